@@ -1,0 +1,67 @@
+#!/bin/sh
+# check.sh: Hearth's test command. Installs missing Debian packages, then runs
+# two passes out of tree:
+#   build/check-gcc   gcc, -Werror, make check
+#   build/check-asan  clang, -Werror, AddressSanitizer + UBSan, make check
+# and ends with one line "N passed, N failed, N skipped" over both passes.
+# Exit status 0 only when nothing failed.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+jobs=$(nproc 2>/dev/null || echo 2)
+failed_passes=0
+
+if ! ./contrib/install-deps.sh; then
+	echo "check: installing dependencies failed" >&2
+	echo "0 passed, 1 failed, 0 skipped"
+	exit 1
+fi
+if [ ! -x ./configure ] || [ configure.ac -nt configure ]; then
+	./autogen.sh >build-autogen.log 2>&1 || {
+		cat build-autogen.log >&2
+		echo "0 passed, 1 failed, 0 skipped"
+		exit 1
+	}
+	rm -f build-autogen.log
+fi
+
+# run_pass NAME CONFIGURE-ARGS...: configure, build and make check in build/NAME.
+run_pass() {
+	name=$1
+	shift
+	dir="$top/build/$name"
+	mkdir -p "$dir"
+	find "$dir" -name '*.trs' -delete 2>/dev/null
+	echo "== pass $name: configure $*"
+	if ! (cd "$dir" && "$top/configure" --enable-werror "$@" >configure.out 2>&1); then
+		tail -n 20 "$dir/configure.out" >&2
+		return 1
+	fi
+	echo "== pass $name: build"
+	if ! (cd "$dir" && make -j"$jobs" >make.out 2>&1); then
+		grep -E 'error|warning' "$dir/make.out" | head -n 40 >&2
+		return 1
+	fi
+	echo "== pass $name: make check"
+	(cd "$dir" && make -j"$jobs" check 2>&1 | grep -E '^(PASS|FAIL|ERROR|XPASS|SKIP|# )' )
+	return 0
+}
+
+run_pass check-gcc CC=gcc || failed_passes=$((failed_passes + 1))
+run_pass check-asan CC=clang --enable-sanitizers || failed_passes=$((failed_passes + 1))
+
+count() {
+	find "$top/build/check-gcc" "$top/build/check-asan" -name '*.trs' -print0 2>/dev/null |
+		xargs -0 cat 2>/dev/null | grep -c "^:test-result: $1"
+}
+pass=$(count PASS)
+skip=$(count SKIP)
+fail=$(( $(count FAIL) + $(count ERROR) + $(count XPASS) + failed_passes ))
+for f in $(find "$top/build/check-gcc" "$top/build/check-asan" -name '*.trs' 2>/dev/null); do
+	if grep -qE '^:test-result: (FAIL|ERROR|XPASS)' "$f"; then
+		echo "-- failures in ${f%.trs}.log:" >&2
+		grep -E '^(not ok|ERROR|# )' "${f%.trs}.log" | head -n 20 >&2
+	fi
+done
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]
