@@ -129,16 +129,15 @@ int signer_secret(const struct signer *s, uint8_t seckey[SECKEY_SIZE])
 	return secp256k1_keypair_sec(s->ctx, seckey, &s->keypair) ? 0 : -1;
 }
 
-int sig_sign_aux(const struct signer *s, const uint8_t digest[HASH_SIZE],
-		    const uint8_t aux[32], uint8_t sig[SIG_SIZE])
+int sig_sign_aux(const struct signer *s, const uint8_t digest[HASH_SIZE], const uint8_t aux[32],
+		 uint8_t sig[SIG_SIZE])
 {
 	if (!secp256k1_schnorrsig_sign32(s->ctx, sig, digest, &s->keypair, aux))
 		return -1;
 	return 0;
 }
 
-int sig_sign(const struct signer *s, const uint8_t digest[HASH_SIZE],
-		uint8_t sig[SIG_SIZE])
+int sig_sign(const struct signer *s, const uint8_t digest[HASH_SIZE], uint8_t sig[SIG_SIZE])
 {
 	uint8_t aux[32];
 	int rc;
@@ -164,7 +163,7 @@ bool pubkey_valid(const uint8_t pubkey[PUBKEY_SIZE])
 }
 
 bool sig_verify(const uint8_t sig[SIG_SIZE], const uint8_t digest[HASH_SIZE],
-		   const uint8_t pubkey[PUBKEY_SIZE])
+		const uint8_t pubkey[PUBKEY_SIZE])
 {
 	secp256k1_xonly_pubkey xonly;
 
@@ -197,8 +196,7 @@ const char *network_hrp(enum network net)
 	return "";
 }
 
-int address_encode(enum network net, const uint8_t pubkey[PUBKEY_SIZE], char *out,
-			  size_t out_size)
+int address_encode(enum network net, const uint8_t pubkey[PUBKEY_SIZE], char *out, size_t out_size)
 {
 	uint8_t data5[(PUBKEY_SIZE * 8 + 4) / 5];
 	size_t n;
@@ -217,7 +215,7 @@ int address_encode(enum network net, const uint8_t pubkey[PUBKEY_SIZE], char *ou
 
 static int network_from_hrp(const char *hrp, enum network *net)
 {
-	static const enum network all[] = {NETWORK_MAIN, NETWORK_TEST, NETWORK_DEV};
+	static const enum network all[] = { NETWORK_MAIN, NETWORK_TEST, NETWORK_DEV };
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		if (strcmp(hrp, network_hrp(all[i])) == 0) {
@@ -229,7 +227,7 @@ static int network_from_hrp(const char *hrp, enum network *net)
 }
 
 int address_decode(const char *addr, enum network *net, uint8_t pubkey[PUBKEY_SIZE],
-			  const char **why)
+		   const char **why)
 {
 	char hrp[BECH32M_MAX_HRP + 1];
 	uint8_t data5[BECH32M_MAX_LEN];

@@ -22,10 +22,10 @@
 #include <secp256k1_extrakeys.h>
 #include <sodium.h>
 
-#define HASH_SIZE 32
-#define PUBKEY_SIZE 32
-#define SECKEY_SIZE 32
-#define SIG_SIZE 64
+#define HASH_SIZE    32
+#define PUBKEY_SIZE  32
+#define SECKEY_SIZE  32
+#define SIG_SIZE     64
 #define HASH_TAG_MAX 64
 /* "thth" + '1' + 52 data characters + 6 checksum characters + NUL */
 #define ADDRESS_MAX 64
@@ -71,23 +71,22 @@ __attribute__((warn_unused_result)) int signer_generate(struct signer *s);
 /* Creates a signer from seckey (32 bytes, must be in [1, n-1]).
  * Returns 0, or -1 for an invalid key or when no context can be made. */
 __attribute__((warn_unused_result)) int signer_from_secret(struct signer *s,
-								  const uint8_t seckey[SECKEY_SIZE]);
+							   const uint8_t seckey[SECKEY_SIZE]);
 
 /* Out: seckey, the 32-byte secret (caller wipes it). Returns 0 or -1. */
 __attribute__((warn_unused_result)) int signer_secret(const struct signer *s,
-							     uint8_t seckey[SECKEY_SIZE]);
+						      uint8_t seckey[SECKEY_SIZE]);
 
 /* Signs a 32-byte digest with fresh auxiliary randomness (BIP340).
  * Returns 0 or -1. */
-__attribute__((warn_unused_result)) int sig_sign(const struct signer *s,
-						    const uint8_t digest[HASH_SIZE],
-						    uint8_t sig[SIG_SIZE]);
+__attribute__((warn_unused_result)) int
+sig_sign(const struct signer *s, const uint8_t digest[HASH_SIZE], uint8_t sig[SIG_SIZE]);
 
 /* Signs with the given auxiliary randomness (deterministic; for tests and
  * the BIP340 vectors). Returns 0 or -1. */
 __attribute__((warn_unused_result)) int sig_sign_aux(const struct signer *s,
-							const uint8_t digest[HASH_SIZE],
-							const uint8_t aux[32], uint8_t sig[SIG_SIZE]);
+						     const uint8_t digest[HASH_SIZE],
+						     const uint8_t aux[32], uint8_t sig[SIG_SIZE]);
 
 /* Wipes the secret and frees the context. The signer may be zeroed memory. */
 void signer_wipe(struct signer *s);
@@ -95,8 +94,8 @@ void signer_wipe(struct signer *s);
 /* True when sig is a valid BIP340 signature of digest by pubkey. A pubkey
  * that is not on the curve simply fails. */
 __attribute__((warn_unused_result)) bool sig_verify(const uint8_t sig[SIG_SIZE],
-						       const uint8_t digest[HASH_SIZE],
-						       const uint8_t pubkey[PUBKEY_SIZE]);
+						    const uint8_t digest[HASH_SIZE],
+						    const uint8_t pubkey[PUBKEY_SIZE]);
 
 /* True when pubkey is the x coordinate of a point on the curve. */
 __attribute__((warn_unused_result)) bool pubkey_valid(const uint8_t pubkey[PUBKEY_SIZE]);
@@ -112,16 +111,14 @@ const char *network_hrp(enum network net);
 
 /* Out: out, the address of pubkey on net (NUL-terminated).
  * Returns 0, or -1 when out_size < ADDRESS_MAX. */
-__attribute__((warn_unused_result)) int address_encode(enum network net,
-							      const uint8_t pubkey[PUBKEY_SIZE],
-							      char *out, size_t out_size);
+__attribute__((warn_unused_result)) int
+address_encode(enum network net, const uint8_t pubkey[PUBKEY_SIZE], char *out, size_t out_size);
 
 /* Parses an address of any of the three networks.
  * Out: *net, pubkey. Returns 0, or -1 with a reason in *why (static string)
  * for a bad checksum, an unknown prefix, a wrong length or a key that is not
  * on the curve. */
-__attribute__((warn_unused_result)) int address_decode(const char *addr, enum network *net,
-							      uint8_t pubkey[PUBKEY_SIZE],
-							      const char **why);
+__attribute__((warn_unused_result)) int
+address_decode(const char *addr, enum network *net, uint8_t pubkey[PUBKEY_SIZE], const char **why);
 
 #endif

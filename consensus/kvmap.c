@@ -33,8 +33,7 @@ void kvmap_clear(struct kvmap *map)
 	kvmap_init(map);
 }
 
-size_t kvmap_lower_bound(const struct kvmap *map, const uint8_t *key, size_t key_len,
-			 bool *found)
+size_t kvmap_lower_bound(const struct kvmap *map, const uint8_t *key, size_t key_len, bool *found)
 {
 	size_t lo = 0, hi = map->count;
 
@@ -141,8 +140,7 @@ void kvmap_erase(struct kvmap *map, const uint8_t *key, size_t key_len)
 	map->count--;
 }
 
-bool kvmap_has_prefix(const uint8_t *key, size_t key_len, const uint8_t *prefix,
-		      size_t prefix_len)
+bool kvmap_has_prefix(const uint8_t *key, size_t key_len, const uint8_t *prefix, size_t prefix_len)
 {
 	return key_len >= prefix_len && (prefix_len == 0 || memcmp(key, prefix, prefix_len) == 0);
 }

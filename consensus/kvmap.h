@@ -13,7 +13,7 @@
 struct kv_entry {
 	uint8_t *key;
 	size_t key_len;
-	uint8_t *val;		/* NULL when val_len is 0 or the entry is a tombstone */
+	uint8_t *val; /* NULL when val_len is 0 or the entry is a tombstone */
 	size_t val_len;
 	bool deleted;
 };
@@ -33,8 +33,7 @@ void kvmap_init(struct kvmap *map);
 void kvmap_clear(struct kvmap *map);
 
 /* Index of the first entry whose key is >= key; *found tells if it is equal. */
-size_t kvmap_lower_bound(const struct kvmap *map, const uint8_t *key, size_t key_len,
-			 bool *found);
+size_t kvmap_lower_bound(const struct kvmap *map, const uint8_t *key, size_t key_len, bool *found);
 
 /* The entry of key, or NULL. */
 const struct kv_entry *kvmap_find(const struct kvmap *map, const uint8_t *key, size_t key_len);
@@ -49,8 +48,7 @@ __attribute__((warn_unused_result)) int kvmap_set(struct kvmap *map, const uint8
 void kvmap_erase(struct kvmap *map, const uint8_t *key, size_t key_len);
 
 /* True when key starts with prefix. */
-bool kvmap_has_prefix(const uint8_t *key, size_t key_len, const uint8_t *prefix,
-		      size_t prefix_len);
+bool kvmap_has_prefix(const uint8_t *key, size_t key_len, const uint8_t *prefix, size_t prefix_len);
 
 /* Index of the first entry that starts with prefix and is >= start. */
 size_t kvmap_seek(const struct kvmap *map, const uint8_t *prefix, size_t prefix_len,

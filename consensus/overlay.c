@@ -25,8 +25,8 @@ static enum state_status ov_get(void *impl, const uint8_t *key, size_t key_len, 
 	return STATE_OK;
 }
 
-static enum state_status ov_put(void *impl, const uint8_t *key, size_t key_len,
-				const uint8_t *val, size_t val_len)
+static enum state_status ov_put(void *impl, const uint8_t *key, size_t key_len, const uint8_t *val,
+				size_t val_len)
 {
 	struct overlay *ov = impl;
 
@@ -44,12 +44,12 @@ static enum state_status ov_del(void *impl, const uint8_t *key, size_t key_len)
 /* Merges the overlay's sorted writes into the base's sorted iteration. */
 struct merge {
 	const struct kvmap *writes;
-	size_t next;		/* next overlay entry not yet emitted */
+	size_t next; /* next overlay entry not yet emitted */
 	const uint8_t *prefix;
 	size_t prefix_len;
 	state_iter_fn fn;
 	void *arg;
-	int rc;			/* last non-zero answer of fn */
+	int rc; /* last non-zero answer of fn */
 };
 
 /* Emits live overlay entries with key < bound (all within prefix if bound is
@@ -160,9 +160,9 @@ enum state_status overlay_flush(struct overlay *ov, const struct state *dst)
 {
 	for (size_t i = 0; i < ov->writes.count; i++) {
 		const struct kv_entry *e = &ov->writes.items[i];
-		enum state_status st = e->deleted ? state_del(dst, e->key, e->key_len)
-						  : state_put(dst, e->key, e->key_len, e->val,
-							      e->val_len);
+		enum state_status st =
+			e->deleted ? state_del(dst, e->key, e->key_len)
+				   : state_put(dst, e->key, e->key_len, e->val, e->val_len);
 
 		if (st != STATE_OK)
 			return STATE_ERROR;

@@ -20,7 +20,7 @@
 
 struct overlay {
 	const struct state *base;
-	struct kvmap writes;	/* tombstones record deletions */
+	struct kvmap writes; /* tombstones record deletions */
 };
 
 /* Starts an empty overlay over base (which must outlive it) and returns the
@@ -32,8 +32,8 @@ void overlay_free(struct overlay *ov);
 
 /* Calls fn for each pending write in key order; val is NULL for a deletion.
  * Returns 0, or the first non-zero value fn returned. */
-typedef int (*overlay_write_fn)(void *arg, const uint8_t *key, size_t key_len,
-				const uint8_t *val, size_t val_len, bool deleted);
+typedef int (*overlay_write_fn)(void *arg, const uint8_t *key, size_t key_len, const uint8_t *val,
+				size_t val_len, bool deleted);
 int overlay_foreach_write(const struct overlay *ov, overlay_write_fn fn, void *arg);
 
 /* Writes every pending write into dst (e.g. a per-tx overlay into the

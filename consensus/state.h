@@ -12,13 +12,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STATE_KEY_MAX 256
+#define STATE_KEY_MAX	256
 #define STATE_VALUE_MAX (16u << 20)
 
 enum state_status {
 	STATE_OK = 0,
 	STATE_NOT_FOUND = 1,
-	STATE_ERROR = -1,	/* I/O failure, out of memory, or a bound exceeded */
+	STATE_ERROR = -1, /* I/O failure, out of memory, or a bound exceeded */
 };
 
 /* Called for each pair during iteration. Returns 0 to go on, 1 to stop early
@@ -32,8 +32,8 @@ struct state_ops {
 	 * value is allowed), *val_len. */
 	enum state_status (*get)(void *impl, const uint8_t *key, size_t key_len, uint8_t **val,
 				 size_t *val_len);
-	enum state_status (*put)(void *impl, const uint8_t *key, size_t key_len,
-				 const uint8_t *val, size_t val_len);
+	enum state_status (*put)(void *impl, const uint8_t *key, size_t key_len, const uint8_t *val,
+				 size_t val_len);
 	/* Deleting a missing key is STATE_OK. */
 	enum state_status (*del)(void *impl, const uint8_t *key, size_t key_len);
 	/* Visits keys that start with prefix and are >= start (start may be NULL). */
@@ -48,16 +48,16 @@ struct state {
 };
 
 /* The wrappers below check the key and value bounds, then call the ops. */
-__attribute__((warn_unused_result)) enum state_status
-state_get(const struct state *st, const uint8_t *key, size_t key_len, uint8_t **val,
-	  size_t *val_len);
+__attribute__((warn_unused_result)) enum state_status state_get(const struct state *st,
+								const uint8_t *key, size_t key_len,
+								uint8_t **val, size_t *val_len);
 
-__attribute__((warn_unused_result)) enum state_status
-state_put(const struct state *st, const uint8_t *key, size_t key_len, const uint8_t *val,
-	  size_t val_len);
+__attribute__((warn_unused_result)) enum state_status state_put(const struct state *st,
+								const uint8_t *key, size_t key_len,
+								const uint8_t *val, size_t val_len);
 
-__attribute__((warn_unused_result)) enum state_status
-state_del(const struct state *st, const uint8_t *key, size_t key_len);
+__attribute__((warn_unused_result)) enum state_status state_del(const struct state *st,
+								const uint8_t *key, size_t key_len);
 
 __attribute__((warn_unused_result)) enum state_status
 state_iterate(const struct state *st, const uint8_t *prefix, size_t prefix_len,

@@ -23,13 +23,13 @@ static enum state_status mem_get(void *impl, const uint8_t *key, size_t key_len,
 	return STATE_OK;
 }
 
-static enum state_status mem_put(void *impl, const uint8_t *key, size_t key_len,
-				 const uint8_t *val, size_t val_len)
+static enum state_status mem_put(void *impl, const uint8_t *key, size_t key_len, const uint8_t *val,
+				 size_t val_len)
 {
 	struct state_mem *mem = impl;
 
 	return kvmap_set(&mem->map, key, key_len, val, val_len, false) == 0 ? STATE_OK
-									      : STATE_ERROR;
+									    : STATE_ERROR;
 }
 
 static enum state_status mem_del(void *impl, const uint8_t *key, size_t key_len)

@@ -24,7 +24,7 @@ struct validator {
 
 struct validator_set {
 	size_t count;
-	uint64_t total_power;	/* sum of power; validators_set_init checks it fits */
+	uint64_t total_power; /* sum of power; validators_set_init checks it fits */
 	struct validator members[VALIDATORS_MAX];
 };
 
@@ -46,9 +46,8 @@ static inline bool validators_has_one_third(uint64_t power, uint64_t total)
  * Out: set. Proposer priorities are copied as given.
  * Returns 0, or -1 for n = 0, n too large, a zero power, a duplicate key or a
  * total power that does not fit in 63 bits (priorities are signed). */
-__attribute__((warn_unused_result)) int validators_set_init(struct validator_set *set,
-							    const struct validator *members,
-							    size_t n);
+__attribute__((warn_unused_result)) int
+validators_set_init(struct validator_set *set, const struct validator *members, size_t n);
 
 /* Index of key in set, or -1 when it is not a member. O(log n). */
 int validators_find(const struct validator_set *set, const uint8_t key[PUBKEY_SIZE]);

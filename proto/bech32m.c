@@ -11,8 +11,8 @@ static const char charset[] = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
 
 static uint32_t polymod_step(uint32_t chk, uint8_t value)
 {
-	static const uint32_t gen[5] = {0x3b6a57b2u, 0x26508e6du, 0x1ea119fau, 0x3d4233ddu,
-					0x2a1462b3u};
+	static const uint32_t gen[5] = { 0x3b6a57b2u, 0x26508e6du, 0x1ea119fau, 0x3d4233ddu,
+					 0x2a1462b3u };
 	uint32_t top = chk >> 25;
 
 	chk = ((chk & 0x1ffffffu) << 5) ^ value;

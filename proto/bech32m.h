@@ -8,8 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BECH32M_MAX_LEN 90	/* characters, BIP173 */
-#define BECH32M_MAX_HRP 83	/* characters */
+#define BECH32M_MAX_LEN	     90 /* characters, BIP173 */
+#define BECH32M_MAX_HRP	     83 /* characters */
 #define BECH32M_CHECKSUM_LEN 6
 
 enum bech32m_status {

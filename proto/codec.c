@@ -71,8 +71,8 @@ static size_t field_count(const ProtobufCMessage *msg, const ProtobufCFieldDescr
 	return 0;
 }
 
-static enum codec_status check_field(const ProtobufCMessage *msg,
-				     const ProtobufCFieldDescriptor *f, struct codec_error *err)
+static enum codec_status check_field(const ProtobufCMessage *msg, const ProtobufCFieldDescriptor *f,
+				     struct codec_error *err)
 {
 	size_t n = field_count(msg, f);
 	int repeated = f->label == PROTOBUF_C_LABEL_REPEATED;

@@ -15,18 +15,18 @@
 
 enum codec_status {
 	CODEC_OK = 0,
-	CODEC_TOO_LARGE,	/* input longer than the caller's cap */
-	CODEC_MALFORMED,	/* not a valid encoding, or a required field missing */
-	CODEC_UNKNOWN_FIELD,	/* a field number the schema does not know */
-	CODEC_ONEOF_UNSET,	/* a mandatory oneof with no (known) case */
-	CODEC_BAD_ENUM,		/* an enum value the schema does not know */
-	CODEC_NOT_CANONICAL,	/* valid, but not the canonical encoding */
+	CODEC_TOO_LARGE,     /* input longer than the caller's cap */
+	CODEC_MALFORMED,     /* not a valid encoding, or a required field missing */
+	CODEC_UNKNOWN_FIELD, /* a field number the schema does not know */
+	CODEC_ONEOF_UNSET,   /* a mandatory oneof with no (known) case */
+	CODEC_BAD_ENUM,	     /* an enum value the schema does not know */
+	CODEC_NOT_CANONICAL, /* valid, but not the canonical encoding */
 	CODEC_NO_MEMORY,
 };
 
 struct codec_error {
 	enum codec_status status;
-	char text[160];		/* one line naming the message and field */
+	char text[160]; /* one line naming the message and field */
 };
 
 /* Decodes one message of type desc.
@@ -41,14 +41,14 @@ codec_decode(const ProtobufCMessageDescriptor *desc, const uint8_t *data, size_t
 /* Encodes msg into a fresh buffer.
  * Out: *out (caller frees with free()), *out_len.
  * Returns CODEC_OK or CODEC_NO_MEMORY. */
-__attribute__((warn_unused_result)) enum codec_status
-codec_encode(const ProtobufCMessage *msg, uint8_t **out, size_t *out_len);
+__attribute__((warn_unused_result)) enum codec_status codec_encode(const ProtobufCMessage *msg,
+								   uint8_t **out, size_t *out_len);
 
 /* Checks the rules of codec_decode that concern an already-built message
  * (unknown fields, oneofs, enum values, recursively). Used by codec_decode and
  * by encoders that want to refuse to emit an invalid record. */
-__attribute__((warn_unused_result)) enum codec_status
-codec_check(const ProtobufCMessage *msg, struct codec_error *err);
+__attribute__((warn_unused_result)) enum codec_status codec_check(const ProtobufCMessage *msg,
+								  struct codec_error *err);
 
 /* Frees a message from codec_decode. NULL is allowed. */
 void codec_free(ProtobufCMessage *msg);

@@ -23,7 +23,6 @@ __attribute__((warn_unused_result)) int hex_decode(const char *hex, uint8_t *out
 
 /* Decodes exactly len bytes: like hex_decode, but the string must hold
  * exactly 2*len digits. Returns 0 or -1. */
-__attribute__((warn_unused_result)) int hex_decode_exact(const char *hex, uint8_t *out,
-							 size_t len);
+__attribute__((warn_unused_result)) int hex_decode_exact(const char *hex, uint8_t *out, size_t len);
 
 #endif

@@ -8,12 +8,12 @@
 #include <string.h>
 
 static const ProtobufCMessageDescriptor *const targets[] = {
-	&hearth__tx__descriptor,	 &hearth__tx_body__descriptor,
-	&hearth__block__descriptor,	 &hearth__block_header__descriptor,
-	&hearth__vote__descriptor,	 &hearth__proposal__descriptor,
-	&hearth__commit__descriptor,	 &hearth__evidence__descriptor,
+	&hearth__tx__descriptor,	  &hearth__tx_body__descriptor,
+	&hearth__block__descriptor,	  &hearth__block_header__descriptor,
+	&hearth__vote__descriptor,	  &hearth__proposal__descriptor,
+	&hearth__commit__descriptor,	  &hearth__evidence__descriptor,
 	&hearth__p2_pmessage__descriptor, &hearth__bid__descriptor,
-	&hearth__offer__descriptor,	 &hearth__receipt_reveal__descriptor,
+	&hearth__offer__descriptor,	  &hearth__receipt_reveal__descriptor,
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -16,7 +16,7 @@ static void unescape(char *s)
 	for (char *r = s; *r != '\0'; r++) {
 		if (r[0] == '\\' && r[1] == 'x' && isxdigit((unsigned char)r[2]) &&
 		    isxdigit((unsigned char)r[3])) {
-			char hex[3] = {r[2], r[3], '\0'};
+			char hex[3] = { r[2], r[3], '\0' };
 
 			*w++ = (char)strtol(hex, NULL, 16);
 			r += 3;
@@ -33,8 +33,7 @@ static void check_valid(const char *str)
 	uint8_t data[BECH32M_MAX_LEN];
 	size_t n, len = strlen(str);
 
-	assert_int_equal(bech32m_decode(str, hrp, sizeof(hrp), data, sizeof(data), &n),
-			 BECH32M_OK);
+	assert_int_equal(bech32m_decode(str, hrp, sizeof(hrp), data, sizeof(data), &n), BECH32M_OK);
 	assert_int_equal(bech32m_encode(hrp, data, n, again, sizeof(again)), BECH32M_OK);
 	for (size_t i = 0; i <= len; i++)
 		lower[i] = (char)tolower((unsigned char)str[i]);
@@ -136,7 +135,7 @@ static void test_bech32m_5bit_roundtrip_and_padding(void **state UNUSED)
 
 static void test_bech32m_encode_refuses_too_long_and_small_buffer(void **state UNUSED)
 {
-	uint8_t data[90] = {0};
+	uint8_t data[90] = { 0 };
 	char out[128];
 
 	assert_int_equal(bech32m_encode("hth", data, 82, out, sizeof(out)), BECH32M_TOO_LONG);

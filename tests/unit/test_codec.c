@@ -322,12 +322,12 @@ static void test_codec_rejects_oversized(void **state UNUSED)
 static void test_codec_rejects_unknown_field(void **state UNUSED)
 {
 	/* Ping{nonce=1} followed by field 9 (varint 5). */
-	static const uint8_t bytes[] = {0x08, 0x01, 0x48, 0x05};
+	static const uint8_t bytes[] = { 0x08, 0x01, 0x48, 0x05 };
 	ProtobufCMessage *out;
 
-	assert_int_equal(codec_decode(&hearth__ping__descriptor, bytes, sizeof(bytes), 64, &out,
-				      NULL),
-			 CODEC_UNKNOWN_FIELD);
+	assert_int_equal(
+		codec_decode(&hearth__ping__descriptor, bytes, sizeof(bytes), 64, &out, NULL),
+		CODEC_UNKNOWN_FIELD);
 	assert_int_equal(codec_decode(&hearth__ping__descriptor, bytes, 2, 64, &out, NULL),
 			 CODEC_OK);
 	codec_free(out);
@@ -336,7 +336,7 @@ static void test_codec_rejects_unknown_field(void **state UNUSED)
 static void test_codec_rejects_unset_and_unknown_oneof(void **state UNUSED)
 {
 	/* Evidence with no case, then with an unknown case (field 7, empty bytes). */
-	static const uint8_t unknown[] = {0x3a, 0x00};
+	static const uint8_t unknown[] = { 0x3a, 0x00 };
 	ProtobufCMessage *out;
 
 	assert_int_equal(codec_decode(&hearth__evidence__descriptor, unknown, 0, 64, &out, NULL),
@@ -350,7 +350,7 @@ static void test_codec_rejects_unset_and_unknown_oneof(void **state UNUSED)
 static void test_codec_rejects_unknown_enum_value(void **state UNUSED)
 {
 	Hearth__Vote vote = HEARTH__VOTE__INIT;
-	uint8_t id[32] = {0}, *enc;
+	uint8_t id[32] = { 0 }, *enc;
 	size_t len;
 	ProtobufCMessage *out;
 	struct codec_error err;
@@ -371,31 +371,31 @@ static void test_codec_rejects_unknown_enum_value(void **state UNUSED)
 static void test_codec_rejects_missing_required_field(void **state UNUSED)
 {
 	/* Transfer with only "amount" (field 2), "to" missing. */
-	static const uint8_t bytes[] = {0x10, 0x05};
+	static const uint8_t bytes[] = { 0x10, 0x05 };
 	ProtobufCMessage *out;
 
-	assert_int_equal(codec_decode(&hearth__transfer__descriptor, bytes, sizeof(bytes), 64,
-				      &out, NULL),
-			 CODEC_MALFORMED);
+	assert_int_equal(
+		codec_decode(&hearth__transfer__descriptor, bytes, sizeof(bytes), 64, &out, NULL),
+		CODEC_MALFORMED);
 }
 
 static void test_codec_rejects_non_canonical_encodings(void **state UNUSED)
 {
 	/* Ping{nonce=1} with a redundant varint byte, then twice. */
-	static const uint8_t padded[] = {0x08, 0x81, 0x00};
-	static const uint8_t twice[] = {0x08, 0x02, 0x08, 0x01};
+	static const uint8_t padded[] = { 0x08, 0x81, 0x00 };
+	static const uint8_t twice[] = { 0x08, 0x02, 0x08, 0x01 };
 	/* Transfer with fields in reverse order. */
-	static const uint8_t reversed[] = {0x10, 0x05, 0x0a, 0x01, 0xaa};
+	static const uint8_t reversed[] = { 0x10, 0x05, 0x0a, 0x01, 0xaa };
 	ProtobufCMessage *out;
 
-	assert_int_equal(codec_decode(&hearth__ping__descriptor, padded, sizeof(padded), 64, &out,
-				      NULL),
-			 CODEC_NOT_CANONICAL);
-	assert_int_equal(codec_decode(&hearth__ping__descriptor, twice, sizeof(twice), 64, &out,
-				      NULL),
-			 CODEC_NOT_CANONICAL);
-	assert_int_equal(codec_decode(&hearth__transfer__descriptor, reversed, sizeof(reversed),
-				      64, &out, NULL),
+	assert_int_equal(
+		codec_decode(&hearth__ping__descriptor, padded, sizeof(padded), 64, &out, NULL),
+		CODEC_NOT_CANONICAL);
+	assert_int_equal(
+		codec_decode(&hearth__ping__descriptor, twice, sizeof(twice), 64, &out, NULL),
+		CODEC_NOT_CANONICAL);
+	assert_int_equal(codec_decode(&hearth__transfer__descriptor, reversed, sizeof(reversed), 64,
+				      &out, NULL),
 			 CODEC_NOT_CANONICAL);
 }
 

@@ -71,7 +71,7 @@ static void test_crypto_bip340_vectors(void **state UNUSED)
 static void test_crypto_hash_is_blake2b_of_tag_length_tag_data(void **state UNUSED)
 {
 	/* One length byte (9), the tag, then the data. */
-	static const uint8_t pre[] = {9, 'h', 'e', 'a', 'r', 't', 'h', '/', 't', 'x', 0xde, 0xad};
+	static const uint8_t pre[] = { 9, 'h', 'e', 'a', 'r', 't', 'h', '/', 't', 'x', 0xde, 0xad };
 	uint8_t expect[32], got[32];
 
 	crypto_generichash(expect, 32, pre, sizeof(pre), NULL, 0);
@@ -161,7 +161,7 @@ static void test_crypto_secret_roundtrip_and_wipe(void **state UNUSED)
 static void test_crypto_invalid_secret_is_rejected(void **state UNUSED)
 {
 	struct signer s;
-	uint8_t zero[32] = {0}, order[32];
+	uint8_t zero[32] = { 0 }, order[32];
 
 	assert_int_equal(signer_from_secret(&s, zero), -1);
 	/* The group order n itself is not a valid key. */
@@ -174,7 +174,7 @@ static void test_crypto_invalid_secret_is_rejected(void **state UNUSED)
 
 static void test_crypto_equal_is_exact(void **state UNUSED)
 {
-	uint8_t a[40] = {0}, b[40] = {0};
+	uint8_t a[40] = { 0 }, b[40] = { 0 };
 
 	assert_true(ct_equal(a, b, sizeof(a)));
 	b[39] = 1;
@@ -183,7 +183,7 @@ static void test_crypto_equal_is_exact(void **state UNUSED)
 
 static void test_crypto_address_roundtrip_each_network(void **state UNUSED)
 {
-	static const enum network nets[] = {NETWORK_MAIN, NETWORK_TEST, NETWORK_DEV};
+	static const enum network nets[] = { NETWORK_MAIN, NETWORK_TEST, NETWORK_DEV };
 	struct signer s;
 	char addr[ADDRESS_MAX];
 	uint8_t back[32];
@@ -192,8 +192,7 @@ static void test_crypto_address_roundtrip_each_network(void **state UNUSED)
 	assert_int_equal(signer_generate(&s), 0);
 	for (size_t i = 0; i < 3; i++) {
 		assert_int_equal(address_encode(nets[i], s.pubkey, addr, sizeof(addr)), 0);
-		assert_int_equal(strncmp(addr, network_hrp(nets[i]),
-					 strlen(network_hrp(nets[i]))),
+		assert_int_equal(strncmp(addr, network_hrp(nets[i]), strlen(network_hrp(nets[i]))),
 				 0);
 		assert_int_equal(address_decode(addr, &net, back, NULL), 0);
 		assert_int_equal(net, nets[i]);

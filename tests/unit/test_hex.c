@@ -24,7 +24,7 @@ static void test_hex_roundtrip_all_byte_values(void **state UNUSED)
 
 static void test_hex_encode_rejects_small_buffer(void **state UNUSED)
 {
-	uint8_t bin[4] = {1, 2, 3, 4};
+	uint8_t bin[4] = { 1, 2, 3, 4 };
 	char hex[8];
 
 	assert_int_equal(hex_encode(bin, sizeof(bin), hex, sizeof(hex)), -1);

@@ -12,7 +12,7 @@
 struct collect {
 	char text[65536];
 	size_t len;
-	int stop_after;		/* stop after this many pairs (0: never) */
+	int stop_after; /* stop after this many pairs (0: never) */
 	int seen;
 };
 
@@ -31,8 +31,9 @@ static int collect_pair(void *arg, const uint8_t *key, size_t key_len, const uin
 
 static void put_s(const struct state *st, const char *k, const char *v)
 {
-	assert_int_equal(state_put(st, (const uint8_t *)k, strlen(k), (const uint8_t *)v, strlen(v)),
-			 STATE_OK);
+	assert_int_equal(
+		state_put(st, (const uint8_t *)k, strlen(k), (const uint8_t *)v, strlen(v)),
+		STATE_OK);
 }
 
 static void del_s(const struct state *st, const char *k)
@@ -76,7 +77,7 @@ static void test_state_rejects_out_of_bound_keys(void **state UNUSED)
 {
 	struct state_mem mem;
 	struct state st;
-	uint8_t key[STATE_KEY_MAX + 1] = {0};
+	uint8_t key[STATE_KEY_MAX + 1] = { 0 };
 
 	state_mem_init(&mem, &st);
 	assert_int_equal(state_put(&st, key, 0, key, 1), STATE_ERROR);
@@ -193,7 +194,7 @@ static void test_write_set_hash_is_order_independent_and_complete(void **state U
 	struct state_mem mem;
 	struct state base, s1, s2;
 	struct overlay o1, o2;
-	uint8_t h1[32], h2[32], app1[32], app2[32], zero[32] = {0};
+	uint8_t h1[32], h2[32], app1[32], app2[32], zero[32] = { 0 };
 
 	state_mem_init(&mem, &base);
 	overlay_init(&o1, &base, &s1);

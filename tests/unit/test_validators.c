@@ -17,7 +17,7 @@ static struct validator member(uint8_t first, uint64_t power)
 
 static void test_validators_set_is_sorted_by_key_and_summed(void **state UNUSED)
 {
-	struct validator in[3] = {member(9, 10), member(1, 20), member(5, 30)};
+	struct validator in[3] = { member(9, 10), member(1, 20), member(5, 30) };
 	struct validator_set set;
 
 	assert_int_equal(validators_set_init(&set, in, 3), 0);
@@ -33,9 +33,9 @@ static void test_validators_set_is_sorted_by_key_and_summed(void **state UNUSED)
 
 static void test_validators_set_rejects_bad_members(void **state UNUSED)
 {
-	struct validator dup[2] = {member(1, 1), member(1, 2)};
-	struct validator zero[1] = {member(1, 0)};
-	struct validator big[2] = {member(1, INT64_MAX), member(2, 1)};
+	struct validator dup[2] = { member(1, 1), member(1, 2) };
+	struct validator zero[1] = { member(1, 0) };
+	struct validator big[2] = { member(1, INT64_MAX), member(2, 1) };
 	struct validator_set set;
 
 	assert_int_equal(validators_set_init(&set, dup, 2), -1);
@@ -60,8 +60,8 @@ static void test_validators_quorum_is_strictly_more_than_two_thirds(void **state
 
 static void test_validators_hash_depends_on_members_not_order(void **state UNUSED)
 {
-	struct validator a[2] = {member(1, 5), member(2, 6)};
-	struct validator b[2] = {member(2, 6), member(1, 5)};
+	struct validator a[2] = { member(1, 5), member(2, 6) };
+	struct validator b[2] = { member(2, 6), member(1, 5) };
 	struct validator_set sa, sb;
 	uint8_t ha[32], hb[32];
 
