@@ -30,9 +30,9 @@ enum {
 	PREFIX_TX = 'x',       /* + tx id -> height || index in block (u32) */
 };
 
-#define HEIGHT_KEY_SIZE  (1 + 8)
-#define HASH_KEY_SIZE    (1 + HASH_SIZE)
-#define TIP_SIZE         (8 + HASH_SIZE + HASH_SIZE)
+#define HEIGHT_KEY_SIZE	 (1 + 8)
+#define HASH_KEY_SIZE	 (1 + HASH_SIZE)
+#define TIP_SIZE	 (8 + HASH_SIZE + HASH_SIZE)
 #define TX_LOCATION_SIZE (8 + 4)
 #define STATE_DB_KEY_MAX (1 + STATE_KEY_MAX)
 
@@ -80,7 +80,7 @@ store_fail(struct store_error *err, enum store_status status, const char *fmt, .
 
 /* Copies LevelDB's error string into err, frees it, returns STORE_ERROR. */
 static enum store_status store_fail_leveldb(struct store_error *err, const char *what,
-                                            char *leveldb_msg)
+					    char *leveldb_msg)
 {
 	enum store_status rc = store_fail(err, STORE_ERROR, "%s: LevelDB: %s", what, leveldb_msg);
 
@@ -137,7 +137,7 @@ static void key_hash(uint8_t out[HASH_KEY_SIZE], uint8_t prefix, const uint8_t h
 /* Reads key. Out: *val (malloc'd copy, NULL when empty), *val_len.
  * Returns STORE_OK, STORE_NOT_FOUND, or STORE_ERROR with err set. */
 static enum store_status db_get(const struct store_reader *r, const uint8_t *key, size_t key_len,
-                                uint8_t **val, size_t *val_len, struct store_error *err)
+				uint8_t **val, size_t *val_len, struct store_error *err)
 {
 	char *leveldb_msg = NULL;
 	size_t len = 0;
@@ -158,7 +158,7 @@ static enum store_status db_get(const struct store_reader *r, const uint8_t *key
 		if (*val == NULL) {
 			leveldb_free(raw);
 			return store_fail(err, STORE_ERROR, "store read: out of memory (%zu bytes)",
-			                  len);
+					  len);
 		}
 		memcpy(*val, raw, len);
 	}
@@ -171,8 +171,8 @@ static enum store_status db_get(const struct store_reader *r, const uint8_t *key
  * Returns STORE_OK, STORE_NOT_FOUND, STORE_CORRUPT (wrong size; what names
  * the record in the message) or STORE_ERROR. */
 static enum store_status db_get_fixed(const struct store_reader *r, const uint8_t *key,
-                                      size_t key_len, uint8_t *out, size_t size, const char *what,
-                                      struct store_error *err)
+				      size_t key_len, uint8_t *out, size_t size, const char *what,
+				      struct store_error *err)
 {
 	uint8_t *val;
 	size_t len;
@@ -183,7 +183,7 @@ static enum store_status db_get_fixed(const struct store_reader *r, const uint8_
 	if (len != size) {
 		free(val);
 		return store_fail(err, STORE_CORRUPT, "store: %s record is %zu bytes, expected %zu",
-		                  what, len, size);
+				  what, len, size);
 	}
 	memcpy(out, val, size);
 	free(val);
@@ -193,7 +193,7 @@ static enum store_status db_get_fixed(const struct store_reader *r, const uint8_
 /* ---- struct state over the store (read-only) ---- */
 
 static enum state_status reader_get(void *impl, const uint8_t *key, size_t key_len, uint8_t **val,
-                                    size_t *val_len)
+				    size_t *val_len)
 {
 	const struct store_reader *r = impl;
 	uint8_t db_key[STATE_DB_KEY_MAX];
@@ -217,7 +217,7 @@ static enum state_status reader_get(void *impl, const uint8_t *key, size_t key_l
 
 /* The committed state changes only through store_commit_block. */
 static enum state_status reader_put(void *impl, const uint8_t *key, size_t key_len,
-                                    const uint8_t *val, size_t val_len)
+				    const uint8_t *val, size_t val_len)
 {
 	(void)impl;
 	(void)key;
@@ -239,8 +239,8 @@ static enum state_status reader_del(void *impl, const uint8_t *key, size_t key_l
  * seeks to 's' || max(prefix, start) (as kvmap_seek does) and stops at the
  * first key outside the prefix. */
 static enum state_status reader_iterate(void *impl, const uint8_t *prefix, size_t prefix_len,
-                                        const uint8_t *start, size_t start_len, state_iter_fn fn,
-                                        void *arg)
+					const uint8_t *start, size_t start_len, state_iter_fn fn,
+					void *arg)
 {
 	const struct store_reader *r = impl;
 	uint8_t seek[STATE_DB_KEY_MAX];
@@ -290,14 +290,14 @@ static enum state_status reader_iterate(void *impl, const uint8_t *prefix, size_
 }
 
 static const struct state_ops reader_ops = {
-    .get = reader_get,
-    .put = reader_put,
-    .del = reader_del,
-    .iterate = reader_iterate,
+	.get = reader_get,
+	.put = reader_put,
+	.del = reader_del,
+	.iterate = reader_iterate,
 };
 
 static void reader_init(struct store_reader *r, struct state *st, leveldb_t *db,
-                        const leveldb_readoptions_t *read)
+			const leveldb_readoptions_t *read)
 {
 	r->db = db;
 	r->read = read;
@@ -348,7 +348,7 @@ static void store_make_options(struct store *store, const struct store_options *
 
 /* Returns the number of keys in the database, counting at most limit. */
 static enum store_status db_count_keys(const struct store *store, int limit, int *count,
-                                       struct store_error *err)
+				       struct store_error *err)
 {
 	leveldb_iterator_t *it = leveldb_create_iterator(store->db, store->read);
 	char *leveldb_msg = NULL;
@@ -367,19 +367,19 @@ static enum store_status db_count_keys(const struct store *store, int limit, int
 /* Checks the schema version; writes it into an empty database. */
 static enum store_status store_check_version(struct store *store, struct store_error *err)
 {
-	const uint8_t key[1] = {PREFIX_VERSION};
+	const uint8_t key[1] = { PREFIX_VERSION };
 	uint8_t val[4];
-	enum store_status rc =
-	    db_get_fixed(&store->reader, key, sizeof(key), val, sizeof(val), "schema version", err);
+	enum store_status rc = db_get_fixed(&store->reader, key, sizeof(key), val, sizeof(val),
+					    "schema version", err);
 	char *leveldb_msg = NULL;
 	int count;
 
 	if (rc == STORE_OK) {
 		if (get_be32(val) != STORE_SCHEMA_VERSION)
 			return store_fail(err, STORE_CORRUPT,
-			                  "schema version %u is not supported (this build reads "
-			                  "version %u)",
-			                  get_be32(val), STORE_SCHEMA_VERSION);
+					  "schema version %u is not supported (this build reads "
+					  "version %u)",
+					  get_be32(val), STORE_SCHEMA_VERSION);
 		return STORE_OK;
 	}
 	if (rc != STORE_NOT_FOUND)
@@ -389,11 +389,11 @@ static enum store_status store_check_version(struct store *store, struct store_e
 		return rc;
 	if (count > 0)
 		return store_fail(err, STORE_CORRUPT,
-		                  "the database has records but no schema version: not a Hearth "
-		                  "store");
+				  "the database has records but no schema version: not a Hearth "
+				  "store");
 	put_be32(val, STORE_SCHEMA_VERSION);
 	leveldb_put(store->db, store->write, (const char *)key, sizeof(key), (const char *)val,
-	            sizeof(val), &leveldb_msg);
+		    sizeof(val), &leveldb_msg);
 	if (leveldb_msg != NULL)
 		return store_fail_leveldb(err, "writing the schema version", leveldb_msg);
 	return STORE_OK;
@@ -416,7 +416,7 @@ static void tip_decode(struct store_tip *tip, const uint8_t in[TIP_SIZE])
 
 /* Checks that the records of the tip's height agree with the tip. */
 static enum store_status store_check_tip(struct store *store, const struct store_tip *tip,
-                                         struct store_error *err)
+					 struct store_error *err)
 {
 	const struct store_reader *r = &store->reader;
 	uint8_t key[HASH_KEY_SIZE];
@@ -431,36 +431,37 @@ static enum store_status store_check_tip(struct store *store, const struct store
 		rc = db_get_fixed(r, key, 1, hash, HASH_SIZE, "genesis hash", err);
 		if (rc == STORE_NOT_FOUND)
 			return store_fail(err, STORE_CORRUPT,
-			                  "tip is height 0 but no genesis hash is stored");
+					  "tip is height 0 but no genesis hash is stored");
 		if (rc != STORE_OK)
 			return rc;
 		if (memcmp(hash, tip->block_id, HASH_SIZE) != 0)
 			return store_fail(err, STORE_CORRUPT,
-			                  "tip is height 0 but its id is not the genesis hash");
+					  "tip is height 0 but its id is not the genesis hash");
 	} else {
 		key_height(key, PREFIX_BLOCK, tip->height);
 		rc = db_get(r, key, HEIGHT_KEY_SIZE, &block, &len, err);
 		if (rc == STORE_NOT_FOUND)
 			return store_fail(err, STORE_CORRUPT,
-			                  "tip names height %llu but no block is stored there",
-			                  (unsigned long long)tip->height);
+					  "tip names height %llu but no block is stored there",
+					  (unsigned long long)tip->height);
 		if (rc != STORE_OK)
 			return rc;
 		rc = len >= HASH_SIZE && memcmp(block, tip->block_id, HASH_SIZE) == 0
-		         ? STORE_OK
-		         : STORE_CORRUPT;
+			     ? STORE_OK
+			     : STORE_CORRUPT;
 		free(block);
 		if (rc != STORE_OK)
 			return store_fail(
-			    err, rc, "the block stored at tip height %llu is not the tip's block",
-			    (unsigned long long)tip->height);
+				err, rc,
+				"the block stored at tip height %llu is not the tip's block",
+				(unsigned long long)tip->height);
 		key_hash(key, PREFIX_BLOCK_ID, tip->block_id);
 		rc = db_get_fixed(r, key, HASH_KEY_SIZE, height_be, 8, "block id index", err);
 		if (rc == STORE_NOT_FOUND || (rc == STORE_OK && get_be64(height_be) != tip->height))
 			return store_fail(err, STORE_CORRUPT,
-			                  "the block id index does not give the tip's block "
-			                  "height %llu",
-			                  (unsigned long long)tip->height);
+					  "the block id index does not give the tip's block "
+					  "height %llu",
+					  (unsigned long long)tip->height);
 		if (rc != STORE_OK)
 			return rc;
 	}
@@ -468,14 +469,14 @@ static enum store_status store_check_tip(struct store *store, const struct store
 	rc = db_get_fixed(r, key, HEIGHT_KEY_SIZE, hash, HASH_SIZE, "app hash", err);
 	if (rc == STORE_NOT_FOUND)
 		return store_fail(err, STORE_CORRUPT, "no app hash is recorded for tip height %llu",
-		                  (unsigned long long)tip->height);
+				  (unsigned long long)tip->height);
 	if (rc != STORE_OK)
 		return rc;
 	if (memcmp(hash, tip->app_hash, HASH_SIZE) != 0)
 		return store_fail(
-		    err, STORE_CORRUPT,
-		    "the tip's app hash differs from the one recorded for height %llu",
-		    (unsigned long long)tip->height);
+			err, STORE_CORRUPT,
+			"the tip's app hash differs from the one recorded for height %llu",
+			(unsigned long long)tip->height);
 	/* A tip moved back onto an older, self-consistent height would pass the
 	 * checks above while the state is newer: no block may follow the tip. */
 	if (tip->height < UINT64_MAX) {
@@ -484,8 +485,8 @@ static enum store_status store_check_tip(struct store *store, const struct store
 		free(block);
 		if (rc == STORE_OK)
 			return store_fail(err, STORE_CORRUPT,
-			                  "a block is stored at height %llu, after the tip",
-			                  (unsigned long long)tip->height + 1);
+					  "a block is stored at height %llu, after the tip",
+					  (unsigned long long)tip->height + 1);
 		if (rc != STORE_NOT_FOUND)
 			return rc;
 	}
@@ -495,10 +496,10 @@ static enum store_status store_check_tip(struct store *store, const struct store
 /* Loads the tip into store and checks it. */
 static enum store_status store_load_tip(struct store *store, struct store_error *err)
 {
-	const uint8_t key[1] = {PREFIX_TIP};
+	const uint8_t key[1] = { PREFIX_TIP };
 	uint8_t val[TIP_SIZE];
 	enum store_status rc =
-	    db_get_fixed(&store->reader, key, sizeof(key), val, sizeof(val), "tip", err);
+		db_get_fixed(&store->reader, key, sizeof(key), val, sizeof(val), "tip", err);
 	int count;
 
 	if (rc == STORE_NOT_FOUND) {
@@ -509,7 +510,7 @@ static enum store_status store_load_tip(struct store *store, struct store_error 
 			return rc;
 		if (count > 1)
 			return store_fail(err, STORE_CORRUPT,
-			                  "the database has records but no tip");
+					  "the database has records but no tip");
 		return STORE_OK;
 	}
 	if (rc != STORE_OK)
@@ -523,10 +524,10 @@ static enum store_status store_load_tip(struct store *store, struct store_error 
 }
 
 enum store_status store_open(const char *path, const struct store_options *opts, struct store **out,
-                             struct store_error *err)
+			     struct store_error *err)
 {
 	struct store_options defaults;
-	struct store_error why = {.msg = "unknown error"};
+	struct store_error why = { .msg = "unknown error" };
 	struct store *store;
 	char *leveldb_msg = NULL;
 	enum store_status rc;
@@ -587,7 +588,7 @@ const struct state *store_state(const struct store *store)
 /* ---- snapshots ---- */
 
 enum store_status store_snapshot_open(struct store *store, struct store_snapshot **out,
-                                      struct store_error *err)
+				      struct store_error *err)
 {
 	struct store_snapshot *snap = calloc(1, sizeof(*snap));
 
@@ -626,7 +627,7 @@ struct batch_writes {
 };
 
 static int batch_add_write(void *arg, const uint8_t *key, size_t key_len, const uint8_t *val,
-                           size_t val_len, bool deleted)
+			   size_t val_len, bool deleted)
 {
 	struct batch_writes *bw = arg;
 	uint8_t db_key[STATE_DB_KEY_MAX];
@@ -641,27 +642,27 @@ static int batch_add_write(void *arg, const uint8_t *key, size_t key_len, const 
 		leveldb_writebatch_delete(bw->batch, (const char *)db_key, 1 + key_len);
 	else
 		leveldb_writebatch_put(bw->batch, (const char *)db_key, 1 + key_len,
-		                       (const char *)val, val_len);
+				       (const char *)val, val_len);
 	return 0;
 }
 
 /* Adds the state writes, the app hash of height and the tip to batch. */
 static enum store_status batch_add_height(leveldb_writebatch_t *batch, const struct overlay *writes,
-                                          const struct store_tip *tip, const char *what,
-                                          struct store_error *err)
+					  const struct store_tip *tip, const char *what,
+					  struct store_error *err)
 {
-	struct batch_writes bw = {.batch = batch, .bad_key_len = 0};
+	struct batch_writes bw = { .batch = batch, .bad_key_len = 0 };
 	uint8_t key[HEIGHT_KEY_SIZE];
 	uint8_t tip_val[TIP_SIZE];
 
 	if (overlay_foreach_write(writes, batch_add_write, &bw) != 0)
 		return store_fail(
-		    err, STORE_REJECTED,
-		    "%s height %llu: a state write is out of bounds (key of %zu bytes)", what,
-		    (unsigned long long)tip->height, bw.bad_key_len);
+			err, STORE_REJECTED,
+			"%s height %llu: a state write is out of bounds (key of %zu bytes)", what,
+			(unsigned long long)tip->height, bw.bad_key_len);
 	key_height(key, PREFIX_APP_HASH, tip->height);
 	leveldb_writebatch_put(batch, (const char *)key, sizeof(key), (const char *)tip->app_hash,
-	                       HASH_SIZE);
+			       HASH_SIZE);
 	key[0] = PREFIX_TIP;
 	tip_encode(tip_val, tip);
 	leveldb_writebatch_put(batch, (const char *)key, 1, (const char *)tip_val, sizeof(tip_val));
@@ -670,8 +671,8 @@ static enum store_status batch_add_height(leveldb_writebatch_t *batch, const str
 
 /* Writes batch with sync=true; on success the store's tip becomes tip. */
 static enum store_status store_write_batch(struct store *store, leveldb_writebatch_t *batch,
-                                           const struct store_tip *tip, const char *what,
-                                           struct store_error *err)
+					   const struct store_tip *tip, const char *what,
+					   struct store_error *err)
 {
 	char *leveldb_msg = NULL;
 	char context[96];
@@ -679,7 +680,7 @@ static enum store_status store_write_batch(struct store *store, leveldb_writebat
 	leveldb_write(store->db, store->write, batch, &leveldb_msg);
 	if (leveldb_msg != NULL) {
 		snprintf(context, sizeof(context), "%s height %llu", what,
-		         (unsigned long long)tip->height);
+			 (unsigned long long)tip->height);
 		return store_fail_leveldb(err, context, leveldb_msg);
 	}
 	store->tip = *tip;
@@ -688,23 +689,23 @@ static enum store_status store_write_batch(struct store *store, leveldb_writebat
 }
 
 enum store_status store_init_genesis(struct store *store, const uint8_t genesis_hash[HASH_SIZE],
-                                     const struct overlay *writes,
-                                     const uint8_t app_hash[HASH_SIZE], struct store_error *err)
+				     const struct overlay *writes,
+				     const uint8_t app_hash[HASH_SIZE], struct store_error *err)
 {
-	struct store_tip tip = {.height = 0};
+	struct store_tip tip = { .height = 0 };
 	leveldb_writebatch_t *batch;
-	const uint8_t key[1] = {PREFIX_GENESIS};
+	const uint8_t key[1] = { PREFIX_GENESIS };
 	enum store_status rc;
 
 	if (store->has_tip)
 		return store_fail(err, STORE_REJECTED,
-		                  "store_init_genesis: the store already has a tip (height %llu)",
-		                  (unsigned long long)store->tip.height);
+				  "store_init_genesis: the store already has a tip (height %llu)",
+				  (unsigned long long)store->tip.height);
 	memcpy(tip.block_id, genesis_hash, HASH_SIZE);
 	memcpy(tip.app_hash, app_hash, HASH_SIZE);
 	batch = leveldb_writebatch_create();
 	leveldb_writebatch_put(batch, (const char *)key, sizeof(key), (const char *)genesis_hash,
-	                       HASH_SIZE);
+			       HASH_SIZE);
 	rc = batch_add_height(batch, writes, &tip, "store_init_genesis", err);
 	if (rc == STORE_OK)
 		rc = store_write_batch(store, batch, &tip, "store_init_genesis", err);
@@ -714,10 +715,10 @@ enum store_status store_init_genesis(struct store *store, const uint8_t genesis_
 
 /* Checks a block against the tip before anything is written. */
 static enum store_status store_check_block(const struct store *store,
-                                           const struct store_block *block,
-                                           const struct overlay *writes,
-                                           const uint8_t app_hash[HASH_SIZE],
-                                           struct store_error *err)
+					   const struct store_block *block,
+					   const struct overlay *writes,
+					   const uint8_t app_hash[HASH_SIZE],
+					   struct store_error *err)
 {
 	unsigned long long height = (unsigned long long)block->height;
 	uint8_t write_set_hash[HASH_SIZE];
@@ -725,37 +726,37 @@ static enum store_status store_check_block(const struct store *store,
 
 	if (!store->has_tip)
 		return store_fail(err, STORE_REJECTED,
-		                  "store_commit_block height %llu: no genesis committed yet",
-		                  height);
+				  "store_commit_block height %llu: no genesis committed yet",
+				  height);
 	if (store->tip.height == UINT64_MAX || block->height != store->tip.height + 1)
 		return store_fail(err, STORE_REJECTED,
-		                  "store_commit_block height %llu: the tip is %llu, expected %llu",
-		                  height, (unsigned long long)store->tip.height,
-		                  (unsigned long long)store->tip.height + 1);
+				  "store_commit_block height %llu: the tip is %llu, expected %llu",
+				  height, (unsigned long long)store->tip.height,
+				  (unsigned long long)store->tip.height + 1);
 	if ((block->bytes == NULL && block->len > 0) ||
 	    (block->commit == NULL && block->commit_len > 0) ||
 	    (block->tx_ids == NULL && block->tx_count > 0))
 		return store_fail(err, STORE_REJECTED,
-		                  "store_commit_block height %llu: a NULL buffer with a length",
-		                  height);
+				  "store_commit_block height %llu: a NULL buffer with a length",
+				  height);
 	if (block->len > SIZE_MAX - HASH_SIZE || block->tx_count > UINT32_MAX)
 		return store_fail(err, STORE_REJECTED,
-		                  "store_commit_block height %llu: block of %zu bytes or %zu txs "
-		                  "is too large",
-		                  height, block->len, block->tx_count);
+				  "store_commit_block height %llu: block of %zu bytes or %zu txs "
+				  "is too large",
+				  height, block->len, block->tx_count);
 	overlay_write_set_hash(writes, write_set_hash);
 	overlay_app_hash(store->tip.app_hash, write_set_hash, expected);
 	if (memcmp(expected, app_hash, HASH_SIZE) != 0)
 		return store_fail(err, STORE_REJECTED,
-		                  "store_commit_block height %llu: the app hash does not match "
-		                  "the tip's app hash and the write set",
-		                  height);
+				  "store_commit_block height %llu: the app hash does not match "
+				  "the tip's app hash and the write set",
+				  height);
 	return STORE_OK;
 }
 
 /* Adds the block, its id index, certificate and tx index entries to batch. */
 static enum store_status batch_add_block(leveldb_writebatch_t *batch,
-                                         const struct store_block *block, struct store_error *err)
+					 const struct store_block *block, struct store_error *err)
 {
 	uint8_t key[HASH_KEY_SIZE];
 	uint8_t height_be[8];
@@ -764,40 +765,40 @@ static enum store_status batch_add_block(leveldb_writebatch_t *batch,
 
 	if (record == NULL)
 		return store_fail(err, STORE_ERROR,
-		                  "store_commit_block height %llu: out of memory (%zu bytes)",
-		                  (unsigned long long)block->height, block->len);
+				  "store_commit_block height %llu: out of memory (%zu bytes)",
+				  (unsigned long long)block->height, block->len);
 	memcpy(record, block->id, HASH_SIZE);
 	if (block->len > 0)
 		memcpy(record + HASH_SIZE, block->bytes, block->len);
 	key_height(key, PREFIX_BLOCK, block->height);
 	leveldb_writebatch_put(batch, (const char *)key, HEIGHT_KEY_SIZE, (const char *)record,
-	                       HASH_SIZE + block->len);
+			       HASH_SIZE + block->len);
 	free(record);
 
 	put_be64(height_be, block->height);
 	key_hash(key, PREFIX_BLOCK_ID, block->id);
 	leveldb_writebatch_put(batch, (const char *)key, HASH_KEY_SIZE, (const char *)height_be,
-	                       sizeof(height_be));
+			       sizeof(height_be));
 
 	key_height(key, PREFIX_COMMIT, block->height);
 	leveldb_writebatch_put(batch, (const char *)key, HEIGHT_KEY_SIZE,
-	                       (const char *)block->commit, block->commit_len);
+			       (const char *)block->commit, block->commit_len);
 
 	put_be64(location, block->height);
 	for (size_t i = 0; i < block->tx_count; i++) {
 		put_be32(location + 8, (uint32_t)i);
 		key_hash(key, PREFIX_TX, block->tx_ids + i * HASH_SIZE);
 		leveldb_writebatch_put(batch, (const char *)key, HASH_KEY_SIZE,
-		                       (const char *)location, sizeof(location));
+				       (const char *)location, sizeof(location));
 	}
 	return STORE_OK;
 }
 
 enum store_status store_commit_block(struct store *store, const struct store_block *block,
-                                     const struct overlay *writes,
-                                     const uint8_t app_hash[HASH_SIZE], struct store_error *err)
+				     const struct overlay *writes,
+				     const uint8_t app_hash[HASH_SIZE], struct store_error *err)
 {
-	struct store_tip tip = {.height = block->height};
+	struct store_tip tip = { .height = block->height };
 	leveldb_writebatch_t *batch;
 	enum store_status rc = store_check_block(store, block, writes, app_hash, err);
 
@@ -818,18 +819,18 @@ enum store_status store_commit_block(struct store *store, const struct store_blo
 /* ---- getters ---- */
 
 static const struct store_reader *store_reader_of(const struct store *store,
-                                                  const struct store_snapshot *snap)
+						  const struct store_snapshot *snap)
 {
 	return snap != NULL ? &snap->reader : &store->reader;
 }
 
 enum store_status store_get_tip(const struct store *store, const struct store_snapshot *snap,
-                                struct store_tip *tip, struct store_error *err)
+				struct store_tip *tip, struct store_error *err)
 {
-	const uint8_t key[1] = {PREFIX_TIP};
+	const uint8_t key[1] = { PREFIX_TIP };
 	uint8_t val[TIP_SIZE];
 	enum store_status rc = db_get_fixed(store_reader_of(store, snap), key, sizeof(key), val,
-	                                    sizeof(val), "tip", err);
+					    sizeof(val), "tip", err);
 
 	if (rc == STORE_NOT_FOUND)
 		return store_fail(err, rc, "store: no genesis committed yet");
@@ -839,12 +840,12 @@ enum store_status store_get_tip(const struct store *store, const struct store_sn
 }
 
 enum store_status store_get_genesis_hash(const struct store *store,
-                                         const struct store_snapshot *snap,
-                                         uint8_t genesis_hash[HASH_SIZE], struct store_error *err)
+					 const struct store_snapshot *snap,
+					 uint8_t genesis_hash[HASH_SIZE], struct store_error *err)
 {
-	const uint8_t key[1] = {PREFIX_GENESIS};
+	const uint8_t key[1] = { PREFIX_GENESIS };
 	enum store_status rc = db_get_fixed(store_reader_of(store, snap), key, sizeof(key),
-	                                    genesis_hash, HASH_SIZE, "genesis hash", err);
+					    genesis_hash, HASH_SIZE, "genesis hash", err);
 
 	if (rc == STORE_NOT_FOUND)
 		return store_fail(err, rc, "store: no genesis committed yet");
@@ -852,8 +853,8 @@ enum store_status store_get_genesis_hash(const struct store *store,
 }
 
 enum store_status store_get_block(const struct store *store, const struct store_snapshot *snap,
-                                  uint64_t height, uint8_t id[HASH_SIZE], uint8_t **bytes,
-                                  size_t *len, struct store_error *err)
+				  uint64_t height, uint8_t id[HASH_SIZE], uint8_t **bytes,
+				  size_t *len, struct store_error *err)
 {
 	uint8_t key[HEIGHT_KEY_SIZE];
 	uint8_t *record;
@@ -866,15 +867,15 @@ enum store_status store_get_block(const struct store *store, const struct store_
 	rc = db_get(store_reader_of(store, snap), key, sizeof(key), &record, &record_len, err);
 	if (rc == STORE_NOT_FOUND)
 		return store_fail(err, rc, "store: no block at height %llu",
-		                  (unsigned long long)height);
+				  (unsigned long long)height);
 	if (rc != STORE_OK)
 		return rc;
 	if (record_len < HASH_SIZE) {
 		free(record);
 		return store_fail(err, STORE_CORRUPT,
-		                  "store: the block record of height %llu is "
-		                  "%zu bytes, shorter than its id",
-		                  (unsigned long long)height, record_len);
+				  "store: the block record of height %llu is "
+				  "%zu bytes, shorter than its id",
+				  (unsigned long long)height, record_len);
 	}
 	if (id != NULL)
 		memcpy(id, record, HASH_SIZE);
@@ -894,9 +895,9 @@ enum store_status store_get_block(const struct store *store, const struct store_
 }
 
 enum store_status store_get_block_by_id(const struct store *store,
-                                        const struct store_snapshot *snap,
-                                        const uint8_t id[HASH_SIZE], uint64_t *height,
-                                        uint8_t **bytes, size_t *len, struct store_error *err)
+					const struct store_snapshot *snap,
+					const uint8_t id[HASH_SIZE], uint64_t *height,
+					uint8_t **bytes, size_t *len, struct store_error *err)
 {
 	const struct store_reader *r = store_reader_of(store, snap);
 	uint8_t key[HASH_KEY_SIZE];
@@ -920,8 +921,8 @@ enum store_status store_get_block_by_id(const struct store *store,
 	rc = store_get_block(store, snap, *height, stored_id, bytes, len, err);
 	if (rc == STORE_NOT_FOUND)
 		return store_fail(err, STORE_CORRUPT,
-		                  "store: the block id index names height %llu, which has no block",
-		                  (unsigned long long)*height);
+				  "store: the block id index names height %llu, which has no block",
+				  (unsigned long long)*height);
 	if (rc != STORE_OK)
 		return rc;
 	if (memcmp(stored_id, id, HASH_SIZE) != 0) {
@@ -929,16 +930,16 @@ enum store_status store_get_block_by_id(const struct store *store,
 		*bytes = NULL;
 		*len = 0;
 		return store_fail(err, STORE_CORRUPT,
-		                  "store: the block id index names height %llu, whose block has "
-		                  "another id",
-		                  (unsigned long long)*height);
+				  "store: the block id index names height %llu, whose block has "
+				  "another id",
+				  (unsigned long long)*height);
 	}
 	return STORE_OK;
 }
 
 enum store_status store_get_commit(const struct store *store, const struct store_snapshot *snap,
-                                   uint64_t height, uint8_t **bytes, size_t *len,
-                                   struct store_error *err)
+				   uint64_t height, uint8_t **bytes, size_t *len,
+				   struct store_error *err)
 {
 	uint8_t key[HEIGHT_KEY_SIZE];
 	enum store_status rc;
@@ -947,30 +948,30 @@ enum store_status store_get_commit(const struct store *store, const struct store
 	rc = db_get(store_reader_of(store, snap), key, sizeof(key), bytes, len, err);
 	if (rc == STORE_NOT_FOUND)
 		return store_fail(err, rc, "store: no commit certificate at height %llu",
-		                  (unsigned long long)height);
+				  (unsigned long long)height);
 	return rc;
 }
 
 enum store_status store_get_app_hash(const struct store *store, const struct store_snapshot *snap,
-                                     uint64_t height, uint8_t app_hash[HASH_SIZE],
-                                     struct store_error *err)
+				     uint64_t height, uint8_t app_hash[HASH_SIZE],
+				     struct store_error *err)
 {
 	uint8_t key[HEIGHT_KEY_SIZE];
 	enum store_status rc;
 
 	key_height(key, PREFIX_APP_HASH, height);
 	rc = db_get_fixed(store_reader_of(store, snap), key, sizeof(key), app_hash, HASH_SIZE,
-	                  "app hash", err);
+			  "app hash", err);
 	if (rc == STORE_NOT_FOUND)
 		return store_fail(err, rc, "store: no app hash at height %llu",
-		                  (unsigned long long)height);
+				  (unsigned long long)height);
 	return rc;
 }
 
 enum store_status store_get_tx_location(const struct store *store,
-                                        const struct store_snapshot *snap,
-                                        const uint8_t tx_id[HASH_SIZE], uint64_t *height,
-                                        uint32_t *index, struct store_error *err)
+					const struct store_snapshot *snap,
+					const uint8_t tx_id[HASH_SIZE], uint64_t *height,
+					uint32_t *index, struct store_error *err)
 {
 	uint8_t key[HASH_KEY_SIZE];
 	uint8_t val[TX_LOCATION_SIZE];
@@ -978,7 +979,7 @@ enum store_status store_get_tx_location(const struct store *store,
 
 	key_hash(key, PREFIX_TX, tx_id);
 	rc = db_get_fixed(store_reader_of(store, snap), key, sizeof(key), val, sizeof(val),
-	                  "tx location", err);
+			  "tx location", err);
 	if (rc == STORE_NOT_FOUND)
 		return store_fail(err, rc, "store: no tx with this id");
 	if (rc != STORE_OK)

@@ -47,7 +47,7 @@ struct store_error {
 
 struct store_options {
 	bool create_if_missing; /* create an empty store when path holds none */
-	size_t cache_bytes;     /* half goes to the block cache, a quarter to the write buffer */
+	size_t cache_bytes;	/* half goes to the block cache, a quarter to the write buffer */
 	int max_open_files;
 };
 
@@ -90,9 +90,9 @@ void store_options_default(struct store_options *opts);
  * Returns STORE_OK, STORE_CORRUPT when the checks fail, STORE_ERROR when
  * LevelDB cannot open the directory (LevelDB's message is in err). */
 __attribute__((warn_unused_result)) enum store_status store_open(const char *path,
-                                                                 const struct store_options *opts,
-                                                                 struct store **out,
-                                                                 struct store_error *err);
+								 const struct store_options *opts,
+								 struct store **out,
+								 struct store_error *err);
 
 /* Closes the store and frees it. Every snapshot must be closed first.
  * In: store (NULL is ignored). */
@@ -126,8 +126,8 @@ const struct state *store_snapshot_state(const struct store_snapshot *snap);
  * write is out of bounds (nothing written); STORE_ERROR when LevelDB fails. */
 __attribute__((warn_unused_result)) enum store_status
 store_init_genesis(struct store *store, const uint8_t genesis_hash[HASH_SIZE],
-                   const struct overlay *writes, const uint8_t app_hash[HASH_SIZE],
-                   struct store_error *err);
+		   const struct overlay *writes, const uint8_t app_hash[HASH_SIZE],
+		   struct store_error *err);
 
 /* Commits one block: its state writes, the block, its commit certificate,
  * its app hash, the index entries of its id and tx ids, and the new tip, in
@@ -143,8 +143,8 @@ store_init_genesis(struct store *store, const uint8_t genesis_hash[HASH_SIZE],
  * (then nothing of the block is visible, and the caller should stop). */
 __attribute__((warn_unused_result)) enum store_status
 store_commit_block(struct store *store, const struct store_block *block,
-                   const struct overlay *writes, const uint8_t app_hash[HASH_SIZE],
-                   struct store_error *err);
+		   const struct overlay *writes, const uint8_t app_hash[HASH_SIZE],
+		   struct store_error *err);
 
 /* The getters below read the latest committed data when snap is NULL, else
  * the data of snapshot snap (which must belong to store). Byte buffers they
@@ -155,41 +155,41 @@ store_commit_block(struct store *store, const struct store_block *block,
 /* Out: *tip. STORE_NOT_FOUND before store_init_genesis. */
 __attribute__((warn_unused_result)) enum store_status
 store_get_tip(const struct store *store, const struct store_snapshot *snap, struct store_tip *tip,
-              struct store_error *err);
+	      struct store_error *err);
 
 /* Out: genesis_hash, the hash store_init_genesis recorded. */
 __attribute__((warn_unused_result)) enum store_status
 store_get_genesis_hash(const struct store *store, const struct store_snapshot *snap,
-                       uint8_t genesis_hash[HASH_SIZE], struct store_error *err);
+		       uint8_t genesis_hash[HASH_SIZE], struct store_error *err);
 
 /* In:  height >= 1 (height 0 has no block: it is the genesis state).
  * Out: id (may be NULL), the block id; *bytes and *len, the block. */
 __attribute__((warn_unused_result)) enum store_status
 store_get_block(const struct store *store, const struct store_snapshot *snap, uint64_t height,
-                uint8_t id[HASH_SIZE], uint8_t **bytes, size_t *len, struct store_error *err);
+		uint8_t id[HASH_SIZE], uint8_t **bytes, size_t *len, struct store_error *err);
 
 /* In:  id, a block id.
  * Out: *height; *bytes and *len, the block (bytes may be NULL to get only
  *      the height, len is then ignored). */
 __attribute__((warn_unused_result)) enum store_status
 store_get_block_by_id(const struct store *store, const struct store_snapshot *snap,
-                      const uint8_t id[HASH_SIZE], uint64_t *height, uint8_t **bytes, size_t *len,
-                      struct store_error *err);
+		      const uint8_t id[HASH_SIZE], uint64_t *height, uint8_t **bytes, size_t *len,
+		      struct store_error *err);
 
 /* Out: *bytes and *len, the commit certificate of the block at height. */
 __attribute__((warn_unused_result)) enum store_status
 store_get_commit(const struct store *store, const struct store_snapshot *snap, uint64_t height,
-                 uint8_t **bytes, size_t *len, struct store_error *err);
+		 uint8_t **bytes, size_t *len, struct store_error *err);
 
 /* Out: app_hash, the app hash after the block at height (0: genesis). */
 __attribute__((warn_unused_result)) enum store_status
 store_get_app_hash(const struct store *store, const struct store_snapshot *snap, uint64_t height,
-                   uint8_t app_hash[HASH_SIZE], struct store_error *err);
+		   uint8_t app_hash[HASH_SIZE], struct store_error *err);
 
 /* Out: *height and *index, where the tx with id tx_id was committed. */
 __attribute__((warn_unused_result)) enum store_status
 store_get_tx_location(const struct store *store, const struct store_snapshot *snap,
-                      const uint8_t tx_id[HASH_SIZE], uint64_t *height, uint32_t *index,
-                      struct store_error *err);
+		      const uint8_t tx_id[HASH_SIZE], uint64_t *height, uint32_t *index,
+		      struct store_error *err);
 
 #endif

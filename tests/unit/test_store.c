@@ -26,8 +26,8 @@
 #include "tests/unit/test_util.h"
 
 #define CRASH_CHILD_ARG "--crash-child"
-#define CRASH_ROUNDS    60
-#define TEST_PATH_MAX   256
+#define CRASH_ROUNDS	60
+#define TEST_PATH_MAX	256
 
 /* ---- helpers ---- */
 
@@ -93,7 +93,8 @@ static struct store *open_ok(const char *path)
 static void put_s(const struct state *st, const char *k, const char *v)
 {
 	assert_int_equal(
-	    state_put(st, (const uint8_t *)k, strlen(k), (const uint8_t *)v, strlen(v)), STATE_OK);
+		state_put(st, (const uint8_t *)k, strlen(k), (const uint8_t *)v, strlen(v)),
+		STATE_OK);
 }
 
 static void del_s(const struct state *st, const char *k)
@@ -139,7 +140,7 @@ struct dump {
 	uint8_t *buf;
 	size_t len;
 	size_t cap;
-	int stop_after;  /* answer 1 after this many pairs (0: never) */
+	int stop_after;	 /* answer 1 after this many pairs (0: never) */
 	int abort_after; /* answer -1 after this many pairs (0: never) */
 	int seen;
 };
@@ -161,7 +162,7 @@ static void dump_append(struct dump *d, const void *p, size_t n)
 }
 
 static int dump_pair(void *arg, const uint8_t *key, size_t key_len, const uint8_t *val,
-                     size_t val_len)
+		     size_t val_len)
 {
 	struct dump *d = arg;
 	uint32_t n = (uint32_t)key_len;
@@ -178,8 +179,8 @@ static int dump_pair(void *arg, const uint8_t *key, size_t key_len, const uint8_
 }
 
 static enum state_status dump_iterate(const struct state *st, const uint8_t *prefix,
-                                      size_t prefix_len, const uint8_t *start, size_t start_len,
-                                      int stop_after, int abort_after, struct dump *d)
+				      size_t prefix_len, const uint8_t *start, size_t start_len,
+				      int stop_after, int abort_after, struct dump *d)
 {
 	memset(d, 0, sizeof(*d));
 	d->stop_after = stop_after;
@@ -214,16 +215,16 @@ static void test_genesis_hash(uint8_t out[HASH_SIZE])
 
 static void test_tx_id(uint64_t height, uint32_t index, uint8_t out[HASH_SIZE])
 {
-	uint64_t in[2] = {height, index};
+	uint64_t in[2] = { height, index };
 
 	hash_tagged("test/tx", in, sizeof(in), out);
 }
 
 /* Commits the genesis state writes (over an empty base). Out: app_hash. */
 static enum store_status commit_genesis(struct store *store, const struct overlay *ov,
-                                        uint8_t app_hash[HASH_SIZE], struct store_error *err)
+					uint8_t app_hash[HASH_SIZE], struct store_error *err)
 {
-	uint8_t zero[HASH_SIZE] = {0};
+	uint8_t zero[HASH_SIZE] = { 0 };
 	uint8_t genesis_hash[HASH_SIZE];
 	uint8_t wsh[HASH_SIZE];
 
@@ -236,15 +237,15 @@ static enum store_status commit_genesis(struct store *store, const struct overla
 /* Commits block height with write set ov over prev app hash app_hash, and
  * on success updates app_hash. The block has height % 4 txs. */
 static enum store_status commit_test_block(struct store *store, uint64_t height,
-                                           const struct overlay *ov, uint8_t app_hash[HASH_SIZE],
-                                           struct store_error *err)
+					   const struct overlay *ov, uint8_t app_hash[HASH_SIZE],
+					   struct store_error *err)
 {
 	uint8_t bytes[2048];
 	char commit[64];
 	uint8_t tx_ids[3 * HASH_SIZE];
 	uint8_t next[HASH_SIZE];
 	uint8_t wsh[HASH_SIZE];
-	struct store_block block = {.height = height};
+	struct store_block block = { .height = height };
 	enum store_status rc;
 
 	for (size_t i = 0; i < sizeof(bytes); i++)
@@ -269,7 +270,7 @@ static enum store_status commit_test_block(struct store *store, uint64_t height,
 
 /* Checks the chain records of heights 1..tip. */
 static void assert_chain_records(const struct store *store, const struct store_snapshot *snap,
-                                 uint64_t tip)
+				 uint64_t tip)
 {
 	struct store_error err;
 
@@ -291,15 +292,15 @@ static void assert_chain_records(const struct store *store, const struct store_s
 		free(bytes);
 
 		assert_int_equal(
-		    store_get_block_by_id(store, snap, want_id, &height, &bytes, &len, &err),
-		    STORE_OK);
+			store_get_block_by_id(store, snap, want_id, &height, &bytes, &len, &err),
+			STORE_OK);
 		assert_int_equal(height, h);
 		assert_int_equal(len, 2048);
 		assert_int_equal(bytes[5], (uint8_t)(h * 31 + 5));
 		free(bytes);
 		assert_int_equal(
-		    store_get_block_by_id(store, snap, want_id, &height, NULL, NULL, &err),
-		    STORE_OK);
+			store_get_block_by_id(store, snap, want_id, &height, NULL, NULL, &err),
+			STORE_OK);
 		assert_int_equal(height, h);
 
 		snprintf(commit, sizeof(commit), "commit %llu", (unsigned long long)h);
@@ -311,8 +312,8 @@ static void assert_chain_records(const struct store *store, const struct store_s
 		for (uint32_t i = 0; i < h % 4; i++) {
 			test_tx_id(h, i, tx_id);
 			assert_int_equal(
-			    store_get_tx_location(store, snap, tx_id, &height, &index, &err),
-			    STORE_OK);
+				store_get_tx_location(store, snap, tx_id, &height, &index, &err),
+				STORE_OK);
 			assert_int_equal(height, h);
 			assert_int_equal(index, i);
 		}
@@ -338,7 +339,7 @@ static void test_store_new_store_has_no_tip_and_empty_state(void **state UNUSED)
 	assert_int_equal(store_get_tip(store, NULL, &tip, &err), STORE_NOT_FOUND);
 	assert_int_equal(store_get_genesis_hash(store, NULL, hash, &err), STORE_NOT_FOUND);
 	assert_int_equal(store_get_block(store, NULL, 1, NULL, &bytes, &len, &err),
-	                 STORE_NOT_FOUND);
+			 STORE_NOT_FOUND);
 	assert_null(bytes);
 	assert_int_equal(dump_iterate(store_state(store), NULL, 0, NULL, 0, 0, 0, &d), STATE_OK);
 	assert_int_equal(d.len, 0);
@@ -414,18 +415,18 @@ static void test_store_commit_blocks_then_reopen_keeps_tip_and_state(void **stat
 
 	/* Height 0 is the genesis state and has no block; nothing follows the tip. */
 	assert_int_equal(store_get_block(store, NULL, 0, NULL, &bytes, &len, &err),
-	                 STORE_NOT_FOUND);
+			 STORE_NOT_FOUND);
 	assert_int_equal(store_get_block(store, NULL, n + 1, NULL, &bytes, &len, &err),
-	                 STORE_NOT_FOUND);
+			 STORE_NOT_FOUND);
 	assert_non_null(strstr(err.msg, "no block at height 26"));
 	assert_int_equal(store_get_commit(store, NULL, n + 1, &bytes, &len, &err), STORE_NOT_FOUND);
 	assert_int_equal(store_get_app_hash(store, NULL, n + 1, hash, &err), STORE_NOT_FOUND);
 	test_block_id(n + 1, id);
 	assert_int_equal(store_get_block_by_id(store, NULL, id, &tip.height, NULL, NULL, &err),
-	                 STORE_NOT_FOUND);
+			 STORE_NOT_FOUND);
 	assert_int_equal(
-	    store_get_block_by_id(store, NULL, genesis_hash, &tip.height, NULL, NULL, &err),
-	    STORE_NOT_FOUND);
+		store_get_block_by_id(store, NULL, genesis_hash, &tip.height, NULL, NULL, &err),
+		STORE_NOT_FOUND);
 
 	/* The reopened store goes on from its tip. */
 	overlay_init(&ov, store_state(store), &ov_st);
@@ -442,7 +443,7 @@ static void test_store_commit_blocks_then_reopen_keeps_tip_and_state(void **stat
  * that prefixes, starts and key ends collide often. */
 static size_t random_key(struct rng *r, uint8_t *key, size_t min_len, size_t max_len)
 {
-	static const uint8_t alphabet[] = {0x00, 0x01, 'a', 'b', 0xfe, 0xff};
+	static const uint8_t alphabet[] = { 0x00, 0x01, 'a', 'b', 0xfe, 0xff };
 	size_t len = min_len + rng_below(r, (uint32_t)(max_len - min_len + 1));
 
 	for (size_t i = 0; i < len; i++)
@@ -451,7 +452,7 @@ static size_t random_key(struct rng *r, uint8_t *key, size_t min_len, size_t max
 }
 
 static void compare_random_queries(struct rng *r, const struct state *store_st,
-                                   const struct state *mem_st, int queries)
+				   const struct state *mem_st, int queries)
 {
 	for (int q = 0; q < queries; q++) {
 		uint8_t prefix[4], start[5];
@@ -466,11 +467,11 @@ static void compare_random_queries(struct rng *r, const struct state *store_st,
 		size_t la, lb;
 
 		sa = dump_iterate(store_st, prefix_len ? prefix : NULL, prefix_len,
-		                  use_start ? start : NULL, use_start ? start_len : 0, stop_after,
-		                  abort_after, &a);
+				  use_start ? start : NULL, use_start ? start_len : 0, stop_after,
+				  abort_after, &a);
 		sb = dump_iterate(mem_st, prefix_len ? prefix : NULL, prefix_len,
-		                  use_start ? start : NULL, use_start ? start_len : 0, stop_after,
-		                  abort_after, &b);
+				  use_start ? start : NULL, use_start ? start_len : 0, stop_after,
+				  abort_after, &b);
 		assert_int_equal(sa, sb);
 		assert_int_equal(a.len, b.len);
 		if (a.len > 0)
@@ -493,14 +494,14 @@ static void compare_random_queries(struct rng *r, const struct state *store_st,
 
 /* Puts each visited pair into the struct state arg. */
 static int copy_pair(void *arg, const uint8_t *key, size_t key_len, const uint8_t *val,
-                     size_t val_len)
+		     size_t val_len)
 {
 	return state_put(arg, key, key_len, val, val_len) == STATE_OK ? 0 : -1;
 }
 
 static void test_store_iteration_matches_state_mem_on_random_data(void **state UNUSED)
 {
-	struct rng r = {.s = 0x5eed5eed5eedULL};
+	struct rng r = { .s = 0x5eed5eed5eedULL };
 	struct tmp t;
 	struct store *store;
 	struct store_snapshot *snap;
@@ -528,13 +529,13 @@ static void test_store_iteration_matches_state_mem_on_random_data(void **state U
 				assert_int_equal(state_del(&ov_st, key, key_len), STATE_OK);
 			else
 				assert_int_equal(state_put(&ov_st, key, key_len, val, val_len),
-				                 STATE_OK);
+						 STATE_OK);
 		}
 		if (h == 0)
 			assert_int_equal(commit_genesis(store, &ov, app_hash, &err), STORE_OK);
 		else
 			assert_int_equal(commit_test_block(store, h, &ov, app_hash, &err),
-			                 STORE_OK);
+					 STORE_OK);
 		assert_int_equal(overlay_flush(&ov, &mem_st), STATE_OK);
 		overlay_free(&ov);
 		compare_random_queries(&r, store_state(store), &mem_st, 100);
@@ -544,7 +545,7 @@ static void test_store_iteration_matches_state_mem_on_random_data(void **state U
 	 * blocks are committed. */
 	assert_int_equal(store_snapshot_open(store, &snap, &err), STORE_OK);
 	assert_int_equal(state_iterate(&mem_st, NULL, 0, NULL, 0, copy_pair, &snap_mem_st),
-	                 STATE_OK);
+			 STATE_OK);
 	for (uint64_t h = 7; h <= 8; h++) {
 		overlay_init(&ov, store_state(store), &ov_st);
 		for (int i = 0; i < 100; i++) {
@@ -555,7 +556,7 @@ static void test_store_iteration_matches_state_mem_on_random_data(void **state U
 				assert_int_equal(state_del(&ov_st, key, key_len), STATE_OK);
 			else
 				assert_int_equal(state_put(&ov_st, key, key_len, key, key_len),
-				                 STATE_OK);
+						 STATE_OK);
 		}
 		assert_int_equal(commit_test_block(store, h, &ov, app_hash, &err), STORE_OK);
 		assert_int_equal(overlay_flush(&ov, &mem_st), STATE_OK);
@@ -634,16 +635,16 @@ static void test_store_snapshot_does_not_see_later_commits(void **state UNUSED)
 	assert_get_s(store_snapshot_state(snap), "b", "1");
 	assert_get_s(store_snapshot_state(snap), "c", NULL);
 	assert_int_equal(dump_iterate(store_snapshot_state(snap), NULL, 0, NULL, 0, 0, 0, &d),
-	                 STATE_OK);
+			 STATE_OK);
 	assert_int_equal(d.seen, 2);
 	free(d.buf);
 	assert_int_equal(store_get_tip(store, snap, &tip, &err), STORE_OK);
 	assert_int_equal(tip.height, 0);
 	assert_int_equal(store_get_block(store, snap, 1, NULL, &bytes, &len, &err),
-	                 STORE_NOT_FOUND);
+			 STORE_NOT_FOUND);
 	test_block_id(1, id);
 	assert_int_equal(store_get_block_by_id(store, snap, id, &height, NULL, NULL, &err),
-	                 STORE_NOT_FOUND);
+			 STORE_NOT_FOUND);
 	assert_int_equal(store_get_app_hash(store, snap, 1, hash, &err), STORE_NOT_FOUND);
 
 	/* The latest data: block 1. */
@@ -696,7 +697,7 @@ static void test_store_commit_with_wrong_height_is_rejected_and_writes_nothing(v
 	struct overlay ov;
 	uint8_t app_hash[HASH_SIZE], bad_hash[HASH_SIZE];
 	struct dump before, after;
-	const uint64_t wrong[] = {0, 1, 2, 3, 5, 100, UINT64_MAX};
+	const uint64_t wrong[] = { 0, 1, 2, 3, 5, 100, UINT64_MAX };
 
 	tmp_make(&t);
 	store = open_ok(t.path);
@@ -732,24 +733,24 @@ static void test_store_commit_with_wrong_height_is_rejected_and_writes_nothing(v
 	for (size_t i = 0; i < sizeof(wrong) / sizeof(wrong[0]); i++) {
 		memcpy(bad_hash, app_hash, HASH_SIZE);
 		assert_int_equal(commit_test_block(store, wrong[i], &ov, bad_hash, &err),
-		                 STORE_REJECTED);
+				 STORE_REJECTED);
 		assert_non_null(strstr(err.msg, "the tip is 3, expected 4"));
 	}
 	/* The right height with an app hash that does not follow from the
 	 * tip and the write set. */
 	{
-		struct store_block block = {.height = 4};
-		uint8_t wrong_app_hash[HASH_SIZE] = {1};
+		struct store_block block = { .height = 4 };
+		uint8_t wrong_app_hash[HASH_SIZE] = { 1 };
 
 		test_block_id(4, block.id);
 		assert_int_equal(store_commit_block(store, &block, &ov, wrong_app_hash, &err),
-		                 STORE_REJECTED);
+				 STORE_REJECTED);
 		assert_non_null(strstr(err.msg, "app hash does not match"));
 		/* A NULL buffer with a length. */
 		block.len = 5;
 		memcpy(bad_hash, app_hash, HASH_SIZE);
 		assert_int_equal(store_commit_block(store, &block, &ov, bad_hash, &err),
-		                 STORE_REJECTED);
+				 STORE_REJECTED);
 	}
 	overlay_free(&ov);
 	assert_int_equal(store_get_tip(store, NULL, &tip, &err), STORE_OK);
@@ -769,7 +770,7 @@ static void test_store_commit_with_wrong_height_is_rejected_and_writes_nothing(v
 
 /* Replaces (val != NULL) or deletes one raw record of a closed store. */
 static void raw_set(const char *path, const uint8_t *key, size_t key_len, const uint8_t *val,
-                    size_t val_len)
+		    size_t val_len)
 {
 	leveldb_options_t *opts = leveldb_options_create();
 	leveldb_writeoptions_t *write = leveldb_writeoptions_create();
@@ -781,7 +782,7 @@ static void raw_set(const char *path, const uint8_t *key, size_t key_len, const 
 	assert_null(msg);
 	if (val != NULL)
 		leveldb_put(db, write, (const char *)key, key_len, (const char *)val, val_len,
-		            &msg);
+			    &msg);
 	else
 		leveldb_delete(db, write, (const char *)key, key_len, &msg);
 	assert_null(msg);
@@ -832,8 +833,8 @@ static void test_store_reopen_with_tampered_tip_fails_clearly(void **state UNUSE
 	struct state ov_st;
 	struct overlay ov;
 	uint8_t app_hash[HASH_SIZE];
-	const uint8_t tip_key[1] = {'t'};
-	const uint8_t version_key[1] = {'v'};
+	const uint8_t tip_key[1] = { 't' };
+	const uint8_t version_key[1] = { 'v' };
 	uint8_t tip[8 + 2 * HASH_SIZE], bad[8 + 2 * HASH_SIZE];
 	uint8_t version[4];
 
@@ -873,7 +874,7 @@ static void test_store_reopen_with_tampered_tip_fails_clearly(void **state UNUSE
 
 	/* A tip moved back to height 2 with height 2's own id and app hash. */
 	{
-		uint8_t key[9] = {'a', 0, 0, 0, 0, 0, 0, 0, 2};
+		uint8_t key[9] = { 'a', 0, 0, 0, 0, 0, 0, 0, 2 };
 
 		bad[7] = 2;
 		test_block_id(2, bad + 8);
@@ -973,7 +974,7 @@ static int crash_writes(const struct state *st, uint64_t h)
 	crash_value(val, sizeof(val), h);
 	if (state_put(st, (const uint8_t *)"n", 1, (const uint8_t *)n, strlen(n)) != STATE_OK ||
 	    state_put(st, (const uint8_t *)key, strlen(key), (const uint8_t *)val, strlen(val)) !=
-	        STATE_OK)
+		    STATE_OK)
 		return -1;
 	if (h > 5) {
 		crash_key(key, sizeof(key), h - 5);
@@ -982,9 +983,9 @@ static int crash_writes(const struct state *st, uint64_t h)
 	}
 	snprintf(key, sizeof(key), "m%llu", (unsigned long long)(h % 7));
 	return state_put(st, (const uint8_t *)key, strlen(key), (const uint8_t *)n, strlen(n)) ==
-	               STATE_OK
-	           ? 0
-	           : -1;
+			       STATE_OK
+		       ? 0
+		       : -1;
 }
 
 /* The state after block t, built directly (not by replay). */
@@ -1094,7 +1095,7 @@ static pid_t crash_child_start(const char *path, const char *progress_path)
 
 /* Asserts the reopened store is exactly at the end of block t. */
 static void crash_check_store(struct store *store, uint64_t t,
-                              const uint8_t expected_app_hash[HASH_SIZE])
+			      const uint8_t expected_app_hash[HASH_SIZE])
 {
 	struct store_tip tip;
 	struct store_error err;
@@ -1119,7 +1120,7 @@ static void crash_check_store(struct store *store, uint64_t t,
 		free(bytes);
 	}
 	assert_int_equal(store_get_block(store, NULL, t + 1, NULL, &bytes, &len, &err),
-	                 STORE_NOT_FOUND);
+			 STORE_NOT_FOUND);
 	assert_int_equal(store_get_commit(store, NULL, t + 1, &bytes, &len, &err), STORE_NOT_FOUND);
 	assert_int_equal(store_get_app_hash(store, NULL, t + 1, hash, &err), STORE_NOT_FOUND);
 	state_mem_init(&mem, &mem_st);
@@ -1130,7 +1131,7 @@ static void crash_check_store(struct store *store, uint64_t t,
 
 static void test_store_sigkill_mid_commit_leaves_old_or_new_tip(void **state UNUSED)
 {
-	struct rng r = {.s = 0xc0ffee1234ULL};
+	struct rng r = { .s = 0xc0ffee1234ULL };
 	struct tmp t;
 	char progress_path[TEST_PATH_MAX + 16];
 	struct crash_progress *progress;
@@ -1166,7 +1167,8 @@ static void test_store_sigkill_mid_commit_leaves_old_or_new_tip(void **state UNU
 	state_mem_init(&empty, &empty_st);
 
 	for (int round = 0; round < CRASH_ROUNDS; round++) {
-		struct timespec delay = {.tv_sec = 0, .tv_nsec = (long)rng_below(&r, 4000) * 1000};
+		struct timespec delay = { .tv_sec = 0,
+					  .tv_nsec = (long)rng_below(&r, 4000) * 1000 };
 		uint64_t started, done, tip;
 		struct store_tip st;
 		pid_t pid = crash_child_start(t.path, progress_path);
@@ -1210,8 +1212,8 @@ static void test_store_sigkill_mid_commit_leaves_old_or_new_tip(void **state UNU
 		last = tip;
 	}
 	print_message("# crash test: %d rounds, %d killed inside store_commit_block, "
-	              "%d advanced the tip, final tip %llu\n",
-	              CRASH_ROUNDS, mid_commit, advanced, (unsigned long long)last);
+		      "%d advanced the tip, final tip %llu\n",
+		      CRASH_ROUNDS, mid_commit, advanced, (unsigned long long)last);
 	assert_true(mid_commit > 0);
 	assert_true(last > 0);
 
@@ -1229,15 +1231,16 @@ static int group_setup(void **state UNUSED)
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_store_new_store_has_no_tip_and_empty_state),
-	    cmocka_unit_test(test_store_commit_blocks_then_reopen_keeps_tip_and_state),
-	    cmocka_unit_test(test_store_iteration_matches_state_mem_on_random_data),
-	    cmocka_unit_test(test_store_state_refuses_writes),
-	    cmocka_unit_test(test_store_snapshot_does_not_see_later_commits),
-	    cmocka_unit_test(test_store_commit_with_wrong_height_is_rejected_and_writes_nothing),
-	    cmocka_unit_test(test_store_reopen_with_tampered_tip_fails_clearly),
-	    cmocka_unit_test(test_store_open_failures_carry_leveldb_message),
-	    cmocka_unit_test(test_store_sigkill_mid_commit_leaves_old_or_new_tip),
+		cmocka_unit_test(test_store_new_store_has_no_tip_and_empty_state),
+		cmocka_unit_test(test_store_commit_blocks_then_reopen_keeps_tip_and_state),
+		cmocka_unit_test(test_store_iteration_matches_state_mem_on_random_data),
+		cmocka_unit_test(test_store_state_refuses_writes),
+		cmocka_unit_test(test_store_snapshot_does_not_see_later_commits),
+		cmocka_unit_test(
+			test_store_commit_with_wrong_height_is_rejected_and_writes_nothing),
+		cmocka_unit_test(test_store_reopen_with_tampered_tip_fails_clearly),
+		cmocka_unit_test(test_store_open_failures_carry_leveldb_message),
+		cmocka_unit_test(test_store_sigkill_mid_commit_leaves_old_or_new_tip),
 	};
 
 	if (argc == 5 && strcmp(argv[1], CRASH_CHILD_ARG) == 0)
