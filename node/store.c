@@ -328,7 +328,7 @@ static void store_make_options(struct store *store, const struct store_options *
 {
 	size_t write_buffer = opts->cache_bytes / 4;
 
-	/* LevelDB clamps the write buffer below 64 KiB anyway; say so here. */
+	/* LevelDB would raise a smaller write buffer to 64 KiB: do it here, visibly. */
 	if (write_buffer < ((size_t)64 << 10))
 		write_buffer = (size_t)64 << 10;
 	store->filter = leveldb_filterpolicy_create_bloom(10);
@@ -642,7 +642,7 @@ static int batch_add_write(void *arg, const uint8_t *key, size_t key_len, const 
 		leveldb_writebatch_delete(bw->batch, (const char *)db_key, 1 + key_len);
 	else
 		leveldb_writebatch_put(bw->batch, (const char *)db_key, 1 + key_len,
-				       (const char *)val, val_len);
+				       val_len > 0 ? (const char *)val : "", val_len);
 	return 0;
 }
 
@@ -782,7 +782,8 @@ static enum store_status batch_add_block(leveldb_writebatch_t *batch,
 
 	key_height(key, PREFIX_COMMIT, block->height);
 	leveldb_writebatch_put(batch, (const char *)key, HEIGHT_KEY_SIZE,
-			       (const char *)block->commit, block->commit_len);
+			       block->commit_len > 0 ? (const char *)block->commit : "",
+			       block->commit_len);
 
 	put_be64(location, block->height);
 	for (size_t i = 0; i < block->tx_count; i++) {
