@@ -10,6 +10,7 @@
 
 #include <fcntl.h>
 #include <ftw.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -36,6 +37,17 @@ struct rng {
 	uint64_t s;
 };
 
+/* The seed of a randomized test: fixed, unless HEARTH_TEST_SEED gives one
+ * (for stress runs). Printed so that a failure can be replayed. */
+static uint64_t test_seed(uint64_t fixed)
+{
+	const char *env = getenv("HEARTH_TEST_SEED");
+	uint64_t seed = env != NULL && *env != '\0' ? strtoull(env, NULL, 0) : fixed;
+
+	print_message("# seed %llu\n", (unsigned long long)seed);
+	return seed != 0 ? seed : 1;
+}
+
 static uint64_t rng_next(struct rng *r)
 {
 	r->s ^= r->s >> 12;
@@ -55,13 +67,6 @@ struct tmp {
 	char path[TEST_PATH_MAX];
 };
 
-static void tmp_make(struct tmp *t)
-{
-	strcpy(t->dir, "/tmp/hearth-test-store-XXXXXX");
-	assert_non_null(mkdtemp(t->dir));
-	snprintf(t->path, sizeof(t->path), "%s/%s", t->dir, STORE_DIR_NAME);
-}
-
 static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
 	(void)sb;
@@ -70,9 +75,31 @@ static int remove_entry(const char *path, const struct stat *sb, int flag, struc
 	return remove(path);
 }
 
-static void tmp_remove(struct tmp *t)
+/* cmocka fixtures: each test gets a fresh directory in *state, removed
+ * after the test even when it failed. */
+static int tmp_setup(void **state)
 {
-	assert_int_equal(nftw(t->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+	struct tmp *t = malloc(sizeof(*t));
+
+	if (t == NULL)
+		return -1;
+	strcpy(t->dir, "/tmp/hearth-test-store-XXXXXX");
+	if (mkdtemp(t->dir) == NULL) {
+		free(t);
+		return -1;
+	}
+	snprintf(t->path, sizeof(t->path), "%s/%s", t->dir, STORE_DIR_NAME);
+	*state = t;
+	return 0;
+}
+
+static int tmp_teardown(void **state)
+{
+	struct tmp *t = *state;
+	int rc = nftw(t->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+
+	free(t);
+	return rc == 0 ? 0 : -1;
 }
 
 static struct store *open_ok(const char *path)
@@ -323,9 +350,9 @@ static void assert_chain_records(const struct store *store, const struct store_s
 
 /* ---- tests ---- */
 
-static void test_store_new_store_has_no_tip_and_empty_state(void **state UNUSED)
+static void test_store_new_store_has_no_tip_and_empty_state(void **state)
 {
-	struct tmp t;
+	struct tmp *t = *state;
 	struct store *store;
 	struct store_tip tip;
 	struct store_error err;
@@ -334,8 +361,7 @@ static void test_store_new_store_has_no_tip_and_empty_state(void **state UNUSED)
 	size_t len;
 	struct dump d;
 
-	tmp_make(&t);
-	store = open_ok(t.path);
+	store = open_ok(t->path);
 	assert_int_equal(store_get_tip(store, NULL, &tip, &err), STORE_NOT_FOUND);
 	assert_int_equal(store_get_genesis_hash(store, NULL, hash, &err), STORE_NOT_FOUND);
 	assert_int_equal(store_get_block(store, NULL, 1, NULL, &bytes, &len, &err),
@@ -345,15 +371,14 @@ static void test_store_new_store_has_no_tip_and_empty_state(void **state UNUSED)
 	assert_int_equal(d.len, 0);
 	store_close(store);
 	/* An empty store reopens as empty. */
-	store = open_ok(t.path);
+	store = open_ok(t->path);
 	assert_int_equal(store_get_tip(store, NULL, &tip, &err), STORE_NOT_FOUND);
 	store_close(store);
-	tmp_remove(&t);
 }
 
-static void test_store_commit_blocks_then_reopen_keeps_tip_and_state(void **state UNUSED)
+static void test_store_commit_blocks_then_reopen_keeps_tip_and_state(void **state)
 {
-	struct tmp t;
+	struct tmp *t = *state;
 	struct store *store;
 	struct store_tip tip;
 	struct store_error err;
@@ -366,8 +391,7 @@ static void test_store_commit_blocks_then_reopen_keeps_tip_and_state(void **stat
 	const uint64_t n = 25;
 	char key[32], val[32];
 
-	tmp_make(&t);
-	store = open_ok(t.path);
+	store = open_ok(t->path);
 	state_mem_init(&mem, &mem_st);
 
 	overlay_init(&ov, store_state(store), &ov_st);
@@ -394,7 +418,7 @@ static void test_store_commit_blocks_then_reopen_keeps_tip_and_state(void **stat
 	assert_same_state(store_state(store), &mem_st);
 	store_close(store);
 
-	store = open_ok(t.path);
+	store = open_ok(t->path);
 	assert_int_equal(store_get_tip(store, NULL, &tip, &err), STORE_OK);
 	assert_int_equal(tip.height, n);
 	test_block_id(n, id);
@@ -436,7 +460,6 @@ static void test_store_commit_blocks_then_reopen_keeps_tip_and_state(void **stat
 	assert_get_s(store_state(store), "height", "26");
 	store_close(store);
 	state_mem_free(&mem);
-	tmp_remove(&t);
 }
 
 /* Random keys over a small alphabet with the edge bytes 0x00 and 0xff, so
@@ -499,10 +522,10 @@ static int copy_pair(void *arg, const uint8_t *key, size_t key_len, const uint8_
 	return state_put(arg, key, key_len, val, val_len) == STATE_OK ? 0 : -1;
 }
 
-static void test_store_iteration_matches_state_mem_on_random_data(void **state UNUSED)
+static void test_store_iteration_matches_state_mem_on_random_data(void **state)
 {
-	struct rng r = { .s = 0x5eed5eed5eedULL };
-	struct tmp t;
+	struct rng r = { .s = test_seed(0x5eed5eed5eedULL) };
+	struct tmp *t = *state;
 	struct store *store;
 	struct store_snapshot *snap;
 	struct store_error err;
@@ -511,8 +534,7 @@ static void test_store_iteration_matches_state_mem_on_random_data(void **state U
 	struct overlay ov;
 	uint8_t app_hash[HASH_SIZE];
 
-	tmp_make(&t);
-	store = open_ok(t.path);
+	store = open_ok(t->path);
 	state_mem_init(&mem, &mem_st);
 	state_mem_init(&snap_mem, &snap_mem_st);
 
@@ -568,24 +590,22 @@ static void test_store_iteration_matches_state_mem_on_random_data(void **state U
 
 	/* Survives a reopen. */
 	store_close(store);
-	store = open_ok(t.path);
+	store = open_ok(t->path);
 	compare_random_queries(&r, store_state(store), &mem_st, 200);
 	store_close(store);
 	state_mem_free(&mem);
 	state_mem_free(&snap_mem);
-	tmp_remove(&t);
 }
 
-static void test_store_state_refuses_writes(void **state UNUSED)
+static void test_store_state_refuses_writes(void **state)
 {
-	struct tmp t;
+	struct tmp *t = *state;
 	struct store *store;
 	struct store_snapshot *snap;
 	struct store_error err;
 	const uint8_t k[] = "k";
 
-	tmp_make(&t);
-	store = open_ok(t.path);
+	store = open_ok(t->path);
 	assert_int_equal(state_put(store_state(store), k, 1, k, 1), STATE_ERROR);
 	assert_int_equal(state_del(store_state(store), k, 1), STATE_ERROR);
 	assert_int_equal(store_snapshot_open(store, &snap, &err), STORE_OK);
@@ -594,12 +614,11 @@ static void test_store_state_refuses_writes(void **state UNUSED)
 	store_snapshot_close(snap);
 	assert_get_s(store_state(store), "k", NULL);
 	store_close(store);
-	tmp_remove(&t);
 }
 
-static void test_store_snapshot_does_not_see_later_commits(void **state UNUSED)
+static void test_store_snapshot_does_not_see_later_commits(void **state)
 {
-	struct tmp t;
+	struct tmp *t = *state;
 	struct store *store;
 	struct store_snapshot *snap;
 	struct store_error err;
@@ -613,8 +632,7 @@ static void test_store_snapshot_does_not_see_later_commits(void **state UNUSED)
 	uint8_t id[HASH_SIZE];
 	struct dump d;
 
-	tmp_make(&t);
-	store = open_ok(t.path);
+	store = open_ok(t->path);
 	overlay_init(&ov, store_state(store), &ov_st);
 	put_s(&ov_st, "a", "1");
 	put_s(&ov_st, "b", "1");
@@ -657,7 +675,6 @@ static void test_store_snapshot_does_not_see_later_commits(void **state UNUSED)
 
 	store_snapshot_close(snap);
 	store_close(store);
-	tmp_remove(&t);
 }
 
 /* The whole database as a dump of raw LevelDB pairs. */
@@ -687,9 +704,9 @@ static void dump_raw(const char *path, struct dump *d)
 	leveldb_options_destroy(opts);
 }
 
-static void test_store_commit_with_wrong_height_is_rejected_and_writes_nothing(void **state UNUSED)
+static void test_store_commit_with_wrong_height_is_rejected_and_writes_nothing(void **state)
 {
-	struct tmp t;
+	struct tmp *t = *state;
 	struct store *store;
 	struct store_error err;
 	struct store_tip tip;
@@ -699,8 +716,7 @@ static void test_store_commit_with_wrong_height_is_rejected_and_writes_nothing(v
 	struct dump before, after;
 	const uint64_t wrong[] = { 0, 1, 2, 3, 5, 100, UINT64_MAX };
 
-	tmp_make(&t);
-	store = open_ok(t.path);
+	store = open_ok(t->path);
 
 	/* No block before genesis. */
 	overlay_init(&ov, store_state(store), &ov_st);
@@ -724,9 +740,9 @@ static void test_store_commit_with_wrong_height_is_rejected_and_writes_nothing(v
 		overlay_free(&ov);
 	}
 	store_close(store);
-	dump_raw(t.path, &before);
+	dump_raw(t->path, &before);
 
-	store = open_ok(t.path);
+	store = open_ok(t->path);
 	overlay_init(&ov, store_state(store), &ov_st);
 	put_s(&ov_st, "g", "bad");
 	put_s(&ov_st, "new", "bad");
@@ -760,12 +776,11 @@ static void test_store_commit_with_wrong_height_is_rejected_and_writes_nothing(v
 	assert_get_s(store_state(store), "new", NULL);
 	store_close(store);
 
-	dump_raw(t.path, &after);
+	dump_raw(t->path, &after);
 	assert_int_equal(before.len, after.len);
 	assert_memory_equal(before.buf, after.buf, before.len);
 	free(before.buf);
 	free(after.buf);
-	tmp_remove(&t);
 }
 
 /* Replaces (val != NULL) or deletes one raw record of a closed store. */
@@ -825,9 +840,9 @@ static void assert_open_fails(const char *path, enum store_status want, const ch
 	assert_null(strchr(err.msg, '\n'));
 }
 
-static void test_store_reopen_with_tampered_tip_fails_clearly(void **state UNUSED)
+static void test_store_reopen_with_tampered_tip_fails_clearly(void **state)
 {
-	struct tmp t;
+	struct tmp *t = *state;
 	struct store *store;
 	struct store_error err;
 	struct state ov_st;
@@ -838,8 +853,7 @@ static void test_store_reopen_with_tampered_tip_fails_clearly(void **state UNUSE
 	uint8_t tip[8 + 2 * HASH_SIZE], bad[8 + 2 * HASH_SIZE];
 	uint8_t version[4];
 
-	tmp_make(&t);
-	store = open_ok(t.path);
+	store = open_ok(t->path);
 	overlay_init(&ov, store_state(store), &ov_st);
 	put_s(&ov_st, "g", "0");
 	assert_int_equal(commit_genesis(store, &ov, app_hash, &err), STORE_OK);
@@ -851,26 +865,26 @@ static void test_store_reopen_with_tampered_tip_fails_clearly(void **state UNUSE
 		overlay_free(&ov);
 	}
 	store_close(store);
-	raw_get(t.path, tip_key, 1, tip, sizeof(tip));
+	raw_get(t->path, tip_key, 1, tip, sizeof(tip));
 	assert_int_equal(tip[7], 3);
 
 	/* A flipped bit in the tip's app hash. */
 	memcpy(bad, tip, sizeof(tip));
 	bad[8 + HASH_SIZE] ^= 1;
-	raw_set(t.path, tip_key, 1, bad, sizeof(bad));
-	assert_open_fails(t.path, STORE_CORRUPT, "app hash differs");
+	raw_set(t->path, tip_key, 1, bad, sizeof(bad));
+	assert_open_fails(t->path, STORE_CORRUPT, "app hash differs");
 
 	/* A flipped bit in the tip's block id. */
 	memcpy(bad, tip, sizeof(tip));
 	bad[8] ^= 1;
-	raw_set(t.path, tip_key, 1, bad, sizeof(bad));
-	assert_open_fails(t.path, STORE_CORRUPT, "is not the tip's block");
+	raw_set(t->path, tip_key, 1, bad, sizeof(bad));
+	assert_open_fails(t->path, STORE_CORRUPT, "is not the tip's block");
 
 	/* A tip beyond the last block. */
 	memcpy(bad, tip, sizeof(tip));
 	bad[7] = 4;
-	raw_set(t.path, tip_key, 1, bad, sizeof(bad));
-	assert_open_fails(t.path, STORE_CORRUPT, "tip names height 4 but no block");
+	raw_set(t->path, tip_key, 1, bad, sizeof(bad));
+	assert_open_fails(t->path, STORE_CORRUPT, "tip names height 4 but no block");
 
 	/* A tip moved back to height 2 with height 2's own id and app hash. */
 	{
@@ -878,65 +892,62 @@ static void test_store_reopen_with_tampered_tip_fails_clearly(void **state UNUSE
 
 		bad[7] = 2;
 		test_block_id(2, bad + 8);
-		raw_get(t.path, key, sizeof(key), bad + 8 + HASH_SIZE, HASH_SIZE);
-		raw_set(t.path, tip_key, 1, bad, sizeof(bad));
-		assert_open_fails(t.path, STORE_CORRUPT, "after the tip");
+		raw_get(t->path, key, sizeof(key), bad + 8 + HASH_SIZE, HASH_SIZE);
+		raw_set(t->path, tip_key, 1, bad, sizeof(bad));
+		assert_open_fails(t->path, STORE_CORRUPT, "after the tip");
 	}
 
 	/* A tip record of the wrong size. */
-	raw_set(t.path, tip_key, 1, tip, 10);
-	assert_open_fails(t.path, STORE_CORRUPT, "tip record is 10 bytes");
+	raw_set(t->path, tip_key, 1, tip, 10);
+	assert_open_fails(t->path, STORE_CORRUPT, "tip record is 10 bytes");
 
 	/* No tip at all, but blocks. */
-	raw_set(t.path, tip_key, 1, NULL, 0);
-	assert_open_fails(t.path, STORE_CORRUPT, "records but no tip");
+	raw_set(t->path, tip_key, 1, NULL, 0);
+	assert_open_fails(t->path, STORE_CORRUPT, "records but no tip");
 
 	/* Restored, the store opens again. */
-	raw_set(t.path, tip_key, 1, tip, sizeof(tip));
-	store = open_ok(t.path);
+	raw_set(t->path, tip_key, 1, tip, sizeof(tip));
+	store = open_ok(t->path);
 	store_close(store);
 
 	/* A schema version of the future. */
-	raw_get(t.path, version_key, 1, version, sizeof(version));
+	raw_get(t->path, version_key, 1, version, sizeof(version));
 	assert_int_equal(version[3], STORE_SCHEMA_VERSION);
 	version[3] = STORE_SCHEMA_VERSION + 1;
-	raw_set(t.path, version_key, 1, version, sizeof(version));
-	assert_open_fails(t.path, STORE_CORRUPT, "schema version 2 is not supported");
-	raw_set(t.path, version_key, 1, NULL, 0);
-	assert_open_fails(t.path, STORE_CORRUPT, "not a Hearth store");
-	tmp_remove(&t);
+	raw_set(t->path, version_key, 1, version, sizeof(version));
+	assert_open_fails(t->path, STORE_CORRUPT, "schema version 2 is not supported");
+	raw_set(t->path, version_key, 1, NULL, 0);
+	assert_open_fails(t->path, STORE_CORRUPT, "not a Hearth store");
 }
 
-static void test_store_open_failures_carry_leveldb_message(void **state UNUSED)
+static void test_store_open_failures_carry_leveldb_message(void **state)
 {
-	struct tmp t;
+	struct tmp *t = *state;
 	struct store *store, *second;
 	struct store_options opts;
 	struct store_error err;
 	const uint8_t key[] = "foreign";
+	char foreign[TEST_PATH_MAX + 16];
 
-	tmp_make(&t);
 	/* No database and no permission to create one. */
 	store_options_default(&opts);
 	opts.create_if_missing = false;
-	assert_int_equal(store_open(t.path, &opts, &store, &err), STORE_ERROR);
+	assert_int_equal(store_open(t->path, &opts, &store, &err), STORE_ERROR);
 	assert_null(store);
 	assert_non_null(strstr(err.msg, "LevelDB"));
-	assert_non_null(strstr(err.msg, t.path));
+	assert_non_null(strstr(err.msg, t->path));
 
 	/* The same store twice: LevelDB's lock refuses the second. */
-	store = open_ok(t.path);
-	assert_int_equal(store_open(t.path, NULL, &second, &err), STORE_ERROR);
+	store = open_ok(t->path);
+	assert_int_equal(store_open(t->path, NULL, &second, &err), STORE_ERROR);
 	assert_null(second);
 	assert_non_null(strstr(err.msg, "LevelDB"));
 	store_close(store);
-	tmp_remove(&t);
 
 	/* A LevelDB database of another program. */
-	tmp_make(&t);
-	raw_set(t.path, key, sizeof(key) - 1, key, sizeof(key) - 1);
-	assert_open_fails(t.path, STORE_CORRUPT, "not a Hearth store");
-	tmp_remove(&t);
+	snprintf(foreign, sizeof(foreign), "%s/foreign", t->dir);
+	raw_set(foreign, key, sizeof(key) - 1, key, sizeof(key) - 1);
+	assert_open_fails(foreign, STORE_CORRUPT, "not a Hearth store");
 }
 
 /* ---- the crash test ---- */
@@ -1008,6 +1019,109 @@ static void crash_expected_state(const struct state *st, uint64_t t)
 		snprintf(n, sizeof(n), "%llu", (unsigned long long)h);
 		put_s(st, key, n);
 	}
+}
+
+/* A reader thread: each snapshot's tip, state and records must agree.
+ * cmocka's asserts are not for other threads: a reader reports in failure. */
+struct reader_arg {
+	struct store *store;
+	_Atomic int *stop;
+	int snapshots;
+	uint64_t max_seen;
+	char failure[STORE_ERROR_MAX + 64];
+};
+
+static void *reader_run(void *p)
+{
+	struct reader_arg *a = p;
+
+	while (!atomic_load(a->stop) && a->failure[0] == '\0') {
+		struct store_snapshot *snap;
+		struct store_error err;
+		struct store_tip tip;
+		uint8_t hash[HASH_SIZE];
+		uint8_t *bytes;
+		size_t len;
+		char want[32];
+		char *n;
+
+		if (store_snapshot_open(a->store, &snap, &err) != STORE_OK) {
+			snprintf(a->failure, sizeof(a->failure), "snapshot: %s", err.msg);
+			break;
+		}
+		if (store_get_tip(a->store, snap, &tip, &err) != STORE_OK ||
+		    store_get_app_hash(a->store, snap, tip.height, hash, &err) != STORE_OK) {
+			snprintf(a->failure, sizeof(a->failure), "tip: %s", err.msg);
+		} else if (memcmp(hash, tip.app_hash, HASH_SIZE) != 0) {
+			snprintf(a->failure, sizeof(a->failure), "app hash of %llu differs",
+				 (unsigned long long)tip.height);
+		} else if (store_get_block(a->store, snap, tip.height + 1, NULL, &bytes, &len,
+					   &err) != STORE_NOT_FOUND) {
+			free(bytes);
+			snprintf(a->failure, sizeof(a->failure), "block after tip %llu",
+				 (unsigned long long)tip.height);
+		} else {
+			uint8_t *val;
+			enum state_status rc = state_get(store_snapshot_state(snap),
+							 (const uint8_t *)"n", 1, &val, &len);
+
+			snprintf(want, sizeof(want), "%llu", (unsigned long long)tip.height);
+			n = rc == STATE_OK ? strndup((const char *)val, len) : NULL;
+			free(val);
+			if (tip.height > 0 && (n == NULL || strcmp(n, want) != 0))
+				snprintf(a->failure, sizeof(a->failure),
+					 "snapshot at tip %s holds n=%s", want, n ? n : "(none)");
+			free(n);
+			if (tip.height > a->max_seen)
+				a->max_seen = tip.height;
+		}
+		store_snapshot_close(snap);
+		a->snapshots++;
+	}
+	return NULL;
+}
+
+static void test_store_snapshots_stay_consistent_while_blocks_commit(void **state)
+{
+	struct tmp *t = *state;
+	struct store *store;
+	struct store_error err;
+	struct state ov_st;
+	struct overlay ov;
+	uint8_t app_hash[HASH_SIZE];
+	_Atomic int stop = 0;
+	struct reader_arg args[2] = { 0 };
+	pthread_t readers[2];
+	const uint64_t n = 150;
+
+	store = open_ok(t->path);
+	overlay_init(&ov, store_state(store), &ov_st);
+	put_s(&ov_st, "genesis", "crash");
+	assert_int_equal(commit_genesis(store, &ov, app_hash, &err), STORE_OK);
+	overlay_free(&ov);
+
+	for (int i = 0; i < 2; i++) {
+		args[i].store = store;
+		args[i].stop = &stop;
+		assert_int_equal(pthread_create(&readers[i], NULL, reader_run, &args[i]), 0);
+	}
+	for (uint64_t h = 1; h <= n; h++) {
+		overlay_init(&ov, store_state(store), &ov_st);
+		assert_int_equal(crash_writes(&ov_st, h), 0);
+		assert_int_equal(commit_test_block(store, h, &ov, app_hash, &err), STORE_OK);
+		overlay_free(&ov);
+	}
+	atomic_store(&stop, 1);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(pthread_join(readers[i], NULL), 0);
+		if (args[i].failure[0] != '\0')
+			fail_msg("reader %d: %s", i, args[i].failure);
+		assert_true(args[i].snapshots > 0);
+	}
+	print_message("# readers took %d and %d snapshots, saw tips up to %llu and %llu\n",
+		      args[0].snapshots, args[1].snapshots, (unsigned long long)args[0].max_seen,
+		      (unsigned long long)args[1].max_seen);
+	store_close(store);
 }
 
 /* The child: commits blocks tip+1, tip+2, ... until killed. Exit codes
@@ -1129,10 +1243,10 @@ static void crash_check_store(struct store *store, uint64_t t,
 	state_mem_free(&mem);
 }
 
-static void test_store_sigkill_mid_commit_leaves_old_or_new_tip(void **state UNUSED)
+static void test_store_sigkill_mid_commit_leaves_old_or_new_tip(void **state)
 {
-	struct rng r = { .s = 0xc0ffee1234ULL };
-	struct tmp t;
+	struct rng r = { .s = test_seed(0xc0ffee1234ULL) };
+	struct tmp *t = *state;
 	char progress_path[TEST_PATH_MAX + 16];
 	struct crash_progress *progress;
 	struct store *store;
@@ -1147,8 +1261,7 @@ static void test_store_sigkill_mid_commit_leaves_old_or_new_tip(void **state UNU
 	int mid_commit = 0, advanced = 0;
 	int fd;
 
-	tmp_make(&t);
-	snprintf(progress_path, sizeof(progress_path), "%s/progress", t.dir);
+	snprintf(progress_path, sizeof(progress_path), "%s/progress", t->dir);
 	fd = open(progress_path, O_RDWR | O_CREAT, 0600);
 	assert_true(fd >= 0);
 	assert_int_equal(ftruncate(fd, sizeof(*progress)), 0);
@@ -1158,7 +1271,7 @@ static void test_store_sigkill_mid_commit_leaves_old_or_new_tip(void **state UNU
 
 	app_hashes = malloc(HASH_SIZE);
 	assert_non_null(app_hashes);
-	store = open_ok(t.path);
+	store = open_ok(t->path);
 	overlay_init(&ov, store_state(store), &ov_st);
 	put_s(&ov_st, "genesis", "crash");
 	assert_int_equal(commit_genesis(store, &ov, app_hashes[0], &err), STORE_OK);
@@ -1171,7 +1284,7 @@ static void test_store_sigkill_mid_commit_leaves_old_or_new_tip(void **state UNU
 					  .tv_nsec = (long)rng_below(&r, 4000) * 1000 };
 		uint64_t started, done, tip;
 		struct store_tip st;
-		pid_t pid = crash_child_start(t.path, progress_path);
+		pid_t pid = crash_child_start(t->path, progress_path);
 		int status;
 
 		nanosleep(&delay, NULL);
@@ -1182,7 +1295,7 @@ static void test_store_sigkill_mid_commit_leaves_old_or_new_tip(void **state UNU
 		started = atomic_load(&progress->started);
 		done = atomic_load(&progress->done);
 
-		store = open_ok(t.path);
+		store = open_ok(t->path);
 		assert_int_equal(store_get_tip(store, NULL, &st, &err), STORE_OK);
 		tip = st.height;
 		/* Committed blocks stay committed; an interrupted one is all or
@@ -1220,7 +1333,6 @@ static void test_store_sigkill_mid_commit_leaves_old_or_new_tip(void **state UNU
 	state_mem_free(&empty);
 	free(app_hashes);
 	munmap(progress, sizeof(*progress));
-	tmp_remove(&t);
 }
 
 static int group_setup(void **state UNUSED)
@@ -1231,16 +1343,30 @@ static int group_setup(void **state UNUSED)
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_store_new_store_has_no_tip_and_empty_state),
-		cmocka_unit_test(test_store_commit_blocks_then_reopen_keeps_tip_and_state),
-		cmocka_unit_test(test_store_iteration_matches_state_mem_on_random_data),
-		cmocka_unit_test(test_store_state_refuses_writes),
-		cmocka_unit_test(test_store_snapshot_does_not_see_later_commits),
-		cmocka_unit_test(
-			test_store_commit_with_wrong_height_is_rejected_and_writes_nothing),
-		cmocka_unit_test(test_store_reopen_with_tampered_tip_fails_clearly),
-		cmocka_unit_test(test_store_open_failures_carry_leveldb_message),
-		cmocka_unit_test(test_store_sigkill_mid_commit_leaves_old_or_new_tip),
+		cmocka_unit_test_setup_teardown(test_store_new_store_has_no_tip_and_empty_state,
+						tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_store_commit_blocks_then_reopen_keeps_tip_and_state, tmp_setup,
+			tmp_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_store_iteration_matches_state_mem_on_random_data, tmp_setup,
+			tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_store_state_refuses_writes, tmp_setup,
+						tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_store_snapshot_does_not_see_later_commits,
+						tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_store_commit_with_wrong_height_is_rejected_and_writes_nothing,
+			tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_store_reopen_with_tampered_tip_fails_clearly,
+						tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_store_open_failures_carry_leveldb_message,
+						tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_store_snapshots_stay_consistent_while_blocks_commit, tmp_setup,
+			tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_store_sigkill_mid_commit_leaves_old_or_new_tip,
+						tmp_setup, tmp_teardown),
 	};
 
 	if (argc == 5 && strcmp(argv[1], CRASH_CHILD_ARG) == 0)
