@@ -37,17 +37,6 @@ struct rng {
 	uint64_t s;
 };
 
-/* The seed of a randomized test: fixed, unless HEARTH_TEST_SEED gives one
- * (for stress runs). Printed so that a failure can be replayed. */
-static uint64_t test_seed(uint64_t fixed)
-{
-	const char *env = getenv("HEARTH_TEST_SEED");
-	uint64_t seed = env != NULL && *env != '\0' ? strtoull(env, NULL, 0) : fixed;
-
-	print_message("# seed %llu\n", (unsigned long long)seed);
-	return seed != 0 ? seed : 1;
-}
-
 static uint64_t rng_next(struct rng *r)
 {
 	r->s ^= r->s >> 12;
@@ -59,6 +48,17 @@ static uint64_t rng_next(struct rng *r)
 static uint32_t rng_below(struct rng *r, uint32_t n)
 {
 	return (uint32_t)(rng_next(r) % n);
+}
+
+/* The seed of a randomized test: fixed, unless HEARTH_TEST_SEED gives one
+ * (for stress runs). Printed so that a failure can be replayed. */
+static uint64_t test_seed(uint64_t fixed)
+{
+	const char *env = getenv("HEARTH_TEST_SEED");
+	uint64_t seed = env != NULL && *env != '\0' ? strtoull(env, NULL, 0) : fixed;
+
+	print_message("# seed %llu\n", (unsigned long long)seed);
+	return seed != 0 ? seed : 1;
 }
 
 /* A temporary directory and the store path inside it. */
@@ -561,6 +561,32 @@ static void test_store_iteration_matches_state_mem_on_random_data(void **state)
 		assert_int_equal(overlay_flush(&ov, &mem_st), STATE_OK);
 		overlay_free(&ov);
 		compare_random_queries(&r, store_state(store), &mem_st, 100);
+	}
+
+	/* The ledger reads through an overlay over the store: pending writes
+	 * over the store answer like the same writes over the memory state. */
+	{
+		struct overlay ov_mem;
+		struct state ov_mem_st;
+
+		overlay_init(&ov, store_state(store), &ov_st);
+		overlay_init(&ov_mem, &mem_st, &ov_mem_st);
+		for (int i = 0; i < 100; i++) {
+			uint8_t key[6];
+			size_t key_len = random_key(&r, key, 1, 6);
+
+			if (rng_below(&r, 2) == 0) {
+				assert_int_equal(state_del(&ov_st, key, key_len), STATE_OK);
+				assert_int_equal(state_del(&ov_mem_st, key, key_len), STATE_OK);
+			} else {
+				assert_int_equal(state_put(&ov_st, key, key_len, key, 1), STATE_OK);
+				assert_int_equal(state_put(&ov_mem_st, key, key_len, key, 1),
+						 STATE_OK);
+			}
+		}
+		compare_random_queries(&r, &ov_st, &ov_mem_st, 200);
+		overlay_free(&ov);
+		overlay_free(&ov_mem);
 	}
 
 	/* A snapshot keeps answering like the state it froze, while more
