@@ -128,6 +128,19 @@ int kvmap_set(struct kvmap *map, const uint8_t *key, size_t key_len, const uint8
 	return 0;
 }
 
+int kvmap_copy_value(const struct kv_entry *e, uint8_t **val, size_t *val_len)
+{
+	*val = NULL;
+	*val_len = 0;
+	if (e->val_len > 0) {
+		*val = copy_bytes(e->val, e->val_len);
+		if (*val == NULL)
+			return -1;
+	}
+	*val_len = e->val_len;
+	return 0;
+}
+
 void kvmap_erase(struct kvmap *map, const uint8_t *key, size_t key_len)
 {
 	bool found;

@@ -44,6 +44,12 @@ __attribute__((warn_unused_result)) int kvmap_set(struct kvmap *map, const uint8
 						  size_t key_len, const uint8_t *val,
 						  size_t val_len, bool deleted);
 
+/* Copies the value of a live entry.
+ * Out: *val (malloc'd, caller frees; NULL for an empty value), *val_len.
+ * Returns 0, or -1 when out of memory. */
+__attribute__((warn_unused_result)) int kvmap_copy_value(const struct kv_entry *e, uint8_t **val,
+							 size_t *val_len);
+
 /* Removes key if present. */
 void kvmap_erase(struct kvmap *map, const uint8_t *key, size_t key_len);
 

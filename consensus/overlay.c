@@ -2,8 +2,6 @@
  * ordered iteration, and the write-set and app hashes. */
 #include "consensus/overlay.h"
 
-#include <stdlib.h>
-#include <string.h>
 
 static enum state_status ov_get(void *impl, const uint8_t *key, size_t key_len, uint8_t **val,
 				size_t *val_len)
@@ -15,14 +13,7 @@ static enum state_status ov_get(void *impl, const uint8_t *key, size_t key_len, 
 		return state_get(ov->base, key, key_len, val, val_len);
 	if (e->deleted)
 		return STATE_NOT_FOUND;
-	if (e->val_len > 0) {
-		*val = malloc(e->val_len);
-		if (*val == NULL)
-			return STATE_ERROR;
-		memcpy(*val, e->val, e->val_len);
-	}
-	*val_len = e->val_len;
-	return STATE_OK;
+	return kvmap_copy_value(e, val, val_len) == 0 ? STATE_OK : STATE_ERROR;
 }
 
 static enum state_status ov_put(void *impl, const uint8_t *key, size_t key_len, const uint8_t *val,
