@@ -10,6 +10,8 @@
 #define I64 INT64_MAX
 
 static const struct config_key keys[] = {
+	{ "help", CONFIG_BOOL, 0, 1, true, "print the options and exit" },
+	{ "version", CONFIG_BOOL, 0, 1, true, "print the version and exit" },
 	{ "conf", CONFIG_STRING, 0, 0, true,
 	  "configuration file (default: <datadir>/hearth.conf)" },
 	{ "datadir", CONFIG_STRING, 0, 0, true, "data directory (default: ~/.hearth)" },

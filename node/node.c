@@ -1,0 +1,258 @@
+/* node.c: start-up, run and shut-down of hearthd, step by step in one visible
+ * order. Each step is its own function; node_start records what it has done
+ * in the struct so node_stop can undo exactly that. */
+#include "node/node.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+int node_base_dir(const struct config *cfg, char *out, size_t out_size, char *err, size_t err_size)
+{
+	const char *dir = config_get(cfg, "datadir");
+	int n;
+
+	if (dir == NULL) {
+		if (datadir_default_base(out, out_size) != 0) {
+			snprintf(err, err_size, "no -datadir given and HOME is not set");
+			return -1;
+		}
+		return 0;
+	}
+	n = snprintf(out, out_size, "%s", dir);
+	if (n <= 0 || (size_t)n >= out_size) {
+		snprintf(err, err_size, "-datadir is empty or too long");
+		return -1;
+	}
+	return 0;
+}
+
+static int start_datadir(struct node *node, char *err, size_t err_size)
+{
+	char base[DATADIR_PATH_MAX];
+
+	if (node_base_dir(node->cfg, base, sizeof(base), err, err_size) != 0)
+		return -1;
+	if (datadir_open(&node->dd, base, node->network, err, err_size) != 0)
+		return -1;
+	node->dd_open = true;
+	return 0;
+}
+
+static int start_log(struct node *node, char *err, size_t err_size)
+{
+	const char *values[64];
+	size_t n = config_get_list(node->cfg, "debug", values, 64);
+	uint32_t mask = 0;
+	char path[DATADIR_PATH_MAX + 64];
+
+	for (size_t i = 0; i < n; i++) {
+		if (log_parse_debug(values[i], &mask, err, err_size) != 0)
+			return -1;
+	}
+	if (datadir_file(&node->dd, "debug.log", path, sizeof(path)) != 0 ||
+	    log_open(&node->log, path, config_get_bool(node->cfg, "printtoconsole", false), mask) !=
+		    0) {
+		snprintf(err, err_size, "cannot open %s/debug.log: %s", node->dd.path,
+			 strerror(errno));
+		return -1;
+	}
+	node->log_open = true;
+	log_write(&node->log, LOG_INFO, LOG_MAIN, "hearthd starting network=%s datadir=%s pid=%ld",
+		  node->network, node->dd.path, (long)getpid());
+	return 0;
+}
+
+static int start_pid_file(struct node *node, char *err, size_t err_size)
+{
+	const char *pid = config_get(node->cfg, "pid");
+	char text[32];
+	int n;
+
+	if (pid != NULL)
+		n = snprintf(node->pid_path, sizeof(node->pid_path), "%s", pid);
+	else
+		n = snprintf(node->pid_path, sizeof(node->pid_path), "%s/hearthd.pid",
+			     node->dd.path);
+	if (n <= 0 || (size_t)n >= sizeof(node->pid_path)) {
+		snprintf(err, err_size, "pid file path too long");
+		return -1;
+	}
+	n = snprintf(text, sizeof(text), "%ld\n", (long)getpid());
+	{
+		FILE *f = fopen(node->pid_path, "w");
+
+		if (f == NULL || fwrite(text, 1, (size_t)n, f) != (size_t)n || fclose(f) != 0) {
+			snprintf(err, err_size, "cannot write pid file %s: %s", node->pid_path,
+				 strerror(errno));
+			return -1;
+		}
+	}
+	node->pid_written = true;
+	return 0;
+}
+
+static int start_keys(struct node *node, char *err, size_t err_size)
+{
+	bool created;
+	char addr[ADDRESS_MAX];
+	enum network net = strcmp(node->network, "dev") == 0	? NETWORK_DEV
+			   : strcmp(node->network, "test") == 0 ? NETWORK_TEST
+								: NETWORK_MAIN;
+
+	if (datadir_load_or_create_key(&node->dd, "node_key", &node->node_key, &created, err,
+				       err_size) != 0)
+		return -1;
+	node->has_node_key = true;
+	if (created)
+		log_write(&node->log, LOG_INFO, LOG_MAIN, "created node_key");
+	/* The dev network's single validator is this node. */
+	if (strcmp(node->network, "dev") == 0) {
+		if (datadir_load_or_create_key(&node->dd, "validator_key", &node->validator_key,
+					       &created, err, err_size) != 0)
+			return -1;
+		node->has_validator_key = true;
+		if (address_encode(net, node->validator_key.pubkey, addr, sizeof(addr)) == 0)
+			log_write(&node->log, LOG_INFO, LOG_MAIN, "validator key address=%s%s",
+				  addr, created ? " created=1" : "");
+	}
+	return 0;
+}
+
+static int start_store(struct node *node, char *err, size_t err_size)
+{
+	char path[DATADIR_PATH_MAX + 64];
+	struct store_options opts;
+	struct store_error serr;
+	struct store_tip tip;
+	enum store_status st;
+
+	if (datadir_file(&node->dd, STORE_DIR_NAME, path, sizeof(path)) != 0) {
+		snprintf(err, err_size, "store path too long");
+		return -1;
+	}
+	store_options_default(&opts);
+	if (store_open(path, &opts, &node->store, &serr) != STORE_OK) {
+		snprintf(err, err_size, "%s", serr.msg);
+		return -1;
+	}
+	st = store_get_tip(node->store, NULL, &tip, &serr);
+	if (st == STORE_OK)
+		log_write(&node->log, LOG_INFO, LOG_STORE, "store opened height=%llu",
+			  (unsigned long long)tip.height);
+	else if (st == STORE_NOT_FOUND)
+		log_write(&node->log, LOG_INFO, LOG_STORE, "store opened empty");
+	else {
+		snprintf(err, err_size, "%s", serr.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static void on_signal(uv_signal_t *handle, int signum)
+{
+	struct node *node = handle->data;
+
+	if (!node->stop_requested)
+		log_write(&node->log, LOG_INFO, LOG_MAIN, "shutdown requested signal=%s",
+			  signum == SIGINT ? "SIGINT" : "SIGTERM");
+	node->stop_requested = true;
+	uv_stop(&node->loop);
+}
+
+static int start_loop(struct node *node, char *err, size_t err_size)
+{
+	int rc = uv_loop_init(&node->loop);
+
+	if (rc != 0) {
+		snprintf(err, err_size, "uv_loop_init: %s", uv_strerror(rc));
+		return -1;
+	}
+	node->loop_open = true;
+	node->sig_int.data = node;
+	node->sig_term.data = node;
+	rc = uv_signal_init(&node->loop, &node->sig_int);
+	if (rc == 0) {
+		node->signals_open = 1;
+		rc = uv_signal_init(&node->loop, &node->sig_term);
+	}
+	if (rc == 0) {
+		node->signals_open = 2;
+		rc = uv_signal_start(&node->sig_int, on_signal, SIGINT);
+	}
+	if (rc == 0)
+		rc = uv_signal_start(&node->sig_term, on_signal, SIGTERM);
+	if (rc != 0) {
+		snprintf(err, err_size, "cannot watch signals: %s", uv_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+int node_start(struct node *node, const struct config *cfg, char *err, size_t err_size)
+{
+	memset(node, 0, sizeof(*node));
+	node->cfg = cfg;
+	node->network = config_network(cfg);
+	if (start_datadir(node, err, err_size) != 0 || start_log(node, err, err_size) != 0 ||
+	    start_pid_file(node, err, err_size) != 0 || start_keys(node, err, err_size) != 0 ||
+	    start_store(node, err, err_size) != 0 || start_loop(node, err, err_size) != 0) {
+		if (node->log_open)
+			log_write(&node->log, LOG_ERROR, LOG_MAIN, "start-up failed: %s", err);
+		node_stop(node);
+		return -1;
+	}
+	log_write(&node->log, LOG_INFO, LOG_MAIN, "hearthd started");
+	return 0;
+}
+
+int node_run(struct node *node, char *err, size_t err_size)
+{
+	while (!node->stop_requested) {
+		int rc = uv_run(&node->loop, UV_RUN_DEFAULT);
+
+		if (rc < 0) {
+			snprintf(err, err_size, "event loop: %s", uv_strerror(rc));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void close_loop(struct node *node)
+{
+	if (node->signals_open >= 1)
+		uv_close((uv_handle_t *)&node->sig_int, NULL);
+	if (node->signals_open >= 2)
+		uv_close((uv_handle_t *)&node->sig_term, NULL);
+	/* Let the close callbacks run, then the loop has nothing left. */
+	if (uv_run(&node->loop, UV_RUN_DEFAULT) < 0 || uv_loop_close(&node->loop) != 0)
+		log_write(&node->log, LOG_WARN, LOG_MAIN, "event loop did not close cleanly");
+}
+
+void node_stop(struct node *node)
+{
+	if (node->loop_open)
+		close_loop(node);
+	if (node->store != NULL) {
+		store_close(node->store);
+		node->store = NULL;
+		log_write(&node->log, LOG_INFO, LOG_STORE, "store closed");
+	}
+	if (node->has_validator_key)
+		signer_wipe(&node->validator_key);
+	if (node->has_node_key)
+		signer_wipe(&node->node_key);
+	if (node->pid_written && unlink(node->pid_path) != 0)
+		log_write(&node->log, LOG_WARN, LOG_MAIN, "cannot remove %s: %s", node->pid_path,
+			  strerror(errno));
+	if (node->log_open) {
+		log_write(&node->log, LOG_INFO, LOG_MAIN, "shutdown complete");
+		log_close(&node->log);
+	}
+	if (node->dd_open)
+		datadir_close(&node->dd);
+	memset(node, 0, sizeof(*node));
+}

@@ -1,0 +1,61 @@
+/* node.h: the hearthd process as one object. struct node owns everything the
+ * daemon runs with: its settings, data directory and lock, log, keys, store
+ * and the libuv loop that owns all node state. node_start sets them up in
+ * order and undoes what it did when a step fails; node_run runs the loop
+ * until SIGINT or SIGTERM; node_stop shuts down in reverse order (flushing
+ * and closing the store last). Later parts (mempool, p2p, consensus driver,
+ * RPC, executor) hang off this struct and are started and stopped here. */
+#ifndef HEARTH_NODE_NODE_H
+#define HEARTH_NODE_NODE_H
+
+#include <stdbool.h>
+
+#include <uv.h>
+
+#include "consensus/crypto.h"
+#include "node/config.h"
+#include "node/datadir.h"
+#include "node/log.h"
+#include "node/store.h"
+
+#define NODE_ERROR_MAX 512
+
+struct node {
+	const struct config *cfg;
+	const char *network; /* "main", "test" or "dev" */
+	struct datadir dd;
+	bool dd_open;
+	struct log log;
+	bool log_open;
+	char pid_path[DATADIR_PATH_MAX + 64];
+	bool pid_written;
+	struct signer node_key;
+	bool has_node_key;
+	struct signer validator_key;
+	bool has_validator_key;
+	struct store *store;
+	uv_loop_t loop;
+	bool loop_open;
+	uv_signal_t sig_int, sig_term;
+	int signals_open;
+	bool stop_requested;
+};
+
+/* The base data directory the settings select: -datadir or ~/.hearth.
+ * Returns 0, or -1 with err. */
+__attribute__((warn_unused_result)) int node_base_dir(const struct config *cfg, char *out,
+						      size_t out_size, char *err, size_t err_size);
+
+/* Sets the node up from cfg (which must outlive it).
+ * Out: node; err: one line naming the failed step.
+ * Returns 0, or -1 after undoing every step already done. */
+__attribute__((warn_unused_result)) int node_start(struct node *node, const struct config *cfg,
+						   char *err, size_t err_size);
+
+/* Runs the loop until SIGINT or SIGTERM. Returns 0, or -1 with err. */
+__attribute__((warn_unused_result)) int node_run(struct node *node, char *err, size_t err_size);
+
+/* Shuts down everything node_start set up, in reverse order. */
+void node_stop(struct node *node);
+
+#endif

@@ -1,0 +1,85 @@
+"""Starts and stops real hearthd processes for the functional tests.
+
+Every node gets its own temporary data directory and is always stopped (and
+killed if it does not stop) when the test ends.
+"""
+import os
+import re
+import signal
+import subprocess
+import time
+
+LOG_LINE = re.compile(
+    r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (error|warn|info|debug) [a-z0-9]+ .+$")
+
+
+class HearthNode:
+    """One hearthd process over a data directory."""
+
+    def __init__(self, builddir, datadir, network="dev"):
+        self.binary = os.path.join(builddir, "hearthd")
+        self.datadir = datadir
+        self.network = network
+        self.proc = None
+
+    @property
+    def netdir(self):
+        """The network's directory inside the data directory."""
+        sub = {"main": "", "test": "testnet", "dev": "dev"}[self.network]
+        return os.path.join(self.datadir, sub) if sub else self.datadir
+
+    def args(self, extra=()):
+        net = {"main": [], "test": ["-testnet"], "dev": ["-dev"]}[self.network]
+        return [self.binary, "-datadir=" + self.datadir] + net + list(extra)
+
+    def log_text(self):
+        path = os.path.join(self.netdir, "debug.log")
+        if not os.path.exists(path):
+            return ""
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+
+    def wait_for_log(self, text, timeout=10.0, after=0):
+        """Waits until debug.log contains text past offset after; fails if
+        the process dies first."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if text in self.log_text()[after:]:
+                return
+            if self.proc is not None and self.proc.poll() is not None:
+                raise AssertionError("hearthd exited with %s before logging %r:\n%s" %
+                                     (self.proc.returncode, text, self.proc.stderr.read()))
+            time.sleep(0.02)
+        raise AssertionError("timed out waiting for %r in debug.log" % text)
+
+    def start(self, extra=()):
+        """Starts hearthd and waits until it reports it has started."""
+        offset = len(self.log_text())
+        self.proc = subprocess.Popen(self.args(extra), stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+        self.wait_for_log("hearthd started", after=offset)
+        return self
+
+    def stop(self, timeout=10.0):
+        """SIGTERM, then wait; returns the exit status."""
+        if self.proc is None or self.proc.poll() is not None:
+            return None if self.proc is None else self.proc.returncode
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout)
+        finally:
+            self.kill()
+
+    def kill(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        if self.proc is not None:
+            for stream in (self.proc.stdout, self.proc.stderr):
+                if stream is not None:
+                    stream.close()
+
+    def run(self, extra=(), timeout=10.0):
+        """Runs hearthd to completion (for options that exit at once)."""
+        return subprocess.run(self.args(extra), capture_output=True, text=True,
+                              timeout=timeout, check=False)
