@@ -3,6 +3,7 @@
  * and exits 0 after a clean shutdown, 1 on any start-up error (one line on
  * standard error). The only file allowed global state; it has none. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,14 +42,35 @@ static int read_conf(struct config *cfg, char *err, size_t err_size)
 	return config_read_file(cfg, path, true, err, err_size);
 }
 
+/* Waits for the daemon's start-up result on fd and prints a failure.
+ * Returns the parent's exit status. */
+static int wait_for_daemon(int fd)
+{
+	char msg[NODE_ERROR_MAX + 8] = "";
+	ssize_t n = read(fd, msg, sizeof(msg) - 1);
+
+	close(fd);
+	if (n > 0 && strncmp(msg, "ok", 2) == 0)
+		return 0;
+	if (n > 0) {
+		msg[n] = '\0';
+		fprintf(stderr, "hearthd: %s\n", msg);
+	} else {
+		fprintf(stderr, "hearthd: daemon exited during start-up\n");
+	}
+	return 1;
+}
+
 /* Forks into the background. The parent waits on a pipe for the child's
- * start-up result and exits with it, so `hearthd -daemon` fails visibly.
- * Returns the write end of the pipe in the child, or -1 on error. */
-static int daemonize(char *err, size_t err_size)
+ * start-up result, so `hearthd -daemon` fails visibly.
+ * Out: *is_parent. Returns, in the child, the write end of the pipe; in the
+ * parent, its exit status; -1 on error (err set). */
+static int daemonize(bool *is_parent, char *err, size_t err_size)
 {
 	int fds[2];
 	pid_t pid;
 
+	*is_parent = false;
 	if (pipe(fds) != 0) {
 		snprintf(err, err_size, "pipe: %s", strerror(errno));
 		return -1;
@@ -56,27 +78,19 @@ static int daemonize(char *err, size_t err_size)
 	pid = fork();
 	if (pid < 0) {
 		snprintf(err, err_size, "fork: %s", strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
 		return -1;
 	}
 	if (pid > 0) {
-		char msg[NODE_ERROR_MAX + 8] = "";
-		ssize_t n;
-
+		*is_parent = true;
 		close(fds[1]);
-		n = read(fds[0], msg, sizeof(msg) - 1);
-		if (n > 0 && strncmp(msg, "ok", 2) == 0)
-			exit(0);
-		if (n > 0) {
-			msg[n] = '\0';
-			fprintf(stderr, "hearthd: %s\n", msg);
-		} else {
-			fprintf(stderr, "hearthd: daemon exited during start-up\n");
-		}
-		exit(1);
+		return wait_for_daemon(fds[0]);
 	}
 	close(fds[0]);
 	if (setsid() < 0) {
 		snprintf(err, err_size, "setsid: %s", strerror(errno));
+		close(fds[1]);
 		return -1;
 	}
 	return fds[1];
@@ -126,12 +140,22 @@ int main(int argc, char **argv)
 	if (read_conf(cfg, err, sizeof(err)) != 0 || config_check(cfg, err, sizeof(err)) != 0)
 		goto fail;
 	if (config_get_bool(cfg, "daemon", false)) {
-		ready_fd = daemonize(err, sizeof(err));
+		bool is_parent;
+
+		ready_fd = daemonize(&is_parent, err, sizeof(err));
+		if (is_parent) {
+			rc = ready_fd;
+			goto out;
+		}
 		if (ready_fd < 0)
 			goto fail;
 	}
 	if (node_start(node, cfg, err, sizeof(err)) != 0) {
-		report_start(ready_fd, err);
+		if (ready_fd >= 0) {
+			/* The waiting parent prints it. */
+			report_start(ready_fd, err);
+			goto out;
+		}
 		goto fail;
 	}
 	if (ready_fd >= 0) {
