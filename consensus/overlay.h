@@ -1,8 +1,9 @@
 /* overlay.h: a layer of pending writes over a base state. The ledger applies
  * a block (or checks a tx) through an overlay; reads see the pending writes
  * first, then the base. Nothing reaches the base until the caller commits the
- * write set (node/store.c writes it in the block's one WriteBatch) or flushes
- * it into another state (overlay_flush). Dropping the overlay discards it.
+ * write set (node/store_commit.c writes it in the block's one WriteBatch) or
+ * flushes it into another state (overlay_flush). Dropping the overlay discards
+ * it.
  *
  * The write set, sorted by key, defines the block's app hash:
  *   write_set_hash = H("hearth/writeset", for each pair in key order:

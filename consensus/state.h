@@ -1,8 +1,8 @@
 /* state.h: the state-access interface of the ledger. The ledger and the
  * market read and write key/value pairs only through a struct state, so the
- * same code runs over LevelDB in the node (node/store.c), over memory in the
- * tests and the simulator (consensus/state_mem.c), and over a per-block
- * overlay that collects writes (consensus/overlay.c).
+ * same code runs over LevelDB in the node (node/store_reader.c), over memory
+ * in the tests and the simulator (consensus/state_mem.c), and over a
+ * per-block overlay that collects writes (consensus/overlay.c).
  *
  * Keys are byte strings starting with a one-byte type prefix (doc/storage.md).
  * Iteration is in ascending byte order of keys. */
