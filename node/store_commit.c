@@ -60,8 +60,10 @@ static enum store_status batch_add_height(leveldb_writebatch_t *batch, const str
 	if (overlay_foreach_write(writes, batch_add_write, &bw) != 0)
 		return store_fail(
 			err, STORE_REJECTED,
-			"%s height %llu: a state write is out of bounds (key of %zu bytes)", what,
-			(unsigned long long)tip->height, bw.bad_key_len);
+			"%s height %llu: a state write is out of bounds (key of %zu bytes; "
+			"keys are 1..%d bytes, values at most %u)",
+			what, (unsigned long long)tip->height, bw.bad_key_len, STATE_KEY_MAX,
+			STATE_VALUE_MAX);
 	store_key_height(key, PREFIX_APP_HASH, tip->height);
 	leveldb_writebatch_put(batch, (const char *)key, sizeof(key), (const char *)tip->app_hash,
 			       HASH_SIZE);
