@@ -345,11 +345,6 @@ enum p2p_hs_status p2p_handshake_feed(struct p2p_handshake *hs, const uint8_t *d
 	if (st == P2P_HS_CONTINUE && hs->state == P2P_HS_STATE_AUTH && pos < len)
 		st = hs_feed_auth(hs, data, len, &pos);
 	*used = pos;
-	if (st == P2P_HS_FAILED) {
-		free(*out);
-		*out = NULL;
-		*out_len = 0;
-	}
 	return st;
 }
 

@@ -117,6 +117,9 @@ __attribute__((warn_unused_result)) int p2p_handshake_init(struct p2p_handshake 
  * Out: *used: bytes consumed; bytes after them (when DONE) are the first
  *      frames of the session and belong to the frame layer;
  *      *out, *out_len: bytes to send now, or NULL/0 (caller frees with free()).
+ *      On failure this may still be this side's own handshake frame (the
+ *      peer's hello and a bad frame came in one read): sending it before
+ *      closing lets the peer see the reason (a wrong chain id) too.
  * Returns P2P_HS_CONTINUE, P2P_HS_DONE, or P2P_HS_FAILED with hs->error and
  * a one-line hs->why. Once failed it stays failed. */
 __attribute__((warn_unused_result)) enum p2p_hs_status
