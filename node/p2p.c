@@ -16,6 +16,8 @@
 #define P2P_DIALS_MAX	    1024
 #define P2P_PEERS_REPLY_MAX 64
 #define P2P_REQUESTS_MAX    1024 /* outstanding GetBlocks / GetPeers per peer */
+/* A peer's GetPeers is answered at most this often; sooner ones are ignored. */
+#define P2P_GET_PEERS_INTERVAL_MS 60000
 
 /* An address this node dials. */
 struct p2p_dial {
@@ -281,7 +283,12 @@ static void answer_get_peers(struct p2p *p2p, struct p2p_peer *peer, const Heart
 	Hearth__PeerAddress *ptrs[P2P_PEERS_REPLY_MAX];
 	size_t max = get->max < P2P_PEERS_REPLY_MAX ? get->max : P2P_PEERS_REPLY_MAX;
 	size_t n = 0;
+	uint64_t now = uv_now(p2p->loop);
 
+	if (peer->peers_answered_ms != 0 &&
+	    now - peer->peers_answered_ms < P2P_GET_PEERS_INTERVAL_MS)
+		return;
+	peer->peers_answered_ms = now > 0 ? now : 1;
 	for (struct p2p_peer *p = p2p->peers; p != NULL && n < max; p = p->next) {
 		uint32_t port = p->inbound ? p->remote.listen_port : p->port;
 
@@ -403,7 +410,7 @@ static void hook_closed(struct p2p_peer *peer)
 		struct p2p_dial *d = &p2p->dials[peer->dial - 1];
 
 		d->peer_id = 0;
-		if ((d->flags & P2P_CONNECT_PERSISTENT) && !p2p->closing) {
+		if ((d->flags & P2P_CONNECT_PERSISTENT) && !p2p->closing && !peer->is_self) {
 			d->failures++;
 			d->next_ms = uv_now(p2p->loop) + backoff_ms(&p2p->cfg, d->failures);
 		} else {
@@ -912,7 +919,6 @@ void p2p_close(struct p2p *p2p)
 		p2p->listener_state = LISTENER_CLOSED;
 		uv_close((uv_handle_t *)&p2p->listener, on_handle_closed);
 	}
-	uv_timer_stop(&p2p->tick);
 	uv_close((uv_handle_t *)&p2p->tick, on_handle_closed);
 	for (struct p2p_peer *p = p2p->peers; p != NULL; p = p->next)
 		p2p_peer_close(p, "shutting down");

@@ -113,6 +113,7 @@ struct p2p_callbacks {
 struct p2p;
 
 /* Creates the transport on loop and starts its housekeeping timer.
+ * hearth_crypto_init() must have been called.
  * In:  loop; cfg (copied; its borrowed pointers must outlive the p2p); cb
  *      (copied); ctx passed to every callback.
  * Out: *out, released with p2p_close.
@@ -199,7 +200,8 @@ size_t p2p_ban_list(struct p2p *p2p, struct p2p_ban_entry *out, size_t max);
 /* Starts closing everything: listener, timer, every connection. When the
  * loop has closed the last handle, the p2p frees itself and calls
  * cb->closed. Run the loop until then (uv_run returns when nothing is left).
- * Calling any p2p_ function after p2p_close is not allowed. */
+ * Callbacks that run during the close (peer_disconnected) may still call
+ * p2p_ functions (sends then fail); after cb->closed nothing may. */
 void p2p_close(struct p2p *p2p);
 
 #endif

@@ -301,6 +301,8 @@ static size_t peer_feed_handshake(struct p2p_peer *peer, const uint8_t *data, si
 	case P2P_HS_FAILED:
 		switch (peer->hs.error) {
 		case P2P_HS_SELF:
+			peer->is_self = true;
+			break;
 		case P2P_HS_INTERNAL:
 		case P2P_HS_BAD_VERSION:
 		case P2P_HS_OK:
@@ -422,7 +424,12 @@ void p2p_peer_start(struct p2p_peer *peer)
 		return;
 	}
 	/* Small frames go out at once: latency matters more than packets. */
-	(void)uv_tcp_nodelay(&peer->tcp, 1);
+	rc = uv_tcp_nodelay(&peer->tcp, 1);
+	if (rc != 0) {
+		free(hello);
+		p2p_peer_close(peer, uv_strerror(rc));
+		return;
+	}
 	if (peer_write(peer, hello, P2P_HELLO_SIZE) != 0)
 		return;
 	rc = uv_read_start((uv_stream_t *)&peer->tcp, on_alloc, on_read);

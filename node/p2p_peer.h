@@ -78,6 +78,8 @@ struct p2p_peer {
 	int score;
 	uint32_t blocks_requested; /* GetBlocks sent and not yet answered */
 	uint32_t peers_requested;
+	uint64_t peers_answered_ms; /* when its last GetPeers was answered (0: never) */
+	bool is_self;		    /* the handshake found this node at the other end */
 	uint64_t bytes_in;
 	uint64_t bytes_out;
 	struct p2p_peer *next;

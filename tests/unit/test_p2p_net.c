@@ -928,6 +928,48 @@ static void test_duplicate_connections_keep_exactly_one(void **state UNUSED)
 	loop_finish(&loop);
 }
 
+static void test_connection_to_self_is_dropped_without_ban(void **state UNUSED)
+{
+	uv_loop_t loop;
+	struct node a;
+
+	assert_int_equal(uv_loop_init(&loop), 0);
+	node_init(&a, &loop, "hearth-test");
+	node_connect(&a, &a, P2P_CONNECT_PERSISTENT);
+	run_for(&loop, 300);
+	assert_int_equal(a.connected, 0);
+	assert_int_equal(p2p_peer_count(a.p2p), 0);
+	assert_false(p2p_is_banned(a.p2p, "127.0.0.1"));
+	node_free(&a);
+	loop_finish(&loop);
+}
+
+static void test_node_ban_disconnects_and_expires(void **state UNUSED)
+{
+	uv_loop_t loop;
+	struct node a, b;
+	struct p2p_ban_entry bans[2];
+
+	assert_int_equal(uv_loop_init(&loop), 0);
+	node_init(&a, &loop, "hearth-test");
+	node_init(&b, &loop, "hearth-test");
+	node_connect(&b, &a, P2P_CONNECT_ONCE);
+	assert_true(wait_count(&loop, &a.connected, 1));
+	assert_int_equal(p2p_ban(a.p2p, "not-an-ip", 1000, NULL), -1);
+	assert_int_equal(p2p_ban(a.p2p, "127.0.0.1", 100, "operator"), 0);
+	assert_int_equal(a.disconnected, 1);
+	assert_string_equal(a.last_reason, "banned");
+	assert_true(wait_count(&loop, &b.disconnected, 1));
+	assert_int_equal(p2p_ban_list(a.p2p, bans, 2), 1);
+	assert_string_equal(bans[0].reason, "operator");
+	run_for(&loop, 200);
+	assert_false(p2p_is_banned(a.p2p, "127.0.0.1"));
+	assert_int_equal(p2p_ban_list(a.p2p, bans, 2), 0);
+	node_free(&b);
+	node_free(&a);
+	loop_finish(&loop);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -944,6 +986,8 @@ int main(void)
 		cmocka_unit_test(test_persistent_peer_reconnects_after_restart),
 		cmocka_unit_test(test_seed_gives_addresses_then_disconnects),
 		cmocka_unit_test(test_duplicate_connections_keep_exactly_one),
+		cmocka_unit_test(test_connection_to_self_is_dropped_without_ban),
+		cmocka_unit_test(test_node_ban_disconnects_and_expires),
 	};
 
 	if (hearth_crypto_init() != 0)
