@@ -25,6 +25,7 @@ struct node {
 	int connected, disconnected;
 	uint64_t ids[MAX_IDS]; /* connected peer ids, in order */
 	char last_reason[160];
+	int closes; /* connections closed, announced or not (from the log) */
 	int txs, statuses, get_blocks, blocks, peers, votes;
 	uint64_t last_from;
 	uint64_t last_tx_nonce;
@@ -183,7 +184,10 @@ static void on_closed(void *ctx)
 
 static void on_log(void *ctx, const char *line)
 {
-	(void)ctx;
+	struct node *n = ctx;
+
+	if (strncmp(line, "disconnect ", 11) == 0)
+		n->closes++;
 	if (getenv("P2P_TEST_LOG") != NULL)
 		fprintf(stderr, "p2p: %s\n", line);
 }
@@ -505,6 +509,31 @@ static void raw_free(struct raw *r)
 
 /* ---------------------------------------------------------------- tests */
 
+struct score_goal {
+	struct node *n;
+	uint64_t peer_id;
+	int score;
+};
+
+static bool score_reached(void *arg)
+{
+	const struct score_goal *g = arg;
+	struct p2p_peer_info info;
+
+	return p2p_peer_get(g->n->p2p, g->peer_id, &info) == 0 && info.score >= g->score;
+}
+
+struct ban_goal {
+	struct node *a, *b;
+};
+
+static bool both_banned(void *arg)
+{
+	const struct ban_goal *g = arg;
+
+	return p2p_is_banned(g->a->p2p, "127.0.0.1") && p2p_is_banned(g->b->p2p, "127.0.0.1");
+}
+
 struct three {
 	struct node *a, *b, *c;
 };
@@ -599,10 +628,12 @@ static void test_three_nodes_connect_exchange_and_broadcast(void **state UNUSED)
 		bl.blocks = &blocks;
 		assert_int_equal(p2p_send(b.p2p, c_on_b, &bl), 0);
 	}
-	run_for(&loop, 100);
+	{
+		struct score_goal g = { &c, b_on_c, 20 };
+
+		assert_true(run_until(&loop, score_reached, &g, WAIT_MS));
+	}
 	assert_int_equal(c.blocks, 1);
-	assert_int_equal(p2p_peer_get(c.p2p, b_on_c, &info), 0);
-	assert_int_equal(info.score, 20);
 
 	/* A status to one peer. */
 	{
@@ -744,7 +775,11 @@ static void test_wrong_chain_id_peer_is_rejected_and_banned(void **state UNUSED)
 	node_init(&a, &loop, "hearth-test");
 	node_init(&d, &loop, "hearth-other");
 	node_connect(&d, &a, P2P_CONNECT_ONCE);
-	run_for(&loop, 300);
+	{
+		struct ban_goal g = { &a, &d };
+
+		assert_true(run_until(&loop, both_banned, &g, WAIT_MS));
+	}
 	assert_int_equal(a.connected, 0);
 	assert_int_equal(d.connected, 0);
 	assert_int_equal(p2p_ban_list(a.p2p, bans, 2), 1);
@@ -840,7 +875,9 @@ static void test_inbound_limit_is_enforced(void **state UNUSED)
 	node_connect(&b, &a, P2P_CONNECT_ONCE);
 	assert_true(wait_count(&loop, &a.connected, 1));
 	node_connect(&c, &a, P2P_CONNECT_ONCE);
-	run_for(&loop, 200);
+	assert_true(wait_count(&loop, &c.closes, 1));
+	assert_true(wait_count(&loop, &a.closes, 1));
+	assert_string_equal(c.last_reason, "");
 	assert_int_equal(p2p_peer_count(a.p2p), 1);
 	assert_int_equal(c.connected, 0);
 	assert_false(p2p_is_banned(a.p2p, "127.0.0.1"));
@@ -919,7 +956,9 @@ static void test_duplicate_connections_keep_exactly_one(void **state UNUSED)
 	/* Both dial each other at once. */
 	node_connect(&a, &b, P2P_CONNECT_PERSISTENT);
 	node_connect(&b, &a, P2P_CONNECT_PERSISTENT);
-	run_for(&loop, 500);
+	assert_true(wait_count(&loop, &a.closes, 1));
+	assert_true(wait_count(&loop, &b.closes, 1));
+	run_for(&loop, 100);
 	assert_int_equal(p2p_peer_count(a.p2p), 1);
 	assert_int_equal(p2p_peer_count(b.p2p), 1);
 	assert_false(p2p_is_banned(a.p2p, "127.0.0.1"));
@@ -936,7 +975,10 @@ static void test_connection_to_self_is_dropped_without_ban(void **state UNUSED)
 	assert_int_equal(uv_loop_init(&loop), 0);
 	node_init(&a, &loop, "hearth-test");
 	node_connect(&a, &a, P2P_CONNECT_PERSISTENT);
-	run_for(&loop, 300);
+	assert_true(wait_count(&loop, &a.closes, 2));
+	/* Well past the first backoff: no second attempt. */
+	run_for(&loop, 100);
+	assert_int_equal(a.closes, 2);
 	assert_int_equal(a.connected, 0);
 	assert_int_equal(p2p_peer_count(a.p2p), 0);
 	assert_false(p2p_is_banned(a.p2p, "127.0.0.1"));
