@@ -659,7 +659,9 @@ int p2p_new(uv_loop_t *loop, const struct p2p_config *cfg, const struct p2p_call
 	p2p->tick.data = p2p;
 	p2p->open_handles = 1;
 	if (uv_timer_start(&p2p->tick, on_tick, cfg->tick_ms, cfg->tick_ms) != 0) {
-		/* Freed by the close callback once the loop runs. */
+		/* Freed by the close callback once the loop runs; the caller
+		 * got -1, so it is not told. */
+		p2p->cb.closed = NULL;
 		p2p_close(p2p);
 		return -1;
 	}
@@ -720,6 +722,8 @@ int p2p_connect(struct p2p *p2p, const char *addr, unsigned flags)
 	uint16_t port;
 	size_t slot;
 
+	if ((flags & P2P_CONNECT_PERSISTENT) && (flags & P2P_CONNECT_SEED))
+		return -1;
 	if (p2p->closing || parse_addr(addr, p2p->cfg.default_port, &ss) != 0 ||
 	    addr_ip_port(&ss, ip, &port) != 0)
 		return -1;

@@ -140,7 +140,8 @@ enum p2p_connect_flags {
 /* Dials addr ("1.2.3.4:9740", "[::1]:9740", "localhost:9740", or without
  * ":port" for the default port) now and, when persistent, whenever the
  * connection is lost. Dialing an address already known updates its flags.
- * Returns 0, or -1 for an unparsable address or out of memory. */
+ * Returns 0, or -1 for an unparsable address, PERSISTENT together with
+ * SEED, too many addresses (1024), or out of memory. */
 __attribute__((warn_unused_result)) int p2p_connect(struct p2p *p2p, const char *addr,
 						    unsigned flags);
 

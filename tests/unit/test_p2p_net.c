@@ -887,6 +887,40 @@ static void test_inbound_limit_is_enforced(void **state UNUSED)
 	loop_finish(&loop);
 }
 
+static void test_outbound_limit_defers_dials_until_a_slot_frees(void **state UNUSED)
+{
+	uv_loop_t loop;
+	struct node a, b, c;
+	struct p2p_peer_info info;
+
+	assert_int_equal(uv_loop_init(&loop), 0);
+	node_config(&a, &loop, "hearth-test");
+	a.cfg.max_outbound = 1;
+	node_start(&a);
+	node_init(&b, &loop, "hearth-test");
+	node_init(&c, &loop, "hearth-test");
+	node_connect(&a, &b, P2P_CONNECT_ONCE);
+	node_connect(&a, &c, P2P_CONNECT_ONCE);
+	assert_true(wait_count(&loop, &a.connected, 1));
+	run_for(&loop, 100);
+	assert_int_equal(a.connected, 1);
+	assert_int_equal(b.connected + c.connected, 1);
+	assert_int_equal(p2p_peer_get(a.p2p, a.ids[0], &info), 0);
+	assert_memory_equal(info.node_key, b.key.pubkey, PUBKEY_SIZE);
+	/* The slot frees: the waiting dial goes out. */
+	p2p_disconnect(a.p2p, a.ids[0], "test");
+	assert_true(wait_count(&loop, &c.connected, 1));
+	assert_int_equal(a.connected, 2);
+	assert_int_equal(p2p_peer_count(a.p2p), 1);
+	/* Both flags at once make no sense. */
+	assert_int_equal(
+		p2p_connect(a.p2p, "127.0.0.1:1", P2P_CONNECT_PERSISTENT | P2P_CONNECT_SEED), -1);
+	node_free(&c);
+	node_free(&b);
+	node_free(&a);
+	loop_finish(&loop);
+}
+
 static void test_persistent_peer_reconnects_after_restart(void **state UNUSED)
 {
 	uv_loop_t loop;
@@ -1025,6 +1059,7 @@ int main(void)
 		cmocka_unit_test(test_peer_that_never_pongs_is_dropped_without_ban),
 		cmocka_unit_test(test_keepalive_pings_keep_idle_peers_connected),
 		cmocka_unit_test(test_inbound_limit_is_enforced),
+		cmocka_unit_test(test_outbound_limit_defers_dials_until_a_slot_frees),
 		cmocka_unit_test(test_persistent_peer_reconnects_after_restart),
 		cmocka_unit_test(test_seed_gives_addresses_then_disconnects),
 		cmocka_unit_test(test_duplicate_connections_keep_exactly_one),
