@@ -547,71 +547,6 @@ static void on_tick(uv_timer_t *timer)
 	dial_due(p2p, now);
 }
 
-/* Parses "ip:port", "[ip6]:port", "ip", "ip6", "localhost[:port]". */
-static int parse_addr(const char *text, uint16_t default_port, struct sockaddr_storage *out)
-{
-	char host[P2P_ADDR_MAX];
-	const char *port_text = NULL;
-	const char *colon;
-	unsigned long port = default_port;
-	size_t len = strlen(text);
-
-	if (len == 0 || len >= sizeof(host))
-		return -1;
-	if (text[0] == '[') {
-		const char *end = strchr(text, ']');
-
-		if (end == NULL || end == text + 1)
-			return -1;
-		memcpy(host, text + 1, (size_t)(end - text - 1));
-		host[end - text - 1] = '\0';
-		if (end[1] == ':')
-			port_text = end + 2;
-		else if (end[1] != '\0')
-			return -1;
-	} else {
-		colon = strchr(text, ':');
-		if (colon != NULL && strchr(colon + 1, ':') == NULL) {
-			memcpy(host, text, (size_t)(colon - text));
-			host[colon - text] = '\0';
-			port_text = colon + 1;
-		} else {
-			memcpy(host, text, len + 1);
-		}
-	}
-	if (port_text != NULL) {
-		char *end;
-
-		if (*port_text < '0' || *port_text > '9')
-			return -1;
-		port = strtoul(port_text, &end, 10);
-		if (*end != '\0' || port == 0 || port > 65535)
-			return -1;
-	}
-	if (strcmp(host, "localhost") == 0)
-		snprintf(host, sizeof(host), "127.0.0.1");
-	memset(out, 0, sizeof(*out));
-	if (uv_ip4_addr(host, (int)port, (struct sockaddr_in *)out) == 0)
-		return 0;
-	if (strchr(host, ':') != NULL &&
-	    uv_ip6_addr(host, (int)port, (struct sockaddr_in6 *)out) == 0)
-		return 0;
-	return -1;
-}
-
-/* Out: ip (numeric text) and port of addr. Returns 0 or -1. */
-static int addr_ip_port(const struct sockaddr_storage *addr, char ip[P2P_IP_MAX], uint16_t *port)
-{
-	if (addr->ss_family == AF_INET) {
-		const struct sockaddr_in *in = (const struct sockaddr_in *)addr;
-
-		*port = ntohs(in->sin_port);
-		return uv_ip4_name(in, ip, P2P_IP_MAX) == 0 ? 0 : -1;
-	}
-	*port = ntohs(((const struct sockaddr_in6 *)addr)->sin6_port);
-	return uv_ip6_name((const struct sockaddr_in6 *)addr, ip, P2P_IP_MAX) == 0 ? 0 : -1;
-}
-
 /* ---------------------------------------------------------------- public */
 
 static bool config_valid(const struct p2p_config *cfg)
@@ -697,7 +632,9 @@ int p2p_listen(struct p2p *p2p, const char *host, uint16_t port)
 	if (rc == 0)
 		rc = uv_tcp_getsockname(&p2p->listener, (struct sockaddr *)&addr, &len);
 	if (rc == 0)
-		rc = addr_ip_port(&addr, ip, &bound) == 0 ? 0 : UV_EINVAL;
+		rc = p2p_addr_format((const struct sockaddr *)&addr, ip, &bound, NULL) == 0
+			     ? 0
+			     : UV_EINVAL;
 	if (rc != 0) {
 		p2p->listener_state = LISTENER_CLOSED;
 		uv_close((uv_handle_t *)&p2p->listener, on_handle_closed);
@@ -724,8 +661,8 @@ int p2p_connect(struct p2p *p2p, const char *addr, unsigned flags)
 
 	if ((flags & P2P_CONNECT_PERSISTENT) && (flags & P2P_CONNECT_SEED))
 		return -1;
-	if (p2p->closing || parse_addr(addr, p2p->cfg.default_port, &ss) != 0 ||
-	    addr_ip_port(&ss, ip, &port) != 0)
+	if (p2p->closing || p2p_addr_parse(addr, p2p->cfg.default_port, &ss) != 0 ||
+	    p2p_addr_format((const struct sockaddr *)&ss, ip, &port, NULL) != 0)
 		return -1;
 	for (slot = 0; slot < p2p->num_dials; slot++) {
 		struct p2p_dial *e = &p2p->dials[slot];
@@ -859,25 +796,13 @@ int p2p_peer_get(const struct p2p *p2p, uint64_t peer_id, struct p2p_peer_info *
 	return 0;
 }
 
-/* Out: the canonical text of a numeric ip. Returns 0 or -1. */
-static int normalize_ip(const char *ip, char out[P2P_IP_MAX])
-{
-	unsigned char bin[16];
-
-	if (uv_inet_pton(AF_INET, ip, bin) == 0)
-		return uv_inet_ntop(AF_INET, bin, out, P2P_IP_MAX) == 0 ? 0 : -1;
-	if (uv_inet_pton(AF_INET6, ip, bin) == 0)
-		return uv_inet_ntop(AF_INET6, bin, out, P2P_IP_MAX) == 0 ? 0 : -1;
-	return -1;
-}
-
 int p2p_ban(struct p2p *p2p, const char *ip, uint64_t duration_ms, const char *reason)
 {
 	char norm[P2P_IP_MAX];
 	uint64_t now = uv_now(p2p->loop);
 	uint64_t until = duration_ms > UINT64_MAX - now ? UINT64_MAX : now + duration_ms;
 
-	if (normalize_ip(ip, norm) != 0 ||
+	if (p2p_addr_normalize_ip(ip, norm) != 0 ||
 	    p2p_banlist_add(&p2p->bans, norm, until, reason ? reason : "banned by the node") != 0)
 		return -1;
 	p2p_log(p2p, "banned ip=%s for_ms=%llu reason=%s", norm, (unsigned long long)duration_ms,
@@ -892,14 +817,14 @@ bool p2p_unban(struct p2p *p2p, const char *ip)
 {
 	char norm[P2P_IP_MAX];
 
-	return normalize_ip(ip, norm) == 0 && p2p_banlist_remove(&p2p->bans, norm);
+	return p2p_addr_normalize_ip(ip, norm) == 0 && p2p_banlist_remove(&p2p->bans, norm);
 }
 
 bool p2p_is_banned(const struct p2p *p2p, const char *ip)
 {
 	char norm[P2P_IP_MAX];
 
-	return normalize_ip(ip, norm) == 0 &&
+	return p2p_addr_normalize_ip(ip, norm) == 0 &&
 	       p2p_banlist_contains(&p2p->bans, norm, uv_now(p2p->loop));
 }
 

@@ -20,13 +20,13 @@
 #include <uv.h>
 
 #include "consensus/crypto.h"
+#include "node/p2p_addr.h"
 #include "node/p2p_ban.h"
 #include "node/p2p_handshake.h"
 #include "proto/hearth.pb-c.h"
 
 #define P2P_PORT_MAIN 9740
 #define P2P_PORT_DEV  19740
-#define P2P_ADDR_MAX  64 /* "[v6 address]:port" and NUL */
 
 /* Misbehaviour, with the points each adds to a peer's score (doc/p2p.md).
  * A peer reaching config.ban_threshold is disconnected and its IP banned. */

@@ -71,41 +71,10 @@ void p2p_peer_free(struct p2p_peer *peer)
 	free(peer);
 }
 
-/* Records addr as the remote end (IPv4-mapped IPv6 shown as IPv4). */
+/* Records addr as the remote end. */
 static int peer_set_addr(struct p2p_peer *peer, const struct sockaddr *addr)
 {
-	struct sockaddr_in v4;
-	int rc;
-
-	if (addr->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)addr;
-
-		if (IN6_IS_ADDR_V4MAPPED(&v6->sin6_addr)) {
-			memset(&v4, 0, sizeof(v4));
-			v4.sin_family = AF_INET;
-			v4.sin_port = v6->sin6_port;
-			memcpy(&v4.sin_addr, &v6->sin6_addr.s6_addr[12], 4);
-			addr = (const struct sockaddr *)&v4;
-		}
-	}
-	if (addr->sa_family == AF_INET) {
-		const struct sockaddr_in *in = (const struct sockaddr_in *)addr;
-
-		rc = uv_ip4_name(in, peer->ip, sizeof(peer->ip));
-		peer->port = ntohs(in->sin_port);
-		if (rc == 0)
-			snprintf(peer->addr, sizeof(peer->addr), "%s:%u", peer->ip, peer->port);
-	} else if (addr->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)addr;
-
-		rc = uv_ip6_name(in6, peer->ip, sizeof(peer->ip));
-		peer->port = ntohs(in6->sin6_port);
-		if (rc == 0)
-			snprintf(peer->addr, sizeof(peer->addr), "[%s]:%u", peer->ip, peer->port);
-	} else {
-		rc = UV_EAFNOSUPPORT;
-	}
-	return rc;
+	return p2p_addr_format(addr, peer->ip, &peer->port, peer->addr) == 0 ? 0 : UV_EAFNOSUPPORT;
 }
 
 int p2p_peer_accepted(struct p2p_peer *peer)
