@@ -53,6 +53,8 @@ struct p2p {
 	struct p2p_dial *dials;
 	size_t num_dials; /* slots, used or not */
 	struct p2p_banlist bans;
+	char noban[P2P_NOBAN_MAX][P2P_IP_MAX];
+	size_t num_noban;
 	bool closing;
 	unsigned open_handles;
 };
@@ -175,6 +177,21 @@ static void on_handle_closed(uv_handle_t *handle)
 
 /* ---------------------------------------------------------------- scoring */
 
+static bool is_noban(const struct p2p *p2p, const char *ip)
+{
+	for (size_t i = 0; i < p2p->num_noban; i++)
+		if (strcmp(p2p->noban[i], ip) == 0)
+			return true;
+	return false;
+}
+
+static uint64_t ban_until(const struct p2p *p2p, uint64_t duration_ms)
+{
+	uint64_t now = uv_now(p2p->loop);
+
+	return duration_ms > UINT64_MAX - now ? UINT64_MAX : now + duration_ms;
+}
+
 static bool peer_offence(struct p2p *p2p, struct p2p_peer *peer, enum p2p_offence offence,
 			 const char *detail)
 {
@@ -188,9 +205,10 @@ static bool peer_offence(struct p2p *p2p, struct p2p_peer *peer, enum p2p_offenc
 	if (peer->score < p2p->cfg.ban_threshold)
 		return false;
 	snprintf(reason, sizeof(reason), "%s: %s", p2p_offence_name(offence), detail ? detail : "");
-	if (peer->ip[0] != '\0' &&
-	    p2p_banlist_add(&p2p->bans, peer->ip, uv_now(p2p->loop) + p2p->cfg.ban_duration_ms,
-			    reason) != 0)
+	if (is_noban(p2p, peer->ip))
+		p2p_log(p2p, "not banning noban ip=%s reason=%s", peer->ip, reason);
+	else if (p2p_banlist_add(&p2p->bans, peer->ip, ban_until(p2p, p2p->cfg.ban_duration_ms),
+				 reason) != 0)
 		p2p_log(p2p, "ban failed ip=%s", peer->ip);
 	else
 		p2p_log(p2p, "banned ip=%s for_ms=%llu reason=%s", peer->ip,
@@ -799,17 +817,31 @@ int p2p_peer_get(const struct p2p *p2p, uint64_t peer_id, struct p2p_peer_info *
 int p2p_ban(struct p2p *p2p, const char *ip, uint64_t duration_ms, const char *reason)
 {
 	char norm[P2P_IP_MAX];
-	uint64_t now = uv_now(p2p->loop);
-	uint64_t until = duration_ms > UINT64_MAX - now ? UINT64_MAX : now + duration_ms;
 
-	if (p2p_addr_normalize_ip(ip, norm) != 0 ||
-	    p2p_banlist_add(&p2p->bans, norm, until, reason ? reason : "banned by the node") != 0)
+	if (p2p_addr_normalize_ip(ip, norm) != 0 || is_noban(p2p, norm) ||
+	    p2p_banlist_add(&p2p->bans, norm, ban_until(p2p, duration_ms),
+			    reason ? reason : "banned by the node") != 0)
 		return -1;
 	p2p_log(p2p, "banned ip=%s for_ms=%llu reason=%s", norm, (unsigned long long)duration_ms,
 		reason ? reason : "banned by the node");
 	for (struct p2p_peer *p = p2p->peers; p != NULL; p = p->next)
 		if (p->state != P2P_PEER_CLOSING && strcmp(p->ip, norm) == 0)
 			p2p_peer_close(p, "banned");
+	return 0;
+}
+
+int p2p_noban_add(struct p2p *p2p, const char *ip)
+{
+	char norm[P2P_IP_MAX];
+
+	if (p2p_addr_normalize_ip(ip, norm) != 0)
+		return -1;
+	if (is_noban(p2p, norm))
+		return 0;
+	if (p2p->num_noban >= P2P_NOBAN_MAX)
+		return -1;
+	memcpy(p2p->noban[p2p->num_noban++], norm, P2P_IP_MAX);
+	(void)p2p_banlist_remove(&p2p->bans, norm);
 	return 0;
 }
 

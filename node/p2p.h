@@ -164,9 +164,11 @@ p2p_broadcast(struct p2p *p2p, const Hearth__P2PMessage *msg, uint64_t except_pe
 void p2p_disconnect(struct p2p *p2p, uint64_t peer_id, const char *reason);
 
 /* Adds an offence's points to a peer's score; at the threshold the peer is
- * disconnected and its IP banned for config.ban_duration_ms.
+ * disconnected and its IP banned for config.ban_duration_ms (not banned when
+ * the IP is on the noban list, see p2p_noban_add).
  * In: detail (may be NULL) for the log and the ban reason.
- * Returns true when the peer was banned. Unknown ids are ignored (false). */
+ * Returns true when the peer was disconnected. Unknown ids are ignored
+ * (false). */
 bool p2p_misbehaving(struct p2p *p2p, uint64_t peer_id, enum p2p_offence offence,
 		     const char *detail);
 
@@ -184,12 +186,21 @@ __attribute__((warn_unused_result)) int p2p_peer_get(const struct p2p *p2p, uint
 						     struct p2p_peer_info *out);
 
 /* Bans ip (numeric) for duration_ms and disconnects every peer from it.
- * Returns 0, or -1 for an invalid ip or out of memory. */
+ * Returns 0, or -1 for an invalid ip, an ip on the noban list, or out of
+ * memory. */
 __attribute__((warn_unused_result)) int p2p_ban(struct p2p *p2p, const char *ip,
 						uint64_t duration_ms, const char *reason);
 
 /* Lifts a ban. Returns true when ip was banned. */
 bool p2p_unban(struct p2p *p2p, const char *ip);
+
+#define P2P_NOBAN_MAX 16
+
+/* Never bans ip (bitcoind's -whitelist=noban@ip): a peer from it that
+ * reaches the threshold is only disconnected, and p2p_ban refuses it. For
+ * local networks where every node shares 127.0.0.1.
+ * Returns 0, or -1 for an invalid ip or a full list (P2P_NOBAN_MAX). */
+__attribute__((warn_unused_result)) int p2p_noban_add(struct p2p *p2p, const char *ip);
 
 /* True when ip is banned now. */
 bool p2p_is_banned(const struct p2p *p2p, const char *ip);

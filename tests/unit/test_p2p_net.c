@@ -721,6 +721,16 @@ static void test_garbage_client_is_banned_and_disconnected(void **state UNUSED)
 	assert_false(p2p_is_banned(a.p2p, "127.0.0.1"));
 	assert_int_equal(p2p_ban_list(a.p2p, bans, 4), 0);
 
+	/* On the noban list the same client is disconnected, not banned. */
+	assert_int_equal(p2p_noban_add(a.p2p, "127.0.0.1"), 0);
+	assert_int_equal(p2p_noban_add(a.p2p, "garbage"), -1);
+	raw_start(&r, &loop, p2p_listen_port(a.p2p), RAW_GARBAGE);
+	assert_true(run_until(&loop, raw_eof, &r, WAIT_MS));
+	raw_free(&r);
+	assert_false(p2p_is_banned(a.p2p, "127.0.0.1"));
+	assert_int_equal(p2p_ban(a.p2p, "127.0.0.1", 1000, NULL), -1);
+	assert_int_equal(p2p_peer_count(a.p2p), 1);
+
 	node_free(&b);
 	node_free(&a);
 	loop_finish(&loop);
