@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "node/p2p_addr.h"
 #include "proto/codec.h"
 
 struct write_req {
