@@ -314,6 +314,7 @@ enum raw_mode {
 	RAW_TAMPERED,	    /* handshakes, then a frame with one byte flipped */
 	RAW_UNDECODABLE,    /* handshakes, then a valid frame of junk */
 	RAW_HANDSHAKE_ONLY, /* handshakes, then never answers pings */
+	RAW_STALL,	    /* handshakes, then stops reading */
 };
 
 /* A TCP client on the loop, driving the handshake by hand. */
@@ -392,6 +393,9 @@ static void raw_after_handshake(struct raw *r)
 		raw_write(r, frame, len);
 		free(frame);
 		break;
+	case RAW_STALL:
+		assert_int_equal(uv_read_stop((uv_stream_t *)&r->tcp), 0);
+		break;
 	case RAW_GARBAGE:
 	case RAW_SILENT:
 	case RAW_HANDSHAKE_ONLY:
@@ -465,6 +469,7 @@ static void raw_connected(uv_connect_t *req, int status)
 	case RAW_TAMPERED:
 	case RAW_UNDECODABLE:
 	case RAW_HANDSHAKE_ONLY:
+	case RAW_STALL:
 		assert_int_equal(p2p_handshake_init(&r->hs, &r->params, P2P_HS_INITIATOR, hello),
 				 0);
 		raw_write(r, hello, sizeof(hello));
@@ -842,6 +847,35 @@ static void test_peer_that_never_pongs_is_dropped_without_ban(void **state UNUSE
 	loop_finish(&loop);
 }
 
+static void test_slow_peer_is_dropped_when_its_send_queue_overflows(void **state UNUSED)
+{
+	uv_loop_t loop;
+	struct node a;
+	struct raw r;
+	Hearth__P2PMessage msg;
+	Hearth__Tx tx;
+	uint8_t *body = calloc(1, 60000);
+	int rounds = 0;
+
+	assert_non_null(body);
+	assert_int_equal(uv_loop_init(&loop), 0);
+	node_init(&a, &loop, "hearth-test");
+	raw_start(&r, &loop, p2p_listen_port(a.p2p), RAW_STALL);
+	assert_true(wait_count(&loop, &a.connected, 1));
+	make_tx(&msg, &tx, body, 60000);
+	/* The kernel's buffers fill first, then a's queue (cap 1 MiB here). */
+	while (rounds < 2000 && p2p_broadcast(a.p2p, &msg, 0) == 1)
+		rounds++;
+	assert_true(rounds < 2000);
+	assert_int_equal(a.disconnected, 1);
+	assert_string_equal(a.last_reason, "send queue full");
+	assert_false(p2p_is_banned(a.p2p, "127.0.0.1"));
+	raw_free(&r);
+	node_free(&a);
+	loop_finish(&loop);
+	free(body);
+}
+
 static void test_keepalive_pings_keep_idle_peers_connected(void **state UNUSED)
 {
 	uv_loop_t loop;
@@ -1067,6 +1101,7 @@ int main(void)
 		cmocka_unit_test(test_wrong_chain_id_peer_is_rejected_and_banned),
 		cmocka_unit_test(test_silent_client_times_out_without_ban),
 		cmocka_unit_test(test_peer_that_never_pongs_is_dropped_without_ban),
+		cmocka_unit_test(test_slow_peer_is_dropped_when_its_send_queue_overflows),
 		cmocka_unit_test(test_keepalive_pings_keep_idle_peers_connected),
 		cmocka_unit_test(test_inbound_limit_is_enforced),
 		cmocka_unit_test(test_outbound_limit_defers_dials_until_a_slot_frees),
