@@ -264,7 +264,9 @@ static int parse_entries(struct parser *ps, struct genesis *g, json_t *root, con
 			goto fail_free;
 		for (size_t j = 0; j < i; j++) {
 			if (memcmp(items[j].key, items[i].key, PUBKEY_SIZE) == 0) {
+				push_key(ps, "address");
 				fail_at(ps, false, "address repeats entry %zu", j);
+				pop(ps);
 				goto fail_free;
 			}
 		}
