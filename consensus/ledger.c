@@ -135,6 +135,22 @@ enum ledger_reason ledger_apply_tx(const struct ledger *l, const struct state *s
 	return r;
 }
 
+enum ledger_reason ledger_check_tx(const struct ledger *l, const struct state *st, uint64_t height,
+				   const uint8_t *tx, size_t len, struct ledger_error *err)
+{
+	static const uint8_t nobody[PUBKEY_SIZE];
+	struct ledger_block_ctx blk;
+	struct overlay ov;
+	struct state scratch;
+	enum ledger_reason r;
+
+	overlay_init(&ov, st, &scratch);
+	ledger_block_ctx_init(&blk, height, nobody);
+	r = ledger_apply_tx(l, &scratch, &blk, tx, len, true, err);
+	overlay_free(&ov);
+	return r;
+}
+
 enum ledger_reason ledger_end_block(const struct ledger *l, const struct state *st,
                                     struct ledger_block_ctx *blk, struct ledger_error *err)
 {

@@ -78,6 +78,13 @@ __attribute__((warn_unused_result)) enum ledger_reason
 ledger_apply_tx(const struct ledger *l, const struct state *st, struct ledger_block_ctx *blk,
                 const uint8_t *tx, size_t len, bool verify_sig, struct ledger_error *err);
 
+/* Checks one tx against st without keeping anything (RPC "would this tx be
+ * accepted now"): ledger_apply_tx into a throwaway overlay, in a block of
+ * the given height. Returns LEDGER_OK or the reason. */
+__attribute__((warn_unused_result)) enum ledger_reason
+ledger_check_tx(const struct ledger *l, const struct state *st, uint64_t height, const uint8_t *tx,
+		size_t len, struct ledger_error *err);
+
 /* Ends a block: credits blk->fees to the proposer, then runs every module's
  * end_block (staking: releases matured unbonding, picks the set of
  * height + 2). Returns LEDGER_OK or LEDGER_INTERNAL. */

@@ -145,6 +145,22 @@ static void test_consecutive_nonces_in_one_mempool_are_accepted(void **state)
 	overlay_free(&ov);
 }
 
+static void test_check_tx_keeps_nothing(void **state)
+{
+	struct fixture *f = *state;
+	size_t len;
+	uint8_t *tx = fix_transfer(f, 1, 1, FIX_FEE, f->signers[6].pubkey, 5, &len);
+
+	assert_int_equal(ledger_check_tx(&f->ledger, fix_chain_state(&f->chain), 1, tx, len, NULL),
+			 LEDGER_OK);
+	assert_int_equal(fix_account(f, &f->chain, 1).nonce, 0);
+	assert_int_equal(fix_account(f, &f->chain, 6).balance, 0);
+	assert_int_equal(ledger_check_tx(&f->ledger, fix_chain_state(&f->chain), 1, tx, len - 1,
+					 NULL),
+			 LEDGER_TX_MALFORMED);
+	free(tx);
+}
+
 static void test_fee_larger_than_balance_is_rejected(void **state)
 {
 	struct fixture *f = *state;
@@ -619,6 +635,7 @@ int main(void)
 	    T(test_replayed_nonce_is_rejected),
 	    T(test_nonce_gap_is_rejected),
 	    T(test_consecutive_nonces_in_one_mempool_are_accepted),
+	    T(test_check_tx_keeps_nothing),
 	    T(test_fee_larger_than_balance_is_rejected),
 	    T(test_transfer_beyond_balance_is_rejected),
 	    T(test_transfer_of_zero_is_rejected),
