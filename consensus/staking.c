@@ -201,39 +201,6 @@ enum state_status staking_is_jailed(const struct state *st, const uint8_t key[PU
 	return rc == STATE_ERROR ? STATE_ERROR : STATE_OK;
 }
 
-enum ledger_reason staking_slash_and_jail(const struct state *st, const uint8_t key[PUBKEY_SIZE],
-                                          uint32_t fraction_ppm, uint64_t *slashed,
-                                          struct ledger_error *err)
-{
-	struct account acct;
-	struct key k;
-	bool jailed;
-	uint64_t burn;
-
-	if (slashed != NULL)
-		*slashed = 0;
-	if (fraction_ppm > PARAMS_PPM)
-		return ledger_fail(err, LEDGER_INTERNAL, "slash fraction above 1");
-	if (staking_is_jailed(st, key, &jailed) != STATE_OK ||
-	    account_load(st, key, &acct) != STATE_OK)
-		return ledger_fail(err, LEDGER_INTERNAL, "reading the offender");
-	if (jailed)
-		return ledger_fail(err, LEDGER_EVIDENCE_ALREADY_JAILED, NULL);
-	if (acct.bonded == 0)
-		return ledger_fail(err, LEDGER_EVIDENCE_NO_STAKE, NULL);
-	burn = (uint64_t)((unsigned __int128)acct.bonded * fraction_ppm / PARAMS_PPM);
-	if (staking_reindex(st, key, acct.bonded, 0) != STATE_OK)
-		return ledger_fail(err, LEDGER_INTERNAL, "stake index");
-	acct.bonded -= burn;
-	key_make_pubkey(&k, KEY_JAILED, key);
-	if (account_store(st, key, &acct) != STATE_OK ||
-	    state_put(st, k.bytes, k.len, NULL, 0) != STATE_OK || supply_add_burned(st, burn) != 0)
-		return ledger_fail(err, LEDGER_INTERNAL, "writing the slash");
-	if (slashed != NULL)
-		*slashed = burn;
-	return LEDGER_OK;
-}
-
 /* ------------------------------------------------------------ unbonding */
 
 static enum state_status queue_add(const struct state *st, uint64_t release,
@@ -262,6 +229,7 @@ static enum state_status queue_add(const struct state *st, uint64_t release,
 
 struct release {
 	uint8_t key[PUBKEY_SIZE];
+	uint64_t height;
 	uint64_t amount;
 };
 
@@ -292,6 +260,7 @@ static int collect_release(void *arg, const uint8_t *key, size_t key_len, const 
 	    CODEC_OK)
 		return -1;
 	memcpy(list->items[list->count].key, key + 9, PUBKEY_SIZE);
+	list->items[list->count].height = key_get_u64(key + 1);
 	list->items[list->count].amount = ((const Hearth__UnbondingEntry *)msg)->amount;
 	list->count++;
 	codec_free(msg);
@@ -329,6 +298,86 @@ static enum ledger_reason release_matured(const struct state *st, uint64_t heigh
 	}
 	free(list.items);
 	return r;
+}
+
+/* floor(amount * fraction_ppm / 10^6), without overflow. */
+static uint64_t fraction_of(uint64_t amount, uint32_t fraction_ppm)
+{
+	return (uint64_t)((unsigned __int128)amount * fraction_ppm / PARAMS_PPM);
+}
+
+/* Burns the fraction of key's queue entries released at or after from,
+ * taking it from acct->unbonding. Out: *burned (added to). Returns 0 or -1. */
+static int slash_unbonding(const struct state *st, const uint8_t key[PUBKEY_SIZE],
+                           uint32_t fraction_ppm, uint64_t from, struct account *acct,
+                           uint64_t *burned)
+{
+	struct release_list list = {0};
+	uint8_t prefix = KEY_UNBONDING;
+	int rc = 0;
+
+	if (from == UINT64_MAX || acct->unbonding == 0)
+		return 0;
+	/* Collect first: a state may not be written while it is iterated. */
+	if (state_iterate(st, &prefix, 1, NULL, 0, collect_release, &list) != STATE_OK)
+		rc = -1;
+	for (size_t i = 0; rc == 0 && i < list.count; i++) {
+		const struct release *e = &list.items[i];
+		Hearth__UnbondingEntry rec = HEARTH__UNBONDING_ENTRY__INIT;
+		uint64_t cut = fraction_of(e->amount, fraction_ppm);
+		struct key k;
+
+		if (e->height < from || memcmp(e->key, key, PUBKEY_SIZE) != 0 || cut == 0)
+			continue;
+		if (acct->unbonding < cut) {
+			rc = -1;
+			break;
+		}
+		acct->unbonding -= cut;
+		*burned += cut;
+		rec.amount = e->amount - cut;
+		key_make_u64_pubkey(&k, KEY_UNBONDING, e->height, key);
+		if ((rec.amount == 0 ? state_del(st, k.bytes, k.len)
+		                     : record_put(st, &k, &rec.base)) != STATE_OK)
+			rc = -1;
+	}
+	free(list.items);
+	return rc;
+}
+
+enum ledger_reason staking_slash_and_jail(const struct state *st, const uint8_t key[PUBKEY_SIZE],
+                                          uint32_t fraction_ppm, uint64_t unbonding_from,
+                                          uint64_t *slashed, struct ledger_error *err)
+{
+	struct account acct;
+	struct key k;
+	bool jailed;
+	uint64_t burn;
+
+	if (slashed != NULL)
+		*slashed = 0;
+	if (fraction_ppm > PARAMS_PPM)
+		return ledger_fail(err, LEDGER_INTERNAL, "slash fraction above 1");
+	if (staking_is_jailed(st, key, &jailed) != STATE_OK ||
+	    account_load(st, key, &acct) != STATE_OK)
+		return ledger_fail(err, LEDGER_INTERNAL, "reading the offender");
+	if (jailed)
+		return ledger_fail(err, LEDGER_EVIDENCE_ALREADY_JAILED, NULL);
+	if (acct.bonded == 0 && (acct.unbonding == 0 || unbonding_from == UINT64_MAX))
+		return ledger_fail(err, LEDGER_EVIDENCE_NO_STAKE, NULL);
+	burn = fraction_of(acct.bonded, fraction_ppm);
+	if (staking_reindex(st, key, acct.bonded, 0) != STATE_OK)
+		return ledger_fail(err, LEDGER_INTERNAL, "stake index");
+	acct.bonded -= burn;
+	if (slash_unbonding(st, key, fraction_ppm, unbonding_from, &acct, &burn) != 0)
+		return ledger_fail(err, LEDGER_INTERNAL, "slashing unbonding stake");
+	key_make_pubkey(&k, KEY_JAILED, key);
+	if (account_store(st, key, &acct) != STATE_OK ||
+	    state_put(st, k.bytes, k.len, NULL, 0) != STATE_OK || supply_add_burned(st, burn) != 0)
+		return ledger_fail(err, LEDGER_INTERNAL, "writing the slash");
+	if (slashed != NULL)
+		*slashed = burn;
+	return LEDGER_OK;
 }
 
 enum ledger_reason staking_end_block(const struct state *st, const struct params *p,
@@ -480,12 +529,19 @@ static enum ledger_reason check_evidence(const struct ledger *l, const struct le
 static enum ledger_reason apply_evidence(const struct ledger *l, const struct state *st,
                                          const struct tx *tx, struct ledger_error *err)
 {
+	const struct params *p = &l->cfg.params;
 	uint8_t offender[PUBKEY_SIZE];
+	uint64_t from;
 
 	if (l->cfg.evidence_verify(l->cfg.evidence_arg, l->cfg.chain_id, st, tx->body->evidence,
 	                           offender) != 0)
 		return ledger_fail(err, LEDGER_EVIDENCE_INVALID, NULL);
-	return staking_slash_and_jail(st, offender, l->cfg.params.slash_fraction_ppm, NULL, err);
+	/* Stake that started unbonding at or after the misbehaviour (release
+	 * height >= its height + unbonding_blocks) was at stake then: it is
+	 * slashed too, so unbonding fast does not escape the evidence. */
+	if (__builtin_add_overflow(evidence_height(tx->body->evidence), p->unbonding_blocks, &from))
+		from = UINT64_MAX;
+	return staking_slash_and_jail(st, offender, p->slash_fraction_ppm, from, NULL, err);
 }
 
 static enum ledger_reason staking_check(void *arg, const struct ledger *l, const struct state *st,

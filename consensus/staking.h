@@ -57,17 +57,20 @@ staking_reindex(const struct state *st, const uint8_t key[PUBKEY_SIZE], uint64_t
 __attribute__((warn_unused_result)) enum state_status
 staking_is_jailed(const struct state *st, const uint8_t key[PUBKEY_SIZE], bool *jailed);
 
-/* Slashes and jails key: burns floor(bonded * fraction_ppm / 10^6) of its
- * bonded stake (the supply's burned counter grows by as much), removes it
- * from the stake index and marks it jailed, so the set chosen at the end of
- * this block (effective two heights later) no longer holds it. Unbonding
- * stake is not slashed (see doc/transactions.md).
- * Out: *slashed (may be NULL), the amount burned.
+/* Slashes and jails key: burns floor(amount * fraction_ppm / 10^6) of its
+ * bonded stake and of each of its unbonding entries released at or after
+ * unbonding_from (UINT64_MAX: none), so stake that was still at risk when
+ * the offence happened cannot escape by unbonding; the supply's burned
+ * counter grows by the total. The account leaves the stake index and is
+ * marked jailed, so the set chosen at the end of this block (in force two
+ * heights later) no longer holds it.
+ * Out: *slashed (may be NULL), the total burned.
  * Returns LEDGER_OK, LEDGER_EVIDENCE_ALREADY_JAILED, LEDGER_EVIDENCE_NO_STAKE
- * or LEDGER_INTERNAL. */
+ * (nothing bonded and nothing slashable unbonding) or LEDGER_INTERNAL. */
 __attribute__((warn_unused_result)) enum ledger_reason
 staking_slash_and_jail(const struct state *st, const uint8_t key[PUBKEY_SIZE],
-                       uint32_t fraction_ppm, uint64_t *slashed, struct ledger_error *err);
+                       uint32_t fraction_ppm, uint64_t unbonding_from, uint64_t *slashed,
+                       struct ledger_error *err);
 
 /* End of block height: returns every unbonding entry released at height to
  * its account's balance, then records the set for height + 2 if it differs

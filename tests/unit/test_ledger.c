@@ -8,6 +8,7 @@
 
 #include "consensus/account.h"
 #include "consensus/keys.h"
+#include "consensus/record.h"
 #include "consensus/staking.h"
 #include "consensus/supply.h"
 #include "tests/unit/ledger_fixture.h"
@@ -152,12 +153,12 @@ static void test_check_tx_keeps_nothing(void **state)
 	uint8_t *tx = fix_transfer(f, 1, 1, FIX_FEE, f->signers[6].pubkey, 5, &len);
 
 	assert_int_equal(ledger_check_tx(&f->ledger, fix_chain_state(&f->chain), 1, tx, len, NULL),
-			 LEDGER_OK);
+	                 LEDGER_OK);
 	assert_int_equal(fix_account(f, &f->chain, 1).nonce, 0);
 	assert_int_equal(fix_account(f, &f->chain, 6).balance, 0);
-	assert_int_equal(ledger_check_tx(&f->ledger, fix_chain_state(&f->chain), 1, tx, len - 1,
-					 NULL),
-			 LEDGER_TX_MALFORMED);
+	assert_int_equal(
+	    ledger_check_tx(&f->ledger, fix_chain_state(&f->chain), 1, tx, len - 1, NULL),
+	    LEDGER_TX_MALFORMED);
 	free(tx);
 }
 
@@ -607,7 +608,8 @@ static void test_slash_and_jail_burns_the_fraction(void **state UNUSED)
 	assert_int_equal(supply_store(&st, &sup), STATE_OK);
 	assert_int_equal(account_store(&st, key, &a), STATE_OK);
 	assert_int_equal(staking_reindex(&st, key, 0, 999), STATE_OK);
-	assert_int_equal(staking_slash_and_jail(&st, key, 500000, &slashed, NULL), LEDGER_OK);
+	assert_int_equal(staking_slash_and_jail(&st, key, 500000, UINT64_MAX, &slashed, NULL),
+	                 LEDGER_OK);
 	assert_int_equal(slashed, 499); /* floor(999 / 2) */
 	assert_int_equal(account_load(&st, key, &a), STATE_OK);
 	assert_int_equal(a.bonded, 500);
@@ -617,13 +619,98 @@ static void test_slash_and_jail_burns_the_fraction(void **state UNUSED)
 	assert_true(jailed);
 	assert_int_equal(staking_select(&st, 4, set), STATE_OK);
 	assert_int_equal(set->count, 0);
-	assert_int_equal(staking_slash_and_jail(&st, key, 500000, &slashed, NULL),
+	assert_int_equal(staking_slash_and_jail(&st, key, 500000, UINT64_MAX, &slashed, NULL),
 	                 LEDGER_EVIDENCE_ALREADY_JAILED);
 	key[0] = 5;
-	assert_int_equal(staking_slash_and_jail(&st, key, 500000, &slashed, NULL),
+	assert_int_equal(staking_slash_and_jail(&st, key, 500000, UINT64_MAX, &slashed, NULL),
 	                 LEDGER_EVIDENCE_NO_STAKE);
 	state_mem_free(&mem);
 	free(set);
+}
+
+static void test_evidence_slashes_stake_unbonded_after_the_offence(void **state)
+{
+	struct fixture *f = *state;
+	struct fake_verifier v = {.result = 0, .calls = 0};
+	struct supply sup;
+	struct account a;
+	uint8_t *txs[2];
+	size_t lens[2], len;
+	/* key 1 is in the set at heights 3 and 4; if its key is the smaller, it
+	 * proposes them and collects their fees */
+	uint64_t proposer_fees =
+	    memcmp(f->signers[1].pubkey, f->signers[0].pubkey, PUBKEY_SIZE) < 0 ? 2 * FIX_FEE : 0;
+
+	f->ledger.cfg.evidence_verify = fake_verify;
+	f->ledger.cfg.evidence_arg = &v;
+	memcpy(v.offender, f->signers[1].pubkey, PUBKEY_SIZE);
+	/* height 1: bond 2M and unbond 500k at once (released at 4) */
+	txs[0] = fix_bond(f, 1, 1, FIX_FEE, 2 * FIX_BOND, &lens[0]);
+	txs[1] = fix_unbond(f, 1, 2, FIX_FEE, FIX_BOND / 2, &lens[1]);
+	assert_int_equal(fix_block(f, &f->chain, txs, lens, 2, NULL), LEDGER_OK);
+	empty_block(f); /* height 2: the offence */
+	/* height 3: the offender unbonds the rest (released at 6) */
+	block1(f, fix_unbond(f, 1, 3, FIX_FEE, 3 * FIX_BOND / 2, &len), &len);
+	assert_int_equal(fix_account(f, &f->chain, 1).bonded, 0);
+	/* height 4: evidence of height 2 still slashes what left after it */
+	block1(f, evidence_tx(f, 2, 1, 2, &len), &len);
+	a = fix_account(f, &f->chain, 1);
+	assert_int_equal(a.bonded, 0);
+	assert_int_equal(a.unbonding, 3 * FIX_BOND / 2 - 3 * FIX_BOND / 20);
+	assert_int_equal(a.balance,
+	                 FIX_BALANCE - 2 * FIX_BOND - 3 * FIX_FEE + FIX_BOND / 2 + proposer_fees);
+	assert_int_equal(supply_load(fix_chain_state(&f->chain), &sup), STATE_OK);
+	assert_int_equal(sup.burned, 3 * FIX_BOND / 20);
+	empty_block(f);
+	empty_block(f); /* height 6: the slashed remainder comes back */
+	a = fix_account(f, &f->chain, 1);
+	assert_int_equal(a.unbonding, 0);
+	assert_int_equal(a.balance, FIX_BALANCE - 3 * FIX_FEE - 3 * FIX_BOND / 20 + proposer_fees);
+}
+
+static void test_slash_and_jail_cuts_unbonding_entries_from_a_height(void **state UNUSED)
+{
+	struct state_mem mem;
+	struct state st;
+	struct supply sup = {.genesis = 2000, .issued = 0, .burned = 0};
+	struct account a = {.balance = 0, .nonce = 0, .bonded = 0, .unbonding = 600};
+	Hearth__UnbondingEntry e = HEARTH__UNBONDING_ENTRY__INIT;
+	ProtobufCMessage *msg;
+	uint8_t key[PUBKEY_SIZE] = {4}, other[PUBKEY_SIZE] = {6};
+	struct key k;
+	uint64_t slashed;
+
+	state_mem_init(&mem, &st);
+	assert_int_equal(supply_store(&st, &sup), STATE_OK);
+	assert_int_equal(account_store(&st, key, &a), STATE_OK);
+	e.amount = 400;
+	key_make_u64_pubkey(&k, KEY_UNBONDING, 10, key);
+	assert_int_equal(record_put(&st, &k, &e.base), STATE_OK);
+	e.amount = 200;
+	key_make_u64_pubkey(&k, KEY_UNBONDING, 20, key);
+	assert_int_equal(record_put(&st, &k, &e.base), STATE_OK);
+	key_make_u64_pubkey(&k, KEY_UNBONDING, 20, other);
+	assert_int_equal(record_put(&st, &k, &e.base), STATE_OK);
+	/* nothing bonded and unbonding not slashable: no stake */
+	assert_int_equal(staking_slash_and_jail(&st, key, 500000, UINT64_MAX, &slashed, NULL),
+	                 LEDGER_EVIDENCE_NO_STAKE);
+	assert_int_equal(staking_slash_and_jail(&st, key, 500000, 15, &slashed, NULL), LEDGER_OK);
+	assert_int_equal(slashed, 100);
+	assert_int_equal(account_load(&st, key, &a), STATE_OK);
+	assert_int_equal(a.unbonding, 500);
+	key_make_u64_pubkey(&k, KEY_UNBONDING, 20, key);
+	assert_int_equal(record_get(&st, &k, &hearth__unbonding_entry__descriptor, &msg), STATE_OK);
+	assert_int_equal(((Hearth__UnbondingEntry *)msg)->amount, 100);
+	codec_free(msg);
+	key_make_u64_pubkey(&k, KEY_UNBONDING, 20, other); /* another account's: untouched */
+	assert_int_equal(record_get(&st, &k, &hearth__unbonding_entry__descriptor, &msg), STATE_OK);
+	assert_int_equal(((Hearth__UnbondingEntry *)msg)->amount, 200);
+	codec_free(msg);
+	key_make_u64_pubkey(&k, KEY_UNBONDING, 10, key); /* before the offence: untouched */
+	assert_int_equal(record_get(&st, &k, &hearth__unbonding_entry__descriptor, &msg), STATE_OK);
+	assert_int_equal(((Hearth__UnbondingEntry *)msg)->amount, 400);
+	codec_free(msg);
+	state_mem_free(&mem);
 }
 
 int main(void)
@@ -652,7 +739,9 @@ int main(void)
 	    T(test_kind_is_routed_to_the_module_that_registered_it),
 	    T(test_evidence_without_verifier_is_rejected),
 	    T(test_evidence_slashes_and_jails_the_offender),
+	    T(test_evidence_slashes_stake_unbonded_after_the_offence),
 	    cmocka_unit_test(test_slash_and_jail_burns_the_fraction),
+	    cmocka_unit_test(test_slash_and_jail_cuts_unbonding_entries_from_a_height),
 	};
 #undef T
 
