@@ -73,7 +73,9 @@ void ledger_block_ctx_init(struct ledger_block_ctx *blk, uint64_t height,
  *      mempool's over the tip); blk: the block it belongs to;
  *      verify_sig: false only for bytes whose signature was verified before.
  * Out: blk->fees grows by the fee; err (may be NULL).
- * Returns LEDGER_OK, or the reason, and then st is unchanged. */
+ * Returns LEDGER_OK, or the reason, and then st is unchanged; except for
+ * LEDGER_INTERNAL (st failed while the tx was written into it), after which
+ * st must be dropped. */
 __attribute__((warn_unused_result)) enum ledger_reason
 ledger_apply_tx(const struct ledger *l, const struct state *st, struct ledger_block_ctx *blk,
                 const uint8_t *tx, size_t len, bool verify_sig, struct ledger_error *err);

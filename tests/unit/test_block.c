@@ -363,6 +363,77 @@ static void test_block_size_and_tx_count_are_capped(void **state)
 	free(txs[1]);
 }
 
+/* A state over another that fails every read once armed, as a disk would. */
+struct failing {
+	const struct state *inner;
+	bool armed;
+};
+
+static enum state_status failing_get(void *impl, const uint8_t *key, size_t key_len, uint8_t **val,
+                                     size_t *val_len)
+{
+	struct failing *fs = impl;
+
+	if (fs->armed)
+		return STATE_ERROR;
+	return state_get(fs->inner, key, key_len, val, val_len);
+}
+
+static enum state_status failing_put(void *impl, const uint8_t *key, size_t key_len,
+                                     const uint8_t *val, size_t val_len)
+{
+	struct failing *fs = impl;
+
+	return state_put(fs->inner, key, key_len, val, val_len);
+}
+
+static enum state_status failing_del(void *impl, const uint8_t *key, size_t key_len)
+{
+	struct failing *fs = impl;
+
+	return state_del(fs->inner, key, key_len);
+}
+
+static enum state_status failing_iterate(void *impl, const uint8_t *prefix, size_t prefix_len,
+                                         const uint8_t *start, size_t start_len, state_iter_fn fn,
+                                         void *arg)
+{
+	struct failing *fs = impl;
+
+	return state_iterate(fs->inner, prefix, prefix_len, start, start_len, fn, arg);
+}
+
+static const struct state_ops failing_ops = {
+    .get = failing_get,
+    .put = failing_put,
+    .del = failing_del,
+    .iterate = failing_iterate,
+};
+
+static void test_state_failure_is_internal_not_the_blocks_fault(void **state)
+{
+	struct fixture *f = *state;
+	struct failing fs = {.inner = fix_chain_state(&f->chain), .armed = false};
+	struct state st = {.ops = &failing_ops, .impl = &fs};
+	struct ledger_block_result res;
+	struct ledger_error err;
+	uint8_t *tx, *block;
+	size_t tx_len, len;
+
+	tx = fix_transfer(f, 1, 1, FIX_FEE, f->signers[6].pubkey, 5, &tx_len);
+	block = fix_make_block(f, &f->chain, &tx, &tx_len, 1, &len);
+	fs.armed = true;
+	assert_int_equal(ledger_apply_block(&f->ledger, &st, &f->chain.tip, block, len, &res, &err),
+	                 LEDGER_INTERNAL);
+	assert_int_equal(ledger_check_tx(&f->ledger, &st, 1, tx, tx_len, &err), LEDGER_INTERNAL);
+	fs.armed = false;
+	assert_int_equal(ledger_apply_block(&f->ledger, &st, &f->chain.tip, block, len, &res, &err),
+	                 LEDGER_OK);
+	ledger_block_result_free(&res);
+	free(block);
+	free(tx);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -374,6 +445,7 @@ int main(void)
 	    T(test_app_hash_chains_the_write_set),
 	    T(test_block_is_checked_against_the_tip),
 	    T(test_block_size_and_tx_count_are_capped),
+	    T(test_state_failure_is_internal_not_the_blocks_fault),
 	};
 #undef T
 

@@ -324,6 +324,60 @@ static void test_invariant_notices_created_money(void **state UNUSED)
 	state_mem_free(&mem);
 }
 
+static enum ledger_reason refuse(void *arg, const struct ledger *l, const struct state *st,
+                                 const struct ledger_block_ctx *blk, const struct tx *tx,
+                                 struct ledger_error *err)
+{
+	(void)arg;
+	(void)l;
+	(void)st;
+	(void)blk;
+	(void)tx;
+	return ledger_fail(err, LEDGER_MODULE_REJECTED, NULL);
+}
+
+static int hold_five(void *arg, const struct state *st, uint64_t *amount)
+{
+	(void)arg;
+	(void)st;
+	*amount = 5;
+	return 0;
+}
+
+static void test_invariant_counts_what_modules_hold(void **state UNUSED)
+{
+	static const Hearth__TxBody__KindCase kinds[] = {HEARTH__TX_BODY__KIND_BID};
+	struct ledger_module escrow = {
+	    .name = "escrow",
+	    .kinds = kinds,
+	    .n_kinds = 1,
+	    .check = refuse,
+	    .apply = refuse,
+	    .end_block = NULL,
+	    .held = hold_five,
+	    .arg = NULL,
+	};
+	struct ledger l = fx.ledger;
+	struct state_mem mem;
+	struct state st;
+	struct ledger_block_result res;
+	struct account a;
+	char why[256];
+
+	assert_int_equal(ledger_register_module(&l, &escrow), 0);
+	state_mem_init(&mem, &st);
+	assert_int_equal(genesis_apply(&fx.genesis, &st, &res, NULL), LEDGER_OK);
+	assert_int_equal(invariant_check(&l, &res.state, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "held 5"));
+	/* 5 units moved from a balance into the module's keeping: balanced */
+	assert_int_equal(account_load(&res.state, fx.signers[2].pubkey, &a), STATE_OK);
+	a.balance -= 5;
+	assert_int_equal(account_store(&res.state, fx.signers[2].pubkey, &a), STATE_OK);
+	assert_int_equal(invariant_check(&l, &res.state, why, sizeof(why)), 0);
+	ledger_block_result_free(&res);
+	state_mem_free(&mem);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -337,6 +391,7 @@ int main(void)
 	    cmocka_unit_test(test_more_validators_than_max_is_rejected),
 	    cmocka_unit_test(test_genesis_state_holds_accounts_set_and_supply),
 	    cmocka_unit_test(test_invariant_notices_created_money),
+	    cmocka_unit_test(test_invariant_counts_what_modules_hold),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
