@@ -220,6 +220,8 @@ static struct candidate generate(const struct model *m)
 		c.amount = 0;
 	} else if (pick < 89) {
 		c.kind = GEN_OFFER;
+	} else if (pick < 92) {
+		c.fee = a->balance + FIX_FEE / 2 + below(1000); /* more than it has */
 	} else if (pick < 94) {
 		c.sender = 7; /* poor: often cannot pay the fee */
 		c.nonce = m->acct[7].nonce + 1;
