@@ -54,6 +54,10 @@ static const ProtobufCMessageDescriptor *const all_messages[] = {
 	&hearth__bid_record__descriptor,
 	&hearth__lease__descriptor,
 	&hearth__receipt_record__descriptor,
+	&hearth__params__descriptor,
+	&hearth__supply__descriptor,
+	&hearth__unbonding_entry__descriptor,
+	&hearth__validator_set__descriptor,
 };
 #define N_MESSAGES (sizeof(all_messages) / sizeof(all_messages[0]))
 

@@ -1,0 +1,71 @@
+/* params.c: bounds of the chain parameters and their stored record. */
+#include "consensus/params.h"
+
+#include "consensus/keys.h"
+#include "consensus/record.h"
+#include "consensus/validators.h"
+#include "proto/codec.h"
+
+int params_validate(const struct params *p, const char **why)
+{
+	*why = NULL;
+	if (p->max_tx_bytes < PARAMS_TX_BYTES_MIN || p->max_tx_bytes > PARAMS_TX_BYTES_MAX)
+		*why = "max_tx_bytes must be in [128, 1048576]";
+	else if (p->max_block_bytes < p->max_tx_bytes ||
+	         p->max_block_bytes > PARAMS_BLOCK_BYTES_MAX)
+		*why = "max_block_bytes must be in [max_tx_bytes, 67108864]";
+	else if (p->max_block_txs == 0 || p->max_block_txs > PARAMS_BLOCK_TXS_MAX)
+		*why = "max_block_txs must be in [1, 100000]";
+	else if (p->unbonding_blocks == 0 || p->unbonding_blocks > UINT32_MAX)
+		*why = "unbonding_blocks must be in [1, 4294967295]";
+	else if (p->max_validators == 0 || p->max_validators > VALIDATORS_MAX)
+		*why = "max_validators must be in [1, 256]";
+	else if (p->slash_fraction_ppm > PARAMS_PPM)
+		*why = "slash_fraction_ppm must be at most 1000000";
+	else if (p->max_inline_input_bytes > PARAMS_TX_BYTES_MAX)
+		*why = "max_inline_input_bytes must be at most 1048576";
+	return *why == NULL ? 0 : -1;
+}
+
+enum state_status params_store(const struct state *st, const struct params *p)
+{
+	Hearth__Params rec = HEARTH__PARAMS__INIT;
+	struct key k;
+
+	rec.max_block_bytes = p->max_block_bytes;
+	rec.max_block_txs = p->max_block_txs;
+	rec.max_tx_bytes = p->max_tx_bytes;
+	rec.min_fee_per_byte = p->min_fee_per_byte;
+	rec.unbonding_blocks = p->unbonding_blocks;
+	rec.min_provider_bond = p->min_provider_bond;
+	rec.max_validators = p->max_validators;
+	rec.slash_fraction_ppm = p->slash_fraction_ppm;
+	rec.max_inline_input_bytes = p->max_inline_input_bytes;
+	key_make(&k, KEY_PARAMS);
+	return record_put(st, &k, &rec.base);
+}
+
+enum state_status params_load(const struct state *st, struct params *p)
+{
+	ProtobufCMessage *msg;
+	const Hearth__Params *rec;
+	struct key k;
+	enum state_status rc;
+
+	key_make(&k, KEY_PARAMS);
+	rc = record_get(st, &k, &hearth__params__descriptor, &msg);
+	if (rc != STATE_OK)
+		return rc;
+	rec = (const Hearth__Params *)msg;
+	p->max_block_bytes = rec->max_block_bytes;
+	p->max_block_txs = rec->max_block_txs;
+	p->max_tx_bytes = rec->max_tx_bytes;
+	p->min_fee_per_byte = rec->min_fee_per_byte;
+	p->unbonding_blocks = rec->unbonding_blocks;
+	p->min_provider_bond = rec->min_provider_bond;
+	p->max_validators = rec->max_validators;
+	p->slash_fraction_ppm = rec->slash_fraction_ppm;
+	p->max_inline_input_bytes = rec->max_inline_input_bytes;
+	codec_free(msg);
+	return STATE_OK;
+}
