@@ -21,7 +21,7 @@ int account_decode(const uint8_t *val, size_t len, struct account *acct)
 }
 
 enum state_status account_load(const struct state *st, const uint8_t key[PUBKEY_SIZE],
-                               struct account *acct)
+			       struct account *acct)
 {
 	ProtobufCMessage *msg;
 	const Hearth__Account *rec;
@@ -45,7 +45,7 @@ enum state_status account_load(const struct state *st, const uint8_t key[PUBKEY_
 }
 
 enum state_status account_store(const struct state *st, const uint8_t key[PUBKEY_SIZE],
-                                const struct account *acct)
+				const struct account *acct)
 {
 	Hearth__Account rec = HEARTH__ACCOUNT__INIT;
 	struct key k;

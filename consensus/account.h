@@ -11,7 +11,7 @@
 
 struct account {
 	uint64_t balance;   /* spendable */
-	uint64_t nonce;     /* nonce of the last applied tx (0: none yet) */
+	uint64_t nonce;	    /* nonce of the last applied tx (0: none yet) */
 	uint64_t bonded;    /* stake that gives voting power */
 	uint64_t unbonding; /* stake on its way back (sum of the unbonding queue) */
 };
@@ -33,6 +33,6 @@ account_credit(const struct state *st, const uint8_t key[PUBKEY_SIZE], uint64_t 
 
 /* Decodes an Account record value. Returns 0 or -1. */
 __attribute__((warn_unused_result)) int account_decode(const uint8_t *val, size_t len,
-                                                       struct account *acct);
+						       struct account *acct);
 
 #endif

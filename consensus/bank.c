@@ -8,8 +8,8 @@
 #include "consensus/account.h"
 
 static enum ledger_reason bank_check(void *arg, const struct ledger *l, const struct state *st,
-                                     const struct ledger_block_ctx *blk, const struct tx *tx,
-                                     struct ledger_error *err)
+				     const struct ledger_block_ctx *blk, const struct tx *tx,
+				     struct ledger_error *err)
 {
 	const Hearth__Transfer *t = tx->body->transfer;
 	struct account from, to;
@@ -27,8 +27,8 @@ static enum ledger_reason bank_check(void *arg, const struct ledger *l, const st
 		return ledger_fail(err, LEDGER_INTERNAL, "reading accounts");
 	if (from.balance < t->amount)
 		return ledger_fail(err, LEDGER_TRANSFER_INSUFFICIENT_BALANCE,
-		                   "%llu after fee < %llu", (unsigned long long)from.balance,
-		                   (unsigned long long)t->amount);
+				   "%llu after fee < %llu", (unsigned long long)from.balance,
+				   (unsigned long long)t->amount);
 	if (memcmp(tx->sender, t->to.data, PUBKEY_SIZE) != 0 &&
 	    __builtin_add_overflow(to.balance, t->amount, &sum))
 		return ledger_fail(err, LEDGER_TRANSFER_OVERFLOW, NULL);
@@ -36,8 +36,8 @@ static enum ledger_reason bank_check(void *arg, const struct ledger *l, const st
 }
 
 static enum ledger_reason bank_apply(void *arg, const struct ledger *l, const struct state *st,
-                                     const struct ledger_block_ctx *blk, const struct tx *tx,
-                                     struct ledger_error *err)
+				     const struct ledger_block_ctx *blk, const struct tx *tx,
+				     struct ledger_error *err)
 {
 	const Hearth__Transfer *t = tx->body->transfer;
 	struct account from;
@@ -62,16 +62,16 @@ static enum ledger_reason bank_apply(void *arg, const struct ledger *l, const st
 }
 
 static const Hearth__TxBody__KindCase bank_kinds[] = {
-    HEARTH__TX_BODY__KIND_TRANSFER,
+	HEARTH__TX_BODY__KIND_TRANSFER,
 };
 
 const struct ledger_module bank_module = {
-    .name = "bank",
-    .kinds = bank_kinds,
-    .n_kinds = 1,
-    .check = bank_check,
-    .apply = bank_apply,
-    .end_block = NULL,
-    .held = NULL,
-    .arg = NULL,
+	.name = "bank",
+	.kinds = bank_kinds,
+	.n_kinds = 1,
+	.check = bank_check,
+	.apply = bank_apply,
+	.end_block = NULL,
+	.held = NULL,
+	.arg = NULL,
 };

@@ -53,7 +53,7 @@ int block_commit_hash(const Hearth__Commit *commit, uint8_t out[HASH_SIZE])
 	return 0;
 }
 
-#define BIN(field) ((ProtobufCBinaryData){.len = HASH_SIZE, .data = (uint8_t *)(field)})
+#define BIN(field) ((ProtobufCBinaryData){ .len = HASH_SIZE, .data = (uint8_t *)(field) })
 
 int block_header_encode(const struct block_header *h, uint8_t **out, size_t *len)
 {
@@ -82,7 +82,7 @@ static bool copy32(uint8_t dst[HASH_SIZE], ProtobufCBinaryData src)
 }
 
 enum ledger_reason block_header_decode(const uint8_t *bytes, size_t len, struct block_header *h,
-                                       struct ledger_error *err)
+				       struct ledger_error *err)
 {
 	ProtobufCMessage *msg;
 	const Hearth__BlockHeader *rec;
@@ -113,13 +113,13 @@ enum ledger_reason block_header_decode(const uint8_t *bytes, size_t len, struct 
 	if (!ok) {
 		memset(h, 0, sizeof(*h));
 		return ledger_fail(err, LEDGER_BLOCK_HEADER_MALFORMED,
-		                   "a hash is not 32 bytes or the chain id is too long");
+				   "a hash is not 32 bytes or the chain id is too long");
 	}
 	return LEDGER_OK;
 }
 
 int block_encode(const struct block_header *h, const uint8_t *const *txs, const size_t *lens,
-                 size_t n, const Hearth__Commit *last_commit, uint8_t **out, size_t *len)
+		 size_t n, const Hearth__Commit *last_commit, uint8_t **out, size_t *len)
 {
 	Hearth__Block rec = HEARTH__BLOCK__INIT;
 	ProtobufCBinaryData *items = NULL;
@@ -160,7 +160,7 @@ void block_free(struct block *b)
 }
 
 enum ledger_reason block_decode(const uint8_t *bytes, size_t len, const struct params *p,
-                                struct block *b, struct ledger_error *err)
+				struct block *b, struct ledger_error *err)
 {
 	ProtobufCMessage *msg;
 	struct codec_error cerr;
@@ -171,7 +171,7 @@ enum ledger_reason block_decode(const uint8_t *bytes, size_t len, const struct p
 	ledger_error_clear(err);
 	if (len > p->max_block_bytes)
 		return ledger_fail(err, LEDGER_BLOCK_TOO_LARGE, "%zu > %llu bytes", len,
-		                   (unsigned long long)p->max_block_bytes);
+				   (unsigned long long)p->max_block_bytes);
 	cs = codec_decode(&hearth__block__descriptor, bytes, len, p->max_block_bytes, &msg, &cerr);
 	if (cs == CODEC_NO_MEMORY)
 		return ledger_fail(err, LEDGER_INTERNAL, "decoding Block");
@@ -180,7 +180,7 @@ enum ledger_reason block_decode(const uint8_t *bytes, size_t len, const struct p
 	b->msg = (Hearth__Block *)msg;
 	if (b->msg->n_txs > p->max_block_txs) {
 		r = ledger_fail(err, LEDGER_BLOCK_TOO_MANY_TXS, "%zu > %u", b->msg->n_txs,
-		                p->max_block_txs);
+				p->max_block_txs);
 		block_free(b);
 		return r;
 	}
@@ -214,7 +214,7 @@ static enum ledger_reason check_tx_root(const struct block *b, struct ledger_err
 }
 
 static enum ledger_reason check_last_commit(const struct block *b, const struct chain_tip *tip,
-                                            struct ledger_error *err)
+					    struct ledger_error *err)
 {
 	static const uint8_t zero[HASH_SIZE];
 	const Hearth__Commit *c = b->msg->last_commit;
@@ -223,7 +223,7 @@ static enum ledger_reason check_last_commit(const struct block *b, const struct 
 	if (tip->height == 0) {
 		if (c != NULL || memcmp(b->header.last_commit_hash, zero, HASH_SIZE) != 0)
 			return ledger_fail(err, LEDGER_BLOCK_WRONG_LAST_COMMIT,
-			                   "height 1 carries no commit");
+					   "height 1 carries no commit");
 		return LEDGER_OK;
 	}
 	if (c == NULL)
@@ -235,12 +235,12 @@ static enum ledger_reason check_last_commit(const struct block *b, const struct 
 	if (c->height != tip->height || c->block_id.len != HASH_SIZE ||
 	    memcmp(c->block_id.data, tip->block_id, HASH_SIZE) != 0)
 		return ledger_fail(err, LEDGER_BLOCK_WRONG_LAST_COMMIT,
-		                   "commit is not for the tip block");
+				   "commit is not for the tip block");
 	return LEDGER_OK;
 }
 
 enum ledger_reason block_check_against_tip(const struct block *b, const char *chain_id,
-                                           const struct chain_tip *tip, struct ledger_error *err)
+					   const struct chain_tip *tip, struct ledger_error *err)
 {
 	const struct block_header *h = &b->header;
 	enum ledger_reason r;
@@ -249,13 +249,13 @@ enum ledger_reason block_check_against_tip(const struct block *b, const char *ch
 		return ledger_fail(err, LEDGER_BLOCK_WRONG_CHAIN, "\"%.64s\"", h->chain_id);
 	if (tip->height == UINT64_MAX || h->height != tip->height + 1)
 		return ledger_fail(err, LEDGER_BLOCK_WRONG_HEIGHT, "%llu after tip %llu",
-		                   (unsigned long long)h->height, (unsigned long long)tip->height);
+				   (unsigned long long)h->height, (unsigned long long)tip->height);
 	if (memcmp(h->prev_block_id, tip->block_id, HASH_SIZE) != 0)
 		return ledger_fail(err, LEDGER_BLOCK_WRONG_PREV, NULL);
 	if (tip->height == 0 ? h->time_ms < tip->time_ms : h->time_ms <= tip->time_ms)
 		return ledger_fail(err, LEDGER_BLOCK_TIME_NOT_INCREASING, "%llu after %llu",
-		                   (unsigned long long)h->time_ms,
-		                   (unsigned long long)tip->time_ms);
+				   (unsigned long long)h->time_ms,
+				   (unsigned long long)tip->time_ms);
 	if (memcmp(h->app_hash, tip->app_hash, HASH_SIZE) != 0)
 		return ledger_fail(err, LEDGER_BLOCK_WRONG_APP_HASH, NULL);
 	r = check_tx_root(b, err);

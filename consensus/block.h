@@ -63,27 +63,27 @@ void block_tx_root(const uint8_t (*ids)[HASH_SIZE], size_t n, uint8_t out[HASH_S
 /* Out: out = H("hearth/commit", encoded commit).
  * Returns 0, or -1 when out of memory. */
 __attribute__((warn_unused_result)) int block_commit_hash(const Hearth__Commit *commit,
-                                                          uint8_t out[HASH_SIZE]);
+							  uint8_t out[HASH_SIZE]);
 
 /* Encodes h as a BlockHeader. Out: *out (caller frees), *len.
  * Returns 0, or -1 when out of memory. */
 __attribute__((warn_unused_result)) int block_header_encode(const struct block_header *h,
-                                                            uint8_t **out, size_t *len);
+							    uint8_t **out, size_t *len);
 
 /* Decodes a BlockHeader strictly (every hash 32 bytes, chain id at most
  * CHAIN_ID_MAX characters). Out: *h. Returns LEDGER_OK,
  * LEDGER_BLOCK_HEADER_MALFORMED or LEDGER_INTERNAL. */
 __attribute__((warn_unused_result)) enum ledger_reason
 block_header_decode(const uint8_t *bytes, size_t len, struct block_header *h,
-                    struct ledger_error *err);
+		    struct ledger_error *err);
 
 /* Encodes a block from its header, txs[n] (encoded Tx, lens[n]) and the
  * previous block's commit (NULL at height 1).
  * Out: *out (caller frees), *len. Returns 0, or -1 when out of memory. */
 __attribute__((warn_unused_result)) int block_encode(const struct block_header *h,
-                                                     const uint8_t *const *txs, const size_t *lens,
-                                                     size_t n, const Hearth__Commit *last_commit,
-                                                     uint8_t **out, size_t *len);
+						     const uint8_t *const *txs, const size_t *lens,
+						     size_t n, const Hearth__Commit *last_commit,
+						     uint8_t **out, size_t *len);
 
 /* Decodes a block: size cap max_block_bytes, strict Block and BlockHeader,
  * at most max_block_txs txs.
@@ -92,7 +92,7 @@ __attribute__((warn_unused_result)) int block_encode(const struct block_header *
  * _TOO_MANY_TXS or LEDGER_INTERNAL. */
 __attribute__((warn_unused_result)) enum ledger_reason
 block_decode(const uint8_t *bytes, size_t len, const struct params *p, struct block *b,
-             struct ledger_error *err);
+	     struct ledger_error *err);
 
 void block_free(struct block *b);
 
@@ -104,6 +104,6 @@ void block_free(struct block *b);
  * check. Returns LEDGER_OK or the LEDGER_BLOCK_* reason. */
 __attribute__((warn_unused_result)) enum ledger_reason
 block_check_against_tip(const struct block *b, const char *chain_id, const struct chain_tip *tip,
-                        struct ledger_error *err);
+			struct ledger_error *err);
 
 #endif

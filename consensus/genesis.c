@@ -46,7 +46,7 @@ static void pop(struct parser *ps)
 
 /* Reports an error at the current path (at its key when at_key). Returns -1. */
 __attribute__((format(printf, 3, 4))) static int fail_at(struct parser *ps, bool at_key,
-                                                         const char *fmt, ...)
+							 const char *fmt, ...)
 {
 	char what[200], where[128];
 	unsigned line = 0, column = 0;
@@ -58,10 +58,10 @@ __attribute__((format(printf, 3, 4))) static int fail_at(struct parser *ps, bool
 	va_end(ap);
 	where[0] = '\0';
 	for (size_t i = 0; i < ps->depth && n < sizeof(where); i++) {
-		int w = ps->path[i].key != NULL
-		            ? snprintf(where + n, sizeof(where) - n, "%s%s", i ? "." : "",
-		                       ps->path[i].key)
-		            : snprintf(where + n, sizeof(where) - n, "[%zu]", ps->path[i].index);
+		int w = ps->path[i].key != NULL ? snprintf(where + n, sizeof(where) - n, "%s%s",
+							   i ? "." : "", ps->path[i].key)
+						: snprintf(where + n, sizeof(where) - n, "[%zu]",
+							   ps->path[i].index);
 
 		if (w < 0)
 			break;
@@ -73,7 +73,7 @@ __attribute__((format(printf, 3, 4))) static int fail_at(struct parser *ps, bool
 		ps->err->line = line;
 		ps->err->column = column;
 		snprintf(ps->err->text, sizeof(ps->err->text), "line %u, column %u: %s%s%s", line,
-		         column, where, where[0] ? ": " : "", what);
+			 column, where, where[0] ? ": " : "", what);
 	}
 	return -1;
 }
@@ -110,7 +110,7 @@ static int check_keys(struct parser *ps, json_t *obj, const char *const *names, 
 
 /* Reads obj.key as an integer in [min, max]. */
 static int get_uint(struct parser *ps, json_t *obj, const char *key, uint64_t min, uint64_t max,
-                    uint64_t *out)
+		    uint64_t *out)
 {
 	json_t *v = json_object_get(obj, key);
 	int rc = 0;
@@ -119,10 +119,10 @@ static int get_uint(struct parser *ps, json_t *obj, const char *key, uint64_t mi
 	if (!json_is_integer(v))
 		rc = fail_at(ps, false, "expected an integer");
 	else if (json_integer_value(v) < 0 || (uint64_t)json_integer_value(v) < min ||
-	         (uint64_t)json_integer_value(v) > max)
+		 (uint64_t)json_integer_value(v) > max)
 		rc = fail_at(ps, false, "%lld is outside [%llu, %llu]",
-		             (long long)json_integer_value(v), (unsigned long long)min,
-		             (unsigned long long)max);
+			     (long long)json_integer_value(v), (unsigned long long)min,
+			     (unsigned long long)max);
 	else
 		*out = (uint64_t)json_integer_value(v);
 	pop(ps);
@@ -130,7 +130,7 @@ static int get_uint(struct parser *ps, json_t *obj, const char *key, uint64_t mi
 }
 
 static int get_u32(struct parser *ps, json_t *obj, const char *key, uint64_t min, uint64_t max,
-                   uint32_t *out)
+		   uint32_t *out)
 {
 	uint64_t v;
 
@@ -159,11 +159,11 @@ static bool chain_id_valid(const char *s)
 static int parse_params(struct parser *ps, json_t *obj, struct params *p)
 {
 	static const char *const names[] = {
-	    "max_block_bytes",  "max_block_txs",      "max_tx_bytes",
-	    "min_fee_per_byte", "unbonding_blocks",   "min_provider_bond",
-	    "max_validators",   "slash_fraction_ppm", "market",
+		"max_block_bytes",  "max_block_txs",	  "max_tx_bytes",
+		"min_fee_per_byte", "unbonding_blocks",	  "min_provider_bond",
+		"max_validators",   "slash_fraction_ppm", "market",
 	};
-	static const char *const market_names[] = {"max_inline_input_bytes"};
+	static const char *const market_names[] = { "max_inline_input_bytes" };
 	const char *why;
 	int rc;
 
@@ -172,7 +172,7 @@ static int parse_params(struct parser *ps, json_t *obj, struct params *p)
 	if (get_uint(ps, obj, "max_block_bytes", 1, PARAMS_BLOCK_BYTES_MAX, &p->max_block_bytes) ||
 	    get_u32(ps, obj, "max_block_txs", 1, PARAMS_BLOCK_TXS_MAX, &p->max_block_txs) ||
 	    get_u32(ps, obj, "max_tx_bytes", PARAMS_TX_BYTES_MIN, PARAMS_TX_BYTES_MAX,
-	            &p->max_tx_bytes) ||
+		    &p->max_tx_bytes) ||
 	    get_uint(ps, obj, "min_fee_per_byte", 0, UINT32_MAX, &p->min_fee_per_byte) ||
 	    get_uint(ps, obj, "unbonding_blocks", 1, UINT32_MAX, &p->unbonding_blocks) ||
 	    get_uint(ps, obj, "min_provider_bond", 0, INT64_MAX, &p->min_provider_bond) ||
@@ -183,7 +183,7 @@ static int parse_params(struct parser *ps, json_t *obj, struct params *p)
 	rc = check_keys(ps, json_object_get(obj, "market"), market_names, 1);
 	if (rc == 0)
 		rc = get_uint(ps, json_object_get(obj, "market"), "max_inline_input_bytes", 0,
-		              PARAMS_TX_BYTES_MAX, &p->max_inline_input_bytes);
+			      PARAMS_TX_BYTES_MAX, &p->max_inline_input_bytes);
 	pop(ps);
 	if (rc != 0)
 		return -1;
@@ -200,7 +200,7 @@ static int parse_params(struct parser *ps, json_t *obj, struct params *p)
 
 /* Parses "address" of an entry, checking the network is the file's. */
 static int parse_address(struct parser *ps, struct genesis *g, json_t *obj,
-                         uint8_t key[PUBKEY_SIZE])
+			 uint8_t key[PUBKEY_SIZE])
 {
 	json_t *v = json_object_get(obj, "address");
 	enum network net;
@@ -214,7 +214,7 @@ static int parse_address(struct parser *ps, struct genesis *g, json_t *obj,
 		rc = fail_at(ps, false, "invalid address: %s", why);
 	else if (ps->have_network && net != g->network)
 		rc = fail_at(ps, false, "address of another network than the first one (%s)",
-		             network_hrp(g->network));
+			     network_hrp(g->network));
 	if (rc == 0 && !ps->have_network) {
 		ps->have_network = true;
 		g->network = net;
@@ -226,15 +226,15 @@ static int parse_address(struct parser *ps, struct genesis *g, json_t *obj,
 static int compare_entries(const void *a, const void *b)
 {
 	return memcmp(((const struct genesis_entry *)a)->key,
-	              ((const struct genesis_entry *)b)->key, PUBKEY_SIZE);
+		      ((const struct genesis_entry *)b)->key, PUBKEY_SIZE);
 }
 
 /* Parses an array of {"address", amount_key} into *out, *n; rejects a
  * repeated address; adds every amount to g->supply. */
 static int parse_entries(struct parser *ps, struct genesis *g, json_t *root, const char *name,
-                         const char *amount_key, size_t max, struct genesis_entry **out, size_t *n)
+			 const char *amount_key, size_t max, struct genesis_entry **out, size_t *n)
 {
-	const char *const names[] = {"address", amount_key};
+	const char *const names[] = { "address", amount_key };
 	json_t *arr = json_object_get(root, name);
 	struct genesis_entry *items;
 	size_t count;
@@ -292,8 +292,8 @@ fail_pop:
 
 static int parse_root(struct parser *ps, json_t *root, struct genesis *g)
 {
-	static const char *const names[] = {"chain_id", "genesis_time_ms", "params", "balances",
-	                                    "validators"};
+	static const char *const names[] = { "chain_id", "genesis_time_ms", "params", "balances",
+					     "validators" };
 	json_t *v;
 	int rc;
 
@@ -317,9 +317,9 @@ static int parse_root(struct parser *ps, json_t *root, struct genesis *g)
 	if (rc != 0)
 		return -1;
 	if (parse_entries(ps, g, root, "balances", "amount", GENESIS_MAX_ENTRIES, &g->balances,
-	                  &g->n_balances) != 0 ||
+			  &g->n_balances) != 0 ||
 	    parse_entries(ps, g, root, "validators", "bond", g->params.max_validators,
-	                  &g->validators, &g->n_validators) != 0)
+			  &g->validators, &g->n_validators) != 0)
 		return -1;
 	if (g->n_validators == 0) {
 		push_key(ps, "validators");
@@ -344,7 +344,7 @@ static int hash_document(json_t *root, uint8_t out[HASH_SIZE])
 
 int genesis_parse(const char *text, size_t len, struct genesis *g, struct genesis_error *err)
 {
-	struct parser ps = {.text = text, .len = len, .depth = 0, .err = err};
+	struct parser ps = { .text = text, .len = len, .depth = 0, .err = err };
 	json_error_t jerr;
 	json_t *root;
 	int rc;
@@ -360,7 +360,7 @@ int genesis_parse(const char *text, size_t len, struct genesis *g, struct genesi
 			err->line = jerr.line > 0 ? (unsigned)jerr.line : 0;
 			err->column = jerr.column > 0 ? (unsigned)jerr.column : 0;
 			snprintf(err->text, sizeof(err->text), "line %u, column %u: %s", err->line,
-			         err->column, jerr.text);
+				 err->column, jerr.text);
 		}
 		return -1;
 	}
@@ -390,9 +390,9 @@ void genesis_ledger_config(const struct genesis *g, struct ledger_config *cfg)
 }
 
 static enum ledger_reason write_state(const struct genesis *g, const struct state *st,
-                                      struct ledger_error *err)
+				      struct ledger_error *err)
 {
-	struct supply sup = {.genesis = g->supply, .issued = 0, .burned = 0};
+	struct supply sup = { .genesis = g->supply, .issued = 0, .burned = 0 };
 	struct validator_set *set;
 	enum state_status rc;
 
@@ -425,7 +425,7 @@ static enum ledger_reason write_state(const struct genesis *g, const struct stat
 }
 
 enum ledger_reason genesis_apply(const struct genesis *g, const struct state *base,
-                                 struct ledger_block_result *res, struct ledger_error *err)
+				 struct ledger_block_result *res, struct ledger_error *err)
 {
 	static const uint8_t zero[HASH_SIZE];
 	uint8_t ws_hash[HASH_SIZE];

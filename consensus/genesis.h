@@ -29,7 +29,7 @@ struct genesis {
 	char chain_id[CHAIN_ID_MAX + 1];
 	uint64_t genesis_time_ms;
 	struct params params;
-	enum network network;           /* of every address in the file */
+	enum network network;		/* of every address in the file */
 	struct genesis_entry *balances; /* spendable balances */
 	size_t n_balances;
 	struct genesis_entry *validators; /* bonded stake of the initial validators */
@@ -49,7 +49,7 @@ struct genesis_error {
  * Out: *g (free with genesis_free; zeroed on error), err (may be NULL).
  * Returns 0, or -1 with err filled. */
 __attribute__((warn_unused_result)) int genesis_parse(const char *text, size_t len,
-                                                      struct genesis *g, struct genesis_error *err);
+						      struct genesis *g, struct genesis_error *err);
 
 /* Frees the entry arrays. A zeroed struct is allowed. */
 void genesis_free(struct genesis *g);
@@ -66,6 +66,6 @@ void genesis_ledger_config(const struct genesis *g, struct ledger_config *cfg);
  * Returns LEDGER_OK or LEDGER_INTERNAL. */
 __attribute__((warn_unused_result)) enum ledger_reason
 genesis_apply(const struct genesis *g, const struct state *base, struct ledger_block_result *res,
-              struct ledger_error *err);
+	      struct ledger_error *err);
 
 #endif

@@ -17,14 +17,14 @@ struct sums {
 	u128 bonded;
 	u128 unbonding;
 	u128 queued;
-	size_t staked;  /* non-jailed accounts with bonded > 0 */
+	size_t staked;	/* non-jailed accounts with bonded > 0 */
 	size_t indexed; /* stake index entries */
 	bool bad;
 	char why[160];
 };
 
 static int sum_account(void *arg, const uint8_t *key, size_t key_len, const uint8_t *val,
-                       size_t val_len)
+		       size_t val_len)
 {
 	struct sums *s = arg;
 	struct account acct;
@@ -45,7 +45,7 @@ static int sum_account(void *arg, const uint8_t *key, size_t key_len, const uint
 }
 
 static int sum_queue(void *arg, const uint8_t *key, size_t key_len, const uint8_t *val,
-                     size_t val_len)
+		     size_t val_len)
 {
 	struct sums *s = arg;
 	ProtobufCMessage *msg;
@@ -53,7 +53,7 @@ static int sum_queue(void *arg, const uint8_t *key, size_t key_len, const uint8_
 	(void)key;
 	if (key_len != 1 + 8 + PUBKEY_SIZE ||
 	    codec_decode(&hearth__unbonding_entry__descriptor, val, val_len, val_len, &msg, NULL) !=
-	        CODEC_OK)
+		    CODEC_OK)
 		return -1;
 	s->queued += ((const Hearth__UnbondingEntry *)msg)->amount;
 	codec_free(msg);
@@ -61,7 +61,7 @@ static int sum_queue(void *arg, const uint8_t *key, size_t key_len, const uint8_
 }
 
 static int check_index(void *arg, const uint8_t *key, size_t key_len, const uint8_t *val,
-                       size_t val_len)
+		       size_t val_len)
 {
 	struct sums *s = arg;
 	struct account acct;
@@ -78,9 +78,9 @@ static int check_index(void *arg, const uint8_t *key, size_t key_len, const uint
 	if (jailed || acct.bonded != power) {
 		s->bad = true;
 		snprintf(s->why, sizeof(s->why),
-		         "stake index entry of power %llu for an account with %llu bonded%s",
-		         (unsigned long long)power, (unsigned long long)acct.bonded,
-		         jailed ? " (jailed)" : "");
+			 "stake index entry of power %llu for an account with %llu bonded%s",
+			 (unsigned long long)power, (unsigned long long)acct.bonded,
+			 jailed ? " (jailed)" : "");
 		return 1;
 	}
 	s->indexed++;
@@ -133,22 +133,22 @@ int invariant_check(const struct ledger *l, const struct state *st, char *why, s
 	total = s.balances + s.bonded + s.unbonding + held;
 	if (expected < sup.burned || expected - sup.burned != total) {
 		snprintf(why, why_size,
-		         "supply %llu + issued %llu - burned %llu != holdings %llu "
-		         "(balances %llu, bonded %llu, unbonding %llu, held %llu)",
-		         (unsigned long long)sup.genesis, (unsigned long long)sup.issued,
-		         (unsigned long long)sup.burned, (unsigned long long)total,
-		         (unsigned long long)s.balances, (unsigned long long)s.bonded,
-		         (unsigned long long)s.unbonding, (unsigned long long)held);
+			 "supply %llu + issued %llu - burned %llu != holdings %llu "
+			 "(balances %llu, bonded %llu, unbonding %llu, held %llu)",
+			 (unsigned long long)sup.genesis, (unsigned long long)sup.issued,
+			 (unsigned long long)sup.burned, (unsigned long long)total,
+			 (unsigned long long)s.balances, (unsigned long long)s.bonded,
+			 (unsigned long long)s.unbonding, (unsigned long long)held);
 		return -1;
 	}
 	if (s.queued != s.unbonding) {
 		snprintf(why, why_size, "unbonding queue holds %llu, accounts say %llu",
-		         (unsigned long long)s.queued, (unsigned long long)s.unbonding);
+			 (unsigned long long)s.queued, (unsigned long long)s.unbonding);
 		return -1;
 	}
 	if (s.indexed != s.staked) {
 		snprintf(why, why_size, "stake index has %zu entries for %zu staked accounts",
-		         s.indexed, s.staked);
+			 s.indexed, s.staked);
 		return -1;
 	}
 	snprintf(why, why_size, "ok");

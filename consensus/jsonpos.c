@@ -151,9 +151,9 @@ static int descend(struct cursor *c, const struct jsonpos_seg *seg, bool at_key)
 }
 
 int jsonpos_locate(const char *text, size_t len, const struct jsonpos_seg *path, size_t depth,
-                   bool at_key, unsigned *line, unsigned *column)
+		   bool at_key, unsigned *line, unsigned *column)
 {
-	struct cursor c = {.p = text, .end = text + len, .line = 1, .column = 1};
+	struct cursor c = { .p = text, .end = text + len, .line = 1, .column = 1 };
 
 	skip_ws(&c);
 	for (size_t i = 0; i < depth; i++) {

@@ -21,8 +21,8 @@ struct jsonpos_seg {
  * Out: *line, *column.
  * Returns 0, or -1 when the path is not in the text. */
 __attribute__((warn_unused_result)) int jsonpos_locate(const char *text, size_t len,
-                                                       const struct jsonpos_seg *path, size_t depth,
-                                                       bool at_key, unsigned *line,
-                                                       unsigned *column);
+						       const struct jsonpos_seg *path, size_t depth,
+						       bool at_key, unsigned *line,
+						       unsigned *column);
 
 #endif

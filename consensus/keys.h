@@ -12,13 +12,13 @@
 #include "consensus/crypto.h"
 
 enum key_prefix {
-	KEY_ACCOUNT = 0x01,       /* || pubkey -> Account */
-	KEY_UNBONDING = 0x02,     /* || release height (8) || pubkey -> UnbondingEntry */
-	KEY_STAKE_INDEX = 0x03,   /* || (UINT64_MAX - bonded) (8) || pubkey -> empty */
+	KEY_ACCOUNT = 0x01,	  /* || pubkey -> Account */
+	KEY_UNBONDING = 0x02,	  /* || release height (8) || pubkey -> UnbondingEntry */
+	KEY_STAKE_INDEX = 0x03,	  /* || (UINT64_MAX - bonded) (8) || pubkey -> empty */
 	KEY_VALIDATOR_SET = 0x04, /* || height (8) -> ValidatorSet */
-	KEY_JAILED = 0x05,        /* || pubkey -> empty */
-	KEY_SUPPLY = 0x06,        /* (alone) -> Supply */
-	KEY_PARAMS = 0x07,        /* (alone) -> Params */
+	KEY_JAILED = 0x05,	  /* || pubkey -> empty */
+	KEY_SUPPLY = 0x06,	  /* (alone) -> Supply */
+	KEY_PARAMS = 0x07,	  /* (alone) -> Params */
 };
 
 /* Longest key built here: prefix, a u64 and a public key. */
@@ -54,7 +54,7 @@ static inline void key_make(struct key *k, enum key_prefix prefix)
 }
 
 static inline void key_make_pubkey(struct key *k, enum key_prefix prefix,
-                                   const uint8_t pubkey[PUBKEY_SIZE])
+				   const uint8_t pubkey[PUBKEY_SIZE])
 {
 	k->bytes[0] = (uint8_t)prefix;
 	memcpy(k->bytes + 1, pubkey, PUBKEY_SIZE);
@@ -69,7 +69,7 @@ static inline void key_make_u64(struct key *k, enum key_prefix prefix, uint64_t 
 }
 
 static inline void key_make_u64_pubkey(struct key *k, enum key_prefix prefix, uint64_t v,
-                                       const uint8_t pubkey[PUBKEY_SIZE])
+				       const uint8_t pubkey[PUBKEY_SIZE])
 {
 	key_make_u64(k, prefix, v);
 	memcpy(k->bytes + 9, pubkey, PUBKEY_SIZE);

@@ -28,7 +28,7 @@ int ledger_init(struct ledger *l, const struct ledger_config *cfg)
 }
 
 const struct ledger_module *ledger_find_module(const struct ledger *l,
-                                               Hearth__TxBody__KindCase kind)
+					       Hearth__TxBody__KindCase kind)
 {
 	for (size_t i = 0; i < l->n_modules; i++) {
 		const struct ledger_module *m = &l->modules[i];
@@ -54,7 +54,7 @@ int ledger_register_module(struct ledger *l, const struct ledger_module *m)
 }
 
 void ledger_block_ctx_init(struct ledger_block_ctx *blk, uint64_t height,
-                           const uint8_t proposer[PUBKEY_SIZE])
+			   const uint8_t proposer[PUBKEY_SIZE])
 {
 	blk->height = height;
 	memcpy(blk->proposer, proposer, PUBKEY_SIZE);
@@ -63,7 +63,7 @@ void ledger_block_ctx_init(struct ledger_block_ctx *blk, uint64_t height,
 
 /* Nonce and fee, then charges the fee and advances the nonce in st. */
 static enum ledger_reason charge_sender(const struct state *st, const struct tx *tx,
-                                        struct ledger_error *err)
+					struct ledger_error *err)
 {
 	const Hearth__TxBody *body = tx->body;
 	struct account acct;
@@ -74,14 +74,14 @@ static enum ledger_reason charge_sender(const struct state *st, const struct tx 
 		return ledger_fail(err, LEDGER_TX_NONCE_EXHAUSTED, NULL);
 	if (body->nonce <= acct.nonce)
 		return ledger_fail(err, LEDGER_TX_NONCE_REPLAYED, "nonce %llu, account at %llu",
-		                   (unsigned long long)body->nonce, (unsigned long long)acct.nonce);
+				   (unsigned long long)body->nonce, (unsigned long long)acct.nonce);
 	if (body->nonce != acct.nonce + 1)
 		return ledger_fail(err, LEDGER_TX_NONCE_GAP, "nonce %llu, expected %llu",
-		                   (unsigned long long)body->nonce,
-		                   (unsigned long long)acct.nonce + 1);
+				   (unsigned long long)body->nonce,
+				   (unsigned long long)acct.nonce + 1);
 	if (acct.balance < body->fee)
 		return ledger_fail(err, LEDGER_TX_FEE_UNPAYABLE, "balance %llu < fee %llu",
-		                   (unsigned long long)acct.balance, (unsigned long long)body->fee);
+				   (unsigned long long)acct.balance, (unsigned long long)body->fee);
 	acct.balance -= body->fee;
 	acct.nonce = body->nonce;
 	if (account_store(st, tx->sender, &acct) != STATE_OK)
@@ -92,8 +92,8 @@ static enum ledger_reason charge_sender(const struct state *st, const struct tx 
 /* Everything after the stateless checks, into a per-tx overlay over st that
  * reaches st only when the whole tx succeeds. */
 static enum ledger_reason apply_decoded(const struct ledger *l, const struct state *st,
-                                        struct ledger_block_ctx *blk, const struct tx *tx,
-                                        struct ledger_error *err)
+					struct ledger_block_ctx *blk, const struct tx *tx,
+					struct ledger_error *err)
 {
 	const struct ledger_module *m = ledger_find_module(l, tx->body->kind_case);
 	struct overlay ov;
@@ -103,7 +103,7 @@ static enum ledger_reason apply_decoded(const struct ledger *l, const struct sta
 
 	if (m == NULL)
 		return ledger_fail(err, LEDGER_TX_KIND_UNHANDLED, "kind %d",
-		                   (int)tx->body->kind_case);
+				   (int)tx->body->kind_case);
 	if (__builtin_add_overflow(blk->fees, tx->body->fee, &fees))
 		return ledger_fail(err, LEDGER_INTERNAL, "fees of the block overflow");
 	overlay_init(&ov, st, &txst);
@@ -121,8 +121,8 @@ static enum ledger_reason apply_decoded(const struct ledger *l, const struct sta
 }
 
 enum ledger_reason ledger_apply_tx(const struct ledger *l, const struct state *st,
-                                   struct ledger_block_ctx *blk, const uint8_t *bytes, size_t len,
-                                   bool verify_sig, struct ledger_error *err)
+				   struct ledger_block_ctx *blk, const uint8_t *bytes, size_t len,
+				   bool verify_sig, struct ledger_error *err)
 {
 	struct tx tx;
 	enum ledger_reason r;
@@ -152,7 +152,7 @@ enum ledger_reason ledger_check_tx(const struct ledger *l, const struct state *s
 }
 
 enum ledger_reason ledger_end_block(const struct ledger *l, const struct state *st,
-                                    struct ledger_block_ctx *blk, struct ledger_error *err)
+				    struct ledger_block_ctx *blk, struct ledger_error *err)
 {
 	if (blk->fees > 0) {
 		int rc = account_credit(st, blk->proposer, blk->fees);
@@ -175,22 +175,22 @@ enum ledger_reason ledger_end_block(const struct ledger *l, const struct state *
 
 /* The hashes of the sets in force at height and height + 1. */
 static enum ledger_reason load_set_hashes(const struct state *st, uint64_t height,
-                                          struct validator_set *set, uint8_t hash[HASH_SIZE],
-                                          uint8_t next_hash[HASH_SIZE], struct ledger_error *err)
+					  struct validator_set *set, uint8_t hash[HASH_SIZE],
+					  uint8_t next_hash[HASH_SIZE], struct ledger_error *err)
 {
 	if (staking_load_set(st, height + 1, set) != STATE_OK)
 		return ledger_fail(err, LEDGER_INTERNAL, "no validator set for height %llu",
-		                   (unsigned long long)height + 1);
+				   (unsigned long long)height + 1);
 	validators_hash(set, next_hash);
 	if (staking_load_set(st, height, set) != STATE_OK)
 		return ledger_fail(err, LEDGER_INTERNAL, "no validator set for height %llu",
-		                   (unsigned long long)height);
+				   (unsigned long long)height);
 	validators_hash(set, hash);
 	return LEDGER_OK;
 }
 
 static enum ledger_reason check_validators(const struct state *st, const struct block_header *h,
-                                           struct ledger_error *err)
+					   struct ledger_error *err)
 {
 	struct validator_set *set = malloc(sizeof(*set));
 	uint8_t hash[HASH_SIZE], next_hash[HASH_SIZE];
@@ -211,7 +211,7 @@ static enum ledger_reason check_validators(const struct state *st, const struct 
 
 /* Applies the txs and ends the block, into res->writes. */
 static enum ledger_reason apply_body(const struct ledger *l, const struct block *b,
-                                     struct ledger_block_result *res, struct ledger_error *err)
+				     struct ledger_block_result *res, struct ledger_error *err)
 {
 	struct ledger_block_ctx blk;
 	enum ledger_reason r;
@@ -221,7 +221,7 @@ static enum ledger_reason apply_body(const struct ledger *l, const struct block 
 		struct ledger_error txerr;
 
 		r = ledger_apply_tx(l, &res->state, &blk, b->msg->txs[i].data, b->msg->txs[i].len,
-		                    true, &txerr);
+				    true, &txerr);
 		if (r != LEDGER_OK) {
 			if (r == LEDGER_INTERNAL)
 				return ledger_fail(err, r, "tx %zu: %s", i, txerr.text);
@@ -239,8 +239,8 @@ static enum ledger_reason apply_body(const struct ledger *l, const struct block 
 }
 
 enum ledger_reason ledger_apply_block(const struct ledger *l, const struct state *base,
-                                      const struct chain_tip *tip, const uint8_t *bytes, size_t len,
-                                      struct ledger_block_result *res, struct ledger_error *err)
+				      const struct chain_tip *tip, const uint8_t *bytes, size_t len,
+				      struct ledger_block_result *res, struct ledger_error *err)
 {
 	struct block b;
 	uint8_t ws_hash[HASH_SIZE];
@@ -280,10 +280,10 @@ void ledger_block_result_free(struct ledger_block_result *res)
 }
 
 enum ledger_reason ledger_prepare_header(const struct ledger *l, const struct state *st,
-                                         const struct chain_tip *tip, uint64_t time_ms,
-                                         const uint8_t proposer[PUBKEY_SIZE],
-                                         const uint8_t *const *txs, const size_t *lens, size_t n,
-                                         const Hearth__Commit *last_commit, struct block_header *h)
+					 const struct chain_tip *tip, uint64_t time_ms,
+					 const uint8_t proposer[PUBKEY_SIZE],
+					 const uint8_t *const *txs, const size_t *lens, size_t n,
+					 const Hearth__Commit *last_commit, struct block_header *h)
 {
 	struct validator_set *set;
 	uint8_t(*ids)[HASH_SIZE] = NULL;

@@ -33,7 +33,7 @@
  * Out: offender, the key of the validator that misbehaved.
  * Returns 0 when the evidence is valid, -1 when it is not. */
 typedef int (*ledger_evidence_verify_fn)(void *arg, const char *chain_id, const struct state *st,
-                                         const Hearth__Evidence *ev, uint8_t offender[PUBKEY_SIZE]);
+					 const Hearth__Evidence *ev, uint8_t offender[PUBKEY_SIZE]);
 
 struct ledger_config {
 	char chain_id[CHAIN_ID_MAX + 1];
@@ -53,20 +53,20 @@ struct ledger {
  * Returns 0, or -1 when the chain id is empty or the params are out of
  * bounds (params_validate). */
 __attribute__((warn_unused_result)) int ledger_init(struct ledger *l,
-                                                    const struct ledger_config *cfg);
+						    const struct ledger_config *cfg);
 
 /* Adds a module (copied; its kinds array and arg must outlive l).
  * Returns 0, or -1 when the table is full or a kind is already routed. */
 __attribute__((warn_unused_result)) int ledger_register_module(struct ledger *l,
-                                                               const struct ledger_module *m);
+							       const struct ledger_module *m);
 
 /* The module that handles kind, or NULL. */
 const struct ledger_module *ledger_find_module(const struct ledger *l,
-                                               Hearth__TxBody__KindCase kind);
+					       Hearth__TxBody__KindCase kind);
 
 /* Starts a block context: no fees collected yet. */
 void ledger_block_ctx_init(struct ledger_block_ctx *blk, uint64_t height,
-                           const uint8_t proposer[PUBKEY_SIZE]);
+			   const uint8_t proposer[PUBKEY_SIZE]);
 
 /* Applies one encoded tx to st.
  * In:  st: where the tx's writes go (an overlay: the block's, or the
@@ -78,7 +78,7 @@ void ledger_block_ctx_init(struct ledger_block_ctx *blk, uint64_t height,
  * st must be dropped. */
 __attribute__((warn_unused_result)) enum ledger_reason
 ledger_apply_tx(const struct ledger *l, const struct state *st, struct ledger_block_ctx *blk,
-                const uint8_t *tx, size_t len, bool verify_sig, struct ledger_error *err);
+		const uint8_t *tx, size_t len, bool verify_sig, struct ledger_error *err);
 
 /* Checks one tx against st without keeping anything (RPC "would this tx be
  * accepted now"): ledger_apply_tx into a throwaway overlay, in a block of
@@ -92,7 +92,7 @@ ledger_check_tx(const struct ledger *l, const struct state *st, uint64_t height,
  * height + 2). Returns LEDGER_OK or LEDGER_INTERNAL. */
 __attribute__((warn_unused_result)) enum ledger_reason
 ledger_end_block(const struct ledger *l, const struct state *st, struct ledger_block_ctx *blk,
-                 struct ledger_error *err);
+		 struct ledger_error *err);
 
 /* The outcome of a block: its writes over the base, the new app hash and the
  * new tip. res->state reads through the writes and points into res, so a
@@ -119,8 +119,8 @@ struct ledger_block_result {
  * Returns LEDGER_OK or the reason. */
 __attribute__((warn_unused_result)) enum ledger_reason
 ledger_apply_block(const struct ledger *l, const struct state *base, const struct chain_tip *tip,
-                   const uint8_t *block, size_t len, struct ledger_block_result *res,
-                   struct ledger_error *err);
+		   const uint8_t *block, size_t len, struct ledger_block_result *res,
+		   struct ledger_error *err);
 
 /* Drops the write set of res. */
 void ledger_block_result_free(struct ledger_block_result *res);
@@ -131,8 +131,8 @@ void ledger_block_result_free(struct ledger_block_result *res);
  * Out: *h. Returns LEDGER_OK or LEDGER_INTERNAL. */
 __attribute__((warn_unused_result)) enum ledger_reason
 ledger_prepare_header(const struct ledger *l, const struct state *st, const struct chain_tip *tip,
-                      uint64_t time_ms, const uint8_t proposer[PUBKEY_SIZE],
-                      const uint8_t *const *txs, const size_t *lens, size_t n,
-                      const Hearth__Commit *last_commit, struct block_header *h);
+		      uint64_t time_ms, const uint8_t proposer[PUBKEY_SIZE],
+		      const uint8_t *const *txs, const size_t *lens, size_t n,
+		      const Hearth__Commit *last_commit, struct block_header *h);
 
 #endif

@@ -38,14 +38,14 @@ struct ledger_module {
 	const Hearth__TxBody__KindCase *kinds;
 	size_t n_kinds;
 	enum ledger_reason (*check)(void *arg, const struct ledger *l, const struct state *st,
-	                            const struct ledger_block_ctx *blk, const struct tx *tx,
-	                            struct ledger_error *err);
+				    const struct ledger_block_ctx *blk, const struct tx *tx,
+				    struct ledger_error *err);
 	enum ledger_reason (*apply)(void *arg, const struct ledger *l, const struct state *st,
-	                            const struct ledger_block_ctx *blk, const struct tx *tx,
-	                            struct ledger_error *err);
+				    const struct ledger_block_ctx *blk, const struct tx *tx,
+				    struct ledger_error *err);
 	enum ledger_reason (*end_block)(void *arg, const struct ledger *l, const struct state *st,
-	                                const struct ledger_block_ctx *blk,
-	                                struct ledger_error *err);
+					const struct ledger_block_ctx *blk,
+					struct ledger_error *err);
 	int (*held)(void *arg, const struct state *st, uint64_t *amount);
 	void *arg;
 };

@@ -2,7 +2,6 @@
  * ordered iteration, and the write-set and app hashes. */
 #include "consensus/overlay.h"
 
-
 static enum state_status ov_get(void *impl, const uint8_t *key, size_t key_len, uint8_t **val,
 				size_t *val_len)
 {

@@ -12,7 +12,7 @@ int params_validate(const struct params *p, const char **why)
 	if (p->max_tx_bytes < PARAMS_TX_BYTES_MIN || p->max_tx_bytes > PARAMS_TX_BYTES_MAX)
 		*why = "max_tx_bytes must be in [128, 1048576]";
 	else if (p->max_block_bytes < p->max_tx_bytes ||
-	         p->max_block_bytes > PARAMS_BLOCK_BYTES_MAX)
+		 p->max_block_bytes > PARAMS_BLOCK_BYTES_MAX)
 		*why = "max_block_bytes must be in [max_tx_bytes, 67108864]";
 	else if (p->max_block_txs == 0 || p->max_block_txs > PARAMS_BLOCK_TXS_MAX)
 		*why = "max_block_txs must be in [1, 100000]";

@@ -8,22 +8,22 @@
 
 #include "consensus/state.h"
 
-#define CHAIN_ID_MAX           64
+#define CHAIN_ID_MAX	       64
 #define PARAMS_TX_BYTES_MIN    128u
 #define PARAMS_TX_BYTES_MAX    (1u << 20)
 #define PARAMS_BLOCK_BYTES_MAX (64u << 20)
 #define PARAMS_BLOCK_TXS_MAX   100000u
-#define PARAMS_PPM             1000000u
+#define PARAMS_PPM	       1000000u
 
 struct params {
 	uint64_t max_block_bytes; /* encoded Block */
 	uint32_t max_block_txs;
-	uint32_t max_tx_bytes;           /* encoded Tx */
-	uint64_t min_fee_per_byte;       /* fee >= this * encoded Tx size */
-	uint64_t unbonding_blocks;       /* stake returns at end of height + this */
-	uint64_t min_provider_bond;      /* market: bond needed to offer */
-	uint32_t max_validators;         /* N of "top N bonded accounts" */
-	uint32_t slash_fraction_ppm;     /* share of the bond burned for evidence */
+	uint32_t max_tx_bytes;		 /* encoded Tx */
+	uint64_t min_fee_per_byte;	 /* fee >= this * encoded Tx size */
+	uint64_t unbonding_blocks;	 /* stake returns at end of height + this */
+	uint64_t min_provider_bond;	 /* market: bond needed to offer */
+	uint32_t max_validators;	 /* N of "top N bonded accounts" */
+	uint32_t slash_fraction_ppm;	 /* share of the bond burned for evidence */
 	uint64_t max_inline_input_bytes; /* market placeholder */
 };
 
@@ -35,11 +35,11 @@ __attribute__((warn_unused_result)) int params_validate(const struct params *p, 
 /* Writes p as a Params record under KEY_PARAMS. Returns STATE_OK or
  * STATE_ERROR. */
 __attribute__((warn_unused_result)) enum state_status params_store(const struct state *st,
-                                                                   const struct params *p);
+								   const struct params *p);
 
 /* Reads the Params record. Out: *p. Returns STATE_OK, STATE_NOT_FOUND or
  * STATE_ERROR (including a record that does not decode). */
 __attribute__((warn_unused_result)) enum state_status params_load(const struct state *st,
-                                                                  struct params *p);
+								  struct params *p);
 
 #endif

@@ -107,7 +107,7 @@ const char *ledger_strerror(enum ledger_reason reason)
 }
 
 enum ledger_reason ledger_fail(struct ledger_error *err, enum ledger_reason reason, const char *fmt,
-                               ...)
+			       ...)
 {
 	va_list ap;
 	int n;

@@ -68,9 +68,9 @@ enum ledger_reason {
 struct ledger_error {
 	enum ledger_reason reason;
 	uint32_t detail_code; /* module's own code for LEDGER_MODULE_REJECTED; in a
-	                       * block rejected for a tx, the tx's reason */
+			       * block rejected for a tx, the tx's reason */
 	uint32_t tx_index;    /* LEDGER_BLOCK_BAD_TX: which tx of the block */
-	char text[200];       /* one line: the message and the values involved */
+	char text[200];	      /* one line: the message and the values involved */
 };
 
 /* The fixed message of reason. Never NULL. */

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 enum state_status record_get(const struct state *st, const struct key *k,
-                             const ProtobufCMessageDescriptor *desc, ProtobufCMessage **msg)
+			     const ProtobufCMessageDescriptor *desc, ProtobufCMessage **msg)
 {
 	uint8_t *buf;
 	size_t len;
@@ -15,13 +15,13 @@ enum state_status record_get(const struct state *st, const struct key *k,
 	if (rc != STATE_OK)
 		return rc;
 	rc = codec_decode(desc, buf, len, STATE_VALUE_MAX, msg, NULL) == CODEC_OK ? STATE_OK
-	                                                                          : STATE_ERROR;
+										  : STATE_ERROR;
 	free(buf);
 	return rc;
 }
 
 enum state_status record_put(const struct state *st, const struct key *k,
-                             const ProtobufCMessage *msg)
+			     const ProtobufCMessage *msg)
 {
 	uint8_t *buf;
 	size_t len;

@@ -14,7 +14,7 @@
  * value that does not decode as desc). */
 __attribute__((warn_unused_result)) enum state_status
 record_get(const struct state *st, const struct key *k, const ProtobufCMessageDescriptor *desc,
-           ProtobufCMessage **msg);
+	   ProtobufCMessage **msg);
 
 /* Encodes msg and writes it under k. Returns STATE_OK or STATE_ERROR. */
 __attribute__((warn_unused_result)) enum state_status

@@ -21,7 +21,7 @@ struct first_value {
 };
 
 static int take_first(void *arg, const uint8_t *key, size_t key_len, const uint8_t *val,
-                      size_t val_len)
+		      size_t val_len)
 {
 	struct first_value *f = arg;
 
@@ -40,10 +40,10 @@ static int take_first(void *arg, const uint8_t *key, size_t key_len, const uint8
 }
 
 enum state_status staking_load_set(const struct state *st, uint64_t height,
-                                   struct validator_set *set)
+				   struct validator_set *set)
 {
 	struct validator members[VALIDATORS_MAX];
-	struct first_value f = {0};
+	struct first_value f = { 0 };
 	ProtobufCMessage *msg;
 	const Hearth__ValidatorSet *rec;
 	uint8_t prefix = KEY_VALIDATOR_SET;
@@ -59,9 +59,9 @@ enum state_status staking_load_set(const struct state *st, uint64_t height,
 		return rc != STATE_OK ? rc : STATE_NOT_FOUND;
 	}
 	rc = codec_decode(&hearth__validator_set__descriptor, f.val, f.len, STATE_VALUE_MAX, &msg,
-	                  NULL) == CODEC_OK
-	         ? STATE_OK
-	         : STATE_ERROR;
+			  NULL) == CODEC_OK
+		     ? STATE_OK
+		     : STATE_ERROR;
 	free(f.val);
 	if (rc != STATE_OK)
 		return rc;
@@ -85,7 +85,7 @@ enum state_status staking_load_set(const struct state *st, uint64_t height,
 }
 
 enum state_status staking_store_set(const struct state *st, uint64_t height,
-                                    const struct validator_set *set)
+				    const struct validator_set *set)
 {
 	Hearth__ValidatorSet rec = HEARTH__VALIDATOR_SET__INIT;
 	Hearth__Validator items[VALIDATORS_MAX];
@@ -114,7 +114,7 @@ struct ranking {
 };
 
 static int take_ranked(void *arg, const uint8_t *key, size_t key_len, const uint8_t *val,
-                       size_t val_len)
+		       size_t val_len)
 {
 	struct ranking *r = arg;
 	struct validator *v;
@@ -131,7 +131,7 @@ static int take_ranked(void *arg, const uint8_t *key, size_t key_len, const uint
 }
 
 enum state_status staking_select(const struct state *st, uint32_t max_validators,
-                                 struct validator_set *set)
+				 struct validator_set *set)
 {
 	struct ranking r;
 	uint8_t prefix = KEY_STAKE_INDEX;
@@ -166,7 +166,7 @@ static bool sets_equal(const struct validator_set *a, const struct validator_set
 /* ------------------------------------------------------------ index, jail */
 
 enum state_status staking_reindex(const struct state *st, const uint8_t key[PUBKEY_SIZE],
-                                  uint64_t old_bonded, uint64_t new_bonded)
+				  uint64_t old_bonded, uint64_t new_bonded)
 {
 	struct key k;
 	enum state_status rc;
@@ -187,7 +187,7 @@ enum state_status staking_reindex(const struct state *st, const uint8_t key[PUBK
 }
 
 enum state_status staking_is_jailed(const struct state *st, const uint8_t key[PUBKEY_SIZE],
-                                    bool *jailed)
+				    bool *jailed)
 {
 	struct key k;
 	uint8_t *val;
@@ -204,7 +204,7 @@ enum state_status staking_is_jailed(const struct state *st, const uint8_t key[PU
 /* ------------------------------------------------------------ unbonding */
 
 static enum state_status queue_add(const struct state *st, uint64_t release,
-                                   const uint8_t key[PUBKEY_SIZE], uint64_t amount)
+				   const uint8_t key[PUBKEY_SIZE], uint64_t amount)
 {
 	Hearth__UnbondingEntry rec = HEARTH__UNBONDING_ENTRY__INIT;
 	ProtobufCMessage *msg;
@@ -218,7 +218,7 @@ static enum state_status queue_add(const struct state *st, uint64_t release,
 	rec.amount = amount;
 	if (rc == STATE_OK) {
 		bool over = __builtin_add_overflow(
-		    rec.amount, ((const Hearth__UnbondingEntry *)msg)->amount, &rec.amount);
+			rec.amount, ((const Hearth__UnbondingEntry *)msg)->amount, &rec.amount);
 
 		codec_free(msg);
 		if (over)
@@ -240,7 +240,7 @@ struct release_list {
 };
 
 static int collect_release(void *arg, const uint8_t *key, size_t key_len, const uint8_t *val,
-                           size_t val_len)
+			   size_t val_len)
 {
 	struct release_list *list = arg;
 	ProtobufCMessage *msg;
@@ -269,9 +269,9 @@ static int collect_release(void *arg, const uint8_t *key, size_t key_len, const 
 
 /* Returns every entry released at height to its account. */
 static enum ledger_reason release_matured(const struct state *st, uint64_t height,
-                                          struct ledger_error *err)
+					  struct ledger_error *err)
 {
-	struct release_list list = {0};
+	struct release_list list = { 0 };
 	struct key prefix;
 	enum ledger_reason r = LEDGER_OK;
 
@@ -309,10 +309,10 @@ static uint64_t fraction_of(uint64_t amount, uint32_t fraction_ppm)
 /* Burns the fraction of key's queue entries released at or after from,
  * taking it from acct->unbonding. Out: *burned (added to). Returns 0 or -1. */
 static int slash_unbonding(const struct state *st, const uint8_t key[PUBKEY_SIZE],
-                           uint32_t fraction_ppm, uint64_t from, struct account *acct,
-                           uint64_t *burned)
+			   uint32_t fraction_ppm, uint64_t from, struct account *acct,
+			   uint64_t *burned)
 {
-	struct release_list list = {0};
+	struct release_list list = { 0 };
 	uint8_t prefix = KEY_UNBONDING;
 	int rc = 0;
 
@@ -338,7 +338,7 @@ static int slash_unbonding(const struct state *st, const uint8_t key[PUBKEY_SIZE
 		rec.amount = e->amount - cut;
 		key_make_u64_pubkey(&k, KEY_UNBONDING, e->height, key);
 		if ((rec.amount == 0 ? state_del(st, k.bytes, k.len)
-		                     : record_put(st, &k, &rec.base)) != STATE_OK)
+				     : record_put(st, &k, &rec.base)) != STATE_OK)
 			rc = -1;
 	}
 	free(list.items);
@@ -346,8 +346,8 @@ static int slash_unbonding(const struct state *st, const uint8_t key[PUBKEY_SIZE
 }
 
 enum ledger_reason staking_slash_and_jail(const struct state *st, const uint8_t key[PUBKEY_SIZE],
-                                          uint32_t fraction_ppm, uint64_t unbonding_from,
-                                          uint64_t *slashed, struct ledger_error *err)
+					  uint32_t fraction_ppm, uint64_t unbonding_from,
+					  uint64_t *slashed, struct ledger_error *err)
 {
 	struct account acct;
 	struct key k;
@@ -381,7 +381,7 @@ enum ledger_reason staking_slash_and_jail(const struct state *st, const uint8_t 
 }
 
 enum ledger_reason staking_end_block(const struct state *st, const struct params *p,
-                                     uint64_t height, struct ledger_error *err)
+				     uint64_t height, struct ledger_error *err)
 {
 	struct validator_set *next, *chosen;
 	enum ledger_reason r;
@@ -414,7 +414,7 @@ enum ledger_reason staking_end_block(const struct state *st, const struct params
 /* ------------------------------------------------------------ the module */
 
 static enum ledger_reason check_bond(const struct state *st, const struct tx *tx,
-                                     struct ledger_error *err)
+				     struct ledger_error *err)
 {
 	uint64_t amount = tx->body->bond->amount, sum;
 	struct account acct;
@@ -429,14 +429,14 @@ static enum ledger_reason check_bond(const struct state *st, const struct tx *tx
 		return ledger_fail(err, LEDGER_BOND_JAILED, NULL);
 	if (acct.balance < amount)
 		return ledger_fail(err, LEDGER_BOND_INSUFFICIENT_BALANCE, "%llu after fee < %llu",
-		                   (unsigned long long)acct.balance, (unsigned long long)amount);
+				   (unsigned long long)acct.balance, (unsigned long long)amount);
 	if (__builtin_add_overflow(acct.bonded, amount, &sum))
 		return ledger_fail(err, LEDGER_BOND_OVERFLOW, NULL);
 	return LEDGER_OK;
 }
 
 static enum ledger_reason apply_bond(const struct state *st, const struct tx *tx,
-                                     struct ledger_error *err)
+				     struct ledger_error *err)
 {
 	uint64_t amount = tx->body->bond->amount, old;
 	struct account acct;
@@ -454,8 +454,8 @@ static enum ledger_reason apply_bond(const struct state *st, const struct tx *tx
 }
 
 static enum ledger_reason check_unbond(const struct state *st, const struct params *p,
-                                       const struct ledger_block_ctx *blk, const struct tx *tx,
-                                       struct ledger_error *err)
+				       const struct ledger_block_ctx *blk, const struct tx *tx,
+				       struct ledger_error *err)
 {
 	uint64_t amount = tx->body->unbond->amount, sum;
 	struct account acct;
@@ -466,7 +466,7 @@ static enum ledger_reason check_unbond(const struct state *st, const struct para
 		return ledger_fail(err, LEDGER_INTERNAL, "reading the sender");
 	if (amount > acct.bonded)
 		return ledger_fail(err, LEDGER_UNBOND_EXCEEDS_BONDED, "%llu > %llu bonded",
-		                   (unsigned long long)amount, (unsigned long long)acct.bonded);
+				   (unsigned long long)amount, (unsigned long long)acct.bonded);
 	if (__builtin_add_overflow(acct.unbonding, amount, &sum) ||
 	    __builtin_add_overflow(blk->height, p->unbonding_blocks, &sum))
 		return ledger_fail(err, LEDGER_UNBOND_OVERFLOW, NULL);
@@ -474,8 +474,8 @@ static enum ledger_reason check_unbond(const struct state *st, const struct para
 }
 
 static enum ledger_reason apply_unbond(const struct state *st, const struct params *p,
-                                       const struct ledger_block_ctx *blk, const struct tx *tx,
-                                       struct ledger_error *err)
+				       const struct ledger_block_ctx *blk, const struct tx *tx,
+				       struct ledger_error *err)
 {
 	uint64_t amount = tx->body->unbond->amount, old, release;
 	struct account acct;
@@ -511,7 +511,7 @@ static uint64_t evidence_height(const Hearth__Evidence *ev)
 }
 
 static enum ledger_reason check_evidence(const struct ledger *l, const struct ledger_block_ctx *blk,
-                                         const struct tx *tx, struct ledger_error *err)
+					 const struct tx *tx, struct ledger_error *err)
 {
 	uint64_t height = evidence_height(tx->body->evidence);
 
@@ -519,22 +519,22 @@ static enum ledger_reason check_evidence(const struct ledger *l, const struct le
 		return ledger_fail(err, LEDGER_EVIDENCE_NO_VERIFIER, NULL);
 	if (height >= blk->height)
 		return ledger_fail(err, LEDGER_EVIDENCE_FUTURE, "height %llu in block %llu",
-		                   (unsigned long long)height, (unsigned long long)blk->height);
+				   (unsigned long long)height, (unsigned long long)blk->height);
 	if (blk->height - height > l->cfg.params.unbonding_blocks)
 		return ledger_fail(err, LEDGER_EVIDENCE_TOO_OLD, "height %llu in block %llu",
-		                   (unsigned long long)height, (unsigned long long)blk->height);
+				   (unsigned long long)height, (unsigned long long)blk->height);
 	return LEDGER_OK;
 }
 
 static enum ledger_reason apply_evidence(const struct ledger *l, const struct state *st,
-                                         const struct tx *tx, struct ledger_error *err)
+					 const struct tx *tx, struct ledger_error *err)
 {
 	const struct params *p = &l->cfg.params;
 	uint8_t offender[PUBKEY_SIZE];
 	uint64_t from;
 
 	if (l->cfg.evidence_verify(l->cfg.evidence_arg, l->cfg.chain_id, st, tx->body->evidence,
-	                           offender) != 0)
+				   offender) != 0)
 		return ledger_fail(err, LEDGER_EVIDENCE_INVALID, NULL);
 	/* Stake that started unbonding at or after the misbehaviour (release
 	 * height >= its height + unbonding_blocks) was at stake then: it is
@@ -545,8 +545,8 @@ static enum ledger_reason apply_evidence(const struct ledger *l, const struct st
 }
 
 static enum ledger_reason staking_check(void *arg, const struct ledger *l, const struct state *st,
-                                        const struct ledger_block_ctx *blk, const struct tx *tx,
-                                        struct ledger_error *err)
+					const struct ledger_block_ctx *blk, const struct tx *tx,
+					struct ledger_error *err)
 {
 	(void)arg;
 	switch (tx->body->kind_case) {
@@ -573,8 +573,8 @@ static enum ledger_reason staking_check(void *arg, const struct ledger *l, const
 }
 
 static enum ledger_reason staking_apply(void *arg, const struct ledger *l, const struct state *st,
-                                        const struct ledger_block_ctx *blk, const struct tx *tx,
-                                        struct ledger_error *err)
+					const struct ledger_block_ctx *blk, const struct tx *tx,
+					struct ledger_error *err)
 {
 	(void)arg;
 	switch (tx->body->kind_case) {
@@ -601,27 +601,27 @@ static enum ledger_reason staking_apply(void *arg, const struct ledger *l, const
 }
 
 static enum ledger_reason staking_module_end_block(void *arg, const struct ledger *l,
-                                                   const struct state *st,
-                                                   const struct ledger_block_ctx *blk,
-                                                   struct ledger_error *err)
+						   const struct state *st,
+						   const struct ledger_block_ctx *blk,
+						   struct ledger_error *err)
 {
 	(void)arg;
 	return staking_end_block(st, &l->cfg.params, blk->height, err);
 }
 
 static const Hearth__TxBody__KindCase staking_kinds[] = {
-    HEARTH__TX_BODY__KIND_BOND,
-    HEARTH__TX_BODY__KIND_UNBOND,
-    HEARTH__TX_BODY__KIND_EVIDENCE,
+	HEARTH__TX_BODY__KIND_BOND,
+	HEARTH__TX_BODY__KIND_UNBOND,
+	HEARTH__TX_BODY__KIND_EVIDENCE,
 };
 
 const struct ledger_module staking_module = {
-    .name = "staking",
-    .kinds = staking_kinds,
-    .n_kinds = sizeof(staking_kinds) / sizeof(staking_kinds[0]),
-    .check = staking_check,
-    .apply = staking_apply,
-    .end_block = staking_module_end_block,
-    .held = NULL,
-    .arg = NULL,
+	.name = "staking",
+	.kinds = staking_kinds,
+	.n_kinds = sizeof(staking_kinds) / sizeof(staking_kinds[0]),
+	.check = staking_check,
+	.apply = staking_apply,
+	.end_block = staking_module_end_block,
+	.held = NULL,
+	.arg = NULL,
 };

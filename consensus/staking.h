@@ -51,7 +51,7 @@ staking_select(const struct state *st, uint32_t max_validators, struct validator
  * may be 0, meaning no entry). Callers skip jailed accounts. */
 __attribute__((warn_unused_result)) enum state_status
 staking_reindex(const struct state *st, const uint8_t key[PUBKEY_SIZE], uint64_t old_bonded,
-                uint64_t new_bonded);
+		uint64_t new_bonded);
 
 /* Out: *jailed. Returns STATE_OK or STATE_ERROR. */
 __attribute__((warn_unused_result)) enum state_status
@@ -69,15 +69,15 @@ staking_is_jailed(const struct state *st, const uint8_t key[PUBKEY_SIZE], bool *
  * (nothing bonded and nothing slashable unbonding) or LEDGER_INTERNAL. */
 __attribute__((warn_unused_result)) enum ledger_reason
 staking_slash_and_jail(const struct state *st, const uint8_t key[PUBKEY_SIZE],
-                       uint32_t fraction_ppm, uint64_t unbonding_from, uint64_t *slashed,
-                       struct ledger_error *err);
+		       uint32_t fraction_ppm, uint64_t unbonding_from, uint64_t *slashed,
+		       struct ledger_error *err);
 
 /* End of block height: returns every unbonding entry released at height to
  * its account's balance, then records the set for height + 2 if it differs
  * from the set of height + 1. Returns LEDGER_OK or LEDGER_INTERNAL. */
 __attribute__((warn_unused_result)) enum ledger_reason staking_end_block(const struct state *st,
-                                                                         const struct params *p,
-                                                                         uint64_t height,
-                                                                         struct ledger_error *err);
+									 const struct params *p,
+									 uint64_t height,
+									 struct ledger_error *err);
 
 #endif

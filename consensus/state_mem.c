@@ -2,7 +2,6 @@
  * not write to the state they iterate. */
 #include "consensus/state_mem.h"
 
-
 static enum state_status mem_get(void *impl, const uint8_t *key, size_t key_len, uint8_t **val,
 				 size_t *val_len)
 {

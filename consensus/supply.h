@@ -16,11 +16,11 @@ struct supply {
 
 /* Out: *s. Returns STATE_OK, STATE_NOT_FOUND or STATE_ERROR. */
 __attribute__((warn_unused_result)) enum state_status supply_load(const struct state *st,
-                                                                  struct supply *s);
+								  struct supply *s);
 
 /* Returns STATE_OK or STATE_ERROR. */
 __attribute__((warn_unused_result)) enum state_status supply_store(const struct state *st,
-                                                                   const struct supply *s);
+								   const struct supply *s);
 
 /* Adds amount to the burned counter. Returns 0, 1 on overflow (nothing
  * written), -1 on a state error or a missing record. */

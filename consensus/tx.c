@@ -22,7 +22,7 @@ void tx_free(struct tx *tx)
 }
 
 static enum ledger_reason decode_records(const uint8_t *bytes, size_t len, size_t max,
-                                         struct tx *tx, struct ledger_error *err)
+					 struct tx *tx, struct ledger_error *err)
 {
 	ProtobufCMessage *msg;
 	struct codec_error cerr;
@@ -35,7 +35,7 @@ static enum ledger_reason decode_records(const uint8_t *bytes, size_t len, size_
 		return ledger_fail(err, LEDGER_TX_MALFORMED, "%s", cerr.text);
 	tx->env = (Hearth__Tx *)msg;
 	cs = codec_decode(&hearth__tx_body__descriptor, tx->env->body.data, tx->env->body.len, max,
-	                  &msg, &cerr);
+			  &msg, &cerr);
 	if (cs == CODEC_NO_MEMORY)
 		return ledger_fail(err, LEDGER_INTERNAL, "decoding TxBody");
 	if (cs != CODEC_OK)
@@ -45,32 +45,32 @@ static enum ledger_reason decode_records(const uint8_t *bytes, size_t len, size_
 }
 
 static enum ledger_reason check_fields(const struct tx *tx, const char *chain_id,
-                                       const struct params *p, struct ledger_error *err)
+				       const struct params *p, struct ledger_error *err)
 {
 	const Hearth__TxBody *body = tx->body;
 	uint64_t min_fee;
 
 	if (strcmp(body->chain_id, chain_id) != 0)
 		return ledger_fail(err, LEDGER_TX_WRONG_CHAIN,
-		                   "tx is for \"%.64s\", this is \"%.64s\"", body->chain_id,
-		                   chain_id);
+				   "tx is for \"%.64s\", this is \"%.64s\"", body->chain_id,
+				   chain_id);
 	if (body->sender.len != PUBKEY_SIZE || !pubkey_valid(body->sender.data))
 		return ledger_fail(err, LEDGER_TX_BAD_SENDER, "%zu-byte sender", body->sender.len);
 	if (tx->env->sig.len != SIG_SIZE)
 		return ledger_fail(err, LEDGER_TX_BAD_SIGNATURE, "signature of %zu bytes",
-		                   tx->env->sig.len);
+				   tx->env->sig.len);
 	if (__builtin_mul_overflow(p->min_fee_per_byte, (uint64_t)tx->size, &min_fee))
 		return ledger_fail(err, LEDGER_TX_FEE_TOO_LOW, "minimum fee overflows");
 	if (body->fee < min_fee)
 		return ledger_fail(err, LEDGER_TX_FEE_TOO_LOW, "fee %llu < %llu for %zu bytes",
-		                   (unsigned long long)body->fee, (unsigned long long)min_fee,
-		                   tx->size);
+				   (unsigned long long)body->fee, (unsigned long long)min_fee,
+				   tx->size);
 	return LEDGER_OK;
 }
 
 enum ledger_reason tx_decode(const uint8_t *bytes, size_t len, const char *chain_id,
-                             const struct params *p, bool verify_sig, struct tx *tx,
-                             struct ledger_error *err)
+			     const struct params *p, bool verify_sig, struct tx *tx,
+			     struct ledger_error *err)
 {
 	uint8_t digest[HASH_SIZE];
 	enum ledger_reason r;
@@ -79,7 +79,7 @@ enum ledger_reason tx_decode(const uint8_t *bytes, size_t len, const char *chain
 	ledger_error_clear(err);
 	if (len > p->max_tx_bytes)
 		return ledger_fail(err, LEDGER_TX_TOO_LARGE, "%zu > %u bytes", len,
-		                   p->max_tx_bytes);
+				   p->max_tx_bytes);
 	tx->size = len;
 	r = decode_records(bytes, len, p->max_tx_bytes, tx, err);
 	if (r == LEDGER_OK)
@@ -99,7 +99,7 @@ enum ledger_reason tx_decode(const uint8_t *bytes, size_t len, const char *chain
 }
 
 int tx_sign(const Hearth__TxBody *body, const struct signer *s, const uint8_t *aux, uint8_t **out,
-            size_t *out_len)
+	    size_t *out_len)
 {
 	Hearth__Tx env = HEARTH__TX__INIT;
 	uint8_t digest[HASH_SIZE], sig[SIG_SIZE];

@@ -21,7 +21,7 @@ struct tx {
 	Hearth__Tx *env;
 	Hearth__TxBody *body;
 	const uint8_t *sender; /* body->sender.data, PUBKEY_SIZE bytes */
-	size_t size;           /* bytes of the encoded Tx */
+	size_t size;	       /* bytes of the encoded Tx */
 	uint8_t id[HASH_SIZE];
 };
 
@@ -41,7 +41,7 @@ void tx_sign_digest(const uint8_t *body, size_t len, uint8_t out[HASH_SIZE]);
  * LEDGER_INTERNAL (no memory). */
 __attribute__((warn_unused_result)) enum ledger_reason
 tx_decode(const uint8_t *bytes, size_t len, const char *chain_id, const struct params *p,
-          bool verify_sig, struct tx *tx, struct ledger_error *err);
+	  bool verify_sig, struct tx *tx, struct ledger_error *err);
 
 /* Frees what tx_decode allocated. A zeroed struct is allowed. */
 void tx_free(struct tx *tx);
@@ -51,6 +51,6 @@ void tx_free(struct tx *tx);
  * Out: *out (caller frees with free()), *out_len.
  * Returns 0, or -1 (invalid body record, no memory, signing failure). */
 __attribute__((warn_unused_result)) int tx_sign(const Hearth__TxBody *body, const struct signer *s,
-                                                const uint8_t *aux, uint8_t **out, size_t *out_len);
+						const uint8_t *aux, uint8_t **out, size_t *out_len);
 
 #endif

@@ -16,36 +16,36 @@ void fix_genesis_text(const struct fixture *f, char *buf, size_t size)
 
 	for (int i = 0; i < FIX_KEYS; i++)
 		assert_int_equal(
-		    address_encode(NETWORK_DEV, f->signers[i].pubkey, addr[i], ADDRESS_MAX), 0);
+			address_encode(NETWORK_DEV, f->signers[i].pubkey, addr[i], ADDRESS_MAX), 0);
 	n = snprintf(buf, size,
-	             "{\n"
-	             "  \"chain_id\": \"" FIX_CHAIN "\",\n"
-	             "  \"genesis_time_ms\": 1764201600000,\n"
-	             "  \"params\": {\n"
-	             "    \"max_block_bytes\": 1048576,\n"
-	             "    \"max_block_txs\": 1000,\n"
-	             "    \"max_tx_bytes\": 4096,\n"
-	             "    \"min_fee_per_byte\": 1,\n"
-	             "    \"unbonding_blocks\": 3,\n"
-	             "    \"min_provider_bond\": 1000,\n"
-	             "    \"max_validators\": 4,\n"
-	             "    \"slash_fraction_ppm\": 100000,\n"
-	             "    \"market\": {\"max_inline_input_bytes\": 1024}\n"
-	             "  },\n"
-	             "  \"balances\": [\n"
-	             "    {\"address\": \"%s\", \"amount\": %llu},\n"
-	             "    {\"address\": \"%s\", \"amount\": %llu},\n"
-	             "    {\"address\": \"%s\", \"amount\": %llu},\n"
-	             "    {\"address\": \"%s\", \"amount\": %llu},\n"
-	             "    {\"address\": \"%s\", \"amount\": %llu},\n"
-	             "    {\"address\": \"%s\", \"amount\": %llu}\n"
-	             "  ],\n"
-	             "  \"validators\": [\n"
-	             "    {\"address\": \"%s\", \"bond\": %llu}\n"
-	             "  ]\n"
-	             "}\n",
-	             addr[0], FIX_BALANCE, addr[1], FIX_BALANCE, addr[2], FIX_BALANCE, addr[3],
-	             FIX_BALANCE, addr[4], FIX_BALANCE, addr[5], FIX_BALANCE, addr[0], FIX_BOND);
+		     "{\n"
+		     "  \"chain_id\": \"" FIX_CHAIN "\",\n"
+		     "  \"genesis_time_ms\": 1764201600000,\n"
+		     "  \"params\": {\n"
+		     "    \"max_block_bytes\": 1048576,\n"
+		     "    \"max_block_txs\": 1000,\n"
+		     "    \"max_tx_bytes\": 4096,\n"
+		     "    \"min_fee_per_byte\": 1,\n"
+		     "    \"unbonding_blocks\": 3,\n"
+		     "    \"min_provider_bond\": 1000,\n"
+		     "    \"max_validators\": 4,\n"
+		     "    \"slash_fraction_ppm\": 100000,\n"
+		     "    \"market\": {\"max_inline_input_bytes\": 1024}\n"
+		     "  },\n"
+		     "  \"balances\": [\n"
+		     "    {\"address\": \"%s\", \"amount\": %llu},\n"
+		     "    {\"address\": \"%s\", \"amount\": %llu},\n"
+		     "    {\"address\": \"%s\", \"amount\": %llu},\n"
+		     "    {\"address\": \"%s\", \"amount\": %llu},\n"
+		     "    {\"address\": \"%s\", \"amount\": %llu},\n"
+		     "    {\"address\": \"%s\", \"amount\": %llu}\n"
+		     "  ],\n"
+		     "  \"validators\": [\n"
+		     "    {\"address\": \"%s\", \"bond\": %llu}\n"
+		     "  ]\n"
+		     "}\n",
+		     addr[0], FIX_BALANCE, addr[1], FIX_BALANCE, addr[2], FIX_BALANCE, addr[3],
+		     FIX_BALANCE, addr[4], FIX_BALANCE, addr[5], FIX_BALANCE, addr[0], FIX_BOND);
 	assert_true(n > 0 && (size_t)n < size);
 }
 
@@ -58,7 +58,7 @@ void fix_setup(struct fixture *f)
 	memset(f, 0, sizeof(*f));
 	assert_int_equal(hearth_crypto_init(), 0);
 	for (int i = 0; i < FIX_KEYS; i++) {
-		uint8_t secret[SECKEY_SIZE] = {0};
+		uint8_t secret[SECKEY_SIZE] = { 0 };
 
 		secret[31] = (uint8_t)(i + 1);
 		secret[0] = 0x42;
@@ -120,7 +120,7 @@ void fix_body(struct fixture *f, Hearth__TxBody *body, int idx, uint64_t nonce, 
 
 uint8_t *fix_sign(struct fixture *f, const Hearth__TxBody *body, int idx, size_t *len)
 {
-	uint8_t aux[32] = {0}, *out;
+	uint8_t aux[32] = { 0 }, *out;
 
 	f->aux++;
 	memcpy(aux, &f->aux, sizeof(f->aux));
@@ -129,7 +129,7 @@ uint8_t *fix_sign(struct fixture *f, const Hearth__TxBody *body, int idx, size_t
 }
 
 uint8_t *fix_transfer(struct fixture *f, int from, uint64_t nonce, uint64_t fee,
-                      const uint8_t to[PUBKEY_SIZE], uint64_t amount, size_t *len)
+		      const uint8_t to[PUBKEY_SIZE], uint64_t amount, size_t *len)
 {
 	Hearth__TxBody body;
 	Hearth__Transfer t = HEARTH__TRANSFER__INIT;
@@ -144,7 +144,7 @@ uint8_t *fix_transfer(struct fixture *f, int from, uint64_t nonce, uint64_t fee,
 }
 
 uint8_t *fix_bond(struct fixture *f, int from, uint64_t nonce, uint64_t fee, uint64_t amount,
-                  size_t *len)
+		  size_t *len)
 {
 	Hearth__TxBody body;
 	Hearth__Bond b = HEARTH__BOND__INIT;
@@ -157,7 +157,7 @@ uint8_t *fix_bond(struct fixture *f, int from, uint64_t nonce, uint64_t fee, uin
 }
 
 uint8_t *fix_unbond(struct fixture *f, int from, uint64_t nonce, uint64_t fee, uint64_t amount,
-                    size_t *len)
+		    size_t *len)
 {
 	Hearth__TxBody body;
 	Hearth__Unbond u = HEARTH__UNBOND__INIT;
@@ -170,7 +170,7 @@ uint8_t *fix_unbond(struct fixture *f, int from, uint64_t nonce, uint64_t fee, u
 }
 
 uint8_t *fix_make_block(struct fixture *f, const struct chain *c, uint8_t *const *txs,
-                        const size_t *lens, size_t n, size_t *len)
+			const size_t *lens, size_t n, size_t *len)
 {
 	Hearth__Commit commit = HEARTH__COMMIT__INIT;
 	struct validator_set *set = malloc(sizeof(*set));
@@ -184,14 +184,14 @@ uint8_t *fix_make_block(struct fixture *f, const struct chain *c, uint8_t *const
 	commit.block_id.data = (uint8_t *)c->tip.block_id;
 	commit.block_id.len = HASH_SIZE;
 	assert_int_equal(ledger_prepare_header(&f->ledger, fix_chain_state(c), &c->tip,
-	                                       c->tip.time_ms + 1000, set->members[0].key,
-	                                       (const uint8_t *const *)txs, lens, n,
-	                                       c->tip.height > 0 ? &commit : NULL, &h),
-	                 LEDGER_OK);
+					       c->tip.time_ms + 1000, set->members[0].key,
+					       (const uint8_t *const *)txs, lens, n,
+					       c->tip.height > 0 ? &commit : NULL, &h),
+			 LEDGER_OK);
 	free(set);
 	assert_int_equal(block_encode(&h, (const uint8_t *const *)txs, lens, n,
-	                              c->tip.height > 0 ? &commit : NULL, &out, len),
-	                 0);
+				      c->tip.height > 0 ? &commit : NULL, &out, len),
+			 0);
 	return out;
 }
 
@@ -201,11 +201,11 @@ void fix_assert_invariant(const struct fixture *f, const struct chain *c)
 
 	if (invariant_check(&f->ledger, fix_chain_state(c), why, sizeof(why)) != 0)
 		fail_msg("invariant broken at height %llu: %s", (unsigned long long)c->tip.height,
-		         why);
+			 why);
 }
 
 enum ledger_reason fix_apply(struct fixture *f, struct chain *c, const uint8_t *block, size_t len,
-                             struct ledger_error *err, uint8_t *app_hash)
+			     struct ledger_error *err, uint8_t *app_hash)
 {
 	struct ledger_block_result res;
 	enum ledger_reason r;
@@ -227,7 +227,7 @@ enum ledger_reason fix_apply(struct fixture *f, struct chain *c, const uint8_t *
 }
 
 enum ledger_reason fix_block(struct fixture *f, struct chain *c, uint8_t **txs, const size_t *lens,
-                             size_t n, struct ledger_error *err)
+			     size_t n, struct ledger_error *err)
 {
 	size_t len;
 	uint8_t *block = fix_make_block(f, c, txs, lens, n, &len);

@@ -16,8 +16,8 @@
 
 #define FIX_KEYS    8
 #define FIX_BALANCE 1000000000ull /* genesis balance of keys 0..5 */
-#define FIX_BOND    1000000ull    /* genesis bond of key 0 */
-#define FIX_FEE     10000ull      /* above the minimum of any test tx */
+#define FIX_BOND    1000000ull	  /* genesis bond of key 0 */
+#define FIX_FEE	    10000ull	  /* above the minimum of any test tx */
 #define FIX_CHAIN   "hearth-test"
 
 /* One node's copy of the chain. With layered, blocks are committed into a
@@ -61,27 +61,27 @@ void fix_body(struct fixture *f, Hearth__TxBody *body, int idx, uint64_t nonce, 
 uint8_t *fix_sign(struct fixture *f, const Hearth__TxBody *body, int idx, size_t *len);
 
 uint8_t *fix_transfer(struct fixture *f, int from, uint64_t nonce, uint64_t fee,
-                      const uint8_t to[PUBKEY_SIZE], uint64_t amount, size_t *len);
+		      const uint8_t to[PUBKEY_SIZE], uint64_t amount, size_t *len);
 uint8_t *fix_bond(struct fixture *f, int from, uint64_t nonce, uint64_t fee, uint64_t amount,
-                  size_t *len);
+		  size_t *len);
 uint8_t *fix_unbond(struct fixture *f, int from, uint64_t nonce, uint64_t fee, uint64_t amount,
-                    size_t *len);
+		    size_t *len);
 
 /* Encodes a block of txs[n] on c's tip at time tip + 1 s, proposed by the
  * first validator of the height, with a (signature-less) last commit.
  * Out: *len. Returns the block (caller frees). */
 uint8_t *fix_make_block(struct fixture *f, const struct chain *c, uint8_t *const *txs,
-                        const size_t *lens, size_t n, size_t *len);
+			const size_t *lens, size_t n, size_t *len);
 
 /* Applies block bytes on c; on success commits the writes, moves the tip,
  * and asserts the supply invariant. Out: *app_hash (may be NULL).
  * Returns the ledger's reason. */
 enum ledger_reason fix_apply(struct fixture *f, struct chain *c, const uint8_t *block, size_t len,
-                             struct ledger_error *err, uint8_t *app_hash);
+			     struct ledger_error *err, uint8_t *app_hash);
 
 /* fix_make_block + fix_apply, then frees the txs. */
 enum ledger_reason fix_block(struct fixture *f, struct chain *c, uint8_t **txs, const size_t *lens,
-                             size_t n, struct ledger_error *err);
+			     size_t n, struct ledger_error *err);
 
 /* The account of signer idx on c. */
 struct account fix_account(const struct fixture *f, const struct chain *c, int idx);

@@ -46,7 +46,7 @@ static void node(const uint8_t l[HASH_SIZE], const uint8_t r[HASH_SIZE], uint8_t
 static void test_tx_root_is_rfc6962_shaped(void **state UNUSED)
 {
 	uint8_t ids[5][HASH_SIZE], l[5][HASH_SIZE], a[HASH_SIZE], b[HASH_SIZE], c[HASH_SIZE],
-	    want[HASH_SIZE], got[HASH_SIZE];
+		want[HASH_SIZE], got[HASH_SIZE];
 
 	for (int i = 0; i < 5; i++) {
 		memset(ids[i], i + 1, HASH_SIZE);
@@ -93,21 +93,21 @@ static void test_header_round_trips_and_id_hashes_its_bytes(void **state UNUSED)
 	hash_tagged("hearth/block", bytes, len, want);
 	assert_memory_equal(id, want, HASH_SIZE);
 	assert_int_equal(block_header_decode(bytes, len - 1, &back, NULL),
-	                 LEDGER_BLOCK_HEADER_MALFORMED);
+			 LEDGER_BLOCK_HEADER_MALFORMED);
 	free(bytes);
 }
 
 static void test_short_hash_in_header_is_malformed(void **state UNUSED)
 {
 	Hearth__BlockHeader rec = HEARTH__BLOCK_HEADER__INIT;
-	uint8_t z[HASH_SIZE] = {0}, *bytes;
+	uint8_t z[HASH_SIZE] = { 0 }, *bytes;
 	struct block_header h;
 	size_t len;
 
 	rec.chain_id = (char *)"c";
 	rec.prev_block_id = rec.tx_root = rec.app_hash = rec.validators_hash =
-	    rec.next_validators_hash = rec.proposer = rec.last_commit_hash =
-	        (ProtobufCBinaryData){.len = HASH_SIZE, .data = z};
+		rec.next_validators_hash = rec.proposer = rec.last_commit_hash =
+			(ProtobufCBinaryData){ .len = HASH_SIZE, .data = z };
 	rec.tx_root.len = 31;
 	assert_int_equal(codec_encode(&rec.base, &bytes, &len), CODEC_OK);
 	assert_int_equal(block_header_decode(bytes, len, &h, NULL), LEDGER_BLOCK_HEADER_MALFORMED);
@@ -116,7 +116,7 @@ static void test_short_hash_in_header_is_malformed(void **state UNUSED)
 
 /* A digest of the whole state, to show a refused block wrote nothing. */
 static int digest_pair(void *arg, const uint8_t *key, size_t key_len, const uint8_t *val,
-                       size_t val_len)
+		       size_t val_len)
 {
 	hash_bytes(arg, key, key_len);
 	hash_bytes(arg, val, val_len);
@@ -129,7 +129,7 @@ static void state_digest(const struct chain *c, uint8_t out[HASH_SIZE])
 
 	hash_begin(&h, "test/state");
 	assert_int_equal(state_iterate(fix_chain_state(c), NULL, 0, NULL, 0, digest_pair, &h),
-	                 STATE_OK);
+			 STATE_OK);
 	hash_finish(&h, out);
 }
 
@@ -176,8 +176,8 @@ static void test_app_hash_chains_the_write_set(void **state)
 	tx = fix_transfer(f, 1, 1, FIX_FEE, f->signers[6].pubkey, 5, &tx_len);
 	block = fix_make_block(f, &f->chain, &tx, &tx_len, 1, &len);
 	assert_int_equal(ledger_apply_block(&f->ledger, fix_chain_state(&f->chain), &f->chain.tip,
-	                                    block, len, &res, NULL),
-	                 LEDGER_OK);
+					    block, len, &res, NULL),
+			 LEDGER_OK);
 	overlay_write_set_hash(&res.writes, ws);
 	overlay_app_hash(f->chain.tip.app_hash, ws, want);
 	assert_memory_equal(res.app_hash, want, HASH_SIZE);
@@ -212,15 +212,15 @@ static enum ledger_reason apply_edited(struct fixture *f, edit_fn edit)
 	tx = fix_transfer(f, 3, c->tip.height + 1, FIX_FEE, f->signers[6].pubkey, 1, &tx_len);
 	block = fix_make_block(f, c, &tx, &tx_len, 1, &len);
 	assert_int_equal(codec_decode(&hearth__block__descriptor, block, len, len, &msg, NULL),
-	                 CODEC_OK);
+			 CODEC_OK);
 	b = (Hearth__Block *)msg;
 	assert_int_equal(block_header_decode(b->header.data, b->header.len, &h, NULL), LEDGER_OK);
 	edit(f, &h, b);
 	assert_int_equal(block_encode(&h,
-	                              (const uint8_t *const[]){b->n_txs ? b->txs[0].data : NULL},
-	                              (const size_t[]){b->n_txs ? b->txs[0].len : 0}, b->n_txs,
-	                              b->last_commit, &out, &out_len),
-	                 0);
+				      (const uint8_t *const[]){ b->n_txs ? b->txs[0].data : NULL },
+				      (const size_t[]){ b->n_txs ? b->txs[0].len : 0 }, b->n_txs,
+				      b->last_commit, &out, &out_len),
+			 0);
 	state_digest(c, before);
 	r = fix_apply(f, c, out, out_len, &err, NULL);
 	assert_int_equal(err.reason, r);
@@ -350,13 +350,13 @@ static void test_block_size_and_tx_count_are_capped(void **state)
 	block = fix_make_block(f, &f->chain, txs, lens, 2, &len);
 	f->ledger.cfg.params.max_block_txs = 1;
 	assert_int_equal(fix_apply(f, &f->chain, block, len, NULL, NULL),
-	                 LEDGER_BLOCK_TOO_MANY_TXS);
+			 LEDGER_BLOCK_TOO_MANY_TXS);
 	f->ledger.cfg.params.max_block_txs = 2;
 	f->ledger.cfg.params.max_block_bytes = len - 1;
 	assert_int_equal(fix_apply(f, &f->chain, block, len, NULL, NULL), LEDGER_BLOCK_TOO_LARGE);
 	f->ledger.cfg.params.max_block_bytes = len;
 	assert_int_equal(fix_apply(f, &f->chain, block, len - 1, NULL, NULL),
-	                 LEDGER_BLOCK_MALFORMED);
+			 LEDGER_BLOCK_MALFORMED);
 	assert_int_equal(fix_apply(f, &f->chain, block, len, NULL, NULL), LEDGER_OK);
 	free(block);
 	free(txs[0]);
@@ -370,7 +370,7 @@ struct failing {
 };
 
 static enum state_status failing_get(void *impl, const uint8_t *key, size_t key_len, uint8_t **val,
-                                     size_t *val_len)
+				     size_t *val_len)
 {
 	struct failing *fs = impl;
 
@@ -380,7 +380,7 @@ static enum state_status failing_get(void *impl, const uint8_t *key, size_t key_
 }
 
 static enum state_status failing_put(void *impl, const uint8_t *key, size_t key_len,
-                                     const uint8_t *val, size_t val_len)
+				     const uint8_t *val, size_t val_len)
 {
 	struct failing *fs = impl;
 
@@ -395,8 +395,8 @@ static enum state_status failing_del(void *impl, const uint8_t *key, size_t key_
 }
 
 static enum state_status failing_iterate(void *impl, const uint8_t *prefix, size_t prefix_len,
-                                         const uint8_t *start, size_t start_len, state_iter_fn fn,
-                                         void *arg)
+					 const uint8_t *start, size_t start_len, state_iter_fn fn,
+					 void *arg)
 {
 	struct failing *fs = impl;
 
@@ -404,17 +404,17 @@ static enum state_status failing_iterate(void *impl, const uint8_t *prefix, size
 }
 
 static const struct state_ops failing_ops = {
-    .get = failing_get,
-    .put = failing_put,
-    .del = failing_del,
-    .iterate = failing_iterate,
+	.get = failing_get,
+	.put = failing_put,
+	.del = failing_del,
+	.iterate = failing_iterate,
 };
 
 static void test_state_failure_is_internal_not_the_blocks_fault(void **state)
 {
 	struct fixture *f = *state;
-	struct failing fs = {.inner = fix_chain_state(&f->chain), .armed = false};
-	struct state st = {.ops = &failing_ops, .impl = &fs};
+	struct failing fs = { .inner = fix_chain_state(&f->chain), .armed = false };
+	struct state st = { .ops = &failing_ops, .impl = &fs };
 	struct ledger_block_result res;
 	struct ledger_error err;
 	uint8_t *tx, *block;
@@ -424,11 +424,11 @@ static void test_state_failure_is_internal_not_the_blocks_fault(void **state)
 	block = fix_make_block(f, &f->chain, &tx, &tx_len, 1, &len);
 	fs.armed = true;
 	assert_int_equal(ledger_apply_block(&f->ledger, &st, &f->chain.tip, block, len, &res, &err),
-	                 LEDGER_INTERNAL);
+			 LEDGER_INTERNAL);
 	assert_int_equal(ledger_check_tx(&f->ledger, &st, 1, tx, tx_len, &err), LEDGER_INTERNAL);
 	fs.armed = false;
 	assert_int_equal(ledger_apply_block(&f->ledger, &st, &f->chain.tip, block, len, &res, &err),
-	                 LEDGER_OK);
+			 LEDGER_OK);
 	ledger_block_result_free(&res);
 	free(block);
 	free(tx);
@@ -438,14 +438,14 @@ int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_tx_root_is_rfc6962_shaped),
-	    cmocka_unit_test(test_header_round_trips_and_id_hashes_its_bytes),
-	    cmocka_unit_test(test_short_hash_in_header_is_malformed),
-	    T(test_block_with_one_invalid_tx_is_rejected_whole),
-	    T(test_app_hash_chains_the_write_set),
-	    T(test_block_is_checked_against_the_tip),
-	    T(test_block_size_and_tx_count_are_capped),
-	    T(test_state_failure_is_internal_not_the_blocks_fault),
+		cmocka_unit_test(test_tx_root_is_rfc6962_shaped),
+		cmocka_unit_test(test_header_round_trips_and_id_hashes_its_bytes),
+		cmocka_unit_test(test_short_hash_in_header_is_malformed),
+		T(test_block_with_one_invalid_tx_is_rejected_whole),
+		T(test_app_hash_chains_the_write_set),
+		T(test_block_is_checked_against_the_tip),
+		T(test_block_size_and_tx_count_are_capped),
+		T(test_state_failure_is_internal_not_the_blocks_fault),
 	};
 #undef T
 

@@ -35,7 +35,7 @@ static const char *edited(const char *from, const char *to)
 
 	assert_non_null(at);
 	snprintf(out, sizeof(out), "%.*s%s%s", (int)(at - base_text), base_text, to,
-	         at + strlen(from));
+		 at + strlen(from));
 	return out;
 }
 
@@ -73,7 +73,7 @@ static void expect_error(const char *text, const char *at, const char *words)
 		position_of(text, at, &line, &column);
 		if (err.line != line || err.column != column)
 			fail_msg("error \"%s\" at %u:%u, expected %u:%u", err.text, err.line,
-			         err.column, line, column);
+				 err.column, line, column);
 	}
 }
 
@@ -114,13 +114,13 @@ static void test_genesis_hash_ignores_layout_but_not_content(void **state UNUSED
 	text[n] = '\0';
 	{
 		const char *from =
-		    "\"chain_id\":\"" FIX_CHAIN "\",\"genesis_time_ms\":1764201600000,";
+			"\"chain_id\":\"" FIX_CHAIN "\",\"genesis_time_ms\":1764201600000,";
 		char *at = strstr(text, from);
 		char moved[8192];
 
 		assert_non_null(at);
 		snprintf(moved, sizeof(moved), "{\"genesis_time_ms\":1764201600000,%s",
-		         at + strlen(from));
+			 at + strlen(from));
 		moved[strlen(moved) - 1] = '\0'; /* drop the closing brace */
 		snprintf(text, sizeof(text), "%s,\"chain_id\":\"" FIX_CHAIN "\"}", moved);
 	}
@@ -129,7 +129,7 @@ static void test_genesis_hash_ignores_layout_but_not_content(void **state UNUSED
 	genesis_free(&g);
 	text[0] = '\0';
 	snprintf(text, sizeof(text), "%s",
-	         edited("\"unbonding_blocks\": 3", "\"unbonding_blocks\": 4"));
+		 edited("\"unbonding_blocks\": 3", "\"unbonding_blocks\": 4"));
 	assert_int_equal(genesis_parse(text, strlen(text), &g, NULL), 0);
 	assert_memory_not_equal(g.hash, fx.genesis.hash, HASH_SIZE);
 	genesis_free(&g);
@@ -152,43 +152,43 @@ static void test_syntax_error_names_line_and_column(void **state UNUSED)
 static void test_unknown_keys_are_rejected_where_they_are(void **state UNUSED)
 {
 	expect_error(edited("\"chain_id\"", "\"chian_id\": 1, \"chain_id\""), "\"chian_id\"",
-	             "unknown key \"chian_id\"");
+		     "unknown key \"chian_id\"");
 	expect_error(edited("\"max_tx_bytes\"", "\"max_tx_byte\": 9, \"max_tx_bytes\""),
-	             "\"max_tx_byte\"", "params.max_tx_byte: unknown key");
+		     "\"max_tx_byte\"", "params.max_tx_byte: unknown key");
 	expect_error(edited("\"max_inline_input_bytes\": 1024",
-	                    "\"max_inline_input_bytes\": 1024, \"matching\": 1"),
-	             "\"matching\"", "params.market.matching");
+			    "\"max_inline_input_bytes\": 1024, \"matching\": 1"),
+		     "\"matching\"", "params.market.matching");
 	expect_error(edited("\"amount\": 1000000000}", "\"amount\": 1000000000, \"memo\": \"x\"}"),
-	             "\"memo\"", "balances[0].memo: unknown key");
+		     "\"memo\"", "balances[0].memo: unknown key");
 }
 
 static void test_missing_keys_are_named(void **state UNUSED)
 {
 	expect_error(edited("\"min_provider_bond\": 1000,", ""), "{\n    \"max_block_bytes\"",
-	             "missing key \"min_provider_bond\"");
+		     "missing key \"min_provider_bond\"");
 	expect_error(edited(", \"bond\"", ", \"bonded\""), "\"bonded\"", "unknown key \"bonded\"");
 }
 
 static void test_wrong_types_and_ranges_are_rejected_at_the_value(void **state UNUSED)
 {
 	expect_error(edited("\"max_validators\": 4", "\"max_validators\": \"4\""), "\"4\"",
-	             "params.max_validators: expected an integer");
+		     "params.max_validators: expected an integer");
 	expect_error(edited("\"max_validators\": 4", "\"max_validators\": 257"), "257",
-	             "outside [1, 256]");
+		     "outside [1, 256]");
 	expect_error(edited("\"slash_fraction_ppm\": 100000", "\"slash_fraction_ppm\": 1000001"),
-	             "1000001", "outside");
+		     "1000001", "outside");
 	expect_error(edited("\"unbonding_blocks\": 3", "\"unbonding_blocks\": 0"),
-	             "0,\n    \"min_provider_bond\"", "unbonding_blocks");
+		     "0,\n    \"min_provider_bond\"", "unbonding_blocks");
 	expect_error(edited("\"unbonding_blocks\": 3", "\"unbonding_blocks\": 3.5"), "3.5",
-	             "expected an integer");
+		     "expected an integer");
 	expect_error(edited("\"amount\": 1000000000", "\"amount\": -5"), "-5", "outside");
 	expect_error(edited("\"max_block_bytes\": 1048576", "\"max_block_bytes\": 1000"), "1000,",
-	             "at least max_tx_bytes");
+		     "at least max_tx_bytes");
 	expect_error(edited("\"chain_id\": \"" FIX_CHAIN "\"", "\"chain_id\": \"a b\""), "\"a b\"",
-	             "chain_id");
+		     "chain_id");
 	expect_error(edited("\"genesis_time_ms\": 1764201600000",
-	                    "\"genesis_time_ms\": 99999999999999999999"),
-	             NULL, "line 3");
+			    "\"genesis_time_ms\": 99999999999999999999"),
+		     NULL, "line 3");
 	expect_error(edited("\"balances\": [", "\"balances\": {\"x\": ["), NULL, "");
 }
 
@@ -206,15 +206,15 @@ static void test_bad_addresses_and_entries_are_rejected(void **state UNUSED)
 		char a0[ADDRESS_MAX];
 
 		assert_int_equal(address_encode(NETWORK_DEV, fx.signers[0].pubkey, a0, sizeof(a0)),
-		                 0);
+				 0);
 		snprintf(from, sizeof(from), "\"%s\", \"amount\"", addr);
 		snprintf(to, sizeof(to), "\"%s\", \"amount\"", a0);
 		expect_error(edited(from, to), NULL,
-		             "balances[1].address: address repeats entry 0");
+			     "balances[1].address: address repeats entry 0");
 	}
 	/* another network */
 	assert_int_equal(address_encode(NETWORK_TEST, fx.signers[1].pubkey, other, sizeof(other)),
-	                 0);
+			 0);
 	snprintf(from, sizeof(from), "\"%s\"", addr);
 	snprintf(to, sizeof(to), "\"%s\"", other);
 	expect_error(edited(from, to), to, "another network");
@@ -230,7 +230,7 @@ static void test_bad_addresses_and_entries_are_rejected(void **state UNUSED)
 
 		assert_non_null(v);
 		snprintf(cut, sizeof(cut), "%.*s\"validators\": []\n}\n", (int)(v - base_text),
-		         base_text);
+			 base_text);
 		expect_error(cut, "[]", "at least one validator");
 	}
 }
@@ -243,11 +243,12 @@ static void test_more_validators_than_max_is_rejected(void **state UNUSED)
 	assert_non_null(v);
 	for (int i = 0; i < 2; i++)
 		assert_int_equal(
-		    address_encode(NETWORK_DEV, fx.signers[i + 1].pubkey, a[i], ADDRESS_MAX), 0);
+			address_encode(NETWORK_DEV, fx.signers[i + 1].pubkey, a[i], ADDRESS_MAX),
+			0);
 	snprintf(text, sizeof(text),
-	         "%.*s\"validators\": [{\"address\": \"%s\", \"bond\": 1}, {\"address\": \"%s\", "
-	         "\"bond\": 1}]}",
-	         (int)(v - base_text), base_text, a[0], a[1]);
+		 "%.*s\"validators\": [{\"address\": \"%s\", \"bond\": 1}, {\"address\": \"%s\", "
+		 "\"bond\": 1}]}",
+		 (int)(v - base_text), base_text, a[0], a[1]);
 	{
 		char *m = strstr(text, "\"max_validators\": 4");
 
@@ -325,8 +326,8 @@ static void test_invariant_notices_created_money(void **state UNUSED)
 }
 
 static enum ledger_reason refuse(void *arg, const struct ledger *l, const struct state *st,
-                                 const struct ledger_block_ctx *blk, const struct tx *tx,
-                                 struct ledger_error *err)
+				 const struct ledger_block_ctx *blk, const struct tx *tx,
+				 struct ledger_error *err)
 {
 	(void)arg;
 	(void)l;
@@ -346,16 +347,16 @@ static int hold_five(void *arg, const struct state *st, uint64_t *amount)
 
 static void test_invariant_counts_what_modules_hold(void **state UNUSED)
 {
-	static const Hearth__TxBody__KindCase kinds[] = {HEARTH__TX_BODY__KIND_BID};
+	static const Hearth__TxBody__KindCase kinds[] = { HEARTH__TX_BODY__KIND_BID };
 	struct ledger_module escrow = {
-	    .name = "escrow",
-	    .kinds = kinds,
-	    .n_kinds = 1,
-	    .check = refuse,
-	    .apply = refuse,
-	    .end_block = NULL,
-	    .held = hold_five,
-	    .arg = NULL,
+		.name = "escrow",
+		.kinds = kinds,
+		.n_kinds = 1,
+		.check = refuse,
+		.apply = refuse,
+		.end_block = NULL,
+		.held = hold_five,
+		.arg = NULL,
 	};
 	struct ledger l = fx.ledger;
 	struct state_mem mem;
@@ -381,17 +382,17 @@ static void test_invariant_counts_what_modules_hold(void **state UNUSED)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_genesis_parses_every_field),
-	    cmocka_unit_test(test_genesis_hash_ignores_layout_but_not_content),
-	    cmocka_unit_test(test_syntax_error_names_line_and_column),
-	    cmocka_unit_test(test_unknown_keys_are_rejected_where_they_are),
-	    cmocka_unit_test(test_missing_keys_are_named),
-	    cmocka_unit_test(test_wrong_types_and_ranges_are_rejected_at_the_value),
-	    cmocka_unit_test(test_bad_addresses_and_entries_are_rejected),
-	    cmocka_unit_test(test_more_validators_than_max_is_rejected),
-	    cmocka_unit_test(test_genesis_state_holds_accounts_set_and_supply),
-	    cmocka_unit_test(test_invariant_notices_created_money),
-	    cmocka_unit_test(test_invariant_counts_what_modules_hold),
+		cmocka_unit_test(test_genesis_parses_every_field),
+		cmocka_unit_test(test_genesis_hash_ignores_layout_but_not_content),
+		cmocka_unit_test(test_syntax_error_names_line_and_column),
+		cmocka_unit_test(test_unknown_keys_are_rejected_where_they_are),
+		cmocka_unit_test(test_missing_keys_are_named),
+		cmocka_unit_test(test_wrong_types_and_ranges_are_rejected_at_the_value),
+		cmocka_unit_test(test_bad_addresses_and_entries_are_rejected),
+		cmocka_unit_test(test_more_validators_than_max_is_rejected),
+		cmocka_unit_test(test_genesis_state_holds_accounts_set_and_supply),
+		cmocka_unit_test(test_invariant_notices_created_money),
+		cmocka_unit_test(test_invariant_counts_what_modules_hold),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -105,11 +105,11 @@ static void test_replayed_nonce_is_rejected(void **state)
 	block1(f, tx, &len);
 	assert_int_equal(try_tx(f, again, &len), LEDGER_TX_NONCE_REPLAYED);
 	assert_int_equal(
-	    try_tx(f, fix_transfer(f, 1, 1, FIX_FEE, f->signers[6].pubkey, 7, &len), &len),
-	    LEDGER_TX_NONCE_REPLAYED);
+		try_tx(f, fix_transfer(f, 1, 1, FIX_FEE, f->signers[6].pubkey, 7, &len), &len),
+		LEDGER_TX_NONCE_REPLAYED);
 	assert_int_equal(
-	    try_tx(f, fix_transfer(f, 1, 2, FIX_FEE, f->signers[6].pubkey, 7, &len), &len),
-	    LEDGER_OK);
+		try_tx(f, fix_transfer(f, 1, 2, FIX_FEE, f->signers[6].pubkey, 7, &len), &len),
+		LEDGER_OK);
 }
 
 static void test_nonce_gap_is_rejected(void **state)
@@ -118,11 +118,11 @@ static void test_nonce_gap_is_rejected(void **state)
 	size_t len;
 
 	assert_int_equal(
-	    try_tx(f, fix_transfer(f, 1, 2, FIX_FEE, f->signers[6].pubkey, 5, &len), &len),
-	    LEDGER_TX_NONCE_GAP);
+		try_tx(f, fix_transfer(f, 1, 2, FIX_FEE, f->signers[6].pubkey, 5, &len), &len),
+		LEDGER_TX_NONCE_GAP);
 	assert_int_equal(
-	    try_tx(f, fix_transfer(f, 1, 0, FIX_FEE, f->signers[6].pubkey, 5, &len), &len),
-	    LEDGER_TX_NONCE_REPLAYED);
+		try_tx(f, fix_transfer(f, 1, 0, FIX_FEE, f->signers[6].pubkey, 5, &len), &len),
+		LEDGER_TX_NONCE_REPLAYED);
 }
 
 static void test_consecutive_nonces_in_one_mempool_are_accepted(void **state)
@@ -139,7 +139,7 @@ static void test_consecutive_nonces_in_one_mempool_are_accepted(void **state)
 		uint8_t *tx = fix_transfer(f, 1, n, FIX_FEE, f->signers[6].pubkey, 5, &len);
 
 		assert_int_equal(ledger_apply_tx(&f->ledger, &st, &blk, tx, len, true, NULL),
-		                 LEDGER_OK);
+				 LEDGER_OK);
 		free(tx);
 	}
 	assert_int_equal(blk.fees, 3 * FIX_FEE);
@@ -153,12 +153,12 @@ static void test_check_tx_keeps_nothing(void **state)
 	uint8_t *tx = fix_transfer(f, 1, 1, FIX_FEE, f->signers[6].pubkey, 5, &len);
 
 	assert_int_equal(ledger_check_tx(&f->ledger, fix_chain_state(&f->chain), 1, tx, len, NULL),
-	                 LEDGER_OK);
+			 LEDGER_OK);
 	assert_int_equal(fix_account(f, &f->chain, 1).nonce, 0);
 	assert_int_equal(fix_account(f, &f->chain, 6).balance, 0);
 	assert_int_equal(
-	    ledger_check_tx(&f->ledger, fix_chain_state(&f->chain), 1, tx, len - 1, NULL),
-	    LEDGER_TX_MALFORMED);
+		ledger_check_tx(&f->ledger, fix_chain_state(&f->chain), 1, tx, len - 1, NULL),
+		LEDGER_TX_MALFORMED);
 	free(tx);
 }
 
@@ -169,8 +169,8 @@ static void test_fee_larger_than_balance_is_rejected(void **state)
 
 	/* key 7 has no account at all */
 	assert_int_equal(
-	    try_tx(f, fix_transfer(f, 7, 1, FIX_FEE, f->signers[6].pubkey, 5, &len), &len),
-	    LEDGER_TX_FEE_UNPAYABLE);
+		try_tx(f, fix_transfer(f, 7, 1, FIX_FEE, f->signers[6].pubkey, 5, &len), &len),
+		LEDGER_TX_FEE_UNPAYABLE);
 }
 
 static void test_transfer_beyond_balance_is_rejected(void **state)
@@ -180,14 +180,14 @@ static void test_transfer_beyond_balance_is_rejected(void **state)
 
 	/* the whole balance: short by the fee */
 	assert_int_equal(
-	    try_tx(f, fix_transfer(f, 1, 1, FIX_FEE, f->signers[6].pubkey, FIX_BALANCE, &len),
-	           &len),
-	    LEDGER_TRANSFER_INSUFFICIENT_BALANCE);
+		try_tx(f, fix_transfer(f, 1, 1, FIX_FEE, f->signers[6].pubkey, FIX_BALANCE, &len),
+		       &len),
+		LEDGER_TRANSFER_INSUFFICIENT_BALANCE);
 	assert_int_equal(try_tx(f,
-	                        fix_transfer(f, 1, 1, FIX_FEE, f->signers[6].pubkey,
-	                                     FIX_BALANCE - FIX_FEE, &len),
-	                        &len),
-	                 LEDGER_OK);
+				fix_transfer(f, 1, 1, FIX_FEE, f->signers[6].pubkey,
+					     FIX_BALANCE - FIX_FEE, &len),
+				&len),
+			 LEDGER_OK);
 }
 
 static void test_transfer_of_zero_is_rejected(void **state)
@@ -196,8 +196,8 @@ static void test_transfer_of_zero_is_rejected(void **state)
 	size_t len;
 
 	assert_int_equal(
-	    try_tx(f, fix_transfer(f, 1, 1, FIX_FEE, f->signers[6].pubkey, 0, &len), &len),
-	    LEDGER_TRANSFER_ZERO_AMOUNT);
+		try_tx(f, fix_transfer(f, 1, 1, FIX_FEE, f->signers[6].pubkey, 0, &len), &len),
+		LEDGER_TRANSFER_ZERO_AMOUNT);
 }
 
 static void test_transfer_to_a_non_key_is_rejected(void **state)
@@ -208,48 +208,50 @@ static void test_transfer_to_a_non_key_is_rejected(void **state)
 
 	memset(bad, 0xff, sizeof(bad));
 	assert_int_equal(try_tx(f, fix_transfer(f, 1, 1, FIX_FEE, bad, 5, &len), &len),
-	                 LEDGER_TRANSFER_BAD_RECIPIENT);
+			 LEDGER_TRANSFER_BAD_RECIPIENT);
 }
 
 /* Writes an account directly (beyond what genesis allows) for edge tests. */
 static void force_account(struct fixture *f, int idx, const struct account *acct)
 {
 	assert_int_equal(account_store(fix_chain_state(&f->chain), f->signers[idx].pubkey, acct),
-	                 STATE_OK);
+			 STATE_OK);
 }
 
 static void test_overflow_at_uint64_max_is_rejected(void **state)
 {
 	struct fixture *f = *state;
-	struct account big = {.balance = UINT64_MAX - 10, .nonce = 0, .bonded = 0, .unbonding = 0};
+	struct account big = {
+		.balance = UINT64_MAX - 10, .nonce = 0, .bonded = 0, .unbonding = 0
+	};
 	size_t len;
 
 	force_account(f, 6, &big);
 	assert_int_equal(
-	    try_tx(f, fix_transfer(f, 1, 1, FIX_FEE, f->signers[6].pubkey, 11, &len), &len),
-	    LEDGER_TRANSFER_OVERFLOW);
+		try_tx(f, fix_transfer(f, 1, 1, FIX_FEE, f->signers[6].pubkey, 11, &len), &len),
+		LEDGER_TRANSFER_OVERFLOW);
 	assert_int_equal(
-	    try_tx(f, fix_transfer(f, 1, 1, FIX_FEE, f->signers[6].pubkey, 10, &len), &len),
-	    LEDGER_OK);
+		try_tx(f, fix_transfer(f, 1, 1, FIX_FEE, f->signers[6].pubkey, 10, &len), &len),
+		LEDGER_OK);
 	/* bonded stake at the edge */
 	big.balance = 1000000;
 	big.bonded = UINT64_MAX - 10;
 	force_account(f, 6, &big);
 	assert_int_equal(try_tx(f, fix_bond(f, 6, 1, FIX_FEE, 11, &len), &len),
-	                 LEDGER_BOND_OVERFLOW);
+			 LEDGER_BOND_OVERFLOW);
 	assert_int_equal(try_tx(f, fix_bond(f, 6, 1, FIX_FEE, 10, &len), &len), LEDGER_OK);
 	/* unbonding amount at the edge */
 	big.bonded = 100;
 	big.unbonding = UINT64_MAX - 10;
 	force_account(f, 6, &big);
 	assert_int_equal(try_tx(f, fix_unbond(f, 6, 1, FIX_FEE, 11, &len), &len),
-	                 LEDGER_UNBOND_OVERFLOW);
+			 LEDGER_UNBOND_OVERFLOW);
 	/* the last nonce */
 	big.unbonding = 0;
 	big.nonce = UINT64_MAX;
 	force_account(f, 6, &big);
 	assert_int_equal(try_tx(f, fix_bond(f, 6, UINT64_MAX, FIX_FEE, 1, &len), &len),
-	                 LEDGER_TX_NONCE_EXHAUSTED);
+			 LEDGER_TX_NONCE_EXHAUSTED);
 }
 
 static void test_bond_moves_balance_into_stake(void **state)
@@ -270,9 +272,9 @@ static void test_bond_rejections(void **state)
 	size_t len;
 
 	assert_int_equal(try_tx(f, fix_bond(f, 1, 1, FIX_FEE, 0, &len), &len),
-	                 LEDGER_BOND_ZERO_AMOUNT);
+			 LEDGER_BOND_ZERO_AMOUNT);
 	assert_int_equal(try_tx(f, fix_bond(f, 1, 1, FIX_FEE, FIX_BALANCE, &len), &len),
-	                 LEDGER_BOND_INSUFFICIENT_BALANCE);
+			 LEDGER_BOND_INSUFFICIENT_BALANCE);
 }
 
 static void test_unbond_more_than_bonded_is_rejected(void **state)
@@ -281,11 +283,11 @@ static void test_unbond_more_than_bonded_is_rejected(void **state)
 	size_t len;
 
 	assert_int_equal(try_tx(f, fix_unbond(f, 0, 1, FIX_FEE, FIX_BOND + 1, &len), &len),
-	                 LEDGER_UNBOND_EXCEEDS_BONDED);
+			 LEDGER_UNBOND_EXCEEDS_BONDED);
 	assert_int_equal(try_tx(f, fix_unbond(f, 1, 1, FIX_FEE, 1, &len), &len),
-	                 LEDGER_UNBOND_EXCEEDS_BONDED);
+			 LEDGER_UNBOND_EXCEEDS_BONDED);
 	assert_int_equal(try_tx(f, fix_unbond(f, 0, 1, FIX_FEE, 0, &len), &len),
-	                 LEDGER_UNBOND_ZERO_AMOUNT);
+			 LEDGER_UNBOND_ZERO_AMOUNT);
 	assert_int_equal(try_tx(f, fix_unbond(f, 0, 1, FIX_FEE, FIX_BOND, &len), &len), LEDGER_OK);
 }
 
@@ -344,7 +346,7 @@ static void test_validator_set_change_takes_effect_two_heights_later(void **stat
 
 static void put_index(const struct state *st, uint8_t first, uint64_t bonded)
 {
-	uint8_t key[PUBKEY_SIZE] = {0};
+	uint8_t key[PUBKEY_SIZE] = { 0 };
 
 	key[0] = first;
 	assert_int_equal(staking_reindex(st, key, 0, bonded), STATE_OK);
@@ -399,11 +401,11 @@ static void test_empty_selection_keeps_the_current_set(void **state)
 
 /* ---------------------------------------------------------------- modules */
 
-static const Hearth__TxBody__KindCase offer_kind[] = {HEARTH__TX_BODY__KIND_OFFER};
+static const Hearth__TxBody__KindCase offer_kind[] = { HEARTH__TX_BODY__KIND_OFFER };
 
 static enum ledger_reason market_check(void *arg, const struct ledger *l, const struct state *st,
-                                       const struct ledger_block_ctx *blk, const struct tx *tx,
-                                       struct ledger_error *err)
+				       const struct ledger_block_ctx *blk, const struct tx *tx,
+				       struct ledger_error *err)
 {
 	(void)l;
 	(void)st;
@@ -444,14 +446,14 @@ static void test_kind_is_routed_to_the_module_that_registered_it(void **state)
 	struct fixture *f = *state;
 	int calls = 0;
 	struct ledger_module market = {
-	    .name = "market",
-	    .kinds = offer_kind,
-	    .n_kinds = 1,
-	    .check = market_check,
-	    .apply = market_check,
-	    .end_block = NULL,
-	    .held = NULL,
-	    .arg = &calls,
+		.name = "market",
+		.kinds = offer_kind,
+		.n_kinds = 1,
+		.check = market_check,
+		.apply = market_check,
+		.end_block = NULL,
+		.held = NULL,
+		.arg = &calls,
 	};
 	struct ledger_module thief = market;
 	struct ledger_block_ctx blk;
@@ -462,19 +464,19 @@ static void test_kind_is_routed_to_the_module_that_registered_it(void **state)
 	uint8_t *tx;
 
 	assert_int_equal(ledger_register_module(&f->ledger, &market), 0);
-	thief.kinds = (const Hearth__TxBody__KindCase[]){HEARTH__TX_BODY__KIND_TRANSFER};
+	thief.kinds = (const Hearth__TxBody__KindCase[]){ HEARTH__TX_BODY__KIND_TRANSFER };
 	assert_int_equal(ledger_register_module(&f->ledger, &thief), -1);
 	assert_string_equal(ledger_find_module(&f->ledger, HEARTH__TX_BODY__KIND_OFFER)->name,
-	                    "market");
+			    "market");
 	assert_string_equal(ledger_find_module(&f->ledger, HEARTH__TX_BODY__KIND_TRANSFER)->name,
-	                    "bank");
+			    "bank");
 	assert_string_equal(ledger_find_module(&f->ledger, HEARTH__TX_BODY__KIND_EVIDENCE)->name,
-	                    "staking");
+			    "staking");
 	tx = offer_tx(f, 1, &len);
 	overlay_init(&ov, fix_chain_state(&f->chain), &st);
 	ledger_block_ctx_init(&blk, 1, f->signers[0].pubkey);
 	assert_int_equal(ledger_apply_tx(&f->ledger, &st, &blk, tx, len, true, &err),
-	                 LEDGER_MODULE_REJECTED);
+			 LEDGER_MODULE_REJECTED);
 	assert_int_equal(err.detail_code, 7);
 	assert_int_equal(calls, 1);
 	/* the fee and nonce the ledger charged before the module are undone */
@@ -492,7 +494,7 @@ struct fake_verifier {
 };
 
 static int fake_verify(void *arg, const char *chain_id, const struct state *st,
-                       const Hearth__Evidence *ev, uint8_t offender[PUBKEY_SIZE])
+		       const Hearth__Evidence *ev, uint8_t offender[PUBKEY_SIZE])
 {
 	struct fake_verifier *v = arg;
 
@@ -505,21 +507,21 @@ static int fake_verify(void *arg, const char *chain_id, const struct state *st,
 }
 
 static uint8_t *evidence_tx(struct fixture *f, int idx, uint64_t nonce, uint64_t height,
-                            size_t *len)
+			    size_t *len)
 {
 	Hearth__TxBody body;
 	Hearth__Evidence ev = HEARTH__EVIDENCE__INIT;
 	Hearth__DuplicateVote dv = HEARTH__DUPLICATE_VOTE__INIT;
 	Hearth__Vote a = HEARTH__VOTE__INIT, b = HEARTH__VOTE__INIT;
-	uint8_t id_a[HASH_SIZE] = {1}, id_b[HASH_SIZE] = {2}, sig[SIG_SIZE] = {0};
+	uint8_t id_a[HASH_SIZE] = { 1 }, id_b[HASH_SIZE] = { 2 }, sig[SIG_SIZE] = { 0 };
 
 	a.type = b.type = HEARTH__VOTE_TYPE__VOTE_PREVOTE;
 	a.height = b.height = height;
-	a.block_id = (ProtobufCBinaryData){.len = HASH_SIZE, .data = id_a};
-	b.block_id = (ProtobufCBinaryData){.len = HASH_SIZE, .data = id_b};
+	a.block_id = (ProtobufCBinaryData){ .len = HASH_SIZE, .data = id_a };
+	b.block_id = (ProtobufCBinaryData){ .len = HASH_SIZE, .data = id_b };
 	a.validator = b.validator =
-	    (ProtobufCBinaryData){.len = PUBKEY_SIZE, .data = f->signers[0].pubkey};
-	a.sig = b.sig = (ProtobufCBinaryData){.len = SIG_SIZE, .data = sig};
+		(ProtobufCBinaryData){ .len = PUBKEY_SIZE, .data = f->signers[0].pubkey };
+	a.sig = b.sig = (ProtobufCBinaryData){ .len = SIG_SIZE, .data = sig };
 	dv.a = &a;
 	dv.b = &b;
 	ev.kind_case = HEARTH__EVIDENCE__KIND_DUPLICATE_VOTE;
@@ -538,13 +540,13 @@ static void test_evidence_without_verifier_is_rejected(void **state)
 	empty_block(f);
 	empty_block(f);
 	assert_int_equal(try_tx(f, evidence_tx(f, 2, 1, 1, &len), &len),
-	                 LEDGER_EVIDENCE_NO_VERIFIER);
+			 LEDGER_EVIDENCE_NO_VERIFIER);
 }
 
 static void test_evidence_slashes_and_jails_the_offender(void **state)
 {
 	struct fixture *f = *state;
-	struct fake_verifier v = {.result = 0, .calls = 0};
+	struct fake_verifier v = { .result = 0, .calls = 0 };
 	struct validator_set *set = malloc(sizeof(*set));
 	struct supply sup;
 	struct account a;
@@ -555,7 +557,7 @@ static void test_evidence_slashes_and_jails_the_offender(void **state)
 	f->ledger.cfg.evidence_verify = fake_verify;
 	f->ledger.cfg.evidence_arg = &v;
 	block1(f, fix_bond(f, 1, 1, FIX_FEE, 2 * FIX_BOND, &len), &len); /* height 1 */
-	empty_block(f);                                                  /* height 2 */
+	empty_block(f);							 /* height 2 */
 	memcpy(v.offender, f->signers[1].pubkey, PUBKEY_SIZE);
 	/* evidence from the future, or the current height */
 	assert_int_equal(try_tx(f, evidence_tx(f, 2, 1, 3, &len), &len), LEDGER_EVIDENCE_FUTURE);
@@ -572,7 +574,8 @@ static void test_evidence_slashes_and_jails_the_offender(void **state)
 	assert_int_equal(supply_load(fix_chain_state(&f->chain), &sup), STATE_OK);
 	assert_int_equal(sup.burned, 2 * FIX_BOND / 10);
 	assert_int_equal(
-	    staking_is_jailed(fix_chain_state(&f->chain), f->signers[1].pubkey, &jailed), STATE_OK);
+		staking_is_jailed(fix_chain_state(&f->chain), f->signers[1].pubkey, &jailed),
+		STATE_OK);
 	assert_true(jailed);
 	/* gone from the set two heights later */
 	load_set(f, 4, set);
@@ -582,7 +585,7 @@ static void test_evidence_slashes_and_jails_the_offender(void **state)
 	assert_true(validators_find(set, f->signers[1].pubkey) < 0);
 	/* twice is once too many; a jailed account cannot bond again */
 	assert_int_equal(try_tx(f, evidence_tx(f, 2, 2, 2, &len), &len),
-	                 LEDGER_EVIDENCE_ALREADY_JAILED);
+			 LEDGER_EVIDENCE_ALREADY_JAILED);
 	assert_int_equal(try_tx(f, fix_bond(f, 1, 2, FIX_FEE, 10, &len), &len), LEDGER_BOND_JAILED);
 	/* but it may unbond what is left */
 	block1(f, fix_unbond(f, 1, 2, FIX_FEE, 1000, &len), &len);
@@ -596,10 +599,10 @@ static void test_slash_and_jail_burns_the_fraction(void **state UNUSED)
 {
 	struct state_mem mem;
 	struct state st;
-	struct supply sup = {.genesis = 1000, .issued = 0, .burned = 0};
-	struct account a = {.balance = 0, .nonce = 0, .bonded = 999, .unbonding = 0};
+	struct supply sup = { .genesis = 1000, .issued = 0, .burned = 0 };
+	struct account a = { .balance = 0, .nonce = 0, .bonded = 999, .unbonding = 0 };
 	struct validator_set *set = malloc(sizeof(*set));
-	uint8_t key[PUBKEY_SIZE] = {4};
+	uint8_t key[PUBKEY_SIZE] = { 4 };
 	uint64_t slashed;
 	bool jailed;
 
@@ -609,7 +612,7 @@ static void test_slash_and_jail_burns_the_fraction(void **state UNUSED)
 	assert_int_equal(account_store(&st, key, &a), STATE_OK);
 	assert_int_equal(staking_reindex(&st, key, 0, 999), STATE_OK);
 	assert_int_equal(staking_slash_and_jail(&st, key, 500000, UINT64_MAX, &slashed, NULL),
-	                 LEDGER_OK);
+			 LEDGER_OK);
 	assert_int_equal(slashed, 499); /* floor(999 / 2) */
 	assert_int_equal(account_load(&st, key, &a), STATE_OK);
 	assert_int_equal(a.bonded, 500);
@@ -620,10 +623,10 @@ static void test_slash_and_jail_burns_the_fraction(void **state UNUSED)
 	assert_int_equal(staking_select(&st, 4, set), STATE_OK);
 	assert_int_equal(set->count, 0);
 	assert_int_equal(staking_slash_and_jail(&st, key, 500000, UINT64_MAX, &slashed, NULL),
-	                 LEDGER_EVIDENCE_ALREADY_JAILED);
+			 LEDGER_EVIDENCE_ALREADY_JAILED);
 	key[0] = 5;
 	assert_int_equal(staking_slash_and_jail(&st, key, 500000, UINT64_MAX, &slashed, NULL),
-	                 LEDGER_EVIDENCE_NO_STAKE);
+			 LEDGER_EVIDENCE_NO_STAKE);
 	state_mem_free(&mem);
 	free(set);
 }
@@ -631,15 +634,16 @@ static void test_slash_and_jail_burns_the_fraction(void **state UNUSED)
 static void test_evidence_slashes_stake_unbonded_after_the_offence(void **state)
 {
 	struct fixture *f = *state;
-	struct fake_verifier v = {.result = 0, .calls = 0};
+	struct fake_verifier v = { .result = 0, .calls = 0 };
 	struct supply sup;
 	struct account a;
 	uint8_t *txs[2];
 	size_t lens[2], len;
 	/* key 1 is in the set at heights 3 and 4; if its key is the smaller, it
 	 * proposes them and collects their fees */
-	uint64_t proposer_fees =
-	    memcmp(f->signers[1].pubkey, f->signers[0].pubkey, PUBKEY_SIZE) < 0 ? 2 * FIX_FEE : 0;
+	uint64_t proposer_fees = memcmp(f->signers[1].pubkey, f->signers[0].pubkey, PUBKEY_SIZE) < 0
+					 ? 2 * FIX_FEE
+					 : 0;
 
 	f->ledger.cfg.evidence_verify = fake_verify;
 	f->ledger.cfg.evidence_arg = &v;
@@ -658,7 +662,7 @@ static void test_evidence_slashes_stake_unbonded_after_the_offence(void **state)
 	assert_int_equal(a.bonded, 0);
 	assert_int_equal(a.unbonding, 3 * FIX_BOND / 2 - 3 * FIX_BOND / 20);
 	assert_int_equal(a.balance,
-	                 FIX_BALANCE - 2 * FIX_BOND - 3 * FIX_FEE + FIX_BOND / 2 + proposer_fees);
+			 FIX_BALANCE - 2 * FIX_BOND - 3 * FIX_FEE + FIX_BOND / 2 + proposer_fees);
 	assert_int_equal(supply_load(fix_chain_state(&f->chain), &sup), STATE_OK);
 	assert_int_equal(sup.burned, 3 * FIX_BOND / 20);
 	empty_block(f);
@@ -672,11 +676,11 @@ static void test_slash_and_jail_cuts_unbonding_entries_from_a_height(void **stat
 {
 	struct state_mem mem;
 	struct state st;
-	struct supply sup = {.genesis = 2000, .issued = 0, .burned = 0};
-	struct account a = {.balance = 0, .nonce = 0, .bonded = 0, .unbonding = 600};
+	struct supply sup = { .genesis = 2000, .issued = 0, .burned = 0 };
+	struct account a = { .balance = 0, .nonce = 0, .bonded = 0, .unbonding = 600 };
 	Hearth__UnbondingEntry e = HEARTH__UNBONDING_ENTRY__INIT;
 	ProtobufCMessage *msg;
-	uint8_t key[PUBKEY_SIZE] = {4}, other[PUBKEY_SIZE] = {6};
+	uint8_t key[PUBKEY_SIZE] = { 4 }, other[PUBKEY_SIZE] = { 6 };
 	struct key k;
 	uint64_t slashed;
 
@@ -693,7 +697,7 @@ static void test_slash_and_jail_cuts_unbonding_entries_from_a_height(void **stat
 	assert_int_equal(record_put(&st, &k, &e.base), STATE_OK);
 	/* nothing bonded and unbonding not slashable: no stake */
 	assert_int_equal(staking_slash_and_jail(&st, key, 500000, UINT64_MAX, &slashed, NULL),
-	                 LEDGER_EVIDENCE_NO_STAKE);
+			 LEDGER_EVIDENCE_NO_STAKE);
 	assert_int_equal(staking_slash_and_jail(&st, key, 500000, 15, &slashed, NULL), LEDGER_OK);
 	assert_int_equal(slashed, 100);
 	assert_int_equal(account_load(&st, key, &a), STATE_OK);
@@ -717,31 +721,31 @@ int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 	const struct CMUnitTest tests[] = {
-	    T(test_transfer_moves_amount_and_pays_fee_to_proposer),
-	    T(test_transfer_to_self_only_costs_the_fee),
-	    T(test_replayed_nonce_is_rejected),
-	    T(test_nonce_gap_is_rejected),
-	    T(test_consecutive_nonces_in_one_mempool_are_accepted),
-	    T(test_check_tx_keeps_nothing),
-	    T(test_fee_larger_than_balance_is_rejected),
-	    T(test_transfer_beyond_balance_is_rejected),
-	    T(test_transfer_of_zero_is_rejected),
-	    T(test_transfer_to_a_non_key_is_rejected),
-	    T(test_overflow_at_uint64_max_is_rejected),
-	    T(test_bond_moves_balance_into_stake),
-	    T(test_bond_rejections),
-	    T(test_unbond_more_than_bonded_is_rejected),
-	    T(test_unbonded_stake_returns_at_end_of_release_block),
-	    T(test_validator_set_change_takes_effect_two_heights_later),
-	    cmocka_unit_test(test_selection_is_top_n_by_stake_with_key_tie_break),
-	    T(test_empty_selection_keeps_the_current_set),
-	    T(test_kind_no_module_handles_is_rejected),
-	    T(test_kind_is_routed_to_the_module_that_registered_it),
-	    T(test_evidence_without_verifier_is_rejected),
-	    T(test_evidence_slashes_and_jails_the_offender),
-	    T(test_evidence_slashes_stake_unbonded_after_the_offence),
-	    cmocka_unit_test(test_slash_and_jail_burns_the_fraction),
-	    cmocka_unit_test(test_slash_and_jail_cuts_unbonding_entries_from_a_height),
+		T(test_transfer_moves_amount_and_pays_fee_to_proposer),
+		T(test_transfer_to_self_only_costs_the_fee),
+		T(test_replayed_nonce_is_rejected),
+		T(test_nonce_gap_is_rejected),
+		T(test_consecutive_nonces_in_one_mempool_are_accepted),
+		T(test_check_tx_keeps_nothing),
+		T(test_fee_larger_than_balance_is_rejected),
+		T(test_transfer_beyond_balance_is_rejected),
+		T(test_transfer_of_zero_is_rejected),
+		T(test_transfer_to_a_non_key_is_rejected),
+		T(test_overflow_at_uint64_max_is_rejected),
+		T(test_bond_moves_balance_into_stake),
+		T(test_bond_rejections),
+		T(test_unbond_more_than_bonded_is_rejected),
+		T(test_unbonded_stake_returns_at_end_of_release_block),
+		T(test_validator_set_change_takes_effect_two_heights_later),
+		cmocka_unit_test(test_selection_is_top_n_by_stake_with_key_tie_break),
+		T(test_empty_selection_keeps_the_current_set),
+		T(test_kind_no_module_handles_is_rejected),
+		T(test_kind_is_routed_to_the_module_that_registered_it),
+		T(test_evidence_without_verifier_is_rejected),
+		T(test_evidence_slashes_and_jails_the_offender),
+		T(test_evidence_slashes_stake_unbonded_after_the_offence),
+		cmocka_unit_test(test_slash_and_jail_burns_the_fraction),
+		cmocka_unit_test(test_slash_and_jail_cuts_unbonding_entries_from_a_height),
 	};
 #undef T
 

@@ -123,7 +123,7 @@ static enum ledger_reason predict(const struct model *m, const struct candidate 
 }
 
 static void model_apply(struct model *m, const struct candidate *c, uint64_t height,
-                        uint64_t unbonding_blocks)
+			uint64_t unbonding_blocks)
 {
 	struct model_account *a = &m->acct[c->sender];
 
@@ -144,7 +144,7 @@ static void model_apply(struct model *m, const struct candidate *c, uint64_t hei
 		a->unbonding += c->amount;
 		assert_true(m->n_queue < QUEUE_MAX);
 		m->queue[m->n_queue++] =
-		    (struct release){height + unbonding_blocks, c->sender, c->amount};
+			(struct release){ height + unbonding_blocks, c->sender, c->amount };
 		break;
 	case GEN_OFFER:
 		fail_msg("an offer cannot be accepted");
@@ -268,7 +268,7 @@ static uint8_t *encode(struct fixture *f, const struct candidate *c, size_t *len
 		break;
 	}
 	return fix_sign(f, &body,
-	                c->defect == DEFECT_BAD_SIG ? (c->sender + 1) % FIX_KEYS : c->sender, len);
+			c->defect == DEFECT_BAD_SIG ? (c->sender + 1) % FIX_KEYS : c->sender, len);
 }
 
 static int proposer_of(struct fixture *f, const struct chain *c, uint64_t height)
@@ -288,7 +288,7 @@ static int proposer_of(struct fixture *f, const struct chain *c, uint64_t height
 }
 
 static void assert_model_matches(const struct fixture *f, const struct model *m,
-                                 const struct chain *c)
+				 const struct chain *c)
 {
 	for (int i = 0; i < FIX_KEYS; i++) {
 		struct account a = fix_account(f, c, i);
@@ -297,15 +297,15 @@ static void assert_model_matches(const struct fixture *f, const struct model *m,
 		if (a.balance != want->balance || a.nonce != want->nonce ||
 		    a.bonded != want->bonded || a.unbonding != want->unbonding)
 			fail_msg("height %" PRIu64 " key %d: ledger %" PRIu64 "/%" PRIu64
-			         "/%" PRIu64 "/%" PRIu64 ", model %" PRIu64 "/%" PRIu64 "/%" PRIu64
-			         "/%" PRIu64,
-			         c->tip.height, i, a.balance, a.nonce, a.bonded, a.unbonding,
-			         want->balance, want->nonce, want->bonded, want->unbonding);
+				 "/%" PRIu64 "/%" PRIu64 ", model %" PRIu64 "/%" PRIu64 "/%" PRIu64
+				 "/%" PRIu64,
+				 c->tip.height, i, a.balance, a.nonce, a.bonded, a.unbonding,
+				 want->balance, want->nonce, want->bonded, want->unbonding);
 	}
 }
 
 static int digest_pair(void *arg, const uint8_t *key, size_t key_len, const uint8_t *val,
-                       size_t val_len)
+		       size_t val_len)
 {
 	hash_bytes(arg, key, key_len);
 	hash_bytes(arg, val, val_len);
@@ -318,13 +318,13 @@ static void state_digest(const struct chain *c, uint8_t out[HASH_SIZE])
 
 	hash_begin(&h, "test/state");
 	assert_int_equal(state_iterate(fix_chain_state(c), NULL, 0, NULL, 0, digest_pair, &h),
-	                 STATE_OK);
+			 STATE_OK);
 	hash_finish(&h, out);
 }
 
 /* Offers block txs[0..n) plus one invalid tx to both chains: both refuse. */
 static void offer_poisoned(struct fixture *f, struct chain *a, struct chain *b, uint8_t **txs,
-                           size_t *lens, size_t n, const struct model *m)
+			   size_t *lens, size_t n, const struct model *m)
 {
 	struct candidate bad;
 	struct ledger_error err;
@@ -360,7 +360,7 @@ static void test_random_tx_sequences_are_deterministic(void **state UNUSED)
 	uint8_t *txs[TXS_PER_BLOCK + 1];
 	size_t lens[TXS_PER_BLOCK + 1];
 	size_t generated = 0, accepted = 0, blocks = 0;
-	size_t by_reason[LEDGER_INTERNAL + 1] = {0};
+	size_t by_reason[LEDGER_INTERNAL + 1] = { 0 };
 	uint8_t da[HASH_SIZE], db[HASH_SIZE];
 
 	assert_non_null(f);
@@ -395,9 +395,10 @@ static void test_random_tx_sequences_are_deterministic(void **state UNUSED)
 
 			got = ledger_apply_tx(&f->ledger, &pool_st, &blk, tx, tx_len, true, &err);
 			if (got != want)
-				fail_msg(
-				    "seed %" PRIu64 " tx %zu: ledger says %d (%s), model %d (%s)",
-				    seed, generated, got, err.text, want, ledger_strerror(want));
+				fail_msg("seed %" PRIu64
+					 " tx %zu: ledger says %d (%s), model %d (%s)",
+					 seed, generated, got, err.text, want,
+					 ledger_strerror(want));
 			by_reason[got]++;
 			if (got != LEDGER_OK) {
 				free(tx);
@@ -430,9 +431,9 @@ static void test_random_tx_sequences_are_deterministic(void **state UNUSED)
 	assert_true(accepted > TOTAL_TXS / 4);
 	assert_true(by_reason[LEDGER_TX_NONCE_GAP] > 0 && by_reason[LEDGER_TX_NONCE_REPLAYED] > 0);
 	assert_true(by_reason[LEDGER_TX_FEE_UNPAYABLE] > 0 &&
-	            by_reason[LEDGER_UNBOND_EXCEEDS_BONDED] > 0);
+		    by_reason[LEDGER_UNBOND_EXCEEDS_BONDED] > 0);
 	assert_true(by_reason[LEDGER_TRANSFER_INSUFFICIENT_BALANCE] > 0 &&
-	            by_reason[LEDGER_TX_BAD_SIGNATURE] > 0);
+		    by_reason[LEDGER_TX_BAD_SIGNATURE] > 0);
 	printf("# %zu txs, %zu accepted, %zu blocks\n", generated, accepted, blocks);
 	fix_chain_free(b);
 	fix_teardown(f);
@@ -444,7 +445,7 @@ static void test_random_tx_sequences_are_deterministic(void **state UNUSED)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_random_tx_sequences_are_deterministic),
+		cmocka_unit_test(test_random_tx_sequences_are_deterministic),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -44,7 +44,7 @@ static void test_signed_tx_decodes_with_its_id(void **state UNUSED)
 	struct tx tx;
 
 	assert_int_equal(tx_decode(bytes, len, FIX_CHAIN, &fx.ledger.cfg.params, true, &tx, NULL),
-	                 LEDGER_OK);
+			 LEDGER_OK);
 	hash_tagged("hearth/txid", bytes, len, id);
 	assert_memory_equal(tx.id, id, HASH_SIZE);
 	assert_memory_equal(tx.sender, fx.signers[1].pubkey, PUBKEY_SIZE);
@@ -70,7 +70,7 @@ static void test_oversize_tx_is_rejected(void **state UNUSED)
 
 static void test_garbage_envelope_is_malformed(void **state UNUSED)
 {
-	const uint8_t junk[] = {0xff, 0xff, 0xff, 0x01, 0x02};
+	const uint8_t junk[] = { 0xff, 0xff, 0xff, 0x01, 0x02 };
 
 	assert_int_equal(decode(junk, sizeof(junk), &fx.ledger.cfg.params), LEDGER_TX_MALFORMED);
 	assert_int_equal(decode(junk, 0, &fx.ledger.cfg.params), LEDGER_TX_MALFORMED);
@@ -81,7 +81,7 @@ static void test_body_without_kind_is_malformed(void **state UNUSED)
 {
 	Hearth__TxBody body;
 	Hearth__Tx env = HEARTH__TX__INIT;
-	uint8_t sig[SIG_SIZE] = {0}, *body_bytes, *bytes;
+	uint8_t sig[SIG_SIZE] = { 0 }, *body_bytes, *bytes;
 	size_t body_len, len;
 
 	fix_body(&fx, &body, 1, 1, FIX_FEE);
@@ -154,7 +154,7 @@ static void test_bad_signature_is_rejected(void **state UNUSED)
 	assert_int_equal(decode(bytes, len, &fx.ledger.cfg.params), LEDGER_TX_BAD_SIGNATURE);
 	/* the node's signature cache may skip the check */
 	assert_int_equal(tx_decode(bytes, len, FIX_CHAIN, &fx.ledger.cfg.params, false, &tx, NULL),
-	                 LEDGER_OK);
+			 LEDGER_OK);
 	tx_free(&tx);
 	free(bytes);
 	/* a flipped bit in a correct signature (the last bytes of the Tx) */
@@ -183,53 +183,53 @@ static void test_fee_below_min_fee_per_byte_is_rejected(void **state UNUSED)
 static void test_every_reason_has_its_own_message(void **state UNUSED)
 {
 	static const enum ledger_reason all[] = {
-	    LEDGER_OK,
-	    LEDGER_TX_TOO_LARGE,
-	    LEDGER_TX_MALFORMED,
-	    LEDGER_TX_BODY_MALFORMED,
-	    LEDGER_TX_WRONG_CHAIN,
-	    LEDGER_TX_BAD_SENDER,
-	    LEDGER_TX_BAD_SIGNATURE,
-	    LEDGER_TX_FEE_TOO_LOW,
-	    LEDGER_TX_NONCE_REPLAYED,
-	    LEDGER_TX_NONCE_GAP,
-	    LEDGER_TX_NONCE_EXHAUSTED,
-	    LEDGER_TX_FEE_UNPAYABLE,
-	    LEDGER_TX_KIND_UNHANDLED,
-	    LEDGER_TRANSFER_ZERO_AMOUNT,
-	    LEDGER_TRANSFER_BAD_RECIPIENT,
-	    LEDGER_TRANSFER_INSUFFICIENT_BALANCE,
-	    LEDGER_TRANSFER_OVERFLOW,
-	    LEDGER_BOND_ZERO_AMOUNT,
-	    LEDGER_BOND_INSUFFICIENT_BALANCE,
-	    LEDGER_BOND_OVERFLOW,
-	    LEDGER_BOND_JAILED,
-	    LEDGER_UNBOND_ZERO_AMOUNT,
-	    LEDGER_UNBOND_EXCEEDS_BONDED,
-	    LEDGER_UNBOND_OVERFLOW,
-	    LEDGER_EVIDENCE_NO_VERIFIER,
-	    LEDGER_EVIDENCE_INVALID,
-	    LEDGER_EVIDENCE_TOO_OLD,
-	    LEDGER_EVIDENCE_FUTURE,
-	    LEDGER_EVIDENCE_NO_STAKE,
-	    LEDGER_EVIDENCE_ALREADY_JAILED,
-	    LEDGER_MODULE_REJECTED,
-	    LEDGER_BLOCK_TOO_LARGE,
-	    LEDGER_BLOCK_MALFORMED,
-	    LEDGER_BLOCK_HEADER_MALFORMED,
-	    LEDGER_BLOCK_WRONG_CHAIN,
-	    LEDGER_BLOCK_WRONG_HEIGHT,
-	    LEDGER_BLOCK_WRONG_PREV,
-	    LEDGER_BLOCK_TIME_NOT_INCREASING,
-	    LEDGER_BLOCK_WRONG_APP_HASH,
-	    LEDGER_BLOCK_WRONG_TX_ROOT,
-	    LEDGER_BLOCK_WRONG_VALIDATORS,
-	    LEDGER_BLOCK_WRONG_NEXT_VALIDATORS,
-	    LEDGER_BLOCK_BAD_PROPOSER,
-	    LEDGER_BLOCK_WRONG_LAST_COMMIT,
-	    LEDGER_BLOCK_TOO_MANY_TXS,
-	    LEDGER_BLOCK_BAD_TX,
-	    LEDGER_INTERNAL,
+		LEDGER_OK,
+		LEDGER_TX_TOO_LARGE,
+		LEDGER_TX_MALFORMED,
+		LEDGER_TX_BODY_MALFORMED,
+		LEDGER_TX_WRONG_CHAIN,
+		LEDGER_TX_BAD_SENDER,
+		LEDGER_TX_BAD_SIGNATURE,
+		LEDGER_TX_FEE_TOO_LOW,
+		LEDGER_TX_NONCE_REPLAYED,
+		LEDGER_TX_NONCE_GAP,
+		LEDGER_TX_NONCE_EXHAUSTED,
+		LEDGER_TX_FEE_UNPAYABLE,
+		LEDGER_TX_KIND_UNHANDLED,
+		LEDGER_TRANSFER_ZERO_AMOUNT,
+		LEDGER_TRANSFER_BAD_RECIPIENT,
+		LEDGER_TRANSFER_INSUFFICIENT_BALANCE,
+		LEDGER_TRANSFER_OVERFLOW,
+		LEDGER_BOND_ZERO_AMOUNT,
+		LEDGER_BOND_INSUFFICIENT_BALANCE,
+		LEDGER_BOND_OVERFLOW,
+		LEDGER_BOND_JAILED,
+		LEDGER_UNBOND_ZERO_AMOUNT,
+		LEDGER_UNBOND_EXCEEDS_BONDED,
+		LEDGER_UNBOND_OVERFLOW,
+		LEDGER_EVIDENCE_NO_VERIFIER,
+		LEDGER_EVIDENCE_INVALID,
+		LEDGER_EVIDENCE_TOO_OLD,
+		LEDGER_EVIDENCE_FUTURE,
+		LEDGER_EVIDENCE_NO_STAKE,
+		LEDGER_EVIDENCE_ALREADY_JAILED,
+		LEDGER_MODULE_REJECTED,
+		LEDGER_BLOCK_TOO_LARGE,
+		LEDGER_BLOCK_MALFORMED,
+		LEDGER_BLOCK_HEADER_MALFORMED,
+		LEDGER_BLOCK_WRONG_CHAIN,
+		LEDGER_BLOCK_WRONG_HEIGHT,
+		LEDGER_BLOCK_WRONG_PREV,
+		LEDGER_BLOCK_TIME_NOT_INCREASING,
+		LEDGER_BLOCK_WRONG_APP_HASH,
+		LEDGER_BLOCK_WRONG_TX_ROOT,
+		LEDGER_BLOCK_WRONG_VALIDATORS,
+		LEDGER_BLOCK_WRONG_NEXT_VALIDATORS,
+		LEDGER_BLOCK_BAD_PROPOSER,
+		LEDGER_BLOCK_WRONG_LAST_COMMIT,
+		LEDGER_BLOCK_TOO_MANY_TXS,
+		LEDGER_BLOCK_BAD_TX,
+		LEDGER_INTERNAL,
 	};
 	size_t n = sizeof(all) / sizeof(all[0]);
 
@@ -245,15 +245,15 @@ static void test_every_reason_has_its_own_message(void **state UNUSED)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_signed_tx_decodes_with_its_id),
-	    cmocka_unit_test(test_oversize_tx_is_rejected),
-	    cmocka_unit_test(test_garbage_envelope_is_malformed),
-	    cmocka_unit_test(test_body_without_kind_is_malformed),
-	    cmocka_unit_test(test_wrong_chain_id_is_rejected),
-	    cmocka_unit_test(test_sender_that_is_not_a_key_is_rejected),
-	    cmocka_unit_test(test_bad_signature_is_rejected),
-	    cmocka_unit_test(test_fee_below_min_fee_per_byte_is_rejected),
-	    cmocka_unit_test(test_every_reason_has_its_own_message),
+		cmocka_unit_test(test_signed_tx_decodes_with_its_id),
+		cmocka_unit_test(test_oversize_tx_is_rejected),
+		cmocka_unit_test(test_garbage_envelope_is_malformed),
+		cmocka_unit_test(test_body_without_kind_is_malformed),
+		cmocka_unit_test(test_wrong_chain_id_is_rejected),
+		cmocka_unit_test(test_sender_that_is_not_a_key_is_rejected),
+		cmocka_unit_test(test_bad_signature_is_rejected),
+		cmocka_unit_test(test_fee_below_min_fee_per_byte_is_rejected),
+		cmocka_unit_test(test_every_reason_has_its_own_message),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
