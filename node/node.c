@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 int node_base_dir(const struct config *cfg, char *out, size_t out_size, char *err, size_t err_size)
@@ -151,6 +152,26 @@ static int start_store(struct node *node, char *err, size_t err_size)
 	return 0;
 }
 
+static int start_chain(struct node *node, char *err, size_t err_size)
+{
+	struct timespec now;
+	uint64_t now_ms;
+
+	if (clock_gettime(CLOCK_REALTIME, &now) != 0) {
+		snprintf(err, err_size, "clock_gettime: %s", strerror(errno));
+		return -1;
+	}
+	now_ms = (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
+	if (chain_open(&node->chain, &node->dd, node->network,
+		       node->has_validator_key ? node->validator_key.pubkey : NULL, now_ms,
+		       node->store, &node->log, err, err_size) != 0)
+		return -1;
+	node->chain_open = true;
+	log_write(&node->log, LOG_INFO, LOG_MAIN, "chain chain_id=%s height=%llu",
+		  node->chain.genesis.chain_id, (unsigned long long)node->chain.tip.height);
+	return 0;
+}
+
 static void on_signal(uv_signal_t *handle, int signum)
 {
 	struct node *node = handle->data;
@@ -198,7 +219,8 @@ int node_start(struct node *node, const struct config *cfg, char *err, size_t er
 	node->network = config_network(cfg);
 	if (start_datadir(node, err, err_size) != 0 || start_log(node, err, err_size) != 0 ||
 	    start_pid_file(node, err, err_size) != 0 || start_keys(node, err, err_size) != 0 ||
-	    start_store(node, err, err_size) != 0 || start_loop(node, err, err_size) != 0) {
+	    start_store(node, err, err_size) != 0 || start_chain(node, err, err_size) != 0 ||
+	    start_loop(node, err, err_size) != 0) {
 		if (node->log_open)
 			log_write(&node->log, LOG_ERROR, LOG_MAIN, "start-up failed: %s", err);
 		node_stop(node);
@@ -236,6 +258,8 @@ void node_stop(struct node *node)
 {
 	if (node->loop_open)
 		close_loop(node);
+	if (node->chain_open)
+		chain_close(&node->chain);
 	if (node->store != NULL) {
 		store_close(node->store);
 		node->store = NULL;

@@ -13,6 +13,7 @@
 #include <uv.h>
 
 #include "consensus/crypto.h"
+#include "node/chain.h"
 #include "node/config.h"
 #include "node/datadir.h"
 #include "node/log.h"
@@ -34,6 +35,8 @@ struct node {
 	struct signer validator_key;
 	bool has_validator_key;
 	struct store *store;
+	struct chain chain;
+	bool chain_open;
 	uv_loop_t loop;
 	bool loop_open;
 	uv_signal_t sig_int, sig_term;

@@ -1,4 +1,5 @@
 """hearthd start-up, settings errors, data directory and shutdown."""
+import json
 import os
 import re
 import stat
@@ -123,3 +124,69 @@ def test_daemon_start_failure_is_reported_by_the_parent(make_node):
     assert res.returncode == 1
     assert "already running" in res.stderr
     assert first.stop() == 0
+
+
+DEV_FAUCET = "dhth1x4cej9c7apnxynkx2z6f7xamncxae6el7x52mkslustks3mu9kpqmyj2wg"
+
+
+def test_dev_writes_genesis_with_faucet_and_own_validator(make_node):
+    node = make_node().start()
+    log = node.log_text()
+    assert "committed the genesis state chain_id=hearth-dev" in log
+    validator = re.search(r"validator key address=(\S+)", log).group(1)
+    with open(os.path.join(node.netdir, "genesis.json"), encoding="utf-8") as f:
+        genesis = json.load(f)
+    assert genesis["chain_id"] == "hearth-dev"
+    assert {"address": DEV_FAUCET, "amount": 10**15} in genesis["balances"]
+    assert genesis["validators"] == [{"address": validator, "bond": 10**12}]
+    assert node.stop() == 0
+    # A restart keeps the chain and does not commit the genesis again.
+    node.start()
+    assert node.log_text().count("committed the genesis state") == 1
+    assert node.stop() == 0
+
+
+def test_main_network_without_genesis_is_refused(make_node):
+    res = make_node(network="main").run()
+    assert res.returncode == 1
+    assert "no genesis.json in" in res.stderr
+
+
+def test_genesis_of_another_network_is_refused(make_node):
+    dev = make_node().start()
+    assert dev.stop() == 0
+    test = make_node(network="test")
+    os.makedirs(test.netdir)
+    with open(os.path.join(dev.netdir, "genesis.json"), encoding="utf-8") as src, \
+            open(os.path.join(test.netdir, "genesis.json"), "w", encoding="utf-8") as dst:
+        dst.write(src.read())
+    res = test.run()
+    assert res.returncode == 1
+    assert "not of the test network" in res.stderr
+
+
+def test_store_of_another_genesis_is_refused(make_node):
+    node = make_node().start()
+    assert node.stop() == 0
+    path = os.path.join(node.netdir, "genesis.json")
+    with open(path, encoding="utf-8") as f:
+        genesis = json.load(f)
+    genesis["genesis_time_ms"] += 1
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(genesis, f)
+    res = node.run()
+    assert res.returncode == 1
+    assert "made from another genesis.json" in res.stderr
+
+
+def test_genesis_error_names_line_and_column(make_node):
+    node = make_node().start()
+    assert node.stop() == 0
+    path = os.path.join(node.netdir, "genesis.json")
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text.replace('"max_validators"', '"max_validator"'))
+    res = node.run()
+    assert res.returncode == 1
+    assert re.search(r"genesis\.json: line \d+, column \d+: params\.max_validator", res.stderr)

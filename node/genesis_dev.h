@@ -1,0 +1,29 @@
+/* genesis_dev.h: the dev network's built-in genesis. `hearthd -dev` writes
+ * it to <datadir>/dev/genesis.json the first time it starts: one validator
+ * (the node's own validator_key), a faucet account with a large balance whose
+ * secret key is public and documented (doc/config.md), and parameters sized
+ * for a laptop (short unbonding, small blocks). */
+#ifndef HEARTH_NODE_GENESIS_DEV_H
+#define HEARTH_NODE_GENESIS_DEV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "consensus/crypto.h"
+
+#define DEV_CHAIN_ID	      "hearth-dev"
+#define DEV_FAUCET_BALANCE    1000000000000000ull /* 1,000,000,000 HTH */
+#define DEV_VALIDATOR_BOND    1000000000000ull	  /* 1,000,000 HTH */
+#define DEV_VALIDATOR_BALANCE 1000000000ull	  /* 1,000 HTH for fees */
+
+/* Out: secret, the dev faucet's secret key = H("hearth/dev-faucet", ""). */
+void genesis_dev_faucet_secret(uint8_t secret[SECKEY_SIZE]);
+
+/* Builds the dev genesis document.
+ * In:  validator: the node's validator key; time_ms: the genesis time.
+ * Out: *json (malloc'd NUL-terminated text, caller frees).
+ * Returns 0, or -1 when out of memory or a key cannot be made. */
+__attribute__((warn_unused_result)) int genesis_dev_json(const uint8_t validator[PUBKEY_SIZE],
+							 uint64_t time_ms, char **json);
+
+#endif
