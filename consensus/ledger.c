@@ -220,8 +220,12 @@ static enum ledger_reason apply_body(const struct ledger *l, const struct block 
 	for (size_t i = 0; i < b->msg->n_txs; i++) {
 		struct ledger_error txerr;
 
-		r = ledger_apply_tx(l, &res->state, &blk, b->msg->txs[i].data, b->msg->txs[i].len,
-				    true, &txerr);
+		const uint8_t *tx = b->msg->txs[i].data;
+		size_t tx_len = b->msg->txs[i].len;
+		bool verify = l->cfg.sig_verified == NULL ||
+			      !l->cfg.sig_verified(l->cfg.sig_arg, tx, tx_len);
+
+		r = ledger_apply_tx(l, &res->state, &blk, tx, tx_len, verify, &txerr);
 		if (r != LEDGER_OK) {
 			if (r == LEDGER_INTERNAL)
 				return ledger_fail(err, r, "tx %zu: %s", i, txerr.text);
