@@ -179,23 +179,37 @@ const char *rpc_param_type_name(enum rpc_param_type type)
 	return "?";
 }
 
-/* Cuts an incomplete UTF-8 sequence off the end of s (snprintf may have cut
- * one in half), so the message stays a valid JSON string. */
-static void utf8_trim_tail(char *s)
+/* Length of the UTF-8 sequence a lead byte starts, 0 for a byte that
+ * cannot start one. */
+static size_t utf8_sequence_length(unsigned char c)
 {
-	size_t len = strlen(s), start = len, need;
+	if (c < 0x80)
+		return 1;
+	if ((c & 0xe0) == 0xc0)
+		return 2;
+	if ((c & 0xf0) == 0xe0)
+		return 3;
+	if ((c & 0xf8) == 0xf0)
+		return 4;
+	return 0;
+}
 
-	while (start > 0 && ((unsigned char)s[start - 1] & 0xc0) == 0x80 && len - start < 3)
-		start--;
-	if (start == 0 || ((unsigned char)s[start - 1] & 0x80) == 0)
-		return;
-	start--; /* s[start] is the lead byte of the last sequence */
-	need = ((unsigned char)s[start] & 0xe0) == 0xc0	  ? 2
-	       : ((unsigned char)s[start] & 0xf0) == 0xe0 ? 3
-	       : ((unsigned char)s[start] & 0xf8) == 0xf0 ? 4
-							  : 0;
-	if (len - start != need)
-		s[start] = '\0';
+/* Replaces every byte that does not belong to a whole UTF-8 sequence with
+ * '?'. A "%.64s" may cut a sequence in half, in the middle of a message;
+ * JSON strings must be UTF-8. */
+static void utf8_sanitize(char *s)
+{
+	while (*s != '\0') {
+		size_t n = utf8_sequence_length((unsigned char)*s), i = 1;
+
+		while (n > 1 && i < n && ((unsigned char)s[i] & 0xc0) == 0x80)
+			i++;
+		if (n == 0 || i < n) {
+			*s++ = '?';
+			continue;
+		}
+		s += n;
+	}
 }
 
 int rpc_error_set(struct rpc_error *err, int code, const char *fmt, ...)
@@ -206,7 +220,7 @@ int rpc_error_set(struct rpc_error *err, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err->message, sizeof(err->message), fmt, ap);
 	va_end(ap);
-	utf8_trim_tail(err->message);
+	utf8_sanitize(err->message);
 	return -1;
 }
 
@@ -536,11 +550,6 @@ int rpc_dispatch_body(const struct rpc_table *t, const char *body, size_t len, b
 
 		snprintf(msg, sizeof(msg), "parse error at line %d column %d: %s", jerr.line,
 			 jerr.column, jerr.text);
-		/* jansson quotes the offending input, which may not be UTF-8. */
-		for (char *c = msg; *c != '\0'; c++) {
-			if ((unsigned char)*c >= 0x80 || (unsigned char)*c < 0x20)
-				*c = '?';
-		}
 		return reply_error(t, reply, RPC_PARSE_ERROR, msg);
 	}
 	if (json_is_array(root)) {

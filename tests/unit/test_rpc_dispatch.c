@@ -441,7 +441,13 @@ static void test_dispatch_error_messages_stay_valid_utf8(void **state)
 	for (int i = 0; i < 100; i++)
 		n += (size_t)snprintf(body + n, sizeof(body) - n, "\xc3\xa9");
 	snprintf(body + n, sizeof(body) - n, "\"}");
+	/* "%.64s" cuts the name inside a character: that byte becomes '?'. */
 	assert_int_equal(error_code(f, body, true, 200, msg), RPC_METHOD_NOT_FOUND);
+	assert_memory_equal(msg, "method 'x\xc3\xa9", 11);
+	assert_non_null(strstr(msg, "\xc3\xa9?' not found"));
+	/* jansson quotes bytes of a bad body in its message: kept valid. */
+	assert_int_equal(error_code(f, "[\"a\" \xc3\xa9]", true, 400, msg), RPC_PARSE_ERROR);
+	assert_non_null(strstr(msg, "parse error at line 1"));
 }
 
 static void test_table_rejects_bad_registrations(void **state UNUSED)
