@@ -58,22 +58,29 @@ int rpc_auth_add_entry(struct rpc_auth *a, const char *value, char *err, size_t 
 	return 0;
 }
 
-int rpc_auth_set_userpass(struct rpc_auth *a, const char *user, const char *password, char *err,
-			  size_t err_size)
+/* Out: out = SHA-256 of "user:password". */
+static void userpass_digest(const char *user, const char *password, size_t password_len,
+			    uint8_t out[32])
 {
 	crypto_hash_sha256_state st;
 
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, (const unsigned char *)user, strlen(user));
+	crypto_hash_sha256_update(&st, (const unsigned char *)":", 1);
+	crypto_hash_sha256_update(&st, (const unsigned char *)password, password_len);
+	crypto_hash_sha256_final(&st, out);
+	secret_wipe(&st, sizeof(st));
+}
+
+int rpc_auth_set_userpass(struct rpc_auth *a, const char *user, const char *password, char *err,
+			  size_t err_size)
+{
 	if (user[0] == '\0' || password[0] == '\0' || strchr(user, ':') != NULL) {
 		snprintf(err, err_size,
 			 "-rpcuser and -rpcpassword must both be set, and the user has no ':'");
 		return -1;
 	}
-	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, (const unsigned char *)user, strlen(user));
-	crypto_hash_sha256_update(&st, (const unsigned char *)":", 1);
-	crypto_hash_sha256_update(&st, (const unsigned char *)password, strlen(password));
-	crypto_hash_sha256_final(&st, a->userpass_digest);
-	secret_wipe(&st, sizeof(st));
+	userpass_digest(user, password, strlen(password), a->userpass_digest);
 	a->have_userpass = true;
 	return 0;
 }
@@ -119,11 +126,6 @@ int rpc_auth_cookie_remove(struct rpc_auth *a, const struct datadir *dd)
 	return 0;
 }
 
-static void digest_of(const void *data, size_t len, uint8_t out[32])
-{
-	crypto_hash_sha256(out, data, len);
-}
-
 bool rpc_auth_check(const struct rpc_auth *a, const char *user, const char *password,
 		    size_t password_len)
 {
@@ -131,19 +133,13 @@ bool rpc_auth_check(const struct rpc_auth *a, const char *user, const char *pass
 	bool ok = false;
 
 	if (a->have_cookie && strcmp(user, RPC_COOKIE_USER) == 0) {
-		digest_of(password, password_len, given);
-		digest_of(a->cookie_password, RPC_COOKIE_HEX, want);
+		crypto_hash_sha256(given, (const unsigned char *)password, password_len);
+		crypto_hash_sha256(want, (const unsigned char *)a->cookie_password, RPC_COOKIE_HEX);
 		ok |= ct_equal(given, want, sizeof(want));
+		secret_wipe(want, sizeof(want));
 	}
 	if (a->have_userpass) {
-		crypto_hash_sha256_state st;
-
-		crypto_hash_sha256_init(&st);
-		crypto_hash_sha256_update(&st, (const unsigned char *)user, strlen(user));
-		crypto_hash_sha256_update(&st, (const unsigned char *)":", 1);
-		crypto_hash_sha256_update(&st, (const unsigned char *)password, password_len);
-		crypto_hash_sha256_final(&st, given);
-		secret_wipe(&st, sizeof(st));
+		userpass_digest(user, password, password_len, given);
 		ok |= ct_equal(given, a->userpass_digest, sizeof(given));
 	}
 	for (size_t i = 0; i < a->num_entries; i++) {
