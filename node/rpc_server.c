@@ -320,6 +320,26 @@ static enum MHD_Result serve_metrics(struct rpc_server *srv, struct MHD_Connecti
 	return respond(srv, conn, 200, text, len, METRICS_CONTENT_TYPE, NULL, NULL);
 }
 
+/* Logs a wrong login with the client's address, like bitcoind. The user
+ * name comes from the client: only printable ASCII of it is written. */
+static void log_refused(const struct rpc_server *srv, struct MHD_Connection *conn, char *user)
+{
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	char addr[RPC_NET_ADDR_MAX] = "?";
+
+	if (srv->opts.log == NULL)
+		return;
+	for (char *c = user; *c != '\0'; c++) {
+		if (*c < 0x20 || *c > 0x7e)
+			*c = '?';
+	}
+	if (info != NULL && info->client_addr != NULL)
+		rpc_net_format(info->client_addr, addr, sizeof(addr));
+	log_write(srv->opts.log, LOG_WARN, LOG_RPC, "wrong RPC credentials client=%s user=%s", addr,
+		  user);
+}
+
 /* Decides from the headers alone whether a POST / may go on. Returns 0 with
  * *full_access set, or -1 after queueing the refusal (*result). */
 static int admit_post(struct rpc_server *srv, struct MHD_Connection *conn, bool *full_access,
@@ -340,7 +360,7 @@ static int admit_post(struct rpc_server *srv, struct MHD_Connection *conn, bool 
 				.tv_nsec = (long)(srv->opts.auth_fail_delay_ms % 1000) * 1000000L,
 			};
 
-			server_log(srv, LOG_WARN, "rejected credentials of user", user);
+			log_refused(srv, conn, user);
 			/* Slows down password guessing, like bitcoind; an
 			 * interrupted sleep just ends early. */
 			(void)nanosleep(&delay, NULL);

@@ -56,6 +56,7 @@ static const struct rpc_method test_methods[] = {
 struct fixture {
 	char base[64];
 	struct datadir dd;
+	struct log log;
 	struct metrics *metrics;
 	struct metric_family *collected;
 	struct rpc_server *srv;
@@ -63,6 +64,7 @@ struct fixture {
 	int stored;
 	bool healthy;
 	int collects;
+	bool collect_failed;
 };
 
 static unsigned health(void *ctx, json_t **body)
@@ -77,20 +79,24 @@ static void collect(void *ctx)
 {
 	struct fixture *f = ctx;
 
+	/* Runs on a server thread: no cmocka assertion here. */
 	f->collects++;
-	assert_int_equal(metrics_gauge_set(f->collected, NULL, f->collects), 0);
+	if (metrics_gauge_set(f->collected, NULL, f->collects) != 0)
+		f->collect_failed = true;
 }
 
 static struct fixture *fixture_new(bool public_mode)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	struct rpc_server_opts o;
-	char err[256];
+	char err[256], path[4200];
 
 	assert_non_null(f);
 	snprintf(f->base, sizeof(f->base), "/tmp/hearth-rpc-server-XXXXXX");
 	assert_non_null(mkdtemp(f->base));
 	assert_int_equal(datadir_open(&f->dd, f->base, "main", err, sizeof(err)), 0);
+	assert_int_equal(datadir_file(&f->dd, "debug.log", path, sizeof(path)), 0);
+	assert_int_equal(log_open(&f->log, path, false, 0), 0);
 	f->metrics = metrics_new();
 	assert_non_null(f->metrics);
 	f->collected = metrics_register(f->metrics, METRIC_GAUGE, "test_collects",
@@ -108,6 +114,7 @@ static struct fixture *fixture_new(bool public_mode)
 	o.timeout_s = 5;
 	o.datadir = &f->dd;
 	o.metrics = f->metrics;
+	o.log = &f->log;
 	o.health = health;
 	o.collect = collect;
 	o.ctx = f;
@@ -144,7 +151,10 @@ static int teardown(void **state)
 
 	rpc_server_free(f->srv);
 	metrics_free(f->metrics);
+	log_close(&f->log);
 	datadir_close(&f->dd);
+	if (datadir_file(&f->dd, "debug.log", path, sizeof(path)) == 0)
+		(void)unlink(path);
 	if (datadir_file(&f->dd, RPC_COOKIE_FILE, path, sizeof(path)) == 0)
 		(void)unlink(path);
 	if (datadir_file(&f->dd, ".lock", path, sizeof(path)) == 0)
@@ -279,7 +289,9 @@ static void test_server_refuses_missing_and_wrong_credentials(void **state)
 {
 	struct fixture *f = *state;
 	struct response *r = malloc(sizeof(*r));
+	char err[256], *log;
 	double start;
+	size_t len;
 
 	assert_non_null(r);
 	rpc(f, echo_call, NULL, r);
@@ -291,7 +303,16 @@ static void test_server_refuses_missing_and_wrong_credentials(void **state)
 	assert_true(now_s() - start >= DELAY_MS / 1000.0);
 	rpc(f, echo_call, "__cookie__:0000", r);
 	assert_int_equal(r->status, 401);
+	/* Each wrong login is logged with the client; the name is made
+	 * printable first. */
+	rpc(f, echo_call, "bad\nuser:x", r);
+	assert_int_equal(r->status, 401);
 	free(r);
+	assert_int_equal(datadir_read(&f->dd, "debug.log", 4096, &log, &len, err, sizeof(err)), 0);
+	assert_non_null(strstr(log, " warn rpc wrong RPC credentials client=127.0.0.1:"));
+	assert_non_null(strstr(log, " user=alice\n"));
+	assert_non_null(strstr(log, " user=bad?user\n"));
+	free(log);
 }
 
 static void test_server_accepts_cookie_and_rpcauth(void **state)
@@ -409,6 +430,7 @@ static void test_server_health_and_metrics_callbacks(void **state)
 	assert_int_equal(r->status, 200);
 	assert_non_null(strstr(r->headers, "Content-Type: text/plain; version=0.0.4"));
 	assert_int_equal(f->collects, 1);
+	assert_false(f->collect_failed);
 	assert_non_null(strstr(r->body, "# TYPE test_collects gauge\ntest_collects 1\n"));
 	assert_non_null(strstr(r->body, "# TYPE hearth_rpc_requests_total counter\n"));
 	assert_non_null(
