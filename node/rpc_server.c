@@ -1,9 +1,9 @@
-/* rpc_server.c: the HTTP side of rpc_server.h on libmicrohttpd: one daemon
- * per bind address, each with its own thread pool; the accept policy
- * (loopback and -rpcallowip); routing; credentials checked as soon as the
- * headers are in, before any body is read; the body gathered up to its cap;
- * the answer from rpc_dispatch; and the RPC metrics. The options come from
- * rpc_options.c. */
+/* rpc_server.c: the life cycle of the RPC server of rpc_server.h: checking
+ * the options (addresses, subnets, credentials, limits), the method table
+ * with help and uptime, the RPC metric families, one libmicrohttpd daemon
+ * per bind address with its own thread pool (epoll), the cookie, and a stop
+ * that waits for every thread. Requests themselves are rpc_http.c's. The
+ * options come from rpc_options.c. */
 #include "node/rpc_server.h"
 
 #include <arpa/inet.h>
@@ -11,48 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <microhttpd.h>
 
-#include "node/rpc_builtin.h"
-#include "node/rpc_net.h"
-
-struct rpc_listener {
-	struct sockaddr_storage addr;
-	socklen_t addr_len;
-	struct MHD_Daemon *daemon;
-	uint16_t port;
-};
-
-struct rpc_server {
-	struct rpc_server_opts opts;
-	struct rpc_table *table;
-	struct rpc_builtin builtin;
-	struct rpc_auth auth;
-	size_t num_allow;
-	struct rpc_subnet allow[RPC_MAX_ALLOWIP];
-	size_t num_listeners;
-	struct rpc_listener listeners[RPC_MAX_BIND];
-	bool started;
-	struct metric_family *m_calls, *m_call_seconds, *m_http;
-};
-
-/* State of one HTTP request, from its headers to its completion. */
-struct rpc_request {
-	struct rpc_server *srv;
-	bool full_access;
-	bool too_large;
-	char *body;
-	size_t len, cap;
-};
-
-static void server_log(const struct rpc_server *srv, enum log_level level, const char *what,
-		       const char *detail)
-{
-	if (srv->opts.log != NULL)
-		log_write(srv->opts.log, level, LOG_RPC, "%s %s", what, detail);
-}
+#include "node/rpc_http.h"
 
 static void observe_call(void *arg, const char *method, int code, double seconds)
 {
@@ -63,7 +25,7 @@ static void observe_call(void *arg, const char *method, int code, double seconds
 	snprintf(code_text, sizeof(code_text), "%d", code);
 	if (metrics_counter_add(srv->m_calls, labels, 1) != 0 ||
 	    metrics_histogram_observe(srv->m_call_seconds, labels, seconds) != 0)
-		server_log(srv, LOG_DEBUG, "metrics update dropped", method);
+		rpc_http_log(srv, LOG_DEBUG, "metrics update dropped", method);
 }
 
 static int register_metrics(struct rpc_server *srv, char *err, size_t err_size)
@@ -215,293 +177,6 @@ int rpc_server_add_methods(struct rpc_server *srv, const struct rpc_method *meth
 	return rpc_table_add(srv->table, methods, count, ctx, err, err_size);
 }
 
-static enum MHD_Result accept_client(void *cls, const struct sockaddr *addr, socklen_t addrlen)
-{
-	const struct rpc_server *srv = cls;
-
-	(void)addrlen;
-	if (rpc_net_is_loopback(addr))
-		return MHD_YES;
-	for (size_t i = 0; i < srv->num_allow; i++) {
-		if (rpc_net_subnet_match(&srv->allow[i], addr))
-			return MHD_YES;
-	}
-	if (srv->opts.log != NULL && log_enabled(srv->opts.log, LOG_DEBUG, LOG_RPC)) {
-		char text[RPC_NET_ADDR_MAX];
-
-		rpc_net_format(addr, text, sizeof(text));
-		server_log(srv, LOG_DEBUG, "refused client not in -rpcallowip", text);
-	}
-	return MHD_NO;
-}
-
-static void count_status(struct rpc_server *srv, unsigned status)
-{
-	char text[8];
-	const char *labels[1] = { text };
-
-	if (srv->m_http == NULL)
-		return;
-	snprintf(text, sizeof(text), "%u", status);
-	if (metrics_counter_add(srv->m_http, labels, 1) != 0)
-		server_log(srv, LOG_DEBUG, "metrics update dropped", text);
-}
-
-/* Queues status with body (malloc'd, taken; NULL for none). */
-static enum MHD_Result respond(struct rpc_server *srv, struct MHD_Connection *conn, unsigned status,
-			       char *body, size_t len, const char *content_type, const char *header,
-			       const char *header_value)
-{
-	struct MHD_Response *resp;
-	enum MHD_Result rc;
-
-	if (body != NULL)
-		resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-	else
-		resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
-	if (resp == NULL) {
-		free(body);
-		return MHD_NO;
-	}
-	if ((content_type != NULL && MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-							     content_type) != MHD_YES) ||
-	    (header != NULL && MHD_add_response_header(resp, header, header_value) != MHD_YES)) {
-		MHD_destroy_response(resp);
-		return MHD_NO;
-	}
-	rc = MHD_queue_response(conn, status, resp);
-	MHD_destroy_response(resp);
-	count_status(srv, status);
-	return rc;
-}
-
-/* A short JSON body for an HTTP-level error. */
-static enum MHD_Result respond_error(struct rpc_server *srv, struct MHD_Connection *conn,
-				     unsigned status, const char *message, const char *header,
-				     const char *header_value)
-{
-	json_t *o = json_pack("{s:s}", "error", message);
-	char *body = o ? json_dumps(o, JSON_COMPACT) : NULL;
-
-	json_decref(o);
-	return respond(srv, conn, status, body, body ? strlen(body) : 0,
-		       body ? "application/json" : NULL, header, header_value);
-}
-
-static enum MHD_Result serve_health(struct rpc_server *srv, struct MHD_Connection *conn)
-{
-	json_t *body = NULL;
-	unsigned status;
-	char *text;
-
-	if (srv->opts.health == NULL)
-		return respond_error(srv, conn, 404, "not found", NULL, NULL);
-	status = srv->opts.health(srv->opts.ctx, &body);
-	text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-	json_decref(body);
-	if (text == NULL || (status != 200 && status != 503)) {
-		free(text);
-		return respond_error(srv, conn, 500, "health callback failed", NULL, NULL);
-	}
-	return respond(srv, conn, status, text, strlen(text), "application/json", NULL, NULL);
-}
-
-static enum MHD_Result serve_metrics(struct rpc_server *srv, struct MHD_Connection *conn)
-{
-	char *text;
-	size_t len;
-
-	if (srv->opts.metrics == NULL)
-		return respond_error(srv, conn, 404, "not found", NULL, NULL);
-	if (srv->opts.collect != NULL)
-		srv->opts.collect(srv->opts.ctx);
-	if (metrics_render(srv->opts.metrics, &text, &len) != 0)
-		return respond_error(srv, conn, 500, "out of memory", NULL, NULL);
-	return respond(srv, conn, 200, text, len, METRICS_CONTENT_TYPE, NULL, NULL);
-}
-
-/* Logs a wrong login with the client's address, like bitcoind. The user
- * name comes from the client: only printable ASCII of it is written. */
-static void log_refused(const struct rpc_server *srv, struct MHD_Connection *conn, char *user)
-{
-	const union MHD_ConnectionInfo *info =
-		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	char addr[RPC_NET_ADDR_MAX] = "?";
-
-	if (srv->opts.log == NULL)
-		return;
-	for (char *c = user; *c != '\0'; c++) {
-		if (*c < 0x20 || *c > 0x7e)
-			*c = '?';
-	}
-	if (info != NULL && info->client_addr != NULL)
-		rpc_net_format(info->client_addr, addr, sizeof(addr));
-	log_write(srv->opts.log, LOG_WARN, LOG_RPC, "wrong RPC credentials client=%s user=%s", addr,
-		  user);
-}
-
-/* Decides from the headers alone whether a POST / may go on. Returns 0 with
- * *full_access set, or -1 after queueing the refusal (*result). */
-static int admit_post(struct rpc_server *srv, struct MHD_Connection *conn, bool *full_access,
-		      enum MHD_Result *result)
-{
-	const char *auth =
-		MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-	const char *length =
-		MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-	static const char realm[] = "Basic realm=\"jsonrpc\"";
-
-	if (auth != NULL) {
-		char user[RPC_AUTH_USER_MAX];
-
-		if (!rpc_auth_check_header(&srv->auth, auth, user, sizeof(user))) {
-			struct timespec delay = {
-				.tv_sec = srv->opts.auth_fail_delay_ms / 1000,
-				.tv_nsec = (long)(srv->opts.auth_fail_delay_ms % 1000) * 1000000L,
-			};
-
-			log_refused(srv, conn, user);
-			/* Slows down password guessing, like bitcoind; an
-			 * interrupted sleep just ends early. */
-			(void)nanosleep(&delay, NULL);
-			*result = respond(srv, conn, 401, NULL, 0, NULL,
-					  MHD_HTTP_HEADER_WWW_AUTHENTICATE, realm);
-			return -1;
-		}
-		*full_access = true;
-	} else if (srv->opts.public_mode) {
-		*full_access = false;
-	} else {
-		*result = respond(srv, conn, 401, NULL, 0, NULL, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
-				  realm);
-		return -1;
-	}
-	if (length != NULL &&
-	    (strlen(length) > 19 ||
-	     strtoull(length, NULL, 10) > (unsigned long long)srv->opts.max_body)) {
-		*result = respond_error(srv, conn, 413, "request body too large", NULL, NULL);
-		return -1;
-	}
-	return 0;
-}
-
-/* Keeps the next piece of the body, or drops everything once over the cap. */
-static void take_body(struct rpc_request *req, const char *data, size_t size)
-{
-	size_t max = req->srv->opts.max_body;
-
-	if (req->too_large)
-		return;
-	if (size > max - req->len) {
-		req->too_large = true;
-		free(req->body);
-		req->body = NULL;
-		req->len = req->cap = 0;
-		return;
-	}
-	if (req->len + size > req->cap) {
-		size_t cap = req->cap ? req->cap : 4096;
-		char *grown;
-
-		while (cap < req->len + size)
-			cap *= 2;
-		if (cap > max)
-			cap = max;
-		grown = realloc(req->body, cap);
-		if (grown == NULL) {
-			/* Answered like an oversize body: the server cannot take it. */
-			req->too_large = true;
-			free(req->body);
-			req->body = NULL;
-			req->len = req->cap = 0;
-			return;
-		}
-		req->body = grown;
-		req->cap = cap;
-	}
-	memcpy(req->body + req->len, data, size);
-	req->len += size;
-}
-
-static enum MHD_Result finish_post(struct rpc_request *req, struct MHD_Connection *conn)
-{
-	struct rpc_server *srv = req->srv;
-	struct rpc_reply reply;
-
-	if (req->too_large)
-		return respond_error(srv, conn, 413, "request body too large", NULL, NULL);
-	if (rpc_dispatch_body(srv->table, req->body ? req->body : "", req->len, req->full_access,
-			      &reply) != 0)
-		return respond_error(srv, conn, 500, "out of memory", NULL, NULL);
-	return respond(srv, conn, reply.http_status, reply.body, reply.len,
-		       reply.body ? "application/json" : NULL, NULL, NULL);
-}
-
-static enum MHD_Result route(struct rpc_server *srv, struct MHD_Connection *conn, const char *url,
-			     const char *method, void **con_cls)
-{
-	bool get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
-		   strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
-	struct rpc_request *req;
-	enum MHD_Result result;
-	bool full_access;
-
-	if (strcmp(url, "/health") == 0 || strcmp(url, "/metrics") == 0) {
-		if (!get)
-			return respond_error(srv, conn, 405, "method not allowed",
-					     MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
-		return url[1] == 'h' ? serve_health(srv, conn) : serve_metrics(srv, conn);
-	}
-	if (strcmp(url, "/") != 0)
-		return respond_error(srv, conn, 404, "not found", NULL, NULL);
-	if (strcmp(method, MHD_HTTP_METHOD_POST) != 0)
-		return respond_error(srv, conn, 405, "JSON-RPC needs POST", MHD_HTTP_HEADER_ALLOW,
-				     "POST");
-	if (admit_post(srv, conn, &full_access, &result) != 0)
-		return result;
-	req = calloc(1, sizeof(*req));
-	if (req == NULL)
-		return MHD_NO;
-	req->srv = srv;
-	req->full_access = full_access;
-	*con_cls = req;
-	return MHD_YES;
-}
-
-static enum MHD_Result handle_request(void *cls, struct MHD_Connection *conn, const char *url,
-				      const char *method, const char *version,
-				      const char *upload_data, size_t *upload_data_size,
-				      void **con_cls)
-{
-	struct rpc_server *srv = cls;
-	struct rpc_request *req = *con_cls;
-
-	(void)version;
-	if (req == NULL)
-		return route(srv, conn, url, method, con_cls);
-	if (*upload_data_size != 0) {
-		take_body(req, upload_data, *upload_data_size);
-		*upload_data_size = 0;
-		return MHD_YES;
-	}
-	return finish_post(req, conn);
-}
-
-static void request_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
-			      enum MHD_RequestTerminationCode toe)
-{
-	struct rpc_request *req = *con_cls;
-
-	(void)cls;
-	(void)conn;
-	(void)toe;
-	if (req != NULL) {
-		free(req->body);
-		free(req);
-		*con_cls = NULL;
-	}
-}
-
 static int start_listener(struct rpc_server *srv, struct rpc_listener *l, char *err,
 			  size_t err_size)
 {
@@ -514,11 +189,11 @@ static int start_listener(struct rpc_server *srv, struct rpc_listener *l, char *
 		flags |= MHD_USE_IPv6;
 	rpc_net_format((const struct sockaddr *)&l->addr, text, sizeof(text));
 	l->daemon = MHD_start_daemon(
-		flags, 0, accept_client, srv, handle_request, srv, MHD_OPTION_SOCK_ADDR,
+		flags, 0, rpc_http_accept, srv, rpc_http_handle, srv, MHD_OPTION_SOCK_ADDR,
 		(const struct sockaddr *)&l->addr, MHD_OPTION_THREAD_POOL_SIZE,
 		(unsigned)o->threads, MHD_OPTION_CONNECTION_LIMIT, (unsigned)o->max_connections,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)o->timeout_s, MHD_OPTION_NOTIFY_COMPLETED,
-		request_completed, srv, MHD_OPTION_END);
+		rpc_http_completed, srv, MHD_OPTION_END);
 	if (l->daemon == NULL) {
 		snprintf(err, err_size,
 			 "cannot listen for RPC on %s (in use, or not an address "
@@ -537,7 +212,7 @@ static int start_listener(struct rpc_server *srv, struct rpc_listener *l, char *
 	else
 		((struct sockaddr_in6 *)&l->addr)->sin6_port = htons(l->port);
 	rpc_net_format((const struct sockaddr *)&l->addr, text, sizeof(text));
-	server_log(srv, LOG_INFO, "RPC listening on", text);
+	rpc_http_log(srv, LOG_INFO, "RPC listening on", text);
 	return 0;
 }
 
@@ -576,7 +251,7 @@ void rpc_server_stop(struct rpc_server *srv)
 		}
 	}
 	if (srv->opts.datadir != NULL && rpc_auth_cookie_remove(&srv->auth, srv->opts.datadir) != 0)
-		server_log(srv, LOG_WARN, "cannot delete the cookie in", srv->opts.datadir->path);
+		rpc_http_log(srv, LOG_WARN, "cannot delete the cookie in", srv->opts.datadir->path);
 }
 
 void rpc_server_free(struct rpc_server *srv)
