@@ -206,6 +206,15 @@ static int admit_post(struct rpc_server *srv, struct MHD_Connection *conn, bool 
 	return 0;
 }
 
+/* Frees what was kept of a body that will be answered 413. */
+static void drop_body(struct rpc_request *req)
+{
+	req->too_large = true;
+	free(req->body);
+	req->body = NULL;
+	req->len = req->cap = 0;
+}
+
 /* Keeps the next piece of the body, or drops everything once over the cap. */
 static void take_body(struct rpc_request *req, const char *data, size_t size)
 {
@@ -214,10 +223,7 @@ static void take_body(struct rpc_request *req, const char *data, size_t size)
 	if (req->too_large)
 		return;
 	if (size > max - req->len) {
-		req->too_large = true;
-		free(req->body);
-		req->body = NULL;
-		req->len = req->cap = 0;
+		drop_body(req);
 		return;
 	}
 	if (req->len + size > req->cap) {
@@ -231,10 +237,7 @@ static void take_body(struct rpc_request *req, const char *data, size_t size)
 		grown = realloc(req->body, cap);
 		if (grown == NULL) {
 			/* Answered like an oversize body: the server cannot take it. */
-			req->too_large = true;
-			free(req->body);
-			req->body = NULL;
-			req->len = req->cap = 0;
+			drop_body(req);
 			return;
 		}
 		req->body = grown;
