@@ -3,10 +3,12 @@
 #include "node/rpc_net.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The address bytes of sa, IPv4-mapped IPv6 turned into IPv4.
  * Out: *family, bytes (4 or 16). Returns 0, or -1 for another family. */
@@ -194,6 +196,41 @@ int rpc_net_parse_bind(const char *text, uint16_t default_port, struct sockaddr_
 		*out_len = sizeof(*in6);
 	}
 	return 0;
+}
+
+int rpc_net_listen(const struct sockaddr *addr, socklen_t addr_len, int backlog, uint16_t *port,
+		   char *err, size_t err_size)
+{
+	struct sockaddr_storage bound;
+	socklen_t bound_len = sizeof(bound);
+	char text[RPC_NET_ADDR_MAX];
+	const char *step = "socket";
+	int fd, on = 1;
+
+	rpc_net_format(addr, text, sizeof(text));
+	fd = socket(addr->sa_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		goto fail;
+	step = "setsockopt";
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0)
+		goto fail;
+	step = "bind";
+	if (bind(fd, addr, addr_len) != 0)
+		goto fail;
+	step = "listen";
+	if (listen(fd, backlog) != 0)
+		goto fail;
+	step = "getsockname";
+	if (getsockname(fd, (struct sockaddr *)&bound, &bound_len) != 0)
+		goto fail;
+	*port = ntohs(bound.ss_family == AF_INET ? ((struct sockaddr_in *)&bound)->sin_port
+						 : ((struct sockaddr_in6 *)&bound)->sin6_port);
+	return fd;
+fail:
+	snprintf(err, err_size, "cannot listen for RPC on %s: %s: %s", text, step, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -1;
 }
 
 void rpc_net_format(const struct sockaddr *sa, char *buf, size_t size)

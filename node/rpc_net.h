@@ -40,6 +40,16 @@ __attribute__((warn_unused_result)) int rpc_net_parse_bind(const char *text, uin
 							   struct sockaddr_storage *out,
 							   socklen_t *out_len);
 
+/* Opens a TCP socket listening on addr (SO_REUSEADDR, close-on-exec,
+ * non-blocking) with the given backlog.
+ * Out: *port: the port bound (the kernel's choice when addr's was 0); err:
+ *      the call that failed and why ("127.0.0.1:9741: Address already in
+ *      use").
+ * Returns the socket, or -1. */
+__attribute__((warn_unused_result)) int rpc_net_listen(const struct sockaddr *addr,
+						       socklen_t addr_len, int backlog,
+						       uint16_t *port, char *err, size_t err_size);
+
 /* Writes sa as "1.2.3.4:80" or "[::1]:80" into buf (cut to fit). */
 void rpc_net_format(const struct sockaddr *sa, char *buf, size_t size);
 

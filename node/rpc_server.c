@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <microhttpd.h>
 
@@ -182,36 +183,33 @@ static int start_listener(struct rpc_server *srv, struct rpc_listener *l, char *
 {
 	const struct rpc_server_opts *o = &srv->opts;
 	unsigned flags = MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD;
-	const union MHD_DaemonInfo *info;
 	char text[RPC_NET_ADDR_MAX];
+	int fd;
 
-	if (l->addr.ss_family == AF_INET6)
-		flags |= MHD_USE_IPv6;
-	rpc_net_format((const struct sockaddr *)&l->addr, text, sizeof(text));
-	l->daemon = MHD_start_daemon(
-		flags, 0, rpc_http_accept, srv, rpc_http_handle, srv, MHD_OPTION_SOCK_ADDR,
-		(const struct sockaddr *)&l->addr, MHD_OPTION_THREAD_POOL_SIZE,
-		(unsigned)o->threads, MHD_OPTION_CONNECTION_LIMIT, (unsigned)o->max_connections,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)o->timeout_s, MHD_OPTION_NOTIFY_COMPLETED,
-		rpc_http_completed, srv, MHD_OPTION_END);
-	if (l->daemon == NULL) {
-		snprintf(err, err_size,
-			 "cannot listen for RPC on %s (in use, or not an address "
-			 "of this host)",
-			 text);
+	/* The socket is opened here, not by MHD, so that a failure can say
+	 * why (MHD only returns NULL). */
+	fd = rpc_net_listen((const struct sockaddr *)&l->addr, l->addr_len, 64, &l->port, err,
+			    err_size);
+	if (fd < 0)
 		return -1;
-	}
-	info = MHD_get_daemon_info(l->daemon, MHD_DAEMON_INFO_BIND_PORT);
-	l->port = info ? info->port : 0;
-	if (l->port == 0) {
-		snprintf(err, err_size, "cannot learn the RPC port of %s", text);
-		return -1;
-	}
-	if (l->addr.ss_family == AF_INET)
+	if (l->addr.ss_family == AF_INET) {
 		((struct sockaddr_in *)&l->addr)->sin_port = htons(l->port);
-	else
+	} else {
 		((struct sockaddr_in6 *)&l->addr)->sin6_port = htons(l->port);
+		flags |= MHD_USE_IPv6;
+	}
 	rpc_net_format((const struct sockaddr *)&l->addr, text, sizeof(text));
+	/* On success MHD owns fd and closes it in MHD_stop_daemon. */
+	l->daemon = MHD_start_daemon(
+		flags, 0, rpc_http_accept, srv, rpc_http_handle, srv, MHD_OPTION_LISTEN_SOCKET, fd,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)o->threads, MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned)o->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)o->timeout_s,
+		MHD_OPTION_NOTIFY_COMPLETED, rpc_http_completed, srv, MHD_OPTION_END);
+	if (l->daemon == NULL) {
+		close(fd);
+		snprintf(err, err_size, "cannot start the RPC server on %s (libmicrohttpd)", text);
+		return -1;
+	}
 	rpc_http_log(srv, LOG_INFO, "RPC listening on", text);
 	return 0;
 }

@@ -3,7 +3,8 @@
  * timeout, a connection over the cap waits until another closes, keep-alive
  * connections serve several requests, and a server configured with
  * rpcuser/rpcpassword writes no cookie and answers 404 for the /health and
- * /metrics it was given no callbacks for. */
+ * /metrics it was given no callbacks for; a port in use stops the start with
+ * the reason. */
 #include "node/rpc_server.h"
 
 #include <arpa/inet.h>
@@ -176,6 +177,28 @@ static void test_userpass_server_has_no_cookie_and_no_callbacks(void **state)
 	close(fd);
 }
 
+static void test_port_in_use_is_a_clear_start_error(void **state)
+{
+	struct fixture *f = *state;
+	struct rpc_server_opts o;
+	struct rpc_server *srv;
+	char err[256], bind[32];
+
+	snprintf(bind, sizeof(bind), "127.0.0.1:%u", (unsigned)f->port);
+	rpc_server_opts_default(&o);
+	o.bind[0] = bind;
+	o.num_bind = 1;
+	o.user = "user";
+	o.password = "secret";
+	srv = rpc_server_new(&o, err, sizeof(err));
+	assert_non_null(srv);
+	assert_int_equal(rpc_server_start(srv, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "cannot listen for RPC on 127.0.0.1:"));
+	assert_non_null(strstr(err, "bind: Address already in use"));
+	assert_int_equal(rpc_server_port(srv, 0), 0);
+	rpc_server_free(srv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -185,6 +208,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_userpass_server_has_no_cookie_and_no_callbacks,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_port_in_use_is_a_clear_start_error, setup,
+						teardown),
 	};
 
 	if (sodium_init() < 0)
