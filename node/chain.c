@@ -57,7 +57,7 @@ static int read_genesis(struct chain *c, const struct datadir *dd, const char *n
 	if (rc != 0)
 		return -1;
 	rc = genesis_parse(text, len, &c->genesis, &gerr);
-	free(text);
+	c->genesis_text = text;
 	if (rc != 0) {
 		snprintf(err, err_size, "%s/genesis.json: %s", dd->path, gerr.text);
 		return -1;
@@ -181,5 +181,6 @@ void chain_close(struct chain *c)
 {
 	if (c->genesis_loaded)
 		genesis_free(&c->genesis);
+	free(c->genesis_text);
 	memset(c, 0, sizeof(*c));
 }

@@ -21,6 +21,7 @@
 struct chain {
 	struct genesis genesis;
 	bool genesis_loaded;
+	char *genesis_text; /* genesis.json as read, NUL-terminated */
 	struct ledger ledger;
 	struct chain_tip tip;
 };

@@ -3,6 +3,8 @@
  * in the struct so node_stop can undo exactly that. */
 #include "node/node.h"
 
+#include "node/node_rpc.h"
+
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -212,6 +214,107 @@ static int start_loop(struct node *node, char *err, size_t err_size)
 	return 0;
 }
 
+static int start_mempool(struct node *node, char *err, size_t err_size)
+{
+	struct mempool_limits limits = {
+		.max_txs = (size_t)config_get_int(node->cfg, "mempoolmaxtxs", 5000),
+		.max_bytes = (size_t)config_get_int(node->cfg, "mempoolmaxbytes", 64 << 20),
+	};
+
+	(void)err;
+	(void)err_size;
+	mempool_init(&node->mempool, &node->chain.ledger, store_state(node->store),
+		     node->chain.tip.height + 1, &limits);
+	node->mempool_open = true;
+	/* The pool is the ledger's verified-signature cache. */
+	node->chain.ledger.cfg.sig_verified = mempool_sig_verified;
+	node->chain.ledger.cfg.sig_arg = &node->mempool;
+	return 0;
+}
+
+static int start_calls(struct node *node, char *err, size_t err_size)
+{
+	if (loop_call_init(&node->calls, &node->loop) != 0) {
+		snprintf(err, err_size, "cannot set up the loop's call queue");
+		return -1;
+	}
+	node->calls_open = true;
+	return 0;
+}
+
+void node_update_gauges(struct node *node)
+{
+	if (node->metrics == NULL)
+		return;
+	if (metrics_gauge_set(node->m_height, NULL, (double)node->chain.tip.height) != 0 ||
+	    metrics_gauge_set(node->m_pool_txs, NULL, (double)node->mempool.count) != 0 ||
+	    metrics_gauge_set(node->m_pool_bytes, NULL, (double)node->mempool.bytes) != 0)
+		log_write(&node->log, LOG_WARN, LOG_RPC, "cannot update the gauges");
+}
+
+static int start_metrics(struct node *node, char *err, size_t err_size)
+{
+	node->metrics = metrics_new();
+	if (node->metrics == NULL) {
+		snprintf(err, err_size, "out of memory");
+		return -1;
+	}
+	node->m_height = metrics_register(node->metrics, METRIC_GAUGE, "hearth_chain_height",
+					  "height of the last committed block", NULL, 0, NULL, 0,
+					  err, err_size);
+	node->m_pool_txs = metrics_register(node->metrics, METRIC_GAUGE, "hearth_mempool_txs",
+					    "txs in the mempool", NULL, 0, NULL, 0, err, err_size);
+	node->m_pool_bytes =
+		metrics_register(node->metrics, METRIC_GAUGE, "hearth_mempool_bytes",
+				 "bytes of txs in the mempool", NULL, 0, NULL, 0, err, err_size);
+	if (node->m_height == NULL || node->m_pool_txs == NULL || node->m_pool_bytes == NULL)
+		return -1;
+	node_update_gauges(node);
+	return 0;
+}
+
+/* GET /health: consensus does not run yet, so the node is up but does not
+ * commit blocks; it says so with 503, as the contract of /health asks. */
+static unsigned node_health(void *ctx, json_t **body)
+{
+	struct node *node = ctx;
+	struct store_tip tip;
+	struct store_error serr;
+	json_int_t height = -1;
+
+	if (store_get_tip(node->store, NULL, &tip, &serr) == STORE_OK)
+		height = (json_int_t)tip.height;
+	*body = json_pack("{s:s, s:I, s:b}", "status", "not committing", "height", height,
+			  "committing", 0);
+	return 503;
+}
+
+static int start_rpc(struct node *node, char *err, size_t err_size)
+{
+	struct rpc_server_opts opts;
+	const struct rpc_method *methods;
+	size_t n;
+
+	rpc_server_opts_default(&opts);
+	if (rpc_server_opts_from_config(&opts, node->cfg, err, err_size) != 0)
+		return -1;
+	opts.datadir = &node->dd;
+	opts.metrics = node->metrics;
+	opts.log = &node->log;
+	opts.health = node_health;
+	opts.ctx = node;
+	node->rpc = rpc_server_new(&opts, err, err_size);
+	if (node->rpc == NULL)
+		return -1;
+	methods = node_rpc_methods(&n);
+	if (rpc_server_add_methods(node->rpc, methods, n, node, err, err_size) != 0 ||
+	    rpc_server_start(node->rpc, err, err_size) != 0)
+		return -1;
+	log_write(&node->log, LOG_INFO, LOG_RPC, "listening port=%u",
+		  (unsigned)rpc_server_port(node->rpc, 0));
+	return 0;
+}
+
 int node_start(struct node *node, const struct config *cfg, char *err, size_t err_size)
 {
 	memset(node, 0, sizeof(*node));
@@ -220,7 +323,9 @@ int node_start(struct node *node, const struct config *cfg, char *err, size_t er
 	if (start_datadir(node, err, err_size) != 0 || start_log(node, err, err_size) != 0 ||
 	    start_pid_file(node, err, err_size) != 0 || start_keys(node, err, err_size) != 0 ||
 	    start_store(node, err, err_size) != 0 || start_chain(node, err, err_size) != 0 ||
-	    start_loop(node, err, err_size) != 0) {
+	    start_loop(node, err, err_size) != 0 || start_mempool(node, err, err_size) != 0 ||
+	    start_calls(node, err, err_size) != 0 || start_metrics(node, err, err_size) != 0 ||
+	    start_rpc(node, err, err_size) != 0) {
 		if (node->log_open)
 			log_write(&node->log, LOG_ERROR, LOG_MAIN, "start-up failed: %s", err);
 		node_stop(node);
@@ -245,6 +350,8 @@ int node_run(struct node *node, char *err, size_t err_size)
 
 static void close_loop(struct node *node)
 {
+	if (node->calls_open)
+		loop_call_close(&node->calls);
 	if (node->signals_open >= 1)
 		uv_close((uv_handle_t *)&node->sig_int, NULL);
 	if (node->signals_open >= 2)
@@ -256,8 +363,21 @@ static void close_loop(struct node *node)
 
 void node_stop(struct node *node)
 {
+	/* Release RPC threads waiting on the loop before joining them. */
+	if (node->calls_open)
+		loop_call_shutdown(&node->calls);
+	if (node->rpc != NULL) {
+		rpc_server_free(node->rpc);
+		node->rpc = NULL;
+	}
 	if (node->loop_open)
 		close_loop(node);
+	if (node->calls_open)
+		loop_call_free(&node->calls);
+	metrics_free(node->metrics);
+	node->metrics = NULL;
+	if (node->mempool_open)
+		mempool_free(&node->mempool);
 	if (node->chain_open)
 		chain_close(&node->chain);
 	if (node->store != NULL) {

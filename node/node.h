@@ -17,6 +17,10 @@
 #include "node/config.h"
 #include "node/datadir.h"
 #include "node/log.h"
+#include "node/loop_call.h"
+#include "node/mempool.h"
+#include "node/metrics.h"
+#include "node/rpc_server.h"
 #include "node/store.h"
 
 #define NODE_ERROR_MAX 512
@@ -37,6 +41,13 @@ struct node {
 	struct store *store;
 	struct chain chain;
 	bool chain_open;
+	struct mempool mempool;
+	bool mempool_open;
+	struct loop_call calls;
+	bool calls_open;
+	struct metrics *metrics;
+	struct metric_family *m_height, *m_pool_txs, *m_pool_bytes;
+	struct rpc_server *rpc;
 	uv_loop_t loop;
 	bool loop_open;
 	uv_signal_t sig_int, sig_term;
@@ -57,6 +68,9 @@ __attribute__((warn_unused_result)) int node_start(struct node *node, const stru
 
 /* Runs the loop until SIGINT or SIGTERM. Returns 0, or -1 with err. */
 __attribute__((warn_unused_result)) int node_run(struct node *node, char *err, size_t err_size);
+
+/* Sets the height and mempool gauges from the loop thread's state. */
+void node_update_gauges(struct node *node);
 
 /* Shuts down everything node_start set up, in reverse order. */
 void node_stop(struct node *node);

@@ -3,14 +3,34 @@
 Every node gets its own temporary data directory and is always stopped (and
 killed if it does not stop) when the test ends.
 """
+import base64
+import http.client
+import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import time
 
 LOG_LINE = re.compile(
     r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (error|warn|info|debug) [a-z0-9]+ .+$")
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RpcError(Exception):
+    """A JSON-RPC error answer."""
+
+    def __init__(self, code, message):
+        super().__init__("error code %d: %s" % (code, message))
+        self.code = code
+        self.message = message
 
 
 class HearthNode:
@@ -21,6 +41,7 @@ class HearthNode:
         self.datadir = datadir
         self.network = network
         self.proc = None
+        self.rpcport = free_port()
 
     @property
     def netdir(self):
@@ -30,7 +51,33 @@ class HearthNode:
 
     def args(self, extra=()):
         net = {"main": [], "test": ["-testnet"], "dev": ["-dev"]}[self.network]
-        return [self.binary, "-datadir=" + self.datadir] + net + list(extra)
+        return ([self.binary, "-datadir=" + self.datadir, "-rpcport=%d" % self.rpcport] + net +
+                list(extra))
+
+    def http(self, method, path, body=None, auth=True):
+        """One HTTP request to the RPC port; returns (status, parsed body)."""
+        headers = {"Content-Type": "application/json"}
+        if auth:
+            with open(os.path.join(self.netdir, ".cookie"), encoding="utf-8") as f:
+                token = base64.b64encode(f.read().strip().encode()).decode()
+            headers["Authorization"] = "Basic " + token
+        conn = http.client.HTTPConnection("127.0.0.1", self.rpcport, timeout=10)
+        try:
+            conn.request(method, path, body=body, headers=headers)
+            resp = conn.getresponse()
+            data = resp.read()
+        finally:
+            conn.close()
+        return resp.status, (json.loads(data) if data else None)
+
+    def rpc(self, method, *params):
+        """Calls a JSON-RPC method; returns its result or raises RpcError."""
+        body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method,
+                           "params": list(params)})
+        _, reply = self.http("POST", "/", body)
+        if reply.get("error") is not None:
+            raise RpcError(reply["error"]["code"], reply["error"]["message"])
+        return reply["result"]
 
     def log_text(self):
         path = os.path.join(self.netdir, "debug.log")

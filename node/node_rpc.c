@@ -1,0 +1,344 @@
+/* node_rpc.c: chain and mempool JSON-RPC methods of hearthd. Every result is
+ * a JSON object (fields can be added without breaking callers). */
+#include "node/node_rpc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "node/node.h"
+#include "proto/hex.h"
+
+/* Puts hash as hex under key in obj. Returns 0 or -1. */
+static int set_hex(json_t *obj, const char *key, const uint8_t *bytes, size_t len)
+{
+	char hex[2 * HASH_SIZE + 1];
+
+	if (len > HASH_SIZE || hex_encode(bytes, len, hex, sizeof(hex)) != 0)
+		return -1;
+	return json_object_set_new(obj, key, json_string(hex));
+}
+
+static int store_failed(struct rpc_error *err, const struct store_error *serr)
+{
+	return rpc_error_set(err, RPC_INTERNAL_ERROR, "store: %s", serr->msg);
+}
+
+static int no_memory(struct rpc_error *err)
+{
+	return rpc_error_set(err, RPC_INTERNAL_ERROR, "out of memory");
+}
+
+static int tip_of(const struct node *node, struct store_tip *tip, struct rpc_error *err)
+{
+	struct store_error serr;
+
+	if (store_get_tip(node->store, NULL, tip, &serr) != STORE_OK)
+		return store_failed(err, &serr);
+	return 0;
+}
+
+static int getblockcount(void *ctx, json_t *params, json_t **result, struct rpc_error *err)
+{
+	struct store_tip tip;
+
+	(void)params;
+	if (tip_of(ctx, &tip, err) != 0)
+		return -1;
+	*result = json_pack("{s:I}", "height", (json_int_t)tip.height);
+	return *result != NULL ? 0 : no_memory(err);
+}
+
+static int getbestblockhash(void *ctx, json_t *params, json_t **result, struct rpc_error *err)
+{
+	struct store_tip tip;
+
+	(void)params;
+	if (tip_of(ctx, &tip, err) != 0)
+		return -1;
+	*result = json_object();
+	if (*result == NULL || set_hex(*result, "hash", tip.block_id, HASH_SIZE) != 0 ||
+	    json_object_set_new(*result, "height", json_integer((json_int_t)tip.height)) != 0) {
+		json_decref(*result);
+		return no_memory(err);
+	}
+	return 0;
+}
+
+static int getblockhash(void *ctx, json_t *params, json_t **result, struct rpc_error *err)
+{
+	const struct node *node = ctx;
+	json_int_t height = json_integer_value(json_array_get(params, 0));
+	struct store_error serr;
+	uint8_t id[HASH_SIZE];
+	enum store_status st;
+
+	if (height == 0) {
+		/* Height 0 is the genesis state: its id is the genesis hash. */
+		st = store_get_genesis_hash(node->store, NULL, id, &serr);
+	} else {
+		uint8_t *bytes;
+		size_t len;
+
+		st = store_get_block(node->store, NULL, (uint64_t)height, id, &bytes, &len, &serr);
+		if (st == STORE_OK)
+			free(bytes);
+	}
+	if (st == STORE_NOT_FOUND)
+		return rpc_error_set(err, RPC_NOT_FOUND, "no block at height %lld",
+				     (long long)height);
+	if (st != STORE_OK)
+		return store_failed(err, &serr);
+	*result = json_object();
+	if (*result == NULL || set_hex(*result, "hash", id, HASH_SIZE) != 0) {
+		json_decref(*result);
+		return no_memory(err);
+	}
+	return 0;
+}
+
+static int getblockchaininfo(void *ctx, json_t *params, json_t **result, struct rpc_error *err)
+{
+	const struct node *node = ctx;
+	struct store_tip tip;
+
+	(void)params;
+	if (tip_of(node, &tip, err) != 0)
+		return -1;
+	*result = json_pack("{s:s, s:s, s:I}", "chain_id", node->chain.genesis.chain_id, "network",
+			    node->network, "height", (json_int_t)tip.height);
+	if (*result == NULL || set_hex(*result, "best_block_hash", tip.block_id, HASH_SIZE) != 0 ||
+	    set_hex(*result, "app_hash", tip.app_hash, HASH_SIZE) != 0 ||
+	    set_hex(*result, "genesis_hash", node->chain.genesis.hash, HASH_SIZE) != 0) {
+		json_decref(*result);
+		return no_memory(err);
+	}
+	return 0;
+}
+
+static int getgenesis(void *ctx, json_t *params, json_t **result, struct rpc_error *err)
+{
+	const struct node *node = ctx;
+	json_error_t jerr;
+	json_t *doc = json_loads(node->chain.genesis_text, JSON_REJECT_DUPLICATES, &jerr);
+
+	(void)params;
+	if (doc == NULL)
+		return rpc_error_set(err, RPC_INTERNAL_ERROR, "genesis: %s", jerr.text);
+	*result = json_object();
+	if (*result == NULL || json_object_set_new(*result, "genesis", doc) != 0 ||
+	    set_hex(*result, "hash", node->chain.genesis.hash, HASH_SIZE) != 0) {
+		json_decref(*result);
+		return no_memory(err);
+	}
+	return 0;
+}
+
+/* A mempool submission, run on the loop thread. */
+struct submit {
+	struct node *node;
+	const uint8_t *tx;
+	size_t len;
+	uint8_t id[HASH_SIZE];
+	enum mempool_result result;
+	struct ledger_error lerr;
+};
+
+static void submit_on_loop(void *arg)
+{
+	struct submit *s = arg;
+
+	s->result = mempool_add(&s->node->mempool, s->tx, s->len, s->id, &s->lerr);
+	if (s->result != MEMPOOL_ADDED)
+		return;
+	node_update_gauges(s->node);
+	log_write(&s->node->log, LOG_DEBUG, LOG_MEMPOOL, "accepted tx bytes=%zu pool=%zu", s->len,
+		  s->node->mempool.count);
+}
+
+static int submit_error(const struct submit *s, struct rpc_error *err)
+{
+	switch (s->result) {
+	case MEMPOOL_ADDED:
+		return 0;
+	case MEMPOOL_DUPLICATE:
+		return rpc_error_set(err, RPC_TX_ALREADY_KNOWN, "tx already in the mempool");
+	case MEMPOOL_FULL:
+		return rpc_error_set(err, RPC_RESOURCE_EXHAUSTED, "mempool full");
+	case MEMPOOL_REJECTED:
+		return rpc_error_set(err, RPC_TX_REJECTED, "%s (reason %d)", s->lerr.text,
+				     (int)s->lerr.reason);
+	case MEMPOOL_ERROR:
+		return rpc_error_set(err, RPC_INTERNAL_ERROR, "mempool: %s", s->lerr.text);
+	}
+	return rpc_error_set(err, RPC_INTERNAL_ERROR, "mempool: unknown result");
+}
+
+static int sendrawtransaction(void *ctx, json_t *params, json_t **result, struct rpc_error *err)
+{
+	struct node *node = ctx;
+	const char *hex = json_string_value(json_array_get(params, 0));
+	size_t max = node->chain.genesis.params.max_tx_bytes, len;
+	struct submit s = { .node = node };
+	uint8_t *tx;
+	int rc = -1;
+
+	if (strlen(hex) > 2 * (size_t)max)
+		return rpc_error_set(err, RPC_TX_REJECTED, "tx larger than max_tx_bytes (%zu)",
+				     max);
+	tx = malloc(max > 0 ? max : 1);
+	if (tx == NULL)
+		return no_memory(err);
+	if (hex_decode(hex, tx, max, &len) != 0) {
+		rc = rpc_error_set(err, RPC_INVALID_PARAMETER, "tx is not valid hex");
+	} else {
+		s.tx = tx;
+		s.len = len;
+		if (loop_call_run(&node->calls, submit_on_loop, &s) != 0)
+			rc = rpc_error_set(err, RPC_SHUTTING_DOWN, "the node is shutting down");
+		else if (submit_error(&s, err) == 0) {
+			*result = json_object();
+			rc = *result != NULL && set_hex(*result, "txid", s.id, HASH_SIZE) == 0
+				     ? 0
+				     : no_memory(err);
+		}
+	}
+	free(tx);
+	return rc;
+}
+
+/* Mempool queries, run on the loop thread. */
+struct pool_query {
+	struct node *node;
+	const uint8_t *id; /* contains: the tx to look for */
+	bool contains;
+	json_t *result;
+};
+
+static void pool_info_on_loop(void *arg)
+{
+	struct pool_query *q = arg;
+	const struct mempool *mp = &q->node->mempool;
+
+	q->result = json_pack("{s:I, s:I, s:I, s:I}", "size", (json_int_t)mp->count, "bytes",
+			      (json_int_t)mp->bytes, "max_txs", (json_int_t)mp->limits.max_txs,
+			      "max_bytes", (json_int_t)mp->limits.max_bytes);
+}
+
+static void pool_ids_on_loop(void *arg)
+{
+	struct pool_query *q = arg;
+	const struct mempool *mp = &q->node->mempool;
+	json_t *ids = json_array();
+
+	for (size_t i = 0; ids != NULL && i < mp->count; i++) {
+		char hex[2 * HASH_SIZE + 1];
+
+		if (hex_encode(mp->entries[i].id, HASH_SIZE, hex, sizeof(hex)) != 0 ||
+		    json_array_append_new(ids, json_string(hex)) != 0) {
+			json_decref(ids);
+			ids = NULL;
+		}
+	}
+	q->result = ids != NULL ? json_pack("{s:o}", "txids", ids) : NULL;
+}
+
+static void pool_contains_on_loop(void *arg)
+{
+	struct pool_query *q = arg;
+
+	q->contains = mempool_contains(&q->node->mempool, q->id);
+}
+
+static int run_query(struct node *node, void (*fn)(void *), struct pool_query *q,
+		     struct rpc_error *err)
+{
+	q->node = node;
+	if (loop_call_run(&node->calls, fn, q) != 0)
+		return rpc_error_set(err, RPC_SHUTTING_DOWN, "the node is shutting down");
+	return 0;
+}
+
+static int getmempoolinfo(void *ctx, json_t *params, json_t **result, struct rpc_error *err)
+{
+	struct pool_query q = { 0 };
+
+	(void)params;
+	if (run_query(ctx, pool_info_on_loop, &q, err) != 0)
+		return -1;
+	*result = q.result;
+	return *result != NULL ? 0 : no_memory(err);
+}
+
+static int getrawmempool(void *ctx, json_t *params, json_t **result, struct rpc_error *err)
+{
+	struct pool_query q = { 0 };
+
+	(void)params;
+	if (run_query(ctx, pool_ids_on_loop, &q, err) != 0)
+		return -1;
+	*result = q.result;
+	return *result != NULL ? 0 : no_memory(err);
+}
+
+static int gettransaction(void *ctx, json_t *params, json_t **result, struct rpc_error *err)
+{
+	struct node *node = ctx;
+	const char *hex = json_string_value(json_array_get(params, 0));
+	uint8_t id[HASH_SIZE];
+	uint64_t height;
+	uint32_t index;
+	struct store_error serr;
+	struct pool_query q = { .id = id };
+	enum store_status st;
+
+	if (hex_decode_exact(hex, id, HASH_SIZE) != 0)
+		return rpc_error_set(err, RPC_INVALID_PARAMETER, "txid must be 64 hex digits");
+	st = store_get_tx_location(node->store, NULL, id, &height, &index, &serr);
+	if (st == STORE_OK) {
+		*result = json_pack("{s:s, s:I, s:I}", "status", "committed", "height",
+				    (json_int_t)height, "index", (json_int_t)index);
+		return *result != NULL ? 0 : no_memory(err);
+	}
+	if (st != STORE_NOT_FOUND)
+		return store_failed(err, &serr);
+	if (run_query(node, pool_contains_on_loop, &q, err) != 0)
+		return -1;
+	if (!q.contains)
+		return rpc_error_set(err, RPC_NOT_FOUND, "no tx %s in the chain or the mempool",
+				     hex);
+	*result = json_pack("{s:s}", "status", "pending");
+	return *result != NULL ? 0 : no_memory(err);
+}
+
+static const struct rpc_param height_param[] = {
+	{ "height", RPC_PARAM_UINT, false, "block height (0: the genesis state)" },
+};
+static const struct rpc_param hexstring_param[] = {
+	{ "hexstring", RPC_PARAM_STRING, false, "the encoded Tx, in hex" },
+};
+static const struct rpc_param txid_param[] = {
+	{ "txid", RPC_PARAM_STRING, false, "tx id, 64 hex digits" },
+};
+
+static const struct rpc_method methods[] = {
+	{ "getblockcount", "height of the last committed block", NULL, 0, true, getblockcount },
+	{ "getbestblockhash", "id and height of the last committed block", NULL, 0, true,
+	  getbestblockhash },
+	{ "getblockhash", "id of the block at a height", height_param, 1, true, getblockhash },
+	{ "getblockchaininfo", "chain id, network, height, tip and genesis hashes", NULL, 0, true,
+	  getblockchaininfo },
+	{ "getgenesis", "the genesis document and its hash", NULL, 0, true, getgenesis },
+	{ "sendrawtransaction", "submit a signed tx to the mempool", hexstring_param, 1, false,
+	  sendrawtransaction },
+	{ "getmempoolinfo", "size and limits of the mempool", NULL, 0, true, getmempoolinfo },
+	{ "getrawmempool", "ids of the txs in the mempool, in arrival order", NULL, 0, true,
+	  getrawmempool },
+	{ "gettransaction", "where a tx is: committed (height, index) or pending", txid_param, 1,
+	  true, gettransaction },
+};
+
+const struct rpc_method *node_rpc_methods(size_t *count)
+{
+	*count = sizeof(methods) / sizeof(methods[0]);
+	return methods;
+}
