@@ -1,0 +1,288 @@
+/* sandbox_child.c: the job's init and the job process (see
+ * sandbox_child.h). Runs right after clone, before any job code. The steps
+ * are called in one visible order from child_main and job_main. */
+#include "node/sandbox_child.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "node/privs.h"
+#include "node/rootfs.h"
+
+#define DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
+
+static void send_msg(int sock, const struct child_msg *m, int fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = {.iov_base = (void *)m, .iov_len = sizeof(*m)};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+
+	if (fd >= 0) {
+		struct cmsghdr *c;
+
+		memset(cbuf, 0, sizeof(cbuf));
+		mh.msg_control = cbuf;
+		mh.msg_controllen = sizeof(cbuf);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	while (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 && errno == EINTR)
+		;
+}
+
+static _Noreturn void fail(int sock, enum child_msg_type type, const struct node_error *e)
+{
+	struct child_msg m = {.type = type, .err = e->err};
+
+	snprintf(m.what, sizeof(m.what), "%s", e->msg);
+	send_msg(sock, &m, -1);
+	_exit(type == CHILD_MSG_EXEC_FAIL ? 127 : 1);
+}
+
+/* Closes every fd from 3 up except those in keep. */
+static void close_others(const int *keep, size_t n)
+{
+	int lo = 3;
+
+	for (;;) {
+		int next = INT_MAX;
+
+		for (size_t i = 0; i < n; i++)
+			if (keep[i] >= lo && keep[i] < next)
+				next = keep[i];
+		if (next == INT_MAX) {
+			close_range((unsigned)lo, ~0U, 0);
+			return;
+		}
+		if (next > lo)
+			close_range((unsigned)lo, (unsigned)next - 1, 0);
+		lo = next + 1;
+	}
+}
+
+static int wait_go(int sock, struct node_error *e)
+{
+	struct child_msg m;
+	ssize_t n;
+
+	do {
+		n = recv(sock, &m, sizeof(m), 0);
+	} while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof(m) || m.type != CHILD_MSG_GO)
+		return node_error_set(e, n < 0 ? errno : 0, "wait for the supervisor");
+	return 0;
+}
+
+static int set_names(struct node_error *e)
+{
+	if (sethostname("hearth", 6) < 0)
+		return node_error_set(e, errno, "sethostname");
+	if (setdomainname("hearth", 6) < 0)
+		return node_error_set(e, errno, "setdomainname");
+	return 0;
+}
+
+static int enter_cgroup_ns(struct node_error *e)
+{
+	/* After placement, so the job sees its own cgroup as "/". */
+	if (unshare(CLONE_NEWCGROUP) < 0)
+		return node_error_set(e, errno, "unshare CLONE_NEWCGROUP");
+	return 0;
+}
+
+static int reset_signals(struct node_error *e)
+{
+	sigset_t none;
+
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			(void)signal(sig, SIG_DFL); /* fails only for invalid numbers */
+	sigemptyset(&none);
+	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
+		return node_error_set(e, errno, "sigprocmask");
+	return 0;
+}
+
+static int set_stdio(const struct child_args *a, struct node_error *e)
+{
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	if (null < 0)
+		return node_error_set(e, errno, "open /dev/null");
+	if (dup2(null, 0) < 0 || dup2(a->stdout_w, 1) < 0 || dup2(a->stderr_w, 2) < 0)
+		return node_error_set(e, errno, "dup2");
+	close(null);
+	/* Only 0, 1, 2 and the (close-on-exec) socket survive. */
+	{
+		int keep[] = {a->sock};
+
+		close_others(keep, 1);
+	}
+	return 0;
+}
+
+/* The value of PATH in the job's env, or the default. */
+static const char *env_path(const char *const *envp)
+{
+	for (const char *const *p = envp; p && *p; p++)
+		if (strncmp(*p, "PATH=", 5) == 0)
+			return *p + 5;
+	return DEFAULT_PATH;
+}
+
+static void exec_job(const struct sandbox_spec *spec, struct node_error *e)
+{
+	const char *name = spec->argv[0];
+	const char *p;
+	int first_err = ENOENT;
+
+	if (strchr(name, '/') != NULL) {
+		execve(name, (char *const *)spec->argv, (char *const *)spec->envp);
+		node_error_set(e, errno, "execve %s", name);
+		return;
+	}
+	for (p = env_path(spec->envp); *p != '\0';) {
+		const char *end = strchr(p, ':');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		char path[PATH_MAX];
+
+		if (len > 0 && len + 1 + strlen(name) < sizeof(path)) {
+			memcpy(path, p, len);
+			path[len] = '/';
+			strcpy(path + len + 1, name);
+			execve(path, (char *const *)spec->argv, (char *const *)spec->envp);
+			if (errno != ENOENT && errno != ENOTDIR)
+				first_err = errno;
+		}
+		if (end == NULL)
+			break;
+		p = end + 1;
+	}
+	node_error_set(e, first_err, "execve %s", name);
+}
+
+/* The job process: stdio, directory, privileges, filter, execve. */
+static _Noreturn void job_main(const struct child_args *a)
+{
+	const struct sandbox_ctx *ctx = a->ctx;
+	const struct sandbox_limits *lim = &a->spec->limits;
+	struct privs_spec ps = {
+		.uid = ctx->uid,
+		.gid = ctx->gid,
+		.in_userns = ctx->userns,
+		.fsize_bytes = lim->max_output_bytes,
+		.nofile = lim->max_open_files ? lim->max_open_files : 1024,
+	};
+	struct node_error e;
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) {
+		node_error_set(&e, errno, "prctl PR_SET_PDEATHSIG");
+		fail(a->sock, CHILD_MSG_FAIL, &e);
+	}
+	if (reset_signals(&e) < 0 || set_stdio(a, &e) < 0)
+		fail(a->sock, CHILD_MSG_FAIL, &e);
+	if (chdir("/work") < 0) {
+		node_error_set(&e, errno, "chdir /work");
+		fail(a->sock, CHILD_MSG_FAIL, &e);
+	}
+	if (privs_drop_all(&ps, &e) < 0)
+		fail(a->sock, CHILD_MSG_FAIL, &e);
+	if (seccomp_prog_install(&ctx->seccomp) < 0) {
+		node_error_set(&e, errno, "install seccomp filter");
+		fail(a->sock, CHILD_MSG_FAIL, &e);
+	}
+	exec_job(a->spec, &e);
+	fail(a->sock, CHILD_MSG_EXEC_FAIL, &e);
+}
+
+/* Reaps children until the job's main process ends. Out: its status. */
+static int reap_job(pid_t job, int *wstatus, struct node_error *e)
+{
+	for (;;) {
+		int st;
+		pid_t pid = waitpid(-1, &st, 0);
+
+		if (pid < 0 && errno == EINTR)
+			continue;
+		if (pid < 0)
+			return node_error_set(e, errno, "waitpid");
+		if (pid == job) {
+			*wstatus = st;
+			return 0;
+		}
+	}
+}
+
+_Noreturn void sandbox_child_main(const struct child_args *a)
+{
+	const struct sandbox_ctx *ctx = a->ctx;
+	const struct sandbox_limits *lim = &a->spec->limits;
+	struct rootfs_spec rs = {
+		.uid = ctx->uid,
+		.gid = ctx->gid,
+		.input_fd = a->input_fd,
+		.out_bytes = lim->max_output_bytes,
+		.out_files = lim->max_files,
+		.tmp_bytes = lim->memory_bytes,
+	};
+	struct child_msg m = {.type = CHILD_MSG_READY};
+	struct node_error e;
+	int out_fd, wstatus;
+	pid_t job;
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) {
+		node_error_set(&e, errno, "prctl PR_SET_PDEATHSIG");
+		fail(a->sock, CHILD_MSG_FAIL, &e);
+	}
+	{
+		int keep[] = {a->sock, a->stdout_w, a->stderr_w, a->input_fd};
+
+		close_others(keep, a->input_fd >= 0 ? 4 : 3);
+	}
+	if (wait_go(a->sock, &e) < 0)
+		_exit(1); /* the supervisor is gone */
+	if (setsid() < 0) {
+		node_error_set(&e, errno, "setsid");
+		fail(a->sock, CHILD_MSG_FAIL, &e);
+	}
+	if (enter_cgroup_ns(&e) < 0 || set_names(&e) < 0 || rootfs_setup(&rs, &out_fd, &e) < 0)
+		fail(a->sock, CHILD_MSG_FAIL, &e);
+	if (a->input_fd >= 0)
+		close(a->input_fd);
+	send_msg(a->sock, &m, out_fd);
+	close(out_fd);
+	job = fork();
+	if (job < 0) {
+		node_error_set(&e, errno, "fork the job");
+		fail(a->sock, CHILD_MSG_FAIL, &e);
+	}
+	if (job == 0)
+		job_main(a);
+	close(a->stdout_w);
+	close(a->stderr_w);
+	if (privs_drop_caps(&e) < 0 || reap_job(job, &wstatus, &e) < 0)
+		fail(a->sock, CHILD_MSG_FAIL, &e);
+	m.type = CHILD_MSG_STATUS;
+	if (WIFSIGNALED(wstatus)) {
+		m.status_kind = RESULT_SIGNALED;
+		m.status_value = (uint32_t)WTERMSIG(wstatus);
+	} else {
+		m.status_kind = RESULT_EXITED;
+		m.status_value = (uint32_t)WEXITSTATUS(wstatus);
+	}
+	send_msg(a->sock, &m, -1);
+	_exit(0);
+}
