@@ -142,16 +142,19 @@ static int parent_dir(const struct cgroup_layout *l, const char *own, const char
 	return 0;
 }
 
-/* Enables the controllers of want (those the level offers) in
- * cgroup.subtree_control of dir. */
+/* Enables the controllers of want in cgroup.subtree_control of dir, in one
+ * write ("+memory +pids +cpu"); each must be offered in cgroup.controllers. */
 static int v2_enable(const char *dir, const char *const *want, struct node_error *e)
 {
-	char *offered;
+	char *offered, ops[128] = "";
+	size_t used = 0;
+	int rc;
 
+	if (want[0] == NULL)
+		return 0;
 	if (cg_read(dir, "cgroup.controllers", &offered, e) < 0)
 		return -1;
 	for (const char *const *w = want; *w != NULL; w++) {
-		char op[32];
 		const char *p = offered;
 		size_t n = strlen(*w);
 		bool has = false;
@@ -164,22 +167,24 @@ static int v2_enable(const char *dir, const char *const *want, struct node_error
 			}
 			p += n;
 		}
-		if (!has)
-			continue;
-		snprintf(op, sizeof(op), "+%s", *w);
-		if (cg_write(dir, "cgroup.subtree_control", op, e) < 0) {
+		if (!has) {
+			node_error_set(e, 0, "cgroup v2 controller %s is not available in %s", *w,
+				       dir);
 			free(offered);
-			if (e->err == EBUSY)
-				node_error_prefix(e, "cannot enable %s below %s: it holds processes "
-						     "(cgroup v2 \"no internal processes\" rule); "
-						     "run the supervisor in a delegated cgroup or "
-						     "use an absolute --cgroup-parent",
-						  *w, dir);
 			return -1;
 		}
+		used += (size_t)snprintf(ops + used, sizeof(ops) - used, "%s+%s", used ? " " : "",
+					 *w);
 	}
 	free(offered);
-	return 0;
+	rc = cg_write(dir, "cgroup.subtree_control", ops, e);
+	if (rc < 0 && e->err == EBUSY)
+		node_error_prefix(e,
+				  "cannot enable controllers below %s: it holds processes "
+				  "(cgroup v2 \"no internal processes\" rule); run the supervisor "
+				  "in a delegated cgroup or use an absolute --cgroup-parent",
+				  dir);
+	return rc;
 }
 
 /* mkdir -p for the parent, enabling v2 controllers from own down. */
@@ -215,12 +220,17 @@ static int v2_make_parent(const struct cgroup_layout *l, const char *parent,
 	return 0;
 }
 
-static int v2_write_limits(const char *dir, const struct cgroup_limits *lim, struct node_error *e)
+/* parent: whose files tell which optional ones the job has (a new cgroup
+ * has the same interface files as its parent). */
+static int v2_write_limits(const char *dir, const char *parent, const struct cgroup_limits *lim,
+			   struct node_error *e)
 {
 	if (lim->memory_bytes > 0) {
 		if (cg_write_u64(dir, "memory.max", lim->memory_bytes, e) < 0)
 			return -1;
-		if (cg_has(dir, "memory.swap.max") && cg_write(dir, "memory.swap.max", "0", e) < 0)
+		/* memory.swap.max is missing when swap accounting is off */
+		if (cg_has(parent, "memory.swap.max") &&
+		    cg_write(dir, "memory.swap.max", "0", e) < 0)
 			return -1;
 		if (cg_write(dir, "memory.oom.group", "1", e) < 0)
 			return -1;
@@ -302,8 +312,8 @@ int cgroup_job_create(const struct cgroup_layout *l, const char *name,
 			node_error_set(e, errno, "open %s", job->v2_dir);
 			goto fail;
 		}
-		job->has_kill = cg_has(job->v2_dir, "cgroup.kill");
-		if (l->mode == CGROUP_MODE_V2 && v2_write_limits(job->v2_dir, lim, e) < 0)
+		job->has_kill = cg_has(parent, "cgroup.kill");
+		if (l->mode == CGROUP_MODE_V2 && v2_write_limits(job->v2_dir, parent, lim, e) < 0)
 			goto fail;
 	}
 	if (l->mode == CGROUP_MODE_V2)

@@ -61,15 +61,27 @@ static void usage(FILE *f)
 		"  --stdout FILE      where to write the job's stdout\n"
 		"  --env K=V          set a variable (repeatable; nothing is inherited)\n"
 		"  --cgroup-parent P  parent of the job cgroups           [hearth]\n"
+		"  --cgroup-v2-root D use D as a pure cgroup v2 hierarchy (no detection)\n"
+		"  (--cpu, --mem, --pids and --timeout take \"none\" for no limit)\n"
 		"  --userns           use a user namespace even as root\n"
 		"  --json             print the result as JSON on stdout\n"
 		"  --check            report what this host supports\n");
 }
 
+/* Parses a limit with parse, or "none" (no limit: 0). Returns 0 or -1. */
+static int parse_limit(const char *s, uint64_t *v, int (*parse)(const char *, uint64_t *))
+{
+	if (strcmp(s, "none") == 0) {
+		*v = 0;
+		return 0;
+	}
+	return parse(s, v);
+}
+
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	enum { O_CPU = 256, O_MEM, O_PIDS, O_TIMEOUT, O_MAXOUT, O_MAXFILES, O_INPUT, O_OUT,
-	       O_STDOUT, O_ENV, O_PARENT, O_USERNS, O_JSON, O_CHECK, O_HELP };
+	       O_STDOUT, O_ENV, O_PARENT, O_USERNS, O_JSON, O_CHECK, O_HELP, O_V2ROOT };
 	static const struct option longopts[] = {
 		{"cpu", required_argument, NULL, O_CPU},
 		{"mem", required_argument, NULL, O_MEM},
@@ -86,6 +98,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"json", no_argument, NULL, O_JSON},
 		{"check", no_argument, NULL, O_CHECK},
 		{"help", no_argument, NULL, O_HELP},
+		{"cgroup-v2-root", required_argument, NULL, O_V2ROOT},
 		{NULL, 0, NULL, 0},
 	};
 	bool have_path = false;
@@ -107,16 +120,19 @@ static int parse_options(int argc, char **argv, struct options *o)
 
 		switch (c) {
 		case O_CPU:
-			bad = units_parse_millicores(optarg, &o->limits.cpu_millicores);
+			bad = parse_limit(optarg, &o->limits.cpu_millicores, units_parse_millicores);
 			break;
 		case O_MEM:
-			bad = units_parse_bytes(optarg, &o->limits.memory_bytes);
+			bad = parse_limit(optarg, &o->limits.memory_bytes, units_parse_bytes);
 			break;
 		case O_PIDS:
-			bad = units_parse_count(optarg, &o->limits.pids);
+			bad = parse_limit(optarg, &o->limits.pids, units_parse_count);
 			break;
 		case O_TIMEOUT:
-			bad = units_parse_ms(optarg, &o->limits.timeout_ms);
+			bad = parse_limit(optarg, &o->limits.timeout_ms, units_parse_ms);
+			break;
+		case O_V2ROOT:
+			o->cfg.cgroup_v2_root = optarg;
 			break;
 		case O_MAXOUT:
 			bad = units_parse_bytes(optarg, &o->limits.max_output_bytes);

@@ -82,8 +82,12 @@ int sandbox_ctx_init(struct sandbox_ctx *ctx, const struct sandbox_config *cfg,
 {
 	struct cgroup_layout layout;
 
-	if (cgroup_layout_detect(&layout, cfg ? cfg->cgroup_parent : NULL, e) < 0)
+	if (cfg && cfg->cgroup_v2_root) {
+		if (cgroup_layout_v2_at(&layout, cfg->cgroup_v2_root, cfg->cgroup_parent, e) < 0)
+			return -1;
+	} else if (cgroup_layout_detect(&layout, cfg ? cfg->cgroup_parent : NULL, e) < 0) {
 		return -1;
+	}
 	return sandbox_ctx_init_layout(ctx, cfg, &layout, e);
 }
 

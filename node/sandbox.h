@@ -38,6 +38,9 @@
 
 struct sandbox_config {
 	const char *cgroup_parent; /* NULL: "hearth" under the supervisor's cgroup */
+	const char *cgroup_v2_root; /* NULL: detect the host's layout; else use this
+				       directory as a pure cgroup v2 hierarchy whose
+				       root is the supervisor's own cgroup */
 	uid_t uid;		   /* uid and gid of the job inside the sandbox */
 	gid_t gid;
 	bool userns;		   /* use a user namespace even as root (always when not root) */
