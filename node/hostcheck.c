@@ -149,7 +149,7 @@ void hostcheck_run(const struct sandbox_config *cfg, struct hostcheck *hc)
 
 	memset(hc, 0, sizeof(*hc));
 	hc->usable = true;
-	if (cgroup_layout_detect(&layout, cfg ? cfg->cgroup_parent : NULL, &e) < 0) {
+	if (sandbox_layout_resolve(cfg, &layout, &e) < 0) {
 		add(hc, "cgroup layout", false, "%s", e.msg);
 	} else {
 		check_cgroups(hc, &layout);
@@ -157,7 +157,7 @@ void hostcheck_run(const struct sandbox_config *cfg, struct hostcheck *hc)
 	check_namespaces(hc, userns);
 	if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) < 0)
 		add(hc, "seccomp", false, "prctl PR_GET_SECCOMP: %s", strerror(errno));
-	if (hc->count > 0 && cgroup_layout_detect(&layout, cfg ? cfg->cgroup_parent : NULL, &e) == 0) {
+	if (sandbox_layout_resolve(cfg, &layout, &e) == 0) {
 		if (sandbox_ctx_init_layout(&ctx, cfg, &layout, &e) < 0) {
 			add(hc, "seccomp filter", false, "%s", e.msg);
 		} else {

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -77,17 +78,25 @@ int sandbox_ctx_init_layout(struct sandbox_ctx *ctx, const struct sandbox_config
 	return seccomp_prog_compile(&ctx->seccomp, e);
 }
 
+int sandbox_layout_resolve(const struct sandbox_config *cfg, struct cgroup_layout *layout,
+			   struct node_error *e)
+{
+	struct stat st;
+
+	if (cfg == NULL || cfg->cgroup_v2_root == NULL)
+		return cgroup_layout_detect(layout, cfg ? cfg->cgroup_parent : NULL, e);
+	if (stat(cfg->cgroup_v2_root, &st) < 0)
+		return node_error_set(e, errno, "cgroup v2 root %s", cfg->cgroup_v2_root);
+	return cgroup_layout_v2_at(layout, cfg->cgroup_v2_root, cfg->cgroup_parent, e);
+}
+
 int sandbox_ctx_init(struct sandbox_ctx *ctx, const struct sandbox_config *cfg,
 		     struct node_error *e)
 {
 	struct cgroup_layout layout;
 
-	if (cfg && cfg->cgroup_v2_root) {
-		if (cgroup_layout_v2_at(&layout, cfg->cgroup_v2_root, cfg->cgroup_parent, e) < 0)
-			return -1;
-	} else if (cgroup_layout_detect(&layout, cfg ? cfg->cgroup_parent : NULL, e) < 0) {
+	if (sandbox_layout_resolve(cfg, &layout, e) < 0)
 		return -1;
-	}
 	return sandbox_ctx_init_layout(ctx, cfg, &layout, e);
 }
 

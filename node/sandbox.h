@@ -111,6 +111,12 @@ __attribute__((warn_unused_result)) int sandbox_ctx_init(struct sandbox_ctx *ctx
 							 const struct sandbox_config *cfg,
 							 struct node_error *e);
 
+/* The cgroup layout cfg asks for: cfg->cgroup_v2_root, else the host's.
+ * Out: layout. Returns 0 or -1 with e set. */
+__attribute__((warn_unused_result)) int sandbox_layout_resolve(const struct sandbox_config *cfg,
+							       struct cgroup_layout *layout,
+							       struct node_error *e);
+
 /* As sandbox_ctx_init, with a given cgroup layout instead of the host's. */
 __attribute__((warn_unused_result)) int sandbox_ctx_init_layout(struct sandbox_ctx *ctx,
 								const struct sandbox_config *cfg,

@@ -13,8 +13,10 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/capability.h>
 
 #include "node/privs.h"
 #include "node/rootfs.h"
@@ -83,6 +85,35 @@ static int wait_go(int sock, struct node_error *e)
 	} while (n < 0 && errno == EINTR);
 	if (n != (ssize_t)sizeof(m) || m.type != CHILD_MSG_GO)
 		return node_error_set(e, n < 0 ? errno : 0, "wait for the supervisor");
+	return 0;
+}
+
+/* In a user namespace the init still runs with the host ids of its creator,
+ * which have no mapping inside (files it creates would fail EOVERFLOW): take
+ * the mapped ids, keeping the namespace's capabilities for the setup. */
+static int enter_userns_ids(const struct sandbox_ctx *ctx, struct node_error *e)
+{
+	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct data[2];
+
+	if (!ctx->userns)
+		return 0;
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		return node_error_set(e, errno, "prctl PR_SET_KEEPCAPS");
+	if (setresgid(ctx->gid, ctx->gid, ctx->gid) < 0)
+		return node_error_set(e, errno, "setresgid %u in the user namespace",
+				      (unsigned)ctx->gid);
+	if (setresuid(ctx->uid, ctx->uid, ctx->uid) < 0)
+		return node_error_set(e, errno, "setresuid %u in the user namespace",
+				      (unsigned)ctx->uid);
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		return node_error_set(e, errno, "capget");
+	data[0].effective = data[0].permitted;
+	data[1].effective = data[1].permitted;
+	if (syscall(SYS_capset, &hdr, data) < 0)
+		return node_error_set(e, errno, "capset");
+	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+		return node_error_set(e, errno, "prctl PR_SET_KEEPCAPS");
 	return 0;
 }
 
@@ -258,7 +289,8 @@ _Noreturn void sandbox_child_main(const struct child_args *a)
 		node_error_set(&e, errno, "setsid");
 		fail(a->sock, CHILD_MSG_FAIL, &e);
 	}
-	if (enter_cgroup_ns(&e) < 0 || set_names(&e) < 0 || rootfs_setup(&rs, &out_fd, &e) < 0)
+	if (enter_userns_ids(ctx, &e) < 0 || enter_cgroup_ns(&e) < 0 || set_names(&e) < 0 ||
+	    rootfs_setup(&rs, &out_fd, &e) < 0)
 		fail(a->sock, CHILD_MSG_FAIL, &e);
 	if (a->input_fd >= 0)
 		close(a->input_fd);
