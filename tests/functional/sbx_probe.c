@@ -49,18 +49,26 @@ static int fork_bomb(void)
 	return 1;
 }
 
+/* Touches mb MiB. The chunks are kept in a list and read back, so that no
+ * compiler can elide the allocations. */
 static int alloc(long mb)
 {
-	for (long i = 0; i < mb; i++) {
-		char *p = malloc(1 << 20);
+	char **chunks = calloc((size_t)(mb > 0 ? mb : 1), sizeof(char *));
+	volatile unsigned long sum = 0;
 
-		if (p == NULL) {
+	if (chunks == NULL)
+		return 2;
+	for (long i = 0; i < mb; i++) {
+		chunks[i] = malloc(1 << 20);
+		if (chunks[i] == NULL) {
 			printf("malloc failed at %ld MiB\n", i);
 			return 2;
 		}
-		memset(p, 1, 1 << 20);
+		memset(chunks[i], (int)(i & 0x7f) + 1, 1 << 20);
 	}
-	printf("allocated %ld MiB\n", mb);
+	for (long i = 0; i < mb; i++)
+		sum += (unsigned char)chunks[i][i % (1 << 20)];
+	printf("allocated %ld MiB\n", mb + (long)(sum & 0));
 	return 0;
 }
 
