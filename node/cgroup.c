@@ -370,7 +370,7 @@ static bool v1_owner(const struct cgroup_job *job, int c)
 	return true;
 }
 
-int cgroup_job_attach(const struct cgroup_job *job, pid_t pid, bool skip_v2,
+int cgroup_job_attach(const struct cgroup_job *job, pid_t pid, bool skip_v2, bool skip_v1,
 		      struct node_error *e)
 {
 	char val[32];
@@ -379,8 +379,16 @@ int cgroup_job_attach(const struct cgroup_job *job, pid_t pid, bool skip_v2,
 	if (job->v2_dir[0] != '\0' && !skip_v2 &&
 	    cg_write(job->v2_dir, "cgroup.procs", val, e) < 0)
 		return -1;
-	for (int c = 0; c < CGROUP_CTRL_COUNT; c++)
+	for (int c = 0; c < CGROUP_CTRL_COUNT && !skip_v1; c++)
 		if (v1_owner(job, c) && cg_write(job->v1_dir[c], "cgroup.procs", val, e) < 0)
+			return -1;
+	return 0;
+}
+
+int cgroup_job_enter_v1(const struct cgroup_job *job, struct node_error *e)
+{
+	for (int c = 0; c < CGROUP_CTRL_COUNT; c++)
+		if (v1_owner(job, c) && cg_write(job->v1_dir[c], "tasks", "0", e) < 0)
 			return -1;
 	return 0;
 }

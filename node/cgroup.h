@@ -118,11 +118,20 @@ __attribute__((warn_unused_result)) int cgroup_job_create(const struct cgroup_la
 							  struct cgroup_job *job,
 							  struct node_error *e);
 
-/* Moves pid into the job's cgroups. In: skip_v2, true when the process was
- * created inside the v2 cgroup already (clone3 CLONE_INTO_CGROUP).
- * Returns 0 or -1 with e set. */
+/* Moves pid into the job's cgroups: the v2 one unless skip_v2 (the process
+ * was cloned into it, CLONE_INTO_CGROUP), the v1 ones unless skip_v1 (it
+ * entered them itself, cgroup_job_enter_v1). Returns 0 or -1 with e set. */
 __attribute__((warn_unused_result)) int cgroup_job_attach(const struct cgroup_job *job, pid_t pid,
-							  bool skip_v2, struct node_error *e);
+							  bool skip_v2, bool skip_v1,
+							  struct node_error *e);
+
+/* Moves the calling thread into the job's v1 cgroups by writing "0" to each
+ * `tasks` file. Called by the job's (single-threaded) init right after
+ * clone: moving oneself skips the kernel's global threadgroup lock, whose
+ * RCU grace period makes a write of another pid to cgroup.procs cost
+ * milliseconds. Returns 0 or -1 with e set. */
+__attribute__((warn_unused_result)) int cgroup_job_enter_v1(const struct cgroup_job *job,
+							    struct node_error *e);
 
 /* Kills every process of the job: v2 cgroup.kill; otherwise freeze, SIGKILL
  * each process, thaw (v1 freezer or v2 cgroup.freeze). Returns 0 or -1. */

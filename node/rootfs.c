@@ -234,19 +234,6 @@ static int mount_scratch(const struct rootfs_spec *spec, int *out_fd, struct nod
 		 (unsigned)spec->gid, size);
 	if (mount_tmpfs("work", opts, e) < 0)
 		return -1;
-	if (spec->input_fd >= 0) {
-		struct tree_copy_opts copy = {
-			.uid = spec->uid, .gid = spec->gid, .max_entries = 1000000, .max_depth = 64};
-		int work = open(NEWROOT "/work", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-		if (work < 0)
-			return node_error_set(e, errno, "open /work");
-		if (tree_copy(spec->input_fd, work, &copy, e) < 0) {
-			close(work);
-			return node_error_prefix(e, "copy inputs to /work");
-		}
-		close(work);
-	}
 	/* One inode goes to /out itself. */
 	snprintf(opts, sizeof(opts), "mode=0755,uid=%u,gid=%u,size=%" PRIu64 ",nr_inodes=%" PRIu64,
 		 (unsigned)spec->uid, (unsigned)spec->gid, spec->out_bytes, spec->out_files + 1);
@@ -281,6 +268,22 @@ static int seal(struct node_error *e)
 	if (mount(NULL, "/dev", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NOEXEC,
 		  NULL) < 0)
 		return node_error_set(e, errno, "remount /dev read-only");
+	return 0;
+}
+
+int rootfs_fill_work(const struct rootfs_spec *spec, int input_fd, struct node_error *e)
+{
+	struct tree_copy_opts copy = {
+		.uid = spec->uid, .gid = spec->gid, .max_entries = 1000000, .max_depth = 64};
+	int work = open("/work", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc;
+
+	if (work < 0)
+		return node_error_set(e, errno, "open /work");
+	rc = tree_copy(input_fd, work, &copy, e);
+	close(work);
+	if (rc < 0)
+		return node_error_prefix(e, "copy inputs to /work");
 	return 0;
 }
 

@@ -491,7 +491,7 @@ int sandbox_run(struct sandbox_ctx *ctx, const struct sandbox_spec *spec,
 		.memory_bytes = spec->limits.memory_bytes,
 		.pids = spec->limits.pids,
 	};
-	struct child_args args = {.ctx = ctx, .spec = &sp, .input_fd = -1};
+	struct child_args args = {.ctx = ctx, .spec = &sp, .input_fd = -1, .job = &run.job};
 	struct child_msg go = {.type = CHILD_MSG_GO};
 	char name[CGROUP_NAME_MAX];
 	int sv[2], out_w = -1, err_w = -1;
@@ -539,7 +539,9 @@ int sandbox_run(struct sandbox_ctx *ctx, const struct sandbox_spec *spec,
 	if (rc < 0)
 		goto out;
 	rc = -1;
-	if (cgroup_job_attach(&run.job, run.pid, into_cgroup, e) < 0) {
+	/* The init enters the v1 cgroups itself; it runs nothing of the job's
+	 * before GO. */
+	if (cgroup_job_attach(&run.job, run.pid, into_cgroup, true, e) < 0) {
 		node_error_prefix(e, "cgroup attach");
 		goto out;
 	}

@@ -75,7 +75,8 @@ static void close_others(const int *keep, size_t n)
 	}
 }
 
-static int wait_go(int sock, struct node_error *e)
+/* Waits for the supervisor's message of the given type. */
+static int wait_for(int sock, enum child_msg_type type, struct node_error *e)
 {
 	struct child_msg m;
 	ssize_t n;
@@ -83,7 +84,7 @@ static int wait_go(int sock, struct node_error *e)
 	do {
 		n = recv(sock, &m, sizeof(m), 0);
 	} while (n < 0 && errno == EINTR);
-	if (n != (ssize_t)sizeof(m) || m.type != CHILD_MSG_GO)
+	if (n != (ssize_t)sizeof(m) || m.type != (uint32_t)type)
 		return node_error_set(e, n < 0 ? errno : 0, "wait for the supervisor");
 	return 0;
 }
@@ -264,7 +265,6 @@ _Noreturn void sandbox_child_main(const struct child_args *a)
 	struct rootfs_spec rs = {
 		.uid = ctx->uid,
 		.gid = ctx->gid,
-		.input_fd = a->input_fd,
 		.out_bytes = lim->max_output_bytes,
 		.out_files = lim->max_files,
 		.tmp_bytes = lim->memory_bytes,
@@ -283,14 +283,17 @@ _Noreturn void sandbox_child_main(const struct child_args *a)
 
 		close_others(keep, a->input_fd >= 0 ? 4 : 3);
 	}
-	if (wait_go(a->sock, &e) < 0)
+	if (cgroup_job_enter_v1(a->job, &e) < 0)
+		fail(a->sock, CHILD_MSG_FAIL, &e);
+	if (wait_for(a->sock, CHILD_MSG_GO, &e) < 0)
 		_exit(1); /* the supervisor is gone */
 	if (setsid() < 0) {
 		node_error_set(&e, errno, "setsid");
 		fail(a->sock, CHILD_MSG_FAIL, &e);
 	}
-	if (enter_userns_ids(ctx, &e) < 0 || enter_cgroup_ns(&e) < 0 || set_names(&e) < 0 ||
-	    rootfs_setup(&rs, &out_fd, &e) < 0)
+	if (enter_cgroup_ns(&e) < 0 || enter_userns_ids(ctx, &e) < 0 || set_names(&e) < 0 ||
+	    rootfs_setup(&rs, &out_fd, &e) < 0 ||
+	    (a->input_fd >= 0 && rootfs_fill_work(&rs, a->input_fd, &e) < 0))
 		fail(a->sock, CHILD_MSG_FAIL, &e);
 	if (a->input_fd >= 0)
 		close(a->input_fd);

@@ -1,9 +1,12 @@
 /* sandbox_child.h: the sandbox side of sandbox_run, and the messages it
  * exchanges with the supervisor over a SOCK_SEQPACKET socket pair.
  *
- * The cloned process is the job's init (pid 1 of its pid namespace). It
- * waits for GO (the supervisor has attached it to every cgroup and written
- * its id maps), builds the root, sends READY with the /out directory fd,
+ * The cloned process is the job's init (pid 1 of its pid namespace), born
+ * in the job's v2 cgroup when clone3 could place it there. It first moves
+ * itself into the job's v1 cgroups (cgroup_job_enter_v1), waits for GO (the
+ * supervisor has written its id maps and, without clone3, attached it to
+ * the v2 cgroup), enters its cgroup namespace, builds the root, copies the
+ * inputs, sends READY with the /out directory fd,
  * forks the job, reaps until the job's main process ends, sends STATUS, and
  * exits, which kills whatever the job left running. A failing step sends
  * FAIL with its error; a failing execve sends EXEC_FAIL. */
@@ -38,6 +41,7 @@ struct child_args {
 	int stdout_w; /* write ends of the capture pipes */
 	int stderr_w;
 	int input_fd; /* directory to copy into /work, or -1 */
+	const struct cgroup_job *job;
 };
 
 /* Runs the init described above; never returns. */

@@ -176,7 +176,7 @@ static void test_v2_job_writes_limits_kills_and_measures(void **state UNUSED)
 	assert_file(job.v2_dir, "memory.oom.group", "1");
 	assert_file(job.v2_dir, "pids.max", "32");
 	assert_file(job.v2_dir, "cpu.max", "25000 100000");
-	assert_int_equal(cgroup_job_attach(&job, 4242, false, &e), 0);
+	assert_int_equal(cgroup_job_attach(&job, 4242, false, false, &e), 0);
 	assert_file(job.v2_dir, "cgroup.procs", "4242");
 	put(job.v2_dir, "cpu.stat", "usage_usec 1234567\nuser_usec 1000000\nsystem_usec 234567\n");
 	put(job.v2_dir, "memory.peak", "5000000\n");
@@ -256,7 +256,7 @@ static void test_v1_job_writes_limits_in_each_hierarchy(void **state UNUSED)
 	assert_file(job.v1_dir[CGROUP_CTRL_CPU], "cpu.cfs_period_us", "100000");
 	assert_file(job.v1_dir[CGROUP_CTRL_CPU], "cpu.cfs_quota_us", "150000");
 	assert_string_equal(job.v1_dir[CGROUP_CTRL_CPU], job.v1_dir[CGROUP_CTRL_CPUACCT]);
-	assert_int_equal(cgroup_job_attach(&job, 77, false, &e), 0);
+	assert_int_equal(cgroup_job_attach(&job, 77, false, false, &e), 0);
 	assert_file(job.v1_dir[CGROUP_CTRL_FREEZER], "cgroup.procs", "77");
 	put(job.v1_dir[CGROUP_CTRL_CPUACCT], "cpuacct.usage", "2000000000\n");
 	put(job.v1_dir[CGROUP_CTRL_MEMORY], "memory.max_usage_in_bytes", "123456\n");
