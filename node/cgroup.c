@@ -142,6 +142,17 @@ static int parent_dir(const struct cgroup_layout *l, const char *own, const char
 	return 0;
 }
 
+/* True when the space-separated list holds word. */
+static bool word_in(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = list; (p = strstr(p, word)) != NULL; p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\n' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
 /* Enables the controllers of want in cgroup.subtree_control of dir, in one
  * write ("+memory +pids +cpu"); each must be offered in cgroup.controllers. */
 static int v2_enable(const char *dir, const char *const *want, struct node_error *e)
@@ -155,19 +166,7 @@ static int v2_enable(const char *dir, const char *const *want, struct node_error
 	if (cg_read(dir, "cgroup.controllers", &offered, e) < 0)
 		return -1;
 	for (const char *const *w = want; *w != NULL; w++) {
-		const char *p = offered;
-		size_t n = strlen(*w);
-		bool has = false;
-
-		while ((p = strstr(p, *w)) != NULL) {
-			if ((p == offered || p[-1] == ' ') &&
-			    (p[n] == ' ' || p[n] == '\n' || p[n] == '\0')) {
-				has = true;
-				break;
-			}
-			p += n;
-		}
-		if (!has) {
+		if (!word_in(offered, *w)) {
 			node_error_set(e, 0, "cgroup v2 controller %s is not available in %s", *w,
 				       dir);
 			free(offered);
@@ -177,6 +176,17 @@ static int v2_enable(const char *dir, const char *const *want, struct node_error
 					 *w);
 	}
 	free(offered);
+	/* Already enabled (every job after the first): no write, which would
+	 * take the cgroup locks for nothing. */
+	if (cg_read(dir, "cgroup.subtree_control", &offered, e) == 0) {
+		bool all = true;
+
+		for (const char *const *w = want; *w != NULL && all; w++)
+			all = word_in(offered, *w);
+		free(offered);
+		if (all)
+			return 0;
+	}
 	rc = cg_write(dir, "cgroup.subtree_control", ops, e);
 	if (rc < 0 && e->err == EBUSY)
 		node_error_prefix(e,
@@ -281,6 +291,29 @@ static int v1_write_limits(struct cgroup_job *job, const struct cgroup_limits *l
 	return 0;
 }
 
+/* Which v1 controllers a job uses. Pure v1: all. Hybrid: memory always (its
+ * limit, peak and OOM count), cpu and pids when limited; CPU time comes from
+ * the v2 cgroup's cpu.stat, and the kill from its cgroup.kill (the freezer
+ * only on kernels without it). Fewer hierarchies, less work per job. */
+static bool v1_needed(enum cgroup_mode mode, int c, const struct cgroup_limits *lim, bool v2_kill)
+{
+	if (mode != CGROUP_MODE_HYBRID)
+		return true;
+	switch ((enum cgroup_ctrl)c) {
+	case CGROUP_CTRL_MEMORY:
+		return true;
+	case CGROUP_CTRL_CPU:
+		return lim->cpu_millicores > 0;
+	case CGROUP_CTRL_PIDS:
+		return lim->pids > 0;
+	case CGROUP_CTRL_CPUACCT:
+		return false;
+	case CGROUP_CTRL_FREEZER:
+		return !v2_kill;
+	}
+	return true;
+}
+
 int cgroup_job_create(const struct cgroup_layout *l, const char *name,
 		      const struct cgroup_limits *lim, struct cgroup_job *job, struct node_error *e)
 {
@@ -321,7 +354,7 @@ int cgroup_job_create(const struct cgroup_layout *l, const char *name,
 	for (int c = 0; c < CGROUP_CTRL_COUNT; c++) {
 		bool shared = false;
 
-		if (l->v1_own[c][0] == '\0')
+		if (l->v1_own[c][0] == '\0' || !v1_needed(l->mode, c, lim, job->has_kill))
 			continue;
 		for (int d = 0; d < c; d++)
 			shared |= strcmp(l->v1_own[d], l->v1_own[c]) == 0;

@@ -294,6 +294,86 @@ static void test_v1_job_writes_limits_in_each_hierarchy(void **state UNUSED)
 	assert_int_equal(rmdir(root), 0);
 }
 
+static void test_hybrid_job_uses_v1_limits_and_the_v2_tree(void **state UNUSED)
+{
+	static const char *const ctrls[] = {"memory", "cpu", "cpuacct", "pids", "freezer"};
+	struct cgroup_limits lim = {.cpu_millicores = 500, .memory_bytes = 1 << 26};
+	char root[] = "/tmp/hearth-test-cghy-XXXXXX", mi[2048], dir[256];
+	struct cgroup_layout l;
+	struct cgroup_job job;
+	struct node_error e;
+	size_t used = 0;
+
+	assert_non_null(mkdtemp(root));
+	for (size_t i = 0; i < 5; i++) {
+		snprintf(dir, sizeof(dir), "%s/%s", root, ctrls[i]);
+		assert_int_equal(mkdir(dir, 0755), 0);
+		used += (size_t)snprintf(mi + used, sizeof(mi) - used,
+					 "%zu 1 0:%zu / %s rw - cgroup cgroup rw,%s\n", 30 + i, i,
+					 dir, ctrls[i]);
+	}
+	snprintf(dir, sizeof(dir), "%s/unified", root);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	snprintf(mi + used, sizeof(mi) - used, "40 1 0:9 / %s rw - cgroup2 cgroup2 rw\n", dir);
+	snprintf(dir, sizeof(dir), "%s/unified/hearth", root);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	put(dir, "cgroup.kill", "");
+	assert_int_equal(cgroup_layout_parse(&l, false, mi,
+					     "4:memory:/\n1:cpu:/\n2:cpuacct:/\n8:pids:/\n"
+					     "6:freezer:/\n0::/\n",
+					     NULL, &e),
+			 0);
+	assert_int_equal(l.mode, CGROUP_MODE_HYBRID);
+	if (cgroup_job_create(&l, "job-4", &lim, &job, &e) < 0)
+		fail_msg("%s", e.msg);
+	/* Tracked, killed and measured (CPU) through v2; limits from v1. */
+	assert_true(job.has_kill);
+	assert_string_not_equal(job.v2_dir, "");
+	assert_file(job.v1_dir[CGROUP_CTRL_MEMORY], "memory.limit_in_bytes", "67108864");
+	assert_file(job.v1_dir[CGROUP_CTRL_CPU], "cpu.cfs_quota_us", "50000");
+	assert_string_equal(job.v1_dir[CGROUP_CTRL_PIDS], ""); /* no pids limit asked */
+	assert_string_equal(job.v1_dir[CGROUP_CTRL_CPUACCT], "");
+	assert_string_equal(job.v1_dir[CGROUP_CTRL_FREEZER], "");
+	put(job.v2_dir, "cpu.stat", "usage_usec 42\n");
+	put(job.v1_dir[CGROUP_CTRL_MEMORY], "memory.max_usage_in_bytes", "99\n");
+	put(job.v1_dir[CGROUP_CTRL_MEMORY], "memory.oom_control", "oom_kill 0\n");
+	{
+		struct cgroup_stats st;
+
+		assert_int_equal(cgroup_job_read_stats(&job, &st, &e), 0);
+		assert_int_equal(st.cpu_usec, 42);
+		assert_int_equal(st.peak_bytes, 99);
+	}
+	assert_int_equal(cgroup_job_kill(&job, &e), 0);
+	assert_file(job.v2_dir, "cgroup.kill", "1");
+	{
+		static const char *const v2_files[] = {"cpu.stat", "cgroup.kill", NULL};
+		static const char *const mem_files[] = {"memory.limit_in_bytes",
+							"memory.max_usage_in_bytes",
+							"memory.oom_control", NULL};
+		static const char *const cpu_files[] = {"cpu.cfs_period_us", "cpu.cfs_quota_us",
+							NULL};
+
+		unlink_in(job.v2_dir, v2_files);
+		unlink_in(job.v1_dir[CGROUP_CTRL_MEMORY], mem_files);
+		unlink_in(job.v1_dir[CGROUP_CTRL_CPU], cpu_files);
+	}
+	assert_int_equal(cgroup_job_destroy(&job, &e), 0);
+	snprintf(dir, sizeof(dir), "%s/unified/hearth/cgroup.kill", root);
+	assert_int_equal(unlink(dir), 0);
+	snprintf(dir, sizeof(dir), "%s/unified/hearth", root);
+	assert_int_equal(rmdir(dir), 0);
+	snprintf(dir, sizeof(dir), "%s/unified", root);
+	assert_int_equal(rmdir(dir), 0);
+	for (size_t i = 0; i < 5; i++) {
+		snprintf(dir, sizeof(dir), "%s/%s/hearth", root, ctrls[i]);
+		rmdir(dir); /* made only for the controllers used */
+		snprintf(dir, sizeof(dir), "%s/%s", root, ctrls[i]);
+		assert_int_equal(rmdir(dir), 0);
+	}
+	assert_int_equal(rmdir(root), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -305,6 +385,7 @@ int main(void)
 		cmocka_unit_test(test_v2_job_writes_limits_kills_and_measures),
 		cmocka_unit_test(test_v2_missing_controller_is_a_clear_error),
 		cmocka_unit_test(test_v1_job_writes_limits_in_each_hierarchy),
+		cmocka_unit_test(test_hybrid_job_uses_v1_limits_and_the_v2_tree),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
