@@ -102,7 +102,7 @@ static int keyed_value(const char *text, const char *key, uint64_t *v)
 }
 
 static int cg_read_keyed(const char *dir, const char *file, const char *key, uint64_t *v,
-			 struct node_error *e)
+                         struct node_error *e)
 {
 	char *text;
 	int rc;
@@ -132,8 +132,8 @@ static int cg_read_u64(const char *dir, const char *file, uint64_t *v, struct no
 }
 
 /* Directory of the parent in one hierarchy. */
-static int parent_dir(const struct cgroup_layout *l, const char *own, const char *mount,
-		      char *out, struct node_error *e)
+static int parent_dir(const struct cgroup_layout *l, const char *own, const char *mount, char *out,
+                      struct node_error *e)
 {
 	const char *base = l->parent[0] == '/' ? mount : own;
 
@@ -168,12 +168,12 @@ static int v2_enable(const char *dir, const char *const *want, struct node_error
 	for (const char *const *w = want; *w != NULL; w++) {
 		if (!word_in(offered, *w)) {
 			node_error_set(e, 0, "cgroup v2 controller %s is not available in %s", *w,
-				       dir);
+			               dir);
 			free(offered);
 			return -1;
 		}
-		used += (size_t)snprintf(ops + used, sizeof(ops) - used, "%s+%s", used ? " " : "",
-					 *w);
+		used +=
+		    (size_t)snprintf(ops + used, sizeof(ops) - used, "%s+%s", used ? " " : "", *w);
 	}
 	free(offered);
 	/* Already enabled (every job after the first): no write, which would
@@ -190,16 +190,16 @@ static int v2_enable(const char *dir, const char *const *want, struct node_error
 	rc = cg_write(dir, "cgroup.subtree_control", ops, e);
 	if (rc < 0 && e->err == EBUSY)
 		node_error_prefix(e,
-				  "cannot enable controllers below %s: it holds processes "
-				  "(cgroup v2 \"no internal processes\" rule); run the supervisor "
-				  "in a delegated cgroup or use an absolute --cgroup-parent",
-				  dir);
+		                  "cannot enable controllers below %s: it holds processes "
+		                  "(cgroup v2 \"no internal processes\" rule); run the supervisor "
+		                  "in a delegated cgroup or use an absolute --cgroup-parent",
+		                  dir);
 	return rc;
 }
 
 /* mkdir -p for the parent, enabling v2 controllers from own down. */
 static int v2_make_parent(const struct cgroup_layout *l, const char *parent,
-			  const struct cgroup_limits *lim, struct node_error *e)
+                          const struct cgroup_limits *lim, struct node_error *e)
 {
 	const char *want[4];
 	char level[CGROUP_PATH_MAX];
@@ -233,7 +233,7 @@ static int v2_make_parent(const struct cgroup_layout *l, const char *parent,
 /* parent: whose files tell which optional ones the job has (a new cgroup
  * has the same interface files as its parent). */
 static int v2_write_limits(const char *dir, const char *parent, const struct cgroup_limits *lim,
-			   struct node_error *e)
+                           struct node_error *e)
 {
 	if (lim->memory_bytes > 0) {
 		if (cg_write_u64(dir, "memory.max", lim->memory_bytes, e) < 0)
@@ -259,7 +259,7 @@ static int v2_write_limits(const char *dir, const char *parent, const struct cgr
 }
 
 static int v1_write_limits(struct cgroup_job *job, const struct cgroup_limits *lim,
-			   struct node_error *e)
+                           struct node_error *e)
 {
 	const char *mem = job->v1_dir[CGROUP_CTRL_MEMORY];
 	const char *pids = job->v1_dir[CGROUP_CTRL_PIDS];
@@ -267,7 +267,8 @@ static int v1_write_limits(struct cgroup_job *job, const struct cgroup_limits *l
 
 	if (lim->memory_bytes > 0) {
 		if (mem[0] == '\0')
-			return node_error_set(e, 0, "memory limit asked but no v1 memory controller");
+			return node_error_set(e, 0,
+			                      "memory limit asked but no v1 memory controller");
 		if (cg_write_u64(mem, "memory.limit_in_bytes", lim->memory_bytes, e) < 0)
 			return -1;
 		if (job->has_memsw &&
@@ -285,7 +286,7 @@ static int v1_write_limits(struct cgroup_job *job, const struct cgroup_limits *l
 			return node_error_set(e, 0, "cpu limit asked but no v1 cpu controller");
 		if (cg_write_u64(cpu, "cpu.cfs_period_us", CPU_PERIOD_USEC, e) < 0 ||
 		    cg_write_u64(cpu, "cpu.cfs_quota_us",
-				 lim->cpu_millicores * (CPU_PERIOD_USEC / 1000), e) < 0)
+		                 lim->cpu_millicores * (CPU_PERIOD_USEC / 1000), e) < 0)
 			return -1;
 	}
 	return 0;
@@ -315,7 +316,7 @@ static bool v1_needed(enum cgroup_mode mode, int c, const struct cgroup_limits *
 }
 
 int cgroup_job_create(const struct cgroup_layout *l, const char *name,
-		      const struct cgroup_limits *lim, struct cgroup_job *job, struct node_error *e)
+                      const struct cgroup_limits *lim, struct cgroup_job *job, struct node_error *e)
 {
 	char parent[CGROUP_PATH_MAX];
 	struct node_error ignored;
@@ -380,7 +381,7 @@ int cgroup_job_create(const struct cgroup_layout *l, const char *name,
 		}
 	}
 	job->has_memsw = job->v1_dir[CGROUP_CTRL_MEMORY][0] != '\0' &&
-			 cg_has(job->v1_dir[CGROUP_CTRL_MEMORY], "memory.memsw.limit_in_bytes");
+	                 cg_has(job->v1_dir[CGROUP_CTRL_MEMORY], "memory.memsw.limit_in_bytes");
 	if (v1_write_limits(job, lim, e) < 0)
 		goto fail;
 	return 0;
@@ -404,13 +405,12 @@ static bool v1_owner(const struct cgroup_job *job, int c)
 }
 
 int cgroup_job_attach(const struct cgroup_job *job, pid_t pid, bool skip_v2, bool skip_v1,
-		      struct node_error *e)
+                      struct node_error *e)
 {
 	char val[32];
 
 	snprintf(val, sizeof(val), "%d", (int)pid);
-	if (job->v2_dir[0] != '\0' && !skip_v2 &&
-	    cg_write(job->v2_dir, "cgroup.procs", val, e) < 0)
+	if (job->v2_dir[0] != '\0' && !skip_v2 && cg_write(job->v2_dir, "cgroup.procs", val, e) < 0)
 		return -1;
 	for (int c = 0; c < CGROUP_CTRL_COUNT && !skip_v1; c++)
 		if (v1_owner(job, c) && cg_write(job->v1_dir[c], "cgroup.procs", val, e) < 0)
@@ -430,8 +430,8 @@ int cgroup_job_enter_v1(const struct cgroup_job *job, struct node_error *e)
 static const char *tracking_dir(const struct cgroup_job *job)
 {
 	static const enum cgroup_ctrl order[] = {CGROUP_CTRL_FREEZER, CGROUP_CTRL_PIDS,
-						 CGROUP_CTRL_MEMORY, CGROUP_CTRL_CPU,
-						 CGROUP_CTRL_CPUACCT};
+	                                         CGROUP_CTRL_MEMORY, CGROUP_CTRL_CPU,
+	                                         CGROUP_CTRL_CPUACCT};
 
 	if (job->v2_dir[0] != '\0')
 		return job->v2_dir;
@@ -574,7 +574,7 @@ int cgroup_job_wait_empty(const struct cgroup_job *job, uint64_t timeout_ms, str
 			return 0;
 		if (now_ms() >= deadline)
 			return node_error_set(e, ETIMEDOUT, "cgroup %s still holds processes",
-					      tracking_dir(job));
+			                      tracking_dir(job));
 		if (job->v2_dir[0] != '\0') {
 			/* cgroup.events notifies (POLLPRI) when populated changes. */
 			char path[CGROUP_PATH_MAX + 32];
@@ -605,7 +605,7 @@ int cgroup_job_wait_empty(const struct cgroup_job *job, uint64_t timeout_ms, str
 }
 
 int cgroup_job_read_stats(const struct cgroup_job *job, struct cgroup_stats *st,
-			  struct node_error *e)
+                          struct node_error *e)
 {
 	const char *mem = job->v1_dir[CGROUP_CTRL_MEMORY];
 	const char *acct = job->v1_dir[CGROUP_CTRL_CPUACCT];
@@ -629,7 +629,7 @@ int cgroup_job_read_stats(const struct cgroup_job *job, struct cgroup_stats *st,
 			return -1;
 		st->cpu_usec = ns / 1000;
 	} else if (job->v2_dir[0] != '\0' &&
-		   cg_read_keyed(job->v2_dir, "cpu.stat", "usage_usec", &st->cpu_usec, e) < 0) {
+	           cg_read_keyed(job->v2_dir, "cpu.stat", "usage_usec", &st->cpu_usec, e) < 0) {
 		return -1;
 	}
 	if (mem[0] != '\0') {

@@ -66,12 +66,12 @@ struct cgroup_limits {
 /* A job's cgroup: one directory per hierarchy used. */
 struct cgroup_job {
 	enum cgroup_mode mode;
-	char v2_dir[CGROUP_PATH_MAX];			 /* "" when no v2 tree */
+	char v2_dir[CGROUP_PATH_MAX];                    /* "" when no v2 tree */
 	char v1_dir[CGROUP_CTRL_COUNT][CGROUP_PATH_MAX]; /* "" when unused or co-mounted
-							    with an earlier controller */
-	int v2_fd;					 /* O_PATH|O_DIRECTORY of v2_dir, or -1 */
-	bool has_memsw;					 /* v1 memory.memsw.* present */
-	bool has_kill;					 /* v2 cgroup.kill present */
+	                                                    with an earlier controller */
+	int v2_fd;                                       /* O_PATH|O_DIRECTORY of v2_dir, or -1 */
+	bool has_memsw;                                  /* v1 memory.memsw.* present */
+	bool has_kill;                                   /* v2 cgroup.kill present */
 };
 
 /* What the cgroup measured. */
@@ -89,41 +89,35 @@ const char *cgroup_ctrl_name(enum cgroup_ctrl ctrl);
  * cgroup2 mount (pure v2); parent, the job parent (see struct cgroup_layout).
  * Out: l. Returns 0, or -1 with e set when no usable hierarchy is mounted or
  * a text is malformed. Pure: used by cgroup_layout_detect and the tests. */
-__attribute__((warn_unused_result)) int cgroup_layout_parse(struct cgroup_layout *l,
-							    bool root_is_cgroup2,
-							    const char *mountinfo,
-							    const char *self_cgroup,
-							    const char *parent,
-							    struct node_error *e);
+__attribute__((warn_unused_result)) int
+cgroup_layout_parse(struct cgroup_layout *l, bool root_is_cgroup2, const char *mountinfo,
+                    const char *self_cgroup, const char *parent, struct node_error *e);
 
 /* Detects the host's layout (statfs of /sys/fs/cgroup, /proc/self/mountinfo,
  * /proc/self/cgroup). Out: l. Returns 0, or -1 with e set. */
-__attribute__((warn_unused_result)) int cgroup_layout_detect(struct cgroup_layout *l,
-							     const char *parent,
-							     struct node_error *e);
+__attribute__((warn_unused_result)) int
+cgroup_layout_detect(struct cgroup_layout *l, const char *parent, struct node_error *e);
 
 /* A pure-v2 layout whose own cgroup is dir (a private cgroup2 mount, or a
  * plain directory standing in for one in tests). Returns 0 or -1. */
 __attribute__((warn_unused_result)) int cgroup_layout_v2_at(struct cgroup_layout *l,
-							    const char *dir, const char *parent,
-							    struct node_error *e);
+                                                            const char *dir, const char *parent,
+                                                            struct node_error *e);
 
 /* Creates the job cgroup NAME (a single path component) under the parent in
  * every hierarchy, enabling the v2 controllers on the way down, and writes
  * the limits. On failure everything created is removed again.
  * Out: job (call cgroup_job_destroy when done). Returns 0 or -1 with e set. */
-__attribute__((warn_unused_result)) int cgroup_job_create(const struct cgroup_layout *l,
-							  const char *name,
-							  const struct cgroup_limits *lim,
-							  struct cgroup_job *job,
-							  struct node_error *e);
+__attribute__((warn_unused_result)) int
+cgroup_job_create(const struct cgroup_layout *l, const char *name, const struct cgroup_limits *lim,
+                  struct cgroup_job *job, struct node_error *e);
 
 /* Moves pid into the job's cgroups: the v2 one unless skip_v2 (the process
  * was cloned into it, CLONE_INTO_CGROUP), the v1 ones unless skip_v1 (it
  * entered them itself, cgroup_job_enter_v1). Returns 0 or -1 with e set. */
 __attribute__((warn_unused_result)) int cgroup_job_attach(const struct cgroup_job *job, pid_t pid,
-							  bool skip_v2, bool skip_v1,
-							  struct node_error *e);
+                                                          bool skip_v2, bool skip_v1,
+                                                          struct node_error *e);
 
 /* Moves the calling thread into the job's v1 cgroups by writing "0" to each
  * `tasks` file. Called by the job's (single-threaded) init right after
@@ -131,29 +125,27 @@ __attribute__((warn_unused_result)) int cgroup_job_attach(const struct cgroup_jo
  * RCU grace period makes a write of another pid to cgroup.procs cost
  * milliseconds. Returns 0 or -1 with e set. */
 __attribute__((warn_unused_result)) int cgroup_job_enter_v1(const struct cgroup_job *job,
-							    struct node_error *e);
+                                                            struct node_error *e);
 
 /* Kills every process of the job: v2 cgroup.kill; otherwise freeze, SIGKILL
  * each process, thaw (v1 freezer or v2 cgroup.freeze). Returns 0 or -1. */
 __attribute__((warn_unused_result)) int cgroup_job_kill(const struct cgroup_job *job,
-							struct node_error *e);
+                                                        struct node_error *e);
 
 /* Waits until no process is left in the job's cgroups, at most timeout_ms.
  * Returns 0, or -1 with e set (ETIMEDOUT when processes remain). */
-__attribute__((warn_unused_result)) int cgroup_job_wait_empty(const struct cgroup_job *job,
-							      uint64_t timeout_ms,
-							      struct node_error *e);
+__attribute__((warn_unused_result)) int
+cgroup_job_wait_empty(const struct cgroup_job *job, uint64_t timeout_ms, struct node_error *e);
 
 /* Out: st, the job's CPU time, peak memory and OOM kills. Returns 0 or -1. */
-__attribute__((warn_unused_result)) int cgroup_job_read_stats(const struct cgroup_job *job,
-							      struct cgroup_stats *st,
-							      struct node_error *e);
+__attribute__((warn_unused_result)) int
+cgroup_job_read_stats(const struct cgroup_job *job, struct cgroup_stats *st, struct node_error *e);
 
 /* Removes the job's cgroups (they must be empty), retrying briefly while the
  * kernel still releases the last tasks. Safe on a partly created or already
  * destroyed job. Returns 0, or -1 with e set for the first failure (the
  * others are still attempted). */
 __attribute__((warn_unused_result)) int cgroup_job_destroy(struct cgroup_job *job,
-							   struct node_error *e);
+                                                           struct node_error *e);
 
 #endif

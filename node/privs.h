@@ -21,14 +21,14 @@
 struct privs_spec {
 	uid_t uid;
 	gid_t gid;
-	bool in_userns;		 /* setgroups may be denied in a user namespace */
-	uint64_t fsize_bytes;	 /* RLIMIT_FSIZE */
-	uint64_t nofile;	 /* RLIMIT_NOFILE */
+	bool in_userns;       /* setgroups may be denied in a user namespace */
+	uint64_t fsize_bytes; /* RLIMIT_FSIZE */
+	uint64_t nofile;      /* RLIMIT_NOFILE */
 };
 
 /* Applies every step above. Returns 0 or -1 with e set. */
 __attribute__((warn_unused_result)) int privs_drop_all(const struct privs_spec *spec,
-						       struct node_error *e);
+                                                       struct node_error *e);
 
 /* Only the capability steps (bounding, ambient, effective/permitted/
  * inheritable) and no_new_privs, keeping the ids: for the job's init. */

@@ -30,19 +30,19 @@
 struct rootfs_spec {
 	uid_t uid; /* owner of /work and /out */
 	gid_t gid;
-	uint64_t out_bytes;  /* size of the /out tmpfs */
-	uint64_t out_files;  /* inodes of the /out tmpfs */
-	uint64_t tmp_bytes;  /* size of /tmp and /work each, 0: kernel default */
+	uint64_t out_bytes; /* size of the /out tmpfs */
+	uint64_t out_files; /* inodes of the /out tmpfs */
+	uint64_t tmp_bytes; /* size of /tmp and /work each, 0: kernel default */
 };
 
 /* Builds and enters the root. Out: *out_fd, an open directory of /out.
  * Returns 0 or -1 with e set. */
 __attribute__((warn_unused_result)) int rootfs_setup(const struct rootfs_spec *spec, int *out_fd,
-						     struct node_error *e);
+                                                     struct node_error *e);
 
 /* Copies the directory input_fd into /work, owned by the job's ids.
  * Returns 0 or -1 with e set. */
 __attribute__((warn_unused_result)) int rootfs_fill_work(const struct rootfs_spec *spec,
-							 int input_fd, struct node_error *e);
+                                                         int input_fd, struct node_error *e);
 
 #endif

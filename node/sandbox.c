@@ -59,7 +59,7 @@ static uint64_t now_usec(void)
 }
 
 int sandbox_ctx_init_layout(struct sandbox_ctx *ctx, const struct sandbox_config *cfg,
-			    const struct cgroup_layout *layout, struct node_error *e)
+                            const struct cgroup_layout *layout, struct node_error *e)
 {
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->layout = *layout;
@@ -79,7 +79,7 @@ int sandbox_ctx_init_layout(struct sandbox_ctx *ctx, const struct sandbox_config
 }
 
 int sandbox_layout_resolve(const struct sandbox_config *cfg, struct cgroup_layout *layout,
-			   struct node_error *e)
+                           struct node_error *e)
 {
 	struct stat st;
 
@@ -91,7 +91,7 @@ int sandbox_layout_resolve(const struct sandbox_config *cfg, struct cgroup_layou
 }
 
 int sandbox_ctx_init(struct sandbox_ctx *ctx, const struct sandbox_config *cfg,
-		     struct node_error *e)
+                     struct node_error *e)
 {
 	struct cgroup_layout layout;
 
@@ -120,12 +120,12 @@ void sandbox_result_free(struct sandbox_result *res)
 struct run {
 	struct cgroup_job job;
 	bool job_made;
-	int sock;	   /* supervisor's end */
-	int out_r, err_r;  /* capture pipes, read ends */
-	int pidfd;	   /* the init */
+	int sock;         /* supervisor's end */
+	int out_r, err_r; /* capture pipes, read ends */
+	int pidfd;        /* the init */
 	pid_t pid;
 	bool reaped;
-	bool ready;	   /* READY received */
+	bool ready;        /* READY received */
 	bool have_status;  /* STATUS received */
 	bool setup_failed; /* FAIL or EXEC_FAIL received */
 	struct node_error child_err;
@@ -146,7 +146,7 @@ static int make_pipe(int *r, int *w, struct node_error *e)
 /* Clones the init into the new namespaces; the child never returns.
  * Out: *pid, *pidfd; *into_cgroup when clone3 placed it in the v2 cgroup. */
 static int spawn_init(struct sandbox_ctx *ctx, struct run *run, const struct child_args *args,
-		      bool *into_cgroup, struct node_error *e)
+                      bool *into_cgroup, struct node_error *e)
 {
 	uint64_t ns = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS;
 	int pidfd = -1;
@@ -215,7 +215,7 @@ static int write_id_maps(const struct sandbox_ctx *ctx, pid_t pid, struct node_e
 /* Appends what the pipe has to *buf, keeping at most max bytes.
  * Returns 0 after a read, 1 at EOF, 2 when nothing is there, -1 on error. */
 static int capture(int fd, uint8_t **buf, size_t *len, uint64_t max, bool *truncated,
-		   struct node_error *e)
+                   struct node_error *e)
 {
 	uint8_t chunk[65536];
 	ssize_t n = read(fd, chunk, sizeof(chunk));
@@ -254,7 +254,7 @@ static int recv_msg(struct run *run, struct sandbox_result *res, struct node_err
 	char cbuf[CMSG_SPACE(sizeof(int))];
 	struct iovec iov = {.iov_base = &m, .iov_len = sizeof(m)};
 	struct msghdr mh = {
-		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
 	struct cmsghdr *c;
 	ssize_t n = recvmsg(run->sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
 
@@ -285,7 +285,7 @@ static int recv_msg(struct run *run, struct sandbox_result *res, struct node_err
 	case CHILD_MSG_STATUS:
 		run->have_status = true;
 		res->status.kind =
-			m.status_kind == RESULT_SIGNALED ? RESULT_SIGNALED : RESULT_EXITED;
+		    m.status_kind == RESULT_SIGNALED ? RESULT_SIGNALED : RESULT_EXITED;
 		res->status.value = m.status_value;
 		return 0;
 	case CHILD_MSG_EXEC_FAIL:
@@ -306,11 +306,11 @@ static int recv_msg(struct run *run, struct sandbox_result *res, struct node_err
 }
 
 /* Supervises until the init exits, the deadline passes or cancel_fd fires. */
-static int supervise(struct run *run, const struct sandbox_spec *spec,
-		     struct sandbox_result *res, struct node_error *e)
+static int supervise(struct run *run, const struct sandbox_spec *spec, struct sandbox_result *res,
+                     struct node_error *e)
 {
 	uint64_t deadline =
-		spec->limits.timeout_ms ? run->started + spec->limits.timeout_ms * 1000 : 0;
+	    spec->limits.timeout_ms ? run->started + spec->limits.timeout_ms * 1000 : 0;
 	uint64_t max = spec->limits.max_output_bytes;
 	bool out_eof = false, err_eof = false, sock_eof = false;
 
@@ -338,14 +338,14 @@ static int supervise(struct run *run, const struct sandbox_spec *spec,
 			return node_error_set(e, errno, "poll");
 		if (p[0].revents) {
 			rc = capture(run->out_r, &res->stdout_data, &res->stdout_len, max,
-				     &res->output_truncated, e);
+			             &res->output_truncated, e);
 			if (rc < 0)
 				return -1;
 			out_eof = rc == 1;
 		}
 		if (p[1].revents) {
 			rc = capture(run->err_r, &res->stderr_data, &res->stderr_len, max,
-				     &res->output_truncated, e);
+			             &res->output_truncated, e);
 			if (rc < 0)
 				return -1;
 			err_eof = rc == 1;
@@ -370,18 +370,18 @@ static int supervise(struct run *run, const struct sandbox_spec *spec,
 /* After the cgroup is empty: the rest of the output and of the messages.
  * Every writer is dead, so each loop ends at EOF (or EAGAIN). */
 static int drain(struct run *run, const struct sandbox_spec *spec, struct sandbox_result *res,
-		 struct node_error *e)
+                 struct node_error *e)
 {
 	uint64_t max = spec->limits.max_output_bytes;
 	int rc;
 
 	while ((rc = capture(run->out_r, &res->stdout_data, &res->stdout_len, max,
-			     &res->output_truncated, e)) == 0)
+	                     &res->output_truncated, e)) == 0)
 		;
 	if (rc < 0)
 		return -1;
 	while ((rc = capture(run->err_r, &res->stderr_data, &res->stderr_len, max,
-			     &res->output_truncated, e)) == 0)
+	                     &res->output_truncated, e)) == 0)
 		;
 	if (rc < 0)
 		return -1;
@@ -481,15 +481,15 @@ static int check_spec(const struct sandbox_spec *spec, struct node_error *e)
 }
 
 int sandbox_run(struct sandbox_ctx *ctx, const struct sandbox_spec *spec,
-		struct sandbox_result *res, struct node_error *e)
+                struct sandbox_result *res, struct node_error *e)
 {
 	static const char *const empty_env[] = {NULL};
 	struct sandbox_spec sp = *spec;
 	struct run run = {.sock = -1, .out_r = -1, .err_r = -1, .pidfd = -1};
 	struct cgroup_limits lim = {
-		.cpu_millicores = spec->limits.cpu_millicores,
-		.memory_bytes = spec->limits.memory_bytes,
-		.pids = spec->limits.pids,
+	    .cpu_millicores = spec->limits.cpu_millicores,
+	    .memory_bytes = spec->limits.memory_bytes,
+	    .pids = spec->limits.pids,
 	};
 	struct child_args args = {.ctx = ctx, .spec = &sp, .input_fd = -1, .job = &run.job};
 	struct child_msg go = {.type = CHILD_MSG_GO};
@@ -518,7 +518,8 @@ int sandbox_run(struct sandbox_ctx *ctx, const struct sandbox_spec *spec,
 	run.job_made = true;
 	if (make_pipe(&run.out_r, &out_w, e) < 0 || make_pipe(&run.err_r, &err_w, e) < 0)
 		goto out;
-	if (fcntl(run.out_r, F_SETFL, O_NONBLOCK) < 0 || fcntl(run.err_r, F_SETFL, O_NONBLOCK) < 0) {
+	if (fcntl(run.out_r, F_SETFL, O_NONBLOCK) < 0 ||
+	    fcntl(run.err_r, F_SETFL, O_NONBLOCK) < 0) {
 		node_error_set(e, errno, "fcntl O_NONBLOCK");
 		goto out;
 	}

@@ -37,15 +37,15 @@
 #define SANDBOX_DEFAULT_GID 65534
 
 struct sandbox_config {
-	const char *cgroup_parent; /* NULL: "hearth" under the supervisor's cgroup */
+	const char *cgroup_parent;  /* NULL: "hearth" under the supervisor's cgroup */
 	const char *cgroup_v2_root; /* NULL: detect the host's layout; else use this
-				       directory as a pure cgroup v2 hierarchy whose
-				       root is the supervisor's own cgroup */
-	uid_t uid;		   /* uid and gid of the job inside the sandbox */
+	                               directory as a pure cgroup v2 hierarchy whose
+	                               root is the supervisor's own cgroup */
+	uid_t uid;                  /* uid and gid of the job inside the sandbox */
 	gid_t gid;
-	bool userns;		   /* use a user namespace even as root (always when not root) */
-	uid_t userns_host_uid;	   /* host ids mapped onto uid/gid when root makes the
-				      user namespace (non-root maps its own ids) */
+	bool userns;           /* use a user namespace even as root (always when not root) */
+	uid_t userns_host_uid; /* host ids mapped onto uid/gid when root makes the
+	                          user namespace (non-root maps its own ids) */
 	gid_t userns_host_gid;
 };
 
@@ -59,24 +59,24 @@ struct sandbox_ctx {
 	uid_t host_uid; /* host ids the user namespace maps uid/gid onto */
 	gid_t host_gid;
 	bool clone3_broken; /* set after clone3(CLONE_INTO_CGROUP) failed once */
-	uint64_t seq;	    /* jobs run, for unique cgroup names */
+	uint64_t seq;       /* jobs run, for unique cgroup names */
 };
 
 struct sandbox_limits {
 	uint64_t cpu_millicores;   /* 0: no CPU limit */
-	uint64_t memory_bytes;	   /* 0: no memory limit (swap is always off when set) */
-	uint64_t pids;		   /* 0: no pids limit */
-	uint64_t timeout_ms;	   /* 0: no wall-clock timeout */
+	uint64_t memory_bytes;     /* 0: no memory limit (swap is always off when set) */
+	uint64_t pids;             /* 0: no pids limit */
+	uint64_t timeout_ms;       /* 0: no wall-clock timeout */
 	uint64_t max_output_bytes; /* cap of stdout, of stderr, of /out's total size,
-				      and RLIMIT_FSIZE; must be > 0 */
-	uint64_t max_files;	   /* most entries (inodes) in /out; must be > 0 */
+	                              and RLIMIT_FSIZE; must be > 0 */
+	uint64_t max_files;        /* most entries (inodes) in /out; must be > 0 */
 	uint64_t max_open_files;   /* RLIMIT_NOFILE; 0: 1024 */
 };
 
 struct sandbox_spec {
 	const char *const *argv; /* NULL-terminated, argv[0] found on the env's PATH */
 	const char *const *envp; /* NULL-terminated; nothing else is inherited */
-	const char *input_dir;	 /* copied into /work, or NULL */
+	const char *input_dir;   /* copied into /work, or NULL */
 	struct sandbox_limits limits;
 	int cancel_fd; /* readable: cancel the job (e.g. a signalfd); -1 for none */
 };
@@ -85,10 +85,10 @@ struct sandbox_result {
 	struct result_status status; /* how the job's main process ended */
 	bool timed_out;
 	bool oom_killed;
-	bool output_truncated;	/* stdout or stderr cut at the limit, /out full, or SIGXFSZ */
+	bool output_truncated;  /* stdout or stderr cut at the limit, /out full, or SIGXFSZ */
 	bool seccomp_violation; /* killed by the seccomp filter (SIGSYS) */
-	bool cancelled;		/* cancel_fd became readable */
-	int exec_errno;		/* execve of argv[0] failed with this (status: exit 127) */
+	bool cancelled;         /* cancel_fd became readable */
+	int exec_errno;         /* execve of argv[0] failed with this (status: exit 127) */
 	uint64_t cpu_usec;
 	uint64_t peak_memory_bytes;
 	uint64_t wall_usec;
@@ -98,30 +98,29 @@ struct sandbox_result {
 	size_t stderr_len;
 	int out_fd; /* open directory of the job's /out tmpfs, or -1; owned */
 	struct manifest manifest;
-	bool out_rejected;	   /* /out held something that is not allowed */
+	bool out_rejected; /* /out held something that is not allowed */
 	char out_reject_why[NODE_ERROR_MAX];
-	bool has_hash;		   /* false when out_rejected */
-	uint8_t hash[HASH_SIZE];   /* the canonical result hash */
+	bool has_hash;           /* false when out_rejected */
+	uint8_t hash[HASH_SIZE]; /* the canonical result hash */
 };
 
 /* Prepares a context: detects the cgroup layout, compiles the seccomp
  * filter. In: cfg (may be NULL for the defaults). Out: ctx (sandbox_ctx_free
  * it). Needs hearth_crypto_init() first. Returns 0 or -1 with e set. */
-__attribute__((warn_unused_result)) int sandbox_ctx_init(struct sandbox_ctx *ctx,
-							 const struct sandbox_config *cfg,
-							 struct node_error *e);
+__attribute__((warn_unused_result)) int
+sandbox_ctx_init(struct sandbox_ctx *ctx, const struct sandbox_config *cfg, struct node_error *e);
 
 /* The cgroup layout cfg asks for: cfg->cgroup_v2_root, else the host's.
  * Out: layout. Returns 0 or -1 with e set. */
 __attribute__((warn_unused_result)) int sandbox_layout_resolve(const struct sandbox_config *cfg,
-							       struct cgroup_layout *layout,
-							       struct node_error *e);
+                                                               struct cgroup_layout *layout,
+                                                               struct node_error *e);
 
 /* As sandbox_ctx_init, with a given cgroup layout instead of the host's. */
 __attribute__((warn_unused_result)) int sandbox_ctx_init_layout(struct sandbox_ctx *ctx,
-								const struct sandbox_config *cfg,
-								const struct cgroup_layout *layout,
-								struct node_error *e);
+                                                                const struct sandbox_config *cfg,
+                                                                const struct cgroup_layout *layout,
+                                                                struct node_error *e);
 
 void sandbox_ctx_free(struct sandbox_ctx *ctx);
 
@@ -130,9 +129,9 @@ void sandbox_ctx_free(struct sandbox_ctx *ctx);
  * itself could not be built or torn down; everything created is removed on
  * that path too. */
 __attribute__((warn_unused_result)) int sandbox_run(struct sandbox_ctx *ctx,
-						    const struct sandbox_spec *spec,
-						    struct sandbox_result *res,
-						    struct node_error *e);
+                                                    const struct sandbox_spec *spec,
+                                                    struct sandbox_result *res,
+                                                    struct node_error *e);
 
 void sandbox_result_free(struct sandbox_result *res);
 

@@ -103,10 +103,10 @@ static int enter_userns_ids(const struct sandbox_ctx *ctx, struct node_error *e)
 		return node_error_set(e, errno, "prctl PR_SET_KEEPCAPS");
 	if (setresgid(ctx->gid, ctx->gid, ctx->gid) < 0)
 		return node_error_set(e, errno, "setresgid %u in the user namespace",
-				      (unsigned)ctx->gid);
+		                      (unsigned)ctx->gid);
 	if (setresuid(ctx->uid, ctx->uid, ctx->uid) < 0)
 		return node_error_set(e, errno, "setresuid %u in the user namespace",
-				      (unsigned)ctx->uid);
+		                      (unsigned)ctx->uid);
 	if (syscall(SYS_capget, &hdr, data) < 0)
 		return node_error_set(e, errno, "capget");
 	data[0].effective = data[0].permitted;
@@ -212,11 +212,11 @@ static _Noreturn void job_main(const struct child_args *a)
 	const struct sandbox_ctx *ctx = a->ctx;
 	const struct sandbox_limits *lim = &a->spec->limits;
 	struct privs_spec ps = {
-		.uid = ctx->uid,
-		.gid = ctx->gid,
-		.in_userns = ctx->userns,
-		.fsize_bytes = lim->max_output_bytes,
-		.nofile = lim->max_open_files ? lim->max_open_files : 1024,
+	    .uid = ctx->uid,
+	    .gid = ctx->gid,
+	    .in_userns = ctx->userns,
+	    .fsize_bytes = lim->max_output_bytes,
+	    .nofile = lim->max_open_files ? lim->max_open_files : 1024,
 	};
 	struct node_error e;
 
@@ -263,11 +263,11 @@ _Noreturn void sandbox_child_main(const struct child_args *a)
 	const struct sandbox_ctx *ctx = a->ctx;
 	const struct sandbox_limits *lim = &a->spec->limits;
 	struct rootfs_spec rs = {
-		.uid = ctx->uid,
-		.gid = ctx->gid,
-		.out_bytes = lim->max_output_bytes,
-		.out_files = lim->max_files,
-		.tmp_bytes = lim->memory_bytes,
+	    .uid = ctx->uid,
+	    .gid = ctx->gid,
+	    .out_bytes = lim->max_output_bytes,
+	    .out_files = lim->max_files,
+	    .tmp_bytes = lim->memory_bytes,
 	};
 	struct child_msg m = {.type = CHILD_MSG_READY};
 	struct node_error e;

@@ -25,7 +25,7 @@ struct seccomp_prog {
 
 /* Compiles the job filter. Out: prog. Returns 0 or -1 with e set. */
 __attribute__((warn_unused_result)) int seccomp_prog_compile(struct seccomp_prog *prog,
-							     struct node_error *e);
+                                                             struct node_error *e);
 
 /* Installs prog on the calling thread. The caller has set no_new_privs.
  * Async-signal-safe (used in the child after clone). Returns 0, or -1 with

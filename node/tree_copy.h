@@ -11,17 +11,16 @@
 #include "node/error.h"
 
 struct tree_copy_opts {
-	uid_t uid;	    /* owner of what is created, or (uid_t)-1 to keep ours */
-	gid_t gid;	    /* group likewise */
+	uid_t uid;          /* owner of what is created, or (uid_t)-1 to keep ours */
+	gid_t gid;          /* group likewise */
 	size_t max_entries; /* most entries copied */
-	int max_depth;	    /* deepest directory level copied */
+	int max_depth;      /* deepest directory level copied */
 };
 
 /* Copies everything below src into dst (both stay open; dst's entries must
  * not exist yet). Anything but files, directories and symlinks fails.
  * Returns 0 or -1 with e set ("what path: errno"). */
-__attribute__((warn_unused_result)) int tree_copy(int src, int dst,
-						  const struct tree_copy_opts *opts,
-						  struct node_error *e);
+__attribute__((warn_unused_result)) int
+tree_copy(int src, int dst, const struct tree_copy_opts *opts, struct node_error *e);
 
 #endif

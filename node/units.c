@@ -60,7 +60,7 @@ int units_parse_millicores(const char *s, uint64_t *out)
 }
 
 static int scaled(const char *s, const char *const *suffix, const uint64_t *mult, int n,
-		  uint64_t *out)
+                  uint64_t *out)
 {
 	const char *rest;
 	uint64_t milli, v;
@@ -83,10 +83,10 @@ static int scaled(const char *s, const char *const *suffix, const uint64_t *mult
 
 int units_parse_bytes(const char *s, uint64_t *out)
 {
-	static const char *const suffix[] = {"",  "K",	"M",   "G",   "T",
-					     "k", "KiB", "MiB", "GiB", "TiB"};
-	static const uint64_t mult[] = {1,	    1ULL << 10, 1ULL << 20, 1ULL << 30, 1ULL << 40,
-					1ULL << 10, 1ULL << 10, 1ULL << 20, 1ULL << 30, 1ULL << 40};
+	static const char *const suffix[] = {"",  "K",   "M",   "G",   "T",
+	                                     "k", "KiB", "MiB", "GiB", "TiB"};
+	static const uint64_t mult[] = {1,          1ULL << 10, 1ULL << 20, 1ULL << 30, 1ULL << 40,
+	                                1ULL << 10, 1ULL << 10, 1ULL << 20, 1ULL << 30, 1ULL << 40};
 
 	return scaled(s, suffix, mult, 10, out);
 }

@@ -191,13 +191,13 @@ static void test_manifest_walk_stops_at_entry_limit(void **state UNUSED)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_result_hash_of_empty_result_is_fixed),
-		cmocka_unit_test(test_result_hash_layout_matches_reference),
-		cmocka_unit_test(test_result_hash_signal_differs_from_exit_code),
-		cmocka_unit_test(test_manifest_sort_is_bytewise_with_prefix_first),
-		cmocka_unit_test(test_manifest_walk_records_links_and_gives_reference_hash),
-		cmocka_unit_test(test_manifest_walk_rejects_fifo),
-		cmocka_unit_test(test_manifest_walk_stops_at_entry_limit),
+	    cmocka_unit_test(test_result_hash_of_empty_result_is_fixed),
+	    cmocka_unit_test(test_result_hash_layout_matches_reference),
+	    cmocka_unit_test(test_result_hash_signal_differs_from_exit_code),
+	    cmocka_unit_test(test_manifest_sort_is_bytewise_with_prefix_first),
+	    cmocka_unit_test(test_manifest_walk_records_links_and_gives_reference_hash),
+	    cmocka_unit_test(test_manifest_walk_rejects_fifo),
+	    cmocka_unit_test(test_manifest_walk_stops_at_entry_limit),
 	};
 
 	return cmocka_run_group_tests(tests, setup_crypto, NULL);
