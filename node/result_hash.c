@@ -158,6 +158,8 @@ static int hash_regular(int dirfd, const char *name, const char *path, const str
 struct walk {
 	struct manifest *m;
 	size_t max_entries;
+	uint64_t max_bytes;
+	uint64_t bytes;
 	char path[MANIFEST_PATH_MAX];
 };
 
@@ -196,6 +198,10 @@ static int walk_entry(struct walk *w, int dirfd, const char *name, size_t path_l
 	if (w->m->count >= w->max_entries)
 		return node_error_set(e, EMFILE, "out: more than %zu entries", w->max_entries);
 	if (S_ISREG(st.st_mode)) {
+		if ((uint64_t)st.st_size > w->max_bytes - w->bytes)
+			return node_error_set(e, EFBIG, "out: more than %llu bytes of files",
+			                      (unsigned long long)w->max_bytes);
+		w->bytes += (uint64_t)st.st_size;
 		if (hash_regular(dirfd, name, w->path, &st, &size, hash, e) < 0)
 			return -1;
 		if (manifest_add(w->m, w->path, MANIFEST_FILE, (st.st_mode & S_IXUSR) != 0, size,
@@ -258,9 +264,10 @@ static int walk_dir(struct walk *w, int dirfd, size_t path_len, int depth, struc
 	return rc;
 }
 
-int manifest_build(int dirfd, size_t max_entries, struct manifest *m, struct node_error *e)
+int manifest_build(int dirfd, size_t max_entries, uint64_t max_bytes, struct manifest *m,
+                   struct node_error *e)
 {
-	struct walk w = {.m = m, .max_entries = max_entries};
+	struct walk w = {.m = m, .max_entries = max_entries, .max_bytes = max_bytes};
 	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	memset(m, 0, sizeof(*m));

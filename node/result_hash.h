@@ -56,12 +56,15 @@ struct result_status {
 };
 
 /* Walks the directory dirfd (not closed) and builds the manifest of every
- * file and symlink below it. In: max_entries, the most entries accepted.
+ * file and symlink below it. In: max_entries, the most entries accepted;
+ * max_bytes, the most file bytes (sizes, not blocks: sparse files count in
+ * full, so a job cannot make the walk read more than that).
  * Out: m (manifest_free it). Returns 0, or -1 with e set when an entry is a
  * FIFO, socket or device ("rejected"), the tree is too deep, a path too long,
- * there are too many entries, or a call fails. */
+ * there are too many entries or bytes, or a call fails. */
 __attribute__((warn_unused_result)) int manifest_build(int dirfd, size_t max_entries,
-                                                       struct manifest *m, struct node_error *e);
+                                                       uint64_t max_bytes, struct manifest *m,
+                                                       struct node_error *e);
 
 /* Appends one entry (the path is copied). Returns 0, or -1 when out of
  * memory or the path is empty or too long. */

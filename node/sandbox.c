@@ -459,7 +459,8 @@ static void finish_result(const struct sandbox_spec *spec, struct sandbox_result
 	/* A full /out tmpfs means writes were refused. */
 	if (fstatvfs(res->out_fd, &sv) == 0 && (sv.f_bavail == 0 || sv.f_favail == 0))
 		res->output_truncated = true;
-	if (manifest_build(res->out_fd, (size_t)spec->limits.max_files, &res->manifest, &e) < 0) {
+	if (manifest_build(res->out_fd, (size_t)spec->limits.max_files,
+	                   spec->limits.max_output_bytes, &res->manifest, &e) < 0) {
 		res->out_rejected = true;
 		snprintf(res->out_reject_why, sizeof(res->out_reject_why), "%s", e.msg);
 		return;
@@ -558,6 +559,10 @@ int sandbox_run(struct sandbox_ctx *ctx, const struct sandbox_spec *spec,
 		goto out;
 	if (run.setup_failed) {
 		*e = run.child_err;
+		goto out;
+	}
+	if (!run.ready && !res->timed_out && !res->cancelled) {
+		node_error_set(e, 0, "sandbox: the init died before the job started");
 		goto out;
 	}
 	{

@@ -201,6 +201,21 @@ int main(int argc, char **argv)
 			return report("symlink", -1);
 		return write_out("with links\n");
 	}
+	if (strcmp(mode, "sparse") == 0) {
+		/* files of arg bytes each, without a single block written */
+		for (int i = 0; i < 64; i++) {
+			char path[32];
+			int fd;
+
+			snprintf(path, sizeof(path), "/out/sparse%02d", i);
+			fd = open(path, O_WRONLY | O_CREAT, 0644);
+			if (fd < 0 || ftruncate(fd, atol(arg)) < 0)
+				return report("sparse", -1);
+			close(fd);
+		}
+		printf("sparse done\n");
+		return 0;
+	}
 	if (strcmp(mode, "fifo") == 0) {
 		if (mkfifo("/out/pipe", 0644) < 0)
 			return report("mkfifo", -1);

@@ -328,6 +328,16 @@ def test_out_with_a_fifo_is_rejected(builddir, probe_dir):
     assert not os.path.exists(out)
 
 
+def test_out_sparse_files_cannot_exceed_the_output_limit(builddir, probe_dir):
+    rc, res, out, stdout = out_run(builddir, probe_dir, "sparse", 1 << 20,
+                                   args=["--max-output", "1M"])
+    assert stdout == b"sparse done\n"
+    assert rc == 125
+    assert res["result_hash"] is None
+    assert "out: more than 1048576 bytes of files" in res["out_rejected"]
+    assert not os.path.exists(out)
+
+
 def test_result_hash_is_deterministic_and_output_sensitive(builddir, probe_dir):
     hashes = []
     for content in ("same\n", "same\n", "samf\n"):

@@ -146,7 +146,7 @@ static void test_manifest_walk_records_links_and_gives_reference_hash(void **sta
 	struct result_status st = {RESULT_EXITED, 3};
 	uint8_t so[HASH_SIZE], h[HASH_SIZE];
 
-	assert_int_equal(manifest_build(dir, 100, &m, &e), 0);
+	assert_int_equal(manifest_build(dir, 100, 1000, &m, &e), 0);
 	assert_int_equal(m.count, 3);
 	assert_int_equal(m.entries[0].kind, MANIFEST_SYMLINK);
 	assert_int_equal(m.entries[0].size, 13);
@@ -168,22 +168,27 @@ static void test_manifest_walk_rejects_fifo(void **state UNUSED)
 	struct node_error e;
 
 	assert_int_equal(mkfifoat(dir, "pipe", 0644), 0);
-	assert_int_equal(manifest_build(dir, 100, &m, &e), -1);
+	assert_int_equal(manifest_build(dir, 100, 1000, &m, &e), -1);
 	assert_non_null(strstr(e.msg, "out/pipe: FIFO rejected"));
 	assert_int_equal(m.count, 0);
 	remove_tree(dir, path);
 }
 
-static void test_manifest_walk_stops_at_entry_limit(void **state UNUSED)
+static void test_manifest_walk_stops_at_entry_and_byte_limits(void **state UNUSED)
 {
 	char path[64];
 	int dir = make_tree(path);
 	struct manifest m;
 	struct node_error e;
 
-	assert_int_equal(manifest_build(dir, 2, &m, &e), -1);
+	assert_int_equal(manifest_build(dir, 2, 1000, &m, &e), -1);
 	assert_int_equal(e.err, EMFILE);
-	assert_int_equal(manifest_build(dir, 3, &m, &e), 0);
+	assert_int_equal(manifest_build(dir, 3, 1000, &m, &e), 0);
+	manifest_free(&m);
+	/* "hello" and "#!x" are 8 bytes; a link's target does not count. */
+	assert_int_equal(manifest_build(dir, 3, 7, &m, &e), -1);
+	assert_int_equal(e.err, EFBIG);
+	assert_int_equal(manifest_build(dir, 3, 8, &m, &e), 0);
 	manifest_free(&m);
 	remove_tree(dir, path);
 }
@@ -197,7 +202,7 @@ int main(void)
 	    cmocka_unit_test(test_manifest_sort_is_bytewise_with_prefix_first),
 	    cmocka_unit_test(test_manifest_walk_records_links_and_gives_reference_hash),
 	    cmocka_unit_test(test_manifest_walk_rejects_fifo),
-	    cmocka_unit_test(test_manifest_walk_stops_at_entry_limit),
+	    cmocka_unit_test(test_manifest_walk_stops_at_entry_and_byte_limits),
 	};
 
 	return cmocka_run_group_tests(tests, setup_crypto, NULL);
