@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <dirent.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -688,4 +689,62 @@ int cgroup_job_destroy(struct cgroup_job *job, struct node_error *e)
 		}
 	}
 	return rc;
+}
+
+/* Sweeps one parent directory (missing: nothing to do). */
+static int sweep_dir(const char *parent, unsigned *removed, struct node_error *e)
+{
+	DIR *d = opendir(parent);
+	struct dirent *de;
+
+	if (d == NULL) {
+		if (errno == ENOENT)
+			return 0;
+		return node_error_set(e, errno, "opendir %s", parent);
+	}
+	while ((de = readdir(d)) != NULL) {
+		char path[CGROUP_PATH_MAX + CGROUP_NAME_MAX];
+		unsigned long pid;
+		char *end;
+
+		if (strncmp(de->d_name, "job-", 4) != 0)
+			continue;
+		errno = 0;
+		pid = strtoul(de->d_name + 4, &end, 10);
+		if (errno != 0 || end == de->d_name + 4 || *end != '-' || pid == 0 ||
+		    pid > (unsigned long)INT32_MAX)
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue; /* its supervisor lives (or is not ours to judge) */
+		if (path_join(path, sizeof(path), parent, de->d_name) < 0)
+			continue;
+		if (rmdir(path) == 0)
+			(*removed)++;
+	}
+	closedir(d);
+	return 0;
+}
+
+int cgroup_sweep_stale(const struct cgroup_layout *l, unsigned *removed, struct node_error *e)
+{
+	char parent[CGROUP_PATH_MAX];
+
+	*removed = 0;
+	if (l->v2_own[0] != '\0' && (parent_dir(l, l->v2_own, l->v2_mount, parent, e) < 0 ||
+	                             sweep_dir(parent, removed, e) < 0))
+		return -1;
+	for (int c = 0; c < CGROUP_CTRL_COUNT; c++) {
+		bool seen = false;
+
+		if (l->v1_own[c][0] == '\0')
+			continue;
+		for (int d = 0; d < c; d++)
+			seen |= strcmp(l->v1_own[d], l->v1_own[c]) == 0;
+		if (seen)
+			continue;
+		if (parent_dir(l, l->v1_own[c], l->v1_mount[c], parent, e) < 0 ||
+		    sweep_dir(parent, removed, e) < 0)
+			return -1;
+	}
+	return 0;
 }

@@ -148,4 +148,12 @@ cgroup_job_read_stats(const struct cgroup_job *job, struct cgroup_stats *st, str
 __attribute__((warn_unused_result)) int cgroup_job_destroy(struct cgroup_job *job,
                                                            struct node_error *e);
 
+/* Removes the empty job cgroups that a supervisor killed without a chance to
+ * clean up (SIGKILL, crash) left under the parent: those named
+ * "job-PID-N" whose PID is not a live process. A cgroup that still holds
+ * processes is never touched (rmdir fails). Out: *removed, how many.
+ * Returns 0 or -1 with e set when a parent cannot be read. */
+__attribute__((warn_unused_result)) int cgroup_sweep_stale(const struct cgroup_layout *l,
+                                                           unsigned *removed, struct node_error *e);
+
 #endif

@@ -95,8 +95,12 @@ int sandbox_ctx_init(struct sandbox_ctx *ctx, const struct sandbox_config *cfg,
 {
 	struct cgroup_layout layout;
 
+	unsigned removed;
+
 	if (sandbox_layout_resolve(cfg, &layout, e) < 0)
 		return -1;
+	if (cgroup_sweep_stale(&layout, &removed, e) < 0)
+		return node_error_prefix(e, "sweep stale job cgroups");
 	return sandbox_ctx_init_layout(ctx, cfg, &layout, e);
 }
 

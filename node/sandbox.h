@@ -104,7 +104,8 @@ struct sandbox_result {
 	uint8_t hash[HASH_SIZE]; /* the canonical result hash */
 };
 
-/* Prepares a context: detects the cgroup layout, compiles the seccomp
+/* Prepares a context: detects the cgroup layout, removes the empty job
+ * cgroups of dead supervisors (cgroup_sweep_stale), compiles the seccomp
  * filter. In: cfg (may be NULL for the defaults). Out: ctx (sandbox_ctx_free
  * it). Needs hearth_crypto_init() first. Returns 0 or -1 with e set. */
 __attribute__((warn_unused_result)) int

@@ -64,25 +64,26 @@ def probe(builddir, probe_dir, mode, arg=None, args=(), stdout_file=None, **kw):
 
 
 def hierarchy_parents():
-    """The test's cgroup parent directory in every hierarchy of this host."""
-    dirs = []
+    """The test's cgroup parent directory in every hierarchy of this host:
+    under the supervisor's own cgroup there (as the tool resolves a relative
+    parent); the tests run the tool from this process's cgroups."""
+    mounts = []
     with open("/proc/self/mountinfo") as f:
         for line in f:
             fields = line.split()
             sep = fields.index("-")
-            if fields[sep + 1] not in ("cgroup", "cgroup2"):
-                continue
-            mnt = fields[4]
-            dirs.append(mnt)
-    parents = []
+            if fields[sep + 1] in ("cgroup", "cgroup2"):
+                mounts.append(fields[4])
+    own = set()
     with open("/proc/self/cgroup") as f:
-        own = [l.strip().split(":", 2) for l in f if l.strip()]
-    for mnt in dirs:
-        for root, _, _ in os.walk(mnt):
-            if os.path.basename(root) == CGROUP_PARENT:
-                parents.append(root)
-            if root.count("/") > mnt.count("/") + 3:
-                break
+        for line in f:
+            own.add(line.strip().split(":", 2)[2])
+    parents = []
+    for mnt in mounts:
+        for path in own:
+            d = os.path.normpath(mnt + path + "/" + CGROUP_PARENT)
+            if os.path.isdir(d) and d not in parents:
+                parents.append(d)
     return parents
 
 
@@ -384,6 +385,35 @@ def test_sigterm_to_the_supervisor_tears_everything_down(builddir, probe_dir):
     assert res["cancelled"] is True and res["signal"] == 9
     assert p.returncode == 128 + 9
     assert job_cgroups() == []
+
+
+def test_stale_job_cgroups_of_a_dead_supervisor_are_swept(builddir):
+    # One job first, so the parent exists in every hierarchy used.
+    rc, _, _ = run(builddir, ["--mem", "64M"], ["/bin/true"])
+    assert rc == 0
+    dead = 4194303
+    while True:
+        try:
+            os.kill(dead, 0)
+            dead -= 1
+        except ProcessLookupError:
+            break
+    stale = [os.path.join(p, "job-%d-1" % dead) for p in hierarchy_parents()]
+    assert stale
+    for d in stale:
+        os.mkdir(d)
+    live = [os.path.join(p, "job-%d-1" % os.getpid()) for p in hierarchy_parents()]
+    for d in live:
+        os.mkdir(d)
+    try:
+        rc, _, _ = run(builddir, [], ["/bin/true"])
+        assert rc == 0
+        assert [d for d in stale if os.path.exists(d)] == []
+        assert [d for d in live if not os.path.exists(d)] == []
+    finally:
+        for d in stale + live:
+            if os.path.exists(d):
+                os.rmdir(d)
 
 
 def mounts():
