@@ -316,43 +316,48 @@ static bool v1_needed(enum cgroup_mode mode, int c, const struct cgroup_limits *
 	return true;
 }
 
-int cgroup_job_create(const struct cgroup_layout *l, const char *name,
-                      const struct cgroup_limits *lim, struct cgroup_job *job, struct node_error *e)
+int cgroup_job_begin(const struct cgroup_layout *l, const char *name,
+                     const struct cgroup_limits *lim, struct cgroup_job *job, struct node_error *e)
 {
 	char parent[CGROUP_PATH_MAX];
-	struct node_error ignored;
 
 	memset(job, 0, sizeof(*job));
 	job->mode = l->mode;
 	job->v2_fd = -1;
-	if (strchr(name, '/') != NULL || strlen(name) >= CGROUP_NAME_MAX)
+	if (strchr(name, '/') != NULL || strlen(name) >= CGROUP_NAME_MAX || name[0] == '\0')
 		return node_error_set(e, EINVAL, "cgroup name %s", name);
-	if (lim->cpu_millicores > UINT64_MAX / 1000 || lim->cpu_millicores > 1000000)
+	if (lim->cpu_millicores > 1000000)
 		return node_error_set(e, ERANGE, "cpu limit %" PRIu64 "m", lim->cpu_millicores);
-	if (l->v2_own[0] != '\0') {
-		if (parent_dir(l, l->v2_own, l->v2_mount, parent, e) < 0 ||
-		    v2_make_parent(l, parent, lim, e) < 0)
-			goto fail;
-		if (path_join(job->v2_dir, sizeof(job->v2_dir), parent, name) < 0) {
-			node_error_set(e, ENAMETOOLONG, "cgroup %s/%s", parent, name);
-			goto fail;
-		}
-		if (mkdir(job->v2_dir, 0755) < 0) {
-			node_error_set(e, errno, "mkdir %s", job->v2_dir);
-			job->v2_dir[0] = '\0';
-			goto fail;
-		}
-		job->v2_fd = open(job->v2_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (job->v2_fd < 0) {
-			node_error_set(e, errno, "open %s", job->v2_dir);
-			goto fail;
-		}
-		job->has_kill = cg_has(parent, "cgroup.kill");
-		if (l->mode == CGROUP_MODE_V2 && v2_write_limits(job->v2_dir, parent, lim, e) < 0)
-			goto fail;
-	}
-	if (l->mode == CGROUP_MODE_V2)
+	strcpy(job->name, name);
+	if (l->v2_own[0] == '\0')
 		return 0;
+	if (parent_dir(l, l->v2_own, l->v2_mount, parent, e) < 0 ||
+	    v2_make_parent(l, parent, lim, e) < 0)
+		return -1;
+	if (path_join(job->v2_dir, sizeof(job->v2_dir), parent, name) < 0)
+		return node_error_set(e, ENAMETOOLONG, "cgroup %s/%s", parent, name);
+	if (mkdir(job->v2_dir, 0755) < 0) {
+		node_error_set(e, errno, "mkdir %s", job->v2_dir);
+		job->v2_dir[0] = '\0';
+		return -1;
+	}
+	job->v2_fd = open(job->v2_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (job->v2_fd < 0)
+		return node_error_set(e, errno, "open %s", job->v2_dir);
+	job->has_kill = cg_has(parent, "cgroup.kill");
+	return 0;
+}
+
+int cgroup_job_limit(const struct cgroup_layout *l, const struct cgroup_limits *lim,
+                     struct cgroup_job *job, struct node_error *e)
+{
+	char parent[CGROUP_PATH_MAX];
+
+	if (l->mode == CGROUP_MODE_V2) {
+		if (parent_dir(l, l->v2_own, l->v2_mount, parent, e) < 0)
+			return -1;
+		return v2_write_limits(job->v2_dir, parent, lim, e);
+	}
 	for (int c = 0; c < CGROUP_CTRL_COUNT; c++) {
 		bool shared = false;
 
@@ -368,25 +373,32 @@ int cgroup_job_create(const struct cgroup_layout *l, const char *name,
 					       sizeof(job->v1_dir[c]));
 			continue;
 		}
-		if (parent_dir(l, l->v1_own[c], l->v1_mount[c], parent, e) < 0 ||
-		    dir_make_all(parent, e) < 0)
-			goto fail;
-		if (path_join(job->v1_dir[c], sizeof(job->v1_dir[c]), parent, name) < 0) {
-			node_error_set(e, ENAMETOOLONG, "cgroup %s/%s", parent, name);
-			goto fail;
+		if (parent_dir(l, l->v1_own[c], l->v1_mount[c], parent, e) < 0)
+			return -1;
+		if (path_join(job->v1_dir[c], sizeof(job->v1_dir[c]), parent, job->name) < 0) {
+			job->v1_dir[c][0] = '\0';
+			return node_error_set(e, ENAMETOOLONG, "cgroup %s/%s", parent, job->name);
 		}
-		if (mkdir(job->v1_dir[c], 0755) < 0) {
+		if (mkdir(job->v1_dir[c], 0755) < 0 &&
+		    (errno != ENOENT || dir_make_all(parent, e) < 0 ||
+		     mkdir(job->v1_dir[c], 0755) < 0)) {
 			node_error_set(e, errno, "mkdir %s", job->v1_dir[c]);
 			job->v1_dir[c][0] = '\0';
-			goto fail;
+			return -1;
 		}
 	}
 	job->has_memsw = job->v1_dir[CGROUP_CTRL_MEMORY][0] != '\0' &&
 	                 cg_has(job->v1_dir[CGROUP_CTRL_MEMORY], "memory.memsw.limit_in_bytes");
-	if (v1_write_limits(job, lim, e) < 0)
-		goto fail;
-	return 0;
-fail:
+	return v1_write_limits(job, lim, e);
+}
+
+int cgroup_job_create(const struct cgroup_layout *l, const char *name,
+                      const struct cgroup_limits *lim, struct cgroup_job *job, struct node_error *e)
+{
+	struct node_error ignored;
+
+	if (cgroup_job_begin(l, name, lim, job, e) == 0 && cgroup_job_limit(l, lim, job, e) == 0)
+		return 0;
 	if (cgroup_job_destroy(job, &ignored) < 0) {
 		/* e keeps the first error; a failed cleanup is a consequence */
 	}
@@ -419,11 +431,44 @@ int cgroup_job_attach(const struct cgroup_job *job, pid_t pid, bool skip_v2, boo
 	return 0;
 }
 
-int cgroup_job_enter_v1(const struct cgroup_job *job, struct node_error *e)
+int cgroup_job_open_tasks(const struct cgroup_job *job, int fds[CGROUP_CTRL_COUNT], size_t *n,
+                          struct node_error *e)
 {
-	for (int c = 0; c < CGROUP_CTRL_COUNT; c++)
-		if (v1_owner(job, c) && cg_write(job->v1_dir[c], "tasks", "0", e) < 0)
-			return -1;
+	*n = 0;
+	for (int c = 0; c < CGROUP_CTRL_COUNT; c++) {
+		char path[CGROUP_PATH_MAX + 16];
+
+		if (!v1_owner(job, c))
+			continue;
+		if (path_join(path, sizeof(path), job->v1_dir[c], "tasks") < 0) {
+			node_error_set(e, ENAMETOOLONG, "cgroup %s/tasks", job->v1_dir[c]);
+			goto fail;
+		}
+		fds[*n] = open(path, O_WRONLY | O_CLOEXEC);
+		if (fds[*n] < 0) {
+			node_error_set(e, errno, "open %s", path);
+			goto fail;
+		}
+		(*n)++;
+	}
+	return 0;
+fail:
+	while (*n > 0)
+		close(fds[--*n]);
+	return -1;
+}
+
+int cgroup_enter_tasks(const int *fds, size_t n, struct node_error *e)
+{
+	for (size_t i = 0; i < n; i++) {
+		ssize_t w;
+
+		do {
+			w = write(fds[i], "0", 1);
+		} while (w < 0 && errno == EINTR);
+		if (w != 1)
+			return node_error_set(e, w < 0 ? errno : EIO, "enter v1 cgroup (tasks)");
+	}
 	return 0;
 }
 

@@ -15,6 +15,7 @@
 #define HEARTH_NODE_CGROUP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -72,6 +73,7 @@ struct cgroup_job {
 	int v2_fd;                                       /* O_PATH|O_DIRECTORY of v2_dir, or -1 */
 	bool has_memsw;                                  /* v1 memory.memsw.* present */
 	bool has_kill;                                   /* v2 cgroup.kill present */
+	char name[CGROUP_NAME_MAX];                      /* the job cgroup's directory name */
 };
 
 /* What the cgroup measured. */
@@ -106,26 +108,51 @@ __attribute__((warn_unused_result)) int cgroup_layout_v2_at(struct cgroup_layout
 
 /* Creates the job cgroup NAME (a single path component) under the parent in
  * every hierarchy, enabling the v2 controllers on the way down, and writes
- * the limits. On failure everything created is removed again.
+ * the limits: cgroup_job_begin then cgroup_job_limit. On failure everything
+ * created is removed again.
  * Out: job (call cgroup_job_destroy when done). Returns 0 or -1 with e set. */
 __attribute__((warn_unused_result)) int
 cgroup_job_create(const struct cgroup_layout *l, const char *name, const struct cgroup_limits *lim,
                   struct cgroup_job *job, struct node_error *e);
 
+/* The first half of cgroup_job_create: checks, and the job's v2 cgroup
+ * (with the parent's controllers enabled), into which the job's init can be
+ * cloned. Out: job; on failure the caller still calls cgroup_job_destroy.
+ * Returns 0 or -1 with e set. */
+__attribute__((warn_unused_result)) int
+cgroup_job_begin(const struct cgroup_layout *l, const char *name, const struct cgroup_limits *lim,
+                 struct cgroup_job *job, struct node_error *e);
+
+/* The second half: the limits of a pure-v2 job, or the v1 cgroups (those the
+ * mode needs, see cgroup.c) with their limits. The sandbox does this while
+ * the freshly cloned init builds its root. Returns 0 or -1 with e set. */
+__attribute__((warn_unused_result)) int cgroup_job_limit(const struct cgroup_layout *l,
+                                                         const struct cgroup_limits *lim,
+                                                         struct cgroup_job *job,
+                                                         struct node_error *e);
+
 /* Moves pid into the job's cgroups: the v2 one unless skip_v2 (the process
  * was cloned into it, CLONE_INTO_CGROUP), the v1 ones unless skip_v1 (it
- * entered them itself, cgroup_job_enter_v1). Returns 0 or -1 with e set. */
+ * enters them itself, cgroup_enter_tasks). Returns 0 or -1 with e set. */
 __attribute__((warn_unused_result)) int cgroup_job_attach(const struct cgroup_job *job, pid_t pid,
                                                           bool skip_v2, bool skip_v1,
                                                           struct node_error *e);
 
-/* Moves the calling thread into the job's v1 cgroups by writing "0" to each
- * `tasks` file. Called by the job's (single-threaded) init right after
- * clone: moving oneself skips the kernel's global threadgroup lock, whose
- * RCU grace period makes a write of another pid to cgroup.procs cost
- * milliseconds. Returns 0 or -1 with e set. */
-__attribute__((warn_unused_result)) int cgroup_job_enter_v1(const struct cgroup_job *job,
-                                                            struct node_error *e);
+/* Opens the `tasks` file of each of the job's v1 cgroups for writing.
+ * Out: fds[0..*n) (the caller closes them). Returns 0 or -1 with e set. */
+__attribute__((warn_unused_result)) int cgroup_job_open_tasks(const struct cgroup_job *job,
+                                                              int fds[CGROUP_CTRL_COUNT], size_t *n,
+                                                              struct node_error *e);
+
+/* Moves the calling thread into the cgroups whose `tasks` files are fds by
+ * writing "0" to each. For the job's single-threaded init: a thread moving
+ * itself skips the kernel's global threadgroup lock, whose RCU grace period
+ * makes writing another pid to cgroup.procs cost milliseconds per job. The
+ * files were opened by the supervisor (cgroup v1 checks the opener's
+ * credentials), so this works after the init has left the host's mount
+ * namespace behind. Returns 0 or -1 with e set. */
+__attribute__((warn_unused_result)) int cgroup_enter_tasks(const int *fds, size_t n,
+                                                           struct node_error *e);
 
 /* Kills every process of the job: v2 cgroup.kill; otherwise freeze, SIGKILL
  * each process, thaw (v1 freezer or v2 cgroup.freeze). Returns 0 or -1. */

@@ -158,7 +158,8 @@ void hostcheck_run(const struct sandbox_config *cfg, struct hostcheck *hc)
 	if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) < 0)
 		add(hc, "seccomp", false, "prctl PR_GET_SECCOMP: %s", strerror(errno));
 	if (sandbox_layout_resolve(cfg, &layout, &e) == 0) {
-		if (sandbox_ctx_init_layout(&ctx, cfg, &layout, &e) < 0) {
+		if (sandbox_ctx_init_layout(&ctx, cfg, &layout, &e) < 0 ||
+		    sandbox_ctx_filter(&ctx, &e) < 0) {
 			add(hc, "seccomp filter", false, "%s", e.msg);
 		} else {
 			add(hc, "seccomp filter", true, "%u BPF instructions",

@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +76,13 @@ int sandbox_ctx_init_layout(struct sandbox_ctx *ctx, const struct sandbox_config
 	}
 	if (ctx->uid == 0 || ctx->gid == 0)
 		return node_error_set(e, EINVAL, "the job's uid and gid must not be 0");
+	return 0;
+}
+
+int sandbox_ctx_filter(struct sandbox_ctx *ctx, struct node_error *e)
+{
+	if (ctx->seccomp.filter != NULL)
+		return 0;
 	return seccomp_prog_compile(&ctx->seccomp, e);
 }
 
@@ -216,6 +224,73 @@ static int write_id_maps(const struct sandbox_ctx *ctx, pid_t pid, struct node_e
 	return file_write_str(path, map, e);
 }
 
+/* Lets the init start building its root: attaches it to the v2 cgroup when
+ * clone3 could not, writes the user namespace's id maps, sends START. */
+static int start_init(const struct sandbox_ctx *ctx, struct run *run, bool into_cgroup,
+                      struct node_error *e)
+{
+	struct child_msg start = {.type = CHILD_MSG_START};
+
+	/* The init enters the v1 cgroups itself (cgroup_enter_tasks). */
+	if (cgroup_job_attach(&run->job, run->pid, into_cgroup, true, e) < 0)
+		return node_error_prefix(e, "cgroup attach");
+	if (ctx->userns && write_id_maps(ctx, run->pid, e) < 0)
+		return -1;
+	if (send(run->sock, &start, sizeof(start), MSG_NOSIGNAL) != (ssize_t)sizeof(start))
+		return node_error_set(e, errno, "send START to the sandbox");
+	return 0;
+}
+
+/* Sends GO: the filter, and the v1 `tasks` files for the init to enter. */
+static int send_go(const struct sandbox_ctx *ctx, struct run *run, struct node_error *e)
+{
+	struct child_go *go;
+	int fds[CGROUP_CTRL_COUNT];
+	char cbuf[CMSG_SPACE(sizeof(fds))];
+	struct iovec iov;
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+	size_t nfds, len;
+	ssize_t n;
+
+	if (ctx->seccomp.len > BPF_MAXINSNS)
+		return node_error_set(e, E2BIG, "seccomp filter of %u instructions",
+		                      (unsigned)ctx->seccomp.len);
+	if (cgroup_job_open_tasks(&run->job, fds, &nfds, e) < 0)
+		return -1;
+	len = offsetof(struct child_go, prog) + ctx->seccomp.len * sizeof(struct sock_filter);
+	go = malloc(len);
+	if (go == NULL) {
+		while (nfds > 0)
+			close(fds[--nfds]);
+		return node_error_set(e, ENOMEM, "GO message");
+	}
+	go->type = CHILD_MSG_GO;
+	go->prog_len = ctx->seccomp.len;
+	memcpy(go->prog, ctx->seccomp.filter, ctx->seccomp.len * sizeof(struct sock_filter));
+	iov = (struct iovec){.iov_base = go, .iov_len = len};
+	if (nfds > 0) {
+		struct cmsghdr *c;
+
+		memset(cbuf, 0, sizeof(cbuf));
+		mh.msg_control = cbuf;
+		mh.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(nfds * sizeof(int));
+		memcpy(CMSG_DATA(c), fds, nfds * sizeof(int));
+	}
+	do {
+		n = sendmsg(run->sock, &mh, MSG_NOSIGNAL);
+	} while (n < 0 && errno == EINTR);
+	free(go);
+	while (nfds > 0)
+		close(fds[--nfds]);
+	if (n != (ssize_t)len)
+		return node_error_set(e, n < 0 ? errno : EIO, "send GO to the sandbox");
+	return 0;
+}
+
 /* Appends what the pipe has to *buf, keeping at most max bytes.
  * Returns 0 after a read, 1 at EOF, 2 when nothing is there, -1 on error. */
 static int capture(int fd, uint8_t **buf, size_t *len, uint64_t max, bool *truncated,
@@ -304,6 +379,7 @@ static int recv_msg(struct run *run, struct sandbox_result *res, struct node_err
 		}
 		return 0;
 	case CHILD_MSG_GO:
+	case CHILD_MSG_START:
 		break;
 	}
 	return node_error_set(e, EPROTO, "unknown message %u from the sandbox", m.type);
@@ -496,8 +572,7 @@ int sandbox_run(struct sandbox_ctx *ctx, const struct sandbox_spec *spec,
 	    .memory_bytes = spec->limits.memory_bytes,
 	    .pids = spec->limits.pids,
 	};
-	struct child_args args = {.ctx = ctx, .spec = &sp, .input_fd = -1, .job = &run.job};
-	struct child_msg go = {.type = CHILD_MSG_GO};
+	struct child_args args = {.ctx = ctx, .spec = &sp, .input_fd = -1};
 	char name[CGROUP_NAME_MAX];
 	int sv[2], out_w = -1, err_w = -1;
 	bool into_cgroup;
@@ -516,11 +591,11 @@ int sandbox_run(struct sandbox_ctx *ctx, const struct sandbox_spec *spec,
 		if (args.input_fd < 0)
 			return node_error_set(e, errno, "open input %s", sp.input_dir);
 	}
-	if (cgroup_job_create(&ctx->layout, name, &lim, &run.job, e) < 0) {
+	run.job_made = true; /* from here on, run_release removes what exists */
+	if (cgroup_job_begin(&ctx->layout, name, &lim, &run.job, e) < 0) {
 		node_error_prefix(e, "cgroup");
 		goto out;
 	}
-	run.job_made = true;
 	if (make_pipe(&run.out_r, &out_w, e) < 0 || make_pipe(&run.err_r, &err_w, e) < 0)
 		goto out;
 	if (fcntl(run.out_r, F_SETFL, O_NONBLOCK) < 0 ||
@@ -545,18 +620,16 @@ int sandbox_run(struct sandbox_ctx *ctx, const struct sandbox_spec *spec,
 	if (rc < 0)
 		goto out;
 	rc = -1;
-	/* The init enters the v1 cgroups itself; it runs nothing of the job's
-	 * before GO. */
-	if (cgroup_job_attach(&run.job, run.pid, into_cgroup, true, e) < 0) {
-		node_error_prefix(e, "cgroup attach");
+	if (start_init(ctx, &run, into_cgroup, e) < 0)
+		goto out;
+	/* While the init builds its root: the v1 cgroups, the limits, the
+	 * filter (compiled at the first job of the process). */
+	if (cgroup_job_limit(&ctx->layout, &lim, &run.job, e) < 0) {
+		node_error_prefix(e, "cgroup");
 		goto out;
 	}
-	if (ctx->userns && write_id_maps(ctx, run.pid, e) < 0)
+	if (sandbox_ctx_filter(ctx, e) < 0 || send_go(ctx, &run, e) < 0)
 		goto out;
-	if (send(run.sock, &go, sizeof(go), MSG_NOSIGNAL) != (ssize_t)sizeof(go)) {
-		node_error_set(e, errno, "send GO to the sandbox");
-		goto out;
-	}
 	if (supervise(&run, &sp, res, e) < 0)
 		goto out;
 	if (stop_all(&run, e) < 0 || drain(&run, &sp, res, e) < 0)

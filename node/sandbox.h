@@ -105,8 +105,9 @@ struct sandbox_result {
 };
 
 /* Prepares a context: detects the cgroup layout, removes the empty job
- * cgroups of dead supervisors (cgroup_sweep_stale), compiles the seccomp
- * filter. In: cfg (may be NULL for the defaults). Out: ctx (sandbox_ctx_free
+ * cgroups of dead supervisors (cgroup_sweep_stale). The seccomp filter is
+ * compiled once, at the first job (sandbox_ctx_filter), while that job's
+ * init builds its root. In: cfg (may be NULL for the defaults). Out: ctx (sandbox_ctx_free
  * it). Needs hearth_crypto_init() first. Returns 0 or -1 with e set. */
 __attribute__((warn_unused_result)) int
 sandbox_ctx_init(struct sandbox_ctx *ctx, const struct sandbox_config *cfg, struct node_error *e);
@@ -122,6 +123,11 @@ __attribute__((warn_unused_result)) int sandbox_ctx_init_layout(struct sandbox_c
                                                                 const struct sandbox_config *cfg,
                                                                 const struct cgroup_layout *layout,
                                                                 struct node_error *e);
+
+/* Compiles the context's seccomp filter unless that was done already.
+ * Returns 0 or -1 with e set. */
+__attribute__((warn_unused_result)) int sandbox_ctx_filter(struct sandbox_ctx *ctx,
+                                                           struct node_error *e);
 
 void sandbox_ctx_free(struct sandbox_ctx *ctx);
 

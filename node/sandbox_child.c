@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -75,8 +76,8 @@ static void close_others(const int *keep, size_t n)
 	}
 }
 
-/* Waits for the supervisor's message of the given type. */
-static int wait_for(int sock, enum child_msg_type type, struct node_error *e)
+/* Waits for START. */
+static int wait_start(int sock, struct node_error *e)
 {
 	struct child_msg m;
 	ssize_t n;
@@ -84,8 +85,39 @@ static int wait_for(int sock, enum child_msg_type type, struct node_error *e)
 	do {
 		n = recv(sock, &m, sizeof(m), 0);
 	} while (n < 0 && errno == EINTR);
-	if (n != (ssize_t)sizeof(m) || m.type != (uint32_t)type)
+	if (n != (ssize_t)sizeof(m) || m.type != CHILD_MSG_START)
 		return node_error_set(e, n < 0 ? errno : 0, "wait for the supervisor");
+	return 0;
+}
+
+/* Waits for GO. Out: go (the filter), fds[0..*nfds) (the v1 tasks files). */
+static int wait_go(int sock, struct child_go *go, int fds[CGROUP_CTRL_COUNT], size_t *nfds,
+                   struct node_error *e)
+{
+	char cbuf[CMSG_SPACE(sizeof(int) * CGROUP_CTRL_COUNT)];
+	struct iovec iov = {.iov_base = go, .iov_len = sizeof(*go)};
+	struct msghdr mh = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+	size_t head = offsetof(struct child_go, prog);
+	ssize_t n;
+
+	*nfds = 0;
+	do {
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	} while (n < 0 && errno == EINTR);
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); n > 0 && c != NULL; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		*nfds = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		if (*nfds > CGROUP_CTRL_COUNT)
+			*nfds = CGROUP_CTRL_COUNT;
+		memcpy(fds, CMSG_DATA(c), *nfds * sizeof(int));
+	}
+	if (n < (ssize_t)head || go->type != CHILD_MSG_GO || go->prog_len == 0 ||
+	    go->prog_len > BPF_MAXINSNS ||
+	    (size_t)n != head + go->prog_len * sizeof(struct sock_filter) ||
+	    (mh.msg_flags & MSG_CTRUNC))
+		return node_error_set(e, n < 0 ? errno : EPROTO, "wait for the supervisor");
 	return 0;
 }
 
@@ -207,7 +239,7 @@ static void exec_job(const struct sandbox_spec *spec, struct node_error *e)
 }
 
 /* The job process: stdio, directory, privileges, filter, execve. */
-static _Noreturn void job_main(const struct child_args *a)
+static _Noreturn void job_main(const struct child_args *a, const struct seccomp_prog *filter)
 {
 	const struct sandbox_ctx *ctx = a->ctx;
 	const struct sandbox_limits *lim = &a->spec->limits;
@@ -232,7 +264,7 @@ static _Noreturn void job_main(const struct child_args *a)
 	}
 	if (privs_drop_all(&ps, &e) < 0)
 		fail(a->sock, CHILD_MSG_FAIL, &e);
-	if (seccomp_prog_install(&ctx->seccomp) < 0) {
+	if (seccomp_prog_install(filter) < 0) {
 		node_error_set(&e, errno, "install seccomp filter");
 		fail(a->sock, CHILD_MSG_FAIL, &e);
 	}
@@ -270,6 +302,10 @@ _Noreturn void sandbox_child_main(const struct child_args *a)
 	    .tmp_bytes = lim->memory_bytes,
 	};
 	struct child_msg m = {.type = CHILD_MSG_READY};
+	struct child_go go;
+	struct seccomp_prog filter;
+	int tasks[CGROUP_CTRL_COUNT];
+	size_t ntasks;
 	struct node_error e;
 	int out_fd, wstatus;
 	pid_t job;
@@ -283,18 +319,24 @@ _Noreturn void sandbox_child_main(const struct child_args *a)
 
 		close_others(keep, a->input_fd >= 0 ? 4 : 3);
 	}
-	if (cgroup_job_enter_v1(a->job, &e) < 0)
-		fail(a->sock, CHILD_MSG_FAIL, &e);
-	if (wait_for(a->sock, CHILD_MSG_GO, &e) < 0)
+	if (wait_start(a->sock, &e) < 0)
 		_exit(1); /* the supervisor is gone */
 	if (setsid() < 0) {
 		node_error_set(&e, errno, "setsid");
 		fail(a->sock, CHILD_MSG_FAIL, &e);
 	}
-	if (enter_cgroup_ns(&e) < 0 || enter_userns_ids(ctx, &e) < 0 || set_names(&e) < 0 ||
-	    rootfs_setup(&rs, &out_fd, &e) < 0 ||
+	if (enter_userns_ids(ctx, &e) < 0 || set_names(&e) < 0 ||
+	    rootfs_setup(&rs, &out_fd, &e) < 0)
+		fail(a->sock, CHILD_MSG_FAIL, &e);
+	if (wait_go(a->sock, &go, tasks, &ntasks, &e) < 0)
+		_exit(1);
+	filter.filter = go.prog;
+	filter.len = (unsigned short)go.prog_len;
+	if (cgroup_enter_tasks(tasks, ntasks, &e) < 0 || enter_cgroup_ns(&e) < 0 ||
 	    (a->input_fd >= 0 && rootfs_fill_work(&rs, a->input_fd, &e) < 0))
 		fail(a->sock, CHILD_MSG_FAIL, &e);
+	for (size_t i = 0; i < ntasks; i++)
+		close(tasks[i]);
 	if (a->input_fd >= 0)
 		close(a->input_fd);
 	send_msg(a->sock, &m, out_fd);
@@ -305,7 +347,7 @@ _Noreturn void sandbox_child_main(const struct child_args *a)
 		fail(a->sock, CHILD_MSG_FAIL, &e);
 	}
 	if (job == 0)
-		job_main(a);
+		job_main(a, &filter);
 	close(a->stdout_w);
 	close(a->stderr_w);
 	if (privs_drop_caps(&e) < 0 || reap_job(job, &wstatus, &e) < 0)

@@ -2,23 +2,27 @@
  * exchanges with the supervisor over a SOCK_SEQPACKET socket pair.
  *
  * The cloned process is the job's init (pid 1 of its pid namespace), born
- * in the job's v2 cgroup when clone3 could place it there. It first moves
- * itself into the job's v1 cgroups (cgroup_job_enter_v1), waits for GO (the
- * supervisor has written its id maps and, without clone3, attached it to
- * the v2 cgroup), enters its cgroup namespace, builds the root, copies the
- * inputs, sends READY with the /out directory fd,
- * forks the job, reaps until the job's main process ends, sends STATUS, and
- * exits, which kills whatever the job left running. A failing step sends
- * FAIL with its error; a failing execve sends EXEC_FAIL. */
+ * in the job's v2 cgroup when clone3 could place it there. It waits for
+ * START (the supervisor has written its id maps), builds the root while the
+ * supervisor makes the v1 cgroups, writes the limits and compiles the
+ * seccomp filter (the first job of a process), then waits for GO, which
+ * carries the filter and the fds of the v1 `tasks` files; it enters those
+ * cgroups itself and its cgroup namespace, copies the inputs, sends READY
+ * with the /out directory fd, forks the job, reaps until the job's main
+ * process ends, sends STATUS, and exits, which kills whatever the job left
+ * running. No job code runs before GO. A failing step sends FAIL with its
+ * error; a failing execve sends EXEC_FAIL. */
 #ifndef HEARTH_NODE_SANDBOX_CHILD_H
 #define HEARTH_NODE_SANDBOX_CHILD_H
 
 #include <stdint.h>
+#include <linux/filter.h>
 
 #include "node/error.h"
 #include "node/sandbox.h"
 
 enum child_msg_type {
+	CHILD_MSG_START = 6,
 	CHILD_MSG_GO = 1,
 	CHILD_MSG_READY = 2,
 	CHILD_MSG_FAIL = 3,
@@ -34,6 +38,14 @@ struct child_msg {
 	char what[NODE_ERROR_MAX];
 };
 
+/* GO: the filter inline, the v1 `tasks` fds as SCM_RIGHTS. Sent with only
+ * prog_len instructions. */
+struct child_go {
+	uint32_t type;
+	uint32_t prog_len;
+	struct sock_filter prog[BPF_MAXINSNS];
+};
+
 struct child_args {
 	const struct sandbox_ctx *ctx;
 	const struct sandbox_spec *spec;
@@ -41,7 +53,6 @@ struct child_args {
 	int stdout_w; /* write ends of the capture pipes */
 	int stderr_w;
 	int input_fd; /* directory to copy into /work, or -1 */
-	const struct cgroup_job *job;
 };
 
 /* Runs the init described above; never returns. */
