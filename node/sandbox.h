@@ -1,17 +1,19 @@
 /* sandbox.h: runs one job in a fresh sandbox and reports what happened.
  *
  * A struct sandbox_ctx is made once per process: it holds the host's cgroup
- * layout and the compiled seccomp filter, so each job only creates its
- * cgroup, clones, and installs the ready filter. sandbox_run then:
+ * layout and the seccomp filter (compiled at the first job), so each job
+ * only creates its cgroup, clones, and installs the ready filter.
+ * sandbox_run then:
  *
- *   1. creates the job's cgroup under the configured parent and writes the
- *      limits (cpu, memory without swap, pids);
- *   2. clones the job's init straight into the v2 cgroup when it can
- *      (clone3 CLONE_INTO_CGROUP), in new pid, mount, net, ipc, uts (and
- *      user) namespaces, and attaches it to the v1 cgroups before letting it
- *      run any job code;
- *   3. the init builds the root (sandbox_child.c), forks the job, which
- *      drops every privilege and execs the command;
+ *   1. creates the job's v2 cgroup under the configured parent;
+ *   2. clones the job's init straight into it when it can (clone3
+ *      CLONE_INTO_CGROUP), in new pid, mount, net, ipc, uts (and user)
+ *      namespaces;
+ *   3. while the init builds the root (sandbox_child.c), writes the limits
+ *      (cpu, memory without swap, pids), making the v1 cgroups on v1 and
+ *      hybrid hosts, and hands the init the filter and the v1 cgroups to
+ *      enter (GO); the init runs no job code before that, then forks the
+ *      job, which drops every privilege and execs the command;
  *   4. supervises: captures stdout/stderr up to the output limit, enforces
  *      the wall-clock timeout (monotonic clock), and honours cancel_fd;
  *   5. kills the whole cgroup, waits until it is empty, reads the usage,

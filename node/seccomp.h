@@ -7,8 +7,9 @@
  * seccomp_violation): mount, umount2, pivot_root, setns, unshare, ptrace,
  * process_vm_readv/writev, kexec_load/kexec_file_load, bpf, perf_event_open,
  * keyctl/add_key/request_key, io_uring_setup/enter/register, userfaultfd,
- * open_tree/move_mount/fsopen/fsconfig/fsmount/fspick/mount_setattr,
- * ioctl(TIOCSTI), clone with a namespace flag, and every syscall of a
+ * open_tree/move_mount/fsopen/fsconfig/fsmount/fspick/mount_setattr, chroot,
+ * swapon/off, reboot, module loading, acct, quotactl, the file-handle calls,
+ * iopl/ioperm, ioctl(TIOCSTI), clone with a namespace flag, and every syscall of a
  * non-native architecture (x32 and i386 calls included). clone3 gets ENOSYS
  * (its flags are out of the filter's reach; libc falls back to clone). */
 #ifndef HEARTH_NODE_SECCOMP_H

@@ -188,6 +188,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(mode, "int80") == 0)
 		return int80();
+	if (strcmp(mode, "x32") == 0) /* getpid through the x32 ABI */
+		return report("x32", syscall(0x40000000 | SYS_getpid));
 	if (strcmp(mode, "euid") == 0) {
 		printf("euid=%d uid=%d\n", (int)geteuid(), (int)getuid());
 		return 0;

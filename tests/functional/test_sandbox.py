@@ -227,7 +227,7 @@ def test_work_and_out_are_writable_and_tmp_is_private(builddir, probe_dir):
     assert not os.path.exists("/tmp/new")
 
 
-@pytest.mark.parametrize("mode", ["mount", "unshare", "ptrace", "tiocsti", "int80"])
+@pytest.mark.parametrize("mode", ["mount", "unshare", "ptrace", "tiocsti", "int80", "x32"])
 def test_forbidden_syscall_is_killed_by_seccomp(builddir, probe_dir, mode):
     rc, res, text, _ = probe(builddir, probe_dir, mode)
     assert text == "", text  # the call never returned
