@@ -504,3 +504,27 @@ def test_private_cgroup2_hierarchy_drives_the_v2_path(builddir, probe_dir):
                     if d.startswith("job-")] == []
     finally:
         os.rmdir(mnt)
+
+
+def test_pure_v1_layout_drives_the_v1_path(builddir, probe_dir):
+    """Without the v2 tree (unmounted in a private mount namespace) the host
+    looks pure v1: the init is cloned outside any cgroup and enters the v1
+    ones itself, the freezer kills, cpuacct measures, memory OOM-kills."""
+    with open("/proc/self/mountinfo") as f:
+        cg2 = [l.split()[4] for l in f if " - cgroup2 " in l]
+    if not cg2 or cg2[0] == "/sys/fs/cgroup":
+        pytest.skip("no v2 tree beside v1 controllers to hide (not a hybrid host)")
+    script = ("umount {u} && {t} --json --cgroup-parent {p} --timeout 1s --input {d} "
+              "-- /work/sbx_probe spin; {t} --json --cgroup-parent {p} --mem 32M "
+              "--input {d} -- /work/sbx_probe alloc 100").format(
+                  u=cg2[0], t=tool(builddir), p=CGROUP_PARENT, d=probe_dir)
+    p = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", script],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30)
+    out = p.stdout.decode()
+    spin = json.loads(out[:out.index("}\n") + 2])
+    hog = json.loads(out[out.index("}\n") + 2:])
+    assert spin["cgroup_mode"] == "v1" and hog["cgroup_mode"] == "v1"
+    assert spin["timed_out"] is True and spin["signal"] == 9
+    assert 10000 <= spin["cpu_usec"] <= spin["wall_usec"] * 1.1
+    assert hog["signal"] == 9 and hog["oom_killed"] is True
+    assert job_cgroups() == []
