@@ -213,7 +213,8 @@ static int v2_make_parent(const struct cgroup_layout *l, const char *parent,
 	if (lim->cpu_millicores > 0)
 		want[n++] = "cpu";
 	want[n] = NULL;
-	if (dir_make_all(parent, e) < 0)
+	/* Usually there already: one mkdir, not one per path component. */
+	if (mkdir(parent, 0755) < 0 && errno != EEXIST && dir_make_all(parent, e) < 0)
 		return -1;
 	if (l->mode != CGROUP_MODE_V2)
 		return 0; /* hybrid: the v2 tree only tracks and kills */

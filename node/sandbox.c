@@ -86,6 +86,21 @@ int sandbox_ctx_filter(struct sandbox_ctx *ctx, struct node_error *e)
 	return seccomp_prog_compile(&ctx->seccomp, e);
 }
 
+/* The once-per-process work that no job needs before its clone: the filter
+ * and the sweep of stale job cgroups. Done at the first job, while its init
+ * builds the root. */
+static int ctx_first_job(struct sandbox_ctx *ctx, struct node_error *e)
+{
+	unsigned removed;
+
+	if (ctx->swept)
+		return sandbox_ctx_filter(ctx, e);
+	if (cgroup_sweep_stale(&ctx->layout, &removed, e) < 0)
+		return node_error_prefix(e, "sweep stale job cgroups");
+	ctx->swept = true;
+	return sandbox_ctx_filter(ctx, e);
+}
+
 int sandbox_layout_resolve(const struct sandbox_config *cfg, struct cgroup_layout *layout,
                            struct node_error *e)
 {
@@ -103,12 +118,8 @@ int sandbox_ctx_init(struct sandbox_ctx *ctx, const struct sandbox_config *cfg,
 {
 	struct cgroup_layout layout;
 
-	unsigned removed;
-
 	if (sandbox_layout_resolve(cfg, &layout, e) < 0)
 		return -1;
-	if (cgroup_sweep_stale(&layout, &removed, e) < 0)
-		return node_error_prefix(e, "sweep stale job cgroups");
 	return sandbox_ctx_init_layout(ctx, cfg, &layout, e);
 }
 
@@ -622,13 +633,13 @@ int sandbox_run(struct sandbox_ctx *ctx, const struct sandbox_spec *spec,
 	rc = -1;
 	if (start_init(ctx, &run, into_cgroup, e) < 0)
 		goto out;
-	/* While the init builds its root: the v1 cgroups, the limits, the
-	 * filter (compiled at the first job of the process). */
+	/* While the init builds its root: the v1 cgroups, the limits, and at
+	 * the first job of the process the filter and the stale sweep. */
 	if (cgroup_job_limit(&ctx->layout, &lim, &run.job, e) < 0) {
 		node_error_prefix(e, "cgroup");
 		goto out;
 	}
-	if (sandbox_ctx_filter(ctx, e) < 0 || send_go(ctx, &run, e) < 0)
+	if (ctx_first_job(ctx, e) < 0 || send_go(ctx, &run, e) < 0)
 		goto out;
 	if (supervise(&run, &sp, res, e) < 0)
 		goto out;

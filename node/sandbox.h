@@ -61,6 +61,7 @@ struct sandbox_ctx {
 	uid_t host_uid; /* host ids the user namespace maps uid/gid onto */
 	gid_t host_gid;
 	bool clone3_broken; /* set after clone3(CLONE_INTO_CGROUP) failed once */
+	bool swept;         /* stale job cgroups swept (at the first job) */
 	uint64_t seq;       /* jobs run, for unique cgroup names */
 };
 
@@ -106,10 +107,10 @@ struct sandbox_result {
 	uint8_t hash[HASH_SIZE]; /* the canonical result hash */
 };
 
-/* Prepares a context: detects the cgroup layout, removes the empty job
- * cgroups of dead supervisors (cgroup_sweep_stale). The seccomp filter is
- * compiled once, at the first job (sandbox_ctx_filter), while that job's
- * init builds its root. In: cfg (may be NULL for the defaults). Out: ctx (sandbox_ctx_free
+/* Prepares a context: detects the cgroup layout. At the first job, while
+ * that job's init builds its root, the seccomp filter is compiled
+ * (sandbox_ctx_filter) and the empty job cgroups of dead supervisors are
+ * removed (cgroup_sweep_stale). In: cfg (may be NULL for the defaults). Out: ctx (sandbox_ctx_free
  * it). Needs hearth_crypto_init() first. Returns 0 or -1 with e set. */
 __attribute__((warn_unused_result)) int
 sandbox_ctx_init(struct sandbox_ctx *ctx, const struct sandbox_config *cfg, struct node_error *e);
