@@ -64,7 +64,9 @@ static void check_namespaces(struct hostcheck *hc, bool userns)
 	};
 
 	for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
-		int err = try_unshare(ns[i].flag);
+		/* Without root the sandbox makes every namespace inside a new
+		 * user namespace: try them that way. */
+		int err = try_unshare(ns[i].flag | (userns ? CLONE_NEWUSER : 0));
 
 		add(hc, ns[i].name, err == 0, "%s%s", err ? "unshare: " : "usable",
 		    err ? strerror(err) : "");

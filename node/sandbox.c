@@ -604,7 +604,11 @@ int sandbox_run(struct sandbox_ctx *ctx, const struct sandbox_spec *spec,
 	}
 	run.job_made = true; /* from here on, run_release removes what exists */
 	if (cgroup_job_begin(&ctx->layout, name, &lim, &run.job, e) < 0) {
-		node_error_prefix(e, "cgroup");
+		if (e->err == EACCES || e->err == EPERM)
+			node_error_prefix(e, "cgroup (run as root, or delegate the cgroup parent "
+			                     "to this user)");
+		else
+			node_error_prefix(e, "cgroup");
 		goto out;
 	}
 	if (make_pipe(&run.out_r, &out_w, e) < 0 || make_pipe(&run.err_r, &err_w, e) < 0)
