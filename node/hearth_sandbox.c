@@ -36,6 +36,7 @@ struct options {
 	struct sandbox_config cfg;
 	struct sandbox_limits limits;
 	const char *input_dir;
+	const char *input_tar;
 	const char *out_dir;
 	const char *stdout_file;
 	const char *env[ENV_MAX + 1];
@@ -56,6 +57,7 @@ static void usage(FILE *f)
 	           "  --max-output N     cap of stdout, stderr and /out      [64M]\n"
 	           "  --max-files N      most files in /out                  [16384]\n"
 	           "  --input DIR        copied into /work\n"
+	           "  --input-tar FILE   a tar archive unpacked into /work (inside the sandbox)\n"
 	           "  --out DIR          where to copy /out after the job\n"
 	           "  --stdout FILE      where to write the job's stdout\n"
 	           "  --env K=V          set a variable (repeatable; nothing is inherited)\n"
@@ -95,7 +97,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		O_JSON,
 		O_CHECK,
 		O_HELP,
-		O_V2ROOT
+		O_V2ROOT,
+		O_INPUT_TAR, /* the order of these matches longopts[] */
 	};
 	static const struct option longopts[] = {
 	    {"cpu", required_argument, NULL, O_CPU},
@@ -114,6 +117,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	    {"check", no_argument, NULL, O_CHECK},
 	    {"help", no_argument, NULL, O_HELP},
 	    {"cgroup-v2-root", required_argument, NULL, O_V2ROOT},
+	    {"input-tar", required_argument, NULL, O_INPUT_TAR},
 	    {NULL, 0, NULL, 0},
 	};
 	bool have_path = false;
@@ -158,6 +162,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case O_INPUT:
 			o->input_dir = optarg;
+			break;
+		case O_INPUT_TAR:
+			o->input_tar = optarg;
 			break;
 		case O_OUT:
 			o->out_dir = optarg;
@@ -415,6 +422,7 @@ int main(int argc, char **argv)
 	    .argv = (const char *const *)o.argv,
 	    .envp = o.env,
 	    .input_dir = o.input_dir,
+	    .input_tar = o.input_tar,
 	    .limits = o.limits,
 	    .cancel_fd = cancel_fd,
 	};

@@ -583,7 +583,7 @@ int sandbox_run(struct sandbox_ctx *ctx, const struct sandbox_spec *spec,
 	    .memory_bytes = spec->limits.memory_bytes,
 	    .pids = spec->limits.pids,
 	};
-	struct child_args args = {.ctx = ctx, .spec = &sp, .input_fd = -1};
+	struct child_args args = {.ctx = ctx, .spec = &sp, .input_fd = -1, .tar_fd = -1};
 	char name[CGROUP_NAME_MAX];
 	int sv[2], out_w = -1, err_w = -1;
 	bool into_cgroup;
@@ -601,6 +601,15 @@ int sandbox_run(struct sandbox_ctx *ctx, const struct sandbox_spec *spec,
 		args.input_fd = open(sp.input_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (args.input_fd < 0)
 			return node_error_set(e, errno, "open input %s", sp.input_dir);
+	}
+	if (sp.input_tar != NULL) {
+		args.tar_fd = open(sp.input_tar, O_RDONLY | O_CLOEXEC);
+		if (args.tar_fd < 0) {
+			node_error_set(e, errno, "open input archive %s", sp.input_tar);
+			if (args.input_fd >= 0)
+				close(args.input_fd);
+			return -1;
+		}
 	}
 	run.job_made = true; /* from here on, run_release removes what exists */
 	if (cgroup_job_begin(&ctx->layout, name, &lim, &run.job, e) < 0) {
@@ -680,6 +689,8 @@ out:
 		close(err_w);
 	if (args.input_fd >= 0)
 		close(args.input_fd);
+	if (args.tar_fd >= 0)
+		close(args.tar_fd);
 	rc = run_release(&run, rc, e);
 	if (rc < 0) {
 		sandbox_result_free(res);

@@ -80,6 +80,8 @@ struct sandbox_spec {
 	const char *const *argv; /* NULL-terminated, argv[0] found on the env's PATH */
 	const char *const *envp; /* NULL-terminated; nothing else is inherited */
 	const char *input_dir;   /* copied into /work, or NULL */
+	const char *input_tar;   /* a tar archive unpacked into /work by tar(1) running
+	                            inside the sandbox as the job, or NULL */
 	struct sandbox_limits limits;
 	int cancel_fd; /* readable: cancel the job (e.g. a signalfd); -1 for none */
 };

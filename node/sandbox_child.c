@@ -180,16 +180,22 @@ static int reset_signals(struct node_error *e)
 	return 0;
 }
 
-static int set_stdio(const struct child_args *a, struct node_error *e)
+/* stdin from in_fd (-1: /dev/null), stdout to out_fd, stderr to the
+ * capture pipe; every other fd but the (close-on-exec) socket closed. */
+static int set_stdio(const struct child_args *a, int in_fd, int out_fd, struct node_error *e)
 {
-	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	int null = -1;
 
-	if (null < 0)
-		return node_error_set(e, errno, "open /dev/null");
-	if (dup2(null, 0) < 0 || dup2(a->stdout_w, 1) < 0 || dup2(a->stderr_w, 2) < 0)
+	if (in_fd < 0) {
+		null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (null < 0)
+			return node_error_set(e, errno, "open /dev/null");
+		in_fd = null;
+	}
+	if (dup2(in_fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(a->stderr_w, 2) < 0)
 		return node_error_set(e, errno, "dup2");
-	close(null);
-	/* Only 0, 1, 2 and the (close-on-exec) socket survive. */
+	if (null >= 0)
+		close(null);
 	{
 		int keep[] = {a->sock};
 
@@ -207,14 +213,14 @@ static const char *env_path(const char *const *envp)
 	return DEFAULT_PATH;
 }
 
-static void exec_job(const struct sandbox_spec *spec, struct node_error *e)
+static void exec_job(const struct sandbox_spec *spec, const char *const *argv, struct node_error *e)
 {
-	const char *name = spec->argv[0];
+	const char *name = argv[0];
 	const char *p;
 	int first_err = ENOENT;
 
 	if (strchr(name, '/') != NULL) {
-		execve(name, (char *const *)spec->argv, (char *const *)spec->envp);
+		execve(name, (char *const *)argv, (char *const *)spec->envp);
 		node_error_set(e, errno, "execve %s", name);
 		return;
 	}
@@ -227,7 +233,7 @@ static void exec_job(const struct sandbox_spec *spec, struct node_error *e)
 			memcpy(path, p, len);
 			path[len] = '/';
 			strcpy(path + len + 1, name);
-			execve(path, (char *const *)spec->argv, (char *const *)spec->envp);
+			execve(path, (char *const *)argv, (char *const *)spec->envp);
 			if (errno != ENOENT && errno != ENOTDIR)
 				first_err = errno;
 		}
@@ -238,8 +244,10 @@ static void exec_job(const struct sandbox_spec *spec, struct node_error *e)
 	node_error_set(e, first_err, "execve %s", name);
 }
 
-/* The job process: stdio, directory, privileges, filter, execve. */
-static _Noreturn void job_main(const struct child_args *a, const struct seccomp_prog *filter)
+/* A process of the job: stdio, directory, privileges, filter, execve of
+ * argv. Runs the job itself, and tar(1) for an input archive. */
+static _Noreturn void job_main(const struct child_args *a, const struct seccomp_prog *filter,
+                               const char *const *argv, int in_fd, int out_fd)
 {
 	const struct sandbox_ctx *ctx = a->ctx;
 	const struct sandbox_limits *lim = &a->spec->limits;
@@ -256,7 +264,7 @@ static _Noreturn void job_main(const struct child_args *a, const struct seccomp_
 		node_error_set(&e, errno, "prctl PR_SET_PDEATHSIG");
 		fail(a->sock, CHILD_MSG_FAIL, &e);
 	}
-	if (reset_signals(&e) < 0 || set_stdio(a, &e) < 0)
+	if (reset_signals(&e) < 0 || set_stdio(a, in_fd, out_fd, &e) < 0)
 		fail(a->sock, CHILD_MSG_FAIL, &e);
 	if (chdir("/work") < 0) {
 		node_error_set(&e, errno, "chdir /work");
@@ -268,8 +276,8 @@ static _Noreturn void job_main(const struct child_args *a, const struct seccomp_
 		node_error_set(&e, errno, "install seccomp filter");
 		fail(a->sock, CHILD_MSG_FAIL, &e);
 	}
-	exec_job(a->spec, &e);
-	fail(a->sock, CHILD_MSG_EXEC_FAIL, &e);
+	exec_job(a->spec, argv, &e);
+	fail(a->sock, argv == a->spec->argv ? CHILD_MSG_EXEC_FAIL : CHILD_MSG_FAIL, &e);
 }
 
 /* Reaps children until the job's main process ends. Out: its status. */
@@ -288,6 +296,31 @@ static int reap_job(pid_t job, int *wstatus, struct node_error *e)
 			return 0;
 		}
 	}
+}
+
+/* Unpacks the input archive into /work with tar(1), run as a process of the
+ * job (same ids, rlimits, cgroups and filter): the archive is untrusted, so
+ * it is read by confined code. Its messages go to the job's stderr. */
+static int unpack_tar(const struct child_args *a, const struct seccomp_prog *filter,
+                      struct node_error *e)
+{
+	static const char *const argv[] = {"tar", "-x", "-f", "-", "-C", "/work", NULL};
+	int wstatus;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return node_error_set(e, errno, "fork tar");
+	if (pid == 0)
+		job_main(a, filter, argv, a->tar_fd, a->stderr_w);
+	close(a->tar_fd);
+	if (reap_job(pid, &wstatus, e) < 0)
+		return -1;
+	if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0)
+		return node_error_set(e, 0, "unpack the input archive: tar %s %d",
+		                      WIFEXITED(wstatus) ? "exited with" : "killed by signal",
+		                      WIFEXITED(wstatus) ? WEXITSTATUS(wstatus)
+		                                         : WTERMSIG(wstatus));
+	return 0;
 }
 
 _Noreturn void sandbox_child_main(const struct child_args *a)
@@ -315,9 +348,9 @@ _Noreturn void sandbox_child_main(const struct child_args *a)
 		fail(a->sock, CHILD_MSG_FAIL, &e);
 	}
 	{
-		int keep[] = {a->sock, a->stdout_w, a->stderr_w, a->input_fd};
+		int keep[] = {a->sock, a->stdout_w, a->stderr_w, a->input_fd, a->tar_fd};
 
-		close_others(keep, a->input_fd >= 0 ? 4 : 3);
+		close_others(keep, 5);
 	}
 	if (wait_start(a->sock, &e) < 0)
 		_exit(1); /* the supervisor is gone */
@@ -339,6 +372,8 @@ _Noreturn void sandbox_child_main(const struct child_args *a)
 		close(tasks[i]);
 	if (a->input_fd >= 0)
 		close(a->input_fd);
+	if (a->tar_fd >= 0 && unpack_tar(a, &filter, &e) < 0)
+		fail(a->sock, CHILD_MSG_FAIL, &e);
 	send_msg(a->sock, &m, out_fd);
 	close(out_fd);
 	job = fork();
@@ -347,7 +382,7 @@ _Noreturn void sandbox_child_main(const struct child_args *a)
 		fail(a->sock, CHILD_MSG_FAIL, &e);
 	}
 	if (job == 0)
-		job_main(a, &filter);
+		job_main(a, &filter, a->spec->argv, -1, a->stdout_w);
 	close(a->stdout_w);
 	close(a->stderr_w);
 	if (privs_drop_caps(&e) < 0 || reap_job(job, &wstatus, &e) < 0)

@@ -7,7 +7,8 @@
  * supervisor makes the v1 cgroups, writes the limits and compiles the
  * seccomp filter (the first job of a process), then waits for GO, which
  * carries the filter and the fds of the v1 `tasks` files; it enters those
- * cgroups itself and its cgroup namespace, copies the inputs, sends READY
+ * cgroups itself and its cgroup namespace, copies the inputs (unpacking an
+ * input archive with tar(1) run exactly like the job), sends READY
  * with the /out directory fd, forks the job, reaps until the job's main
  * process ends, sends STATUS, and exits, which kills whatever the job left
  * running. No job code runs before GO. A failing step sends FAIL with its
@@ -53,6 +54,7 @@ struct child_args {
 	int stdout_w; /* write ends of the capture pipes */
 	int stderr_w;
 	int input_fd; /* directory to copy into /work, or -1 */
+	int tar_fd;   /* archive to unpack into /work, or -1 */
 };
 
 /* Runs the init described above; never returns. */

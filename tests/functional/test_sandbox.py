@@ -370,6 +370,42 @@ def test_input_dir_is_copied_into_work(builddir, probe_dir):
         shutil.rmtree(d)
 
 
+def test_input_archive_is_unpacked_into_work_inside_the_sandbox(builddir):
+    import io
+    import tarfile
+    d = tempfile.mkdtemp(prefix="hearth-tar-")
+    try:
+        archive = os.path.join(d, "in.tar")
+        with tarfile.open(archive, "w") as tar:
+            def add(name, data, mode=0o644, kind=tarfile.REGTYPE, link=""):
+                info = tarfile.TarInfo(name)
+                info.type, info.mode, info.size, info.linkname = kind, mode, len(data), link
+                tar.addfile(info, io.BytesIO(data))
+            add("sub/data.txt", b"from the archive\n")
+            add("run.sh", b"#!/bin/sh\necho ran\n", mode=0o755)
+            add("link", b"", kind=tarfile.SYMTYPE, link="/etc/passwd")
+        fd, out = tempfile.mkstemp()
+        os.close(fd)
+        rc, res, _ = run(builddir, ["--input-tar", archive, "--stdout", out],
+                         ["/bin/sh", "-c", "cat sub/data.txt; ./run.sh; readlink link; "
+                          "stat -c %U sub/data.txt"])
+        with open(out) as f:
+            text = f.read()
+        os.unlink(out)
+        assert rc == 0
+        assert text == "from the archive\nran\n/etc/passwd\njob\n"
+        with open(os.path.join(d, "bad.tar"), "wb") as f:
+            f.write(os.urandom(4096))
+        p = subprocess.run([tool(builddir), "--cgroup-parent", CGROUP_PARENT, "--input-tar",
+                            os.path.join(d, "bad.tar"), "--", "/bin/true"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30)
+        assert p.returncode == 125
+        assert b"unpack the input archive: tar exited with 2" in p.stderr
+        assert job_cgroups() == []
+    finally:
+        shutil.rmtree(d)
+
+
 def test_sigterm_to_the_supervisor_tears_everything_down(builddir, probe_dir):
     p = subprocess.Popen([tool(builddir), "--json", "--cgroup-parent", CGROUP_PARENT,
                           "--input", probe_dir, "--", "/work/sbx_probe", "spin"],
