@@ -65,6 +65,7 @@ static void usage(FILE *f)
 	           "  --cgroup-v2-root D use D as a pure cgroup v2 hierarchy (no detection)\n"
 	           "  (--cpu, --mem, --pids and --timeout take \"none\" for no limit)\n"
 	           "  --userns           use a user namespace even as root\n"
+	           "  --no-clone3        clone, then attach (the path of kernels before 5.7)\n"
 	           "  --json             print the result as JSON on stdout\n"
 	           "  --check            report what this host supports\n");
 }
@@ -98,7 +99,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		O_CHECK,
 		O_HELP,
 		O_V2ROOT,
-		O_INPUT_TAR, /* the order of these matches longopts[] */
+		O_INPUT_TAR,
+		O_NO_CLONE3, /* the order of these matches longopts[] */
 	};
 	static const struct option longopts[] = {
 	    {"cpu", required_argument, NULL, O_CPU},
@@ -118,6 +120,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	    {"help", no_argument, NULL, O_HELP},
 	    {"cgroup-v2-root", required_argument, NULL, O_V2ROOT},
 	    {"input-tar", required_argument, NULL, O_INPUT_TAR},
+	    {"no-clone3", no_argument, NULL, O_NO_CLONE3},
 	    {NULL, 0, NULL, 0},
 	};
 	bool have_path = false;
@@ -165,6 +168,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case O_INPUT_TAR:
 			o->input_tar = optarg;
+			break;
+		case O_NO_CLONE3:
+			o->cfg.no_clone3 = true;
 			break;
 		case O_OUT:
 			o->out_dir = optarg;

@@ -74,6 +74,7 @@ int sandbox_ctx_init_layout(struct sandbox_ctx *ctx, const struct sandbox_config
 		ctx->host_uid = cfg ? cfg->userns_host_uid : SANDBOX_DEFAULT_UID;
 		ctx->host_gid = cfg ? cfg->userns_host_gid : SANDBOX_DEFAULT_GID;
 	}
+	ctx->clone3_broken = cfg && cfg->no_clone3;
 	if (ctx->uid == 0 || ctx->gid == 0)
 		return node_error_set(e, EINVAL, "the job's uid and gid must not be 0");
 	return 0;

@@ -49,6 +49,7 @@ struct sandbox_config {
 	uid_t userns_host_uid; /* host ids mapped onto uid/gid when root makes the
 	                          user namespace (non-root maps its own ids) */
 	gid_t userns_host_gid;
+	bool no_clone3; /* use clone + attach, as on kernels before 5.7 (tests) */
 };
 
 /* Everything a process keeps across jobs. No global state: pass it. */

@@ -260,6 +260,20 @@ def test_setuid_root_binary_does_not_escalate(builddir, probe_dir):
         shutil.rmtree(d)
 
 
+def test_clone_fallback_places_the_init_before_the_job_runs(builddir, probe_dir):
+    """Without clone3(CLONE_INTO_CGROUP) (kernels before 5.7) the supervisor
+    writes the init's pid to the v2 cgroup before START: the limits and the
+    kill still hold."""
+    rc, res, text, _ = probe(builddir, probe_dir, "alloc", 512, args=["--no-clone3",
+                                                                    "--mem", "64M"])
+    assert res["signal"] == 9 and res["oom_killed"] is True
+    rc, res, text, _ = probe(builddir, probe_dir, "forkbomb", args=["--no-clone3", "--pids", "32"])
+    assert text.startswith("forks=30 errno=Resource temporarily unavailable"), text
+    rc, res, text, _ = probe(builddir, probe_dir, "spin", args=["--no-clone3", "--timeout", "1s"])
+    assert res["timed_out"] is True and res["signal"] == 9
+    assert job_cgroups() == []
+
+
 def test_stdout_flood_is_truncated_at_the_limit(builddir, probe_dir):
     rc, res, text, _ = probe(builddir, probe_dir, "flood", 10 << 20, args=["--max-output", "1M"])
     assert rc == 0
