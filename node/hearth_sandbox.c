@@ -369,6 +369,18 @@ static void print_result(const struct options *o, const struct sandbox_ctx *ctx,
 		fprintf(stderr, "result %s\n", hash);
 }
 
+/* With --json a failed run still prints an object: {"error": "..."}. */
+static void print_error_json(const struct node_error *e)
+{
+	json_t *root = json_pack("{s:s}", "error", e->msg);
+
+	if (root == NULL)
+		return;
+	json_dumpf(root, stdout, JSON_INDENT(2));
+	fputc('\n', stdout);
+	json_decref(root);
+}
+
 /* Blocks the stop signals and returns a signalfd for them: a SIGTERM to the
  * tool cancels the job, which is then torn down like any other. */
 static int stop_signals_fd(struct node_error *e)
@@ -434,6 +446,8 @@ int main(int argc, char **argv)
 	};
 	if (sandbox_run(&ctx, &spec, &res, &e) < 0) {
 		fprintf(stderr, "hearth-sandbox: %s\n", e.msg);
+		if (o.json)
+			print_error_json(&e);
 		sandbox_ctx_free(&ctx);
 		close(cancel_fd);
 		return EXIT_SANDBOX;

@@ -415,6 +415,11 @@ def test_input_archive_is_unpacked_into_work_inside_the_sandbox(builddir):
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30)
         assert p.returncode == 125
         assert b"unpack the input archive: tar exited with 2" in p.stderr
+        p = subprocess.run([tool(builddir), "--json", "--cgroup-parent", CGROUP_PARENT,
+                            "--input-tar", os.path.join(d, "bad.tar"), "--", "/bin/true"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30)
+        assert p.returncode == 125
+        assert "tar exited with 2" in json.loads(p.stdout.decode())["error"]
         assert job_cgroups() == []
     finally:
         shutil.rmtree(d)
