@@ -162,9 +162,11 @@ def test_cpu_hog_with_250m_gets_a_quarter_core(builddir, probe_dir):
     rc, res, _, _ = probe(builddir, probe_dir, "spin", args=["--cpu", "250m", "--timeout", "3s"])
     assert res["timed_out"] is True and res["signal"] == 9
     share = res["cpu_usec"] / res["wall_usec"]
-    # The quota is 25 ms per 100 ms period. The upper bound is the limit;
-    # the lower one leaves room for CPUs shared with other tests.
-    assert 0.15 <= share <= 0.30, share
+    # The quota is 25 ms per 100 ms period: the upper bound is the limit.
+    # The lower one says the job did get its quarter core, unless the
+    # machine is so busy (other tests, other builds) that no task could.
+    busy = os.getloadavg()[0] >= 2 * (os.cpu_count() or 1)
+    assert (0.05 if busy else 0.15) <= share <= 0.30, share
 
 
 def test_endless_loop_is_killed_at_the_timeout(builddir, probe_dir):
