@@ -347,6 +347,12 @@ _Noreturn void sandbox_child_main(const struct child_args *a)
 		node_error_set(&e, errno, "prctl PR_SET_PDEATHSIG");
 		fail(a->sock, CHILD_MSG_FAIL, &e);
 	}
+	/* The job (maybe the same uid, with a user namespace) must not read
+	 * the init's memory, environment or fds through /proc/1. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		node_error_set(&e, errno, "prctl PR_SET_DUMPABLE");
+		fail(a->sock, CHILD_MSG_FAIL, &e);
+	}
 	{
 		int keep[] = {a->sock, a->stdout_w, a->stderr_w, a->input_fd, a->tar_fd};
 

@@ -221,6 +221,22 @@ def test_usr_is_read_only(builddir, probe_dir):
     assert text == "create rc=-1 errno=Read-only file system\n"
 
 
+@pytest.mark.parametrize("userns", [False, True])
+def test_the_init_is_out_of_the_jobs_reach(builddir, userns):
+    fd, out = tempfile.mkstemp()
+    os.close(fd)
+    args = ["--stdout", out] + (["--userns"] if userns else [])
+    rc, res, _ = run(builddir, args, ["/bin/sh", "-c",
+                                      "cat /proc/1/environ >/dev/null 2>&1 && echo environ; "
+                                      "ls /proc/1/fd >/dev/null 2>&1 && echo fd; "
+                                      "kill -9 1 2>/dev/null; echo alive"])
+    with open(out) as f:
+        text = f.read()
+    os.unlink(out)
+    assert rc == 0
+    assert text == "alive\n"
+
+
 def test_work_and_out_are_writable_and_tmp_is_private(builddir, probe_dir):
     rc, res, text, _ = probe(builddir, probe_dir, "create", "/work/new")
     assert text.startswith("create rc=3 errno=0"), text
