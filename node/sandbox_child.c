@@ -347,12 +347,6 @@ _Noreturn void sandbox_child_main(const struct child_args *a)
 		node_error_set(&e, errno, "prctl PR_SET_PDEATHSIG");
 		fail(a->sock, CHILD_MSG_FAIL, &e);
 	}
-	/* The job (maybe the same uid, with a user namespace) must not read
-	 * the init's memory, environment or fds through /proc/1. */
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
-		node_error_set(&e, errno, "prctl PR_SET_DUMPABLE");
-		fail(a->sock, CHILD_MSG_FAIL, &e);
-	}
 	{
 		int keep[] = {a->sock, a->stdout_w, a->stderr_w, a->input_fd, a->tar_fd};
 
@@ -360,6 +354,14 @@ _Noreturn void sandbox_child_main(const struct child_args *a)
 	}
 	if (wait_start(a->sock, &e) < 0)
 		_exit(1); /* the supervisor is gone */
+	/* The job (maybe the same uid, with a user namespace) must not read
+	 * the init's memory, environment or fds through /proc/1. Only after
+	 * START: a supervisor that is not root writes our id maps in
+	 * /proc/PID, which belongs to root once we are not dumpable. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		node_error_set(&e, errno, "prctl PR_SET_DUMPABLE");
+		fail(a->sock, CHILD_MSG_FAIL, &e);
+	}
 	if (setsid() < 0) {
 		node_error_set(&e, errno, "setsid");
 		fail(a->sock, CHILD_MSG_FAIL, &e);
