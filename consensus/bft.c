@@ -520,8 +520,14 @@ static enum bft_status start_height(struct bft *e, uint64_t height,
 	e->valid_round = -1;
 	/* After a restart: keep the lock the guard recorded for this height and
 	 * resume at the last round we signed in. */
-	if (e->pv != NULL && privval_lock(e->pv, height, &lock_round, e->locked_id))
+	if (e->pv != NULL && privval_lock(e->pv, height, &lock_round, e->locked_id)) {
+		/* validRound >= lockedRound always holds in the algorithm; as
+		 * proposer we re-propose the locked block once gossip (or the
+		 * node's WAL) brings its payload back */
 		e->locked_round = lock_round;
+		e->valid_round = lock_round;
+		memcpy(e->valid_id, e->locked_id, HASH_SIZE);
+	}
 	if (e->pv != NULL && e->pv->last.step != PRIVVAL_STEP_NONE && e->pv->last.height == height)
 		round = e->pv->last.round;
 	start_round(e, round);

@@ -115,6 +115,16 @@ struct node {
 	size_t pool_len, pool_cap;
 	uint8_t (*ev_done)[HASH_SIZE];
 	size_t ev_done_len, ev_done_cap;
+	/* byzantine only: the last round it equivocated a proposal in, the
+	 * peers that got the other block and that block's id */
+	uint64_t twin_height;
+	uint32_t twin_round;
+	uint32_t twin_mask;
+	uint8_t twin_id[HASH_SIZE];
+	/* byzantine only: after giving one peer the precommit it needed to
+	 * decide a block, vote nil on that block for the rest of the height */
+	uint64_t withhold_height;
+	uint8_t withhold_id[HASH_SIZE];
 };
 
 enum ev_type {
@@ -623,6 +633,23 @@ static void build_block(struct sim *s, struct node *nd, uint64_t height, uint32_
 	note_proposed(s, id);
 }
 
+/* Cuts node k off from every other node for 50..400 ms (ending before the
+ * heal): an adversarial network schedule. */
+static void isolate(struct sim *s, size_t k)
+{
+	uint64_t len = prng_range(&s->rng, 50, 400);
+
+	if (s->partitioned || s->n < 2)
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		s->side[i] = i == k;
+	s->partitioned = true;
+	trace(s, "ISOLATE n%zu for %" PRIu64 " ms", k, len);
+	if (s->now + len >= s->heal_time)
+		len = s->heal_time - s->now - 1;
+	(void)ev_new(s, len, EV_HEAL_PARTITION, 0);
+}
+
 static void on_commit(struct sim *s, struct node *nd, const struct bft_action *a)
 {
 	const struct proposal_header *p = a->u.commit.proposal;
@@ -709,29 +736,25 @@ static void on_commit(struct sim *s, struct node *nd, const struct bft_action *a
 					nd->pool[j] = nd->pool[--nd->pool_len];
 		}
 	}
+	/* during the fault phase the adversarial network may cut off a node
+	 * that just decided, before its decision spreads */
+	if (!s->healed && !nd->byzantine) {
+		bool targeted = false;
+
+		/* certainly when a byzantine node's lone precommit let it decide */
+		for (size_t k = 0; k < s->n; k++)
+			if (s->nodes[k].byzantine && s->nodes[k].withhold_height == h &&
+			    memcmp(s->nodes[k].withhold_id, p->block_id, HASH_SIZE) == 0)
+				targeted = true;
+		if (targeted || prng_chance(&s->rng, 100))
+			isolate(s, nd->num);
+	}
 	/* the application applies the block (1 ms), then starts the next height */
 	{
 		struct event *e = ev_new(s, 1, EV_START_NEXT, nd->num);
 
 		e->incarnation = nd->incarnation;
 	}
-}
-
-/* Cuts node k off from every other node for 50..400 ms (ending before the
- * heal): an adversarial network schedule. */
-static void isolate(struct sim *s, size_t k)
-{
-	uint64_t len = prng_range(&s->rng, 50, 400);
-
-	if (s->partitioned || s->n < 2)
-		return;
-	for (size_t i = 0; i < s->n; i++)
-		s->side[i] = i == k;
-	s->partitioned = true;
-	trace(s, "ISOLATE n%zu for %" PRIu64 " ms", k, len);
-	if (s->now + len >= s->heal_time)
-		len = s->heal_time - s->now - 1;
-	(void)ev_new(s, len, EV_HEAL_PARTITION, 0);
 }
 
 /* A byzantine node's broadcast: each peer gets one of two conflicting
@@ -745,7 +768,28 @@ static void byzantine_broadcast(struct sim *s, struct node *nd, const struct msg
 
 	msg_copy(&twin, m);
 	memset(aux, 0, sizeof(aux));
-	if (m->kind == MSG_VOTE) {
+	bool coordinated = m->kind == MSG_VOTE && m->vote.height == nd->twin_height &&
+			   m->vote.round == nd->twin_round && nd->twin_mask != 0;
+
+	bool withhold = m->kind == MSG_VOTE && m->vote.has_block &&
+			m->vote.height == nd->withhold_height &&
+			memcmp(m->vote.block_id, nd->withhold_id, HASH_SIZE) == 0;
+
+	if (withhold) {
+		twin.vote.has_block = false;
+		memset(twin.vote.block_id, 0, HASH_SIZE);
+		vote_digest(CHAIN_ID, &twin.vote, digest);
+		if (sig_sign_aux(&nd->pv.signer, digest, aux, twin.vote.sig) != 0)
+			fail(s, "byzantine signing failed");
+	} else if (coordinated && m->vote.type == VOTE_TYPE_PREVOTE) {
+		/* vote for each peer's block: the peers that got the other
+		 * proposal see a prevote for it */
+		twin.vote.has_block = true;
+		memcpy(twin.vote.block_id, nd->twin_id, HASH_SIZE);
+		vote_digest(CHAIN_ID, &twin.vote, digest);
+		if (sig_sign_aux(&nd->pv.signer, digest, aux, twin.vote.sig) != 0)
+			fail(s, "byzantine signing failed");
+	} else if (m->kind == MSG_VOTE) {
 		if (twin.vote.has_block && prng_chance(&s->rng, 500)) {
 			twin.vote.has_block = false;
 			memset(twin.vote.block_id, 0, HASH_SIZE);
@@ -772,28 +816,45 @@ static void byzantine_broadcast(struct sim *s, struct node *nd, const struct msg
 		if (sig_sign_aux(&nd->pv.signer, digest, aux, twin.proposal.sig) != 0)
 			fail(s, "byzantine signing failed");
 	}
-	if (m->kind == MSG_VOTE && m->vote.type == VOTE_TYPE_PRECOMMIT && m->vote.has_block) {
-		/* a precommit for a block goes to one peer only, and during the
-		 * fault phase the adversary may then cut that peer off: the way
-		 * to make a single correct node decide while the others move on */
+	if (withhold) {
+		got_twin = ((1u << s->n) - 1) & ~(1u << nd->num);
+	} else if (coordinated && m->vote.type == VOTE_TYPE_PREVOTE) {
+		got_twin = nd->twin_mask;
+	} else if (m->kind == MSG_VOTE && m->vote.type == VOTE_TYPE_PRECOMMIT &&
+		   m->vote.has_block) {
+		/* a precommit for a block goes to one peer only (one that got
+		 * the real proposal, if it equivocated): with the network cut
+		 * after a decision (see on_commit) the way to make a single
+		 * correct node decide while the others move on */
 		size_t lucky = (nd->num + 1 + prng_below(&s->rng, s->n - 1)) % s->n;
 
-		got_twin = ((1u << s->n) - 1) & ~(1u << lucky) & ~(1u << nd->num);
-		if (!s->healed && prng_chance(&s->rng, 500))
-			isolate(s, lucky);
-	} else if (m->kind == MSG_PROPOSAL) {
-		/* the fresh block to one peer, to every peer, or to a random half */
-		uint64_t how = prng_below(&s->rng, 3);
+		for (size_t tries = 0; coordinated && (nd->twin_mask & (1u << lucky)) != 0 &&
+				       tries < s->n;
+		     tries++)
+			lucky = (nd->num + 1 + prng_below(&s->rng, s->n - 1)) % s->n;
 
-		if (how == 0)
-			got_twin = 1u << prng_below(&s->rng, s->n);
-		else if (how == 1)
+		got_twin = ((1u << s->n) - 1) & ~(1u << lucky) & ~(1u << nd->num);
+		nd->withhold_height = m->vote.height;
+		memcpy(nd->withhold_id, m->vote.block_id, HASH_SIZE);
+	} else if (m->kind == MSG_PROPOSAL) {
+		/* the fresh block to one peer (half of the time), to every
+		 * peer, or to a random half; and always to every peer when the
+		 * engine re-proposes a valid value: the attack on the lock */
+		uint64_t how = m->proposal.pol_round >= 0 ? 2 : prng_below(&s->rng, 4);
+
+		if (how <= 1)
+			got_twin = 1u << ((nd->num + 1 + prng_below(&s->rng, s->n - 1)) % s->n);
+		else if (how == 2)
 			got_twin = (1u << s->n) - 1;
 		else
 			for (size_t p = 0; p < s->n; p++)
 				if (prng_chance(&s->rng, 500))
 					got_twin |= 1u << p;
 		got_twin &= ~(1u << nd->num);
+		nd->twin_height = m->proposal.height;
+		nd->twin_round = m->proposal.round;
+		nd->twin_mask = got_twin;
+		memcpy(nd->twin_id, twin.proposal.block_id, HASH_SIZE);
 	} else {
 		for (size_t p = 0; p < s->n; p++)
 			if (p != nd->num && prng_chance(&s->rng, 500))
@@ -1042,7 +1103,7 @@ static void deliver(struct sim *s, struct node *nd, size_t from, const struct ms
 	case BFT_CONFLICT:
 		/* relay what the engine accepted, at the next gossip tick (as
 		 * CometBFT's gossip routines do), not at once */
-		if (bft_height(nd->engine) == mh)
+		if (bft_height(nd->engine) == mh && !nd->byzantine)
 			(void)store_add(nd, m, from == SIZE_MAX ? 0 : 1u << from);
 		break;
 	case BFT_UNJUSTIFIED:
@@ -1097,7 +1158,8 @@ static void gossip_tick(struct sim *s, struct node *nd)
 {
 	for (size_t i = 0; i < nd->store_len; i++)
 		gossip_entry(s, nd, i);
-	for (size_t p = 0; p < s->n; p++)
+	/* byzantine nodes help nobody: they send their own messages only */
+	for (size_t p = 0; p < s->n && !nd->byzantine; p++)
 		if (p != nd->num)
 			catch_up(s, nd, p);
 }
@@ -1106,6 +1168,8 @@ static void gossip_tick(struct sim *s, struct node *nd)
 static void node_start(struct sim *s, struct node *nd)
 {
 	struct bft_event ev;
+	struct store_entry *wal;
+	size_t wal_len;
 
 	if (privval_init(&nd->pv, nd->secret, nd->has_persisted ? &nd->persisted : NULL,
 			 persist_record, nd) != 0) {
@@ -1122,6 +1186,13 @@ static void node_start(struct sim *s, struct node *nd)
 	nd->incarnation++;
 	nd->engine_height = 0;
 	nd->future_len = 0;
+	/* the store of the height doubles as the write-ahead log: take it
+	 * aside, start the engine, then replay it (CometBFT's WAL replay) */
+	wal = nd->store;
+	wal_len = nd->store_len;
+	nd->store = NULL;
+	nd->store_len = nd->store_cap = 0;
+	nd->store_gen++;
 	memset(&ev, 0, sizeof(ev));
 	ev.type = BFT_EVENT_START_HEIGHT;
 	ev.u.start.height = nd->committed_height + 1;
@@ -1129,6 +1200,14 @@ static void node_start(struct sim *s, struct node *nd)
 	trace(s, "n%zu start at h=%" PRIu64 "%s", nd->num, ev.u.start.height,
 	      nd->has_persisted ? " (restart)" : "");
 	node_feed(s, nd, &ev, NULL);
+	for (size_t i = 0; i < wal_len; i++) {
+		if (!s->failed && msg_height(&wal[i].msg) == bft_height(nd->engine)) {
+			deliver(s, nd, SIZE_MAX, &wal[i].msg, 0, SIZE_MAX);
+			(void)store_add(nd, &wal[i].msg, 0);
+		}
+		msg_free(&wal[i].msg);
+	}
+	free(wal);
 	/* peers reconnect: everything is to be sent to it again */
 	for (size_t p = 0; p < s->n; p++)
 		for (size_t i = 0; i < s->nodes[p].store_len; i++)
@@ -1149,7 +1228,7 @@ static void node_crash(struct sim *s, struct node *nd)
 	nd->has_pv = false;
 	nd->alive = false;
 	nd->incarnation++;
-	store_clear(nd);
+	/* the store is the node's WAL: it survives (see node_start) */
 	for (size_t i = 0; i < nd->future_len; i++)
 		msg_free(&nd->future[i]);
 	nd->future_len = 0;
