@@ -807,8 +807,9 @@ static enum bft_status on_proposal(struct bft *e, const struct bft_proposal *bp)
 	if (s != NULL && s->has_proposal) {
 		const struct proposal_header *known = slot_proposal_for(s, p->block_id);
 
-		if (known != NULL && known->pol_round == p->pol_round &&
-		    memcmp(known->sig, p->sig, SIG_SIZE) == 0)
+		/* the same block and proof-of-lock round (the signature may
+		 * differ: BIP340 signing may be randomised) */
+		if (known != NULL && known->pol_round == p->pol_round)
 			return BFT_DUPLICATE;
 		if (known != NULL || s->has_alt)
 			return BFT_UNJUSTIFIED;
