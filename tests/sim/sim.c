@@ -125,6 +125,11 @@ struct node {
 	 * decide a block, vote nil on that block for the rest of the height */
 	uint64_t withhold_height;
 	uint8_t withhold_id[HASH_SIZE];
+	/* byzantine only: the latest other proposal it knows at that height,
+	 * which it then votes for instead (to help a conflicting decision) */
+	uint64_t other_height;
+	uint32_t other_round;
+	uint8_t other_id[HASH_SIZE];
 };
 
 enum ev_type {
@@ -775,9 +780,18 @@ static void byzantine_broadcast(struct sim *s, struct node *nd, const struct msg
 			m->vote.height == nd->withhold_height &&
 			memcmp(m->vote.block_id, nd->withhold_id, HASH_SIZE) == 0;
 
-	if (withhold) {
+	if (withhold || (m->kind == MSG_VOTE && m->vote.height == nd->withhold_height &&
+			 m->vote.height == nd->other_height && m->vote.round == nd->other_round)) {
+		/* nil on the block it let one peer decide, and a vote for the
+		 * round's other block when it knows one */
+		withhold = true;
 		twin.vote.has_block = false;
 		memset(twin.vote.block_id, 0, HASH_SIZE);
+		if (m->vote.height == nd->other_height && m->vote.round == nd->other_round &&
+		    memcmp(nd->other_id, nd->withhold_id, HASH_SIZE) != 0) {
+			twin.vote.has_block = true;
+			memcpy(twin.vote.block_id, nd->other_id, HASH_SIZE);
+		}
 		vote_digest(CHAIN_ID, &twin.vote, digest);
 		if (sig_sign_aux(&nd->pv.signer, digest, aux, twin.vote.sig) != 0)
 			fail(s, "byzantine signing failed");
@@ -855,6 +869,9 @@ static void byzantine_broadcast(struct sim *s, struct node *nd, const struct msg
 		nd->twin_round = m->proposal.round;
 		nd->twin_mask = got_twin;
 		memcpy(nd->twin_id, twin.proposal.block_id, HASH_SIZE);
+		nd->other_height = m->proposal.height;
+		nd->other_round = m->proposal.round;
+		memcpy(nd->other_id, twin.proposal.block_id, HASH_SIZE);
 	} else {
 		for (size_t p = 0; p < s->n; p++)
 			if (p != nd->num && prng_chance(&s->rng, 500))
@@ -1084,6 +1101,11 @@ static void deliver(struct sim *s, struct node *nd, size_t from, const struct ms
 		ev.u.vote = m->vote;
 	}
 	node_feed(s, nd, &ev, &st);
+	if (nd->byzantine && m->kind == MSG_PROPOSAL && st == BFT_OK) {
+		nd->other_height = m->proposal.height;
+		nd->other_round = m->proposal.round;
+		memcpy(nd->other_id, m->proposal.block_id, HASH_SIZE);
+	}
 	if (s->trace != NULL) {
 		char buf[9];
 
@@ -1304,6 +1326,17 @@ static int setup(struct sim *s)
 	snprintf(s->bcfg.chain_id, sizeof(s->bcfg.chain_id), "%s", CHAIN_ID);
 	bft_timeouts_test(&s->bcfg.timeouts);
 	s->bcfg.timeouts.skip_timeout_commit = prng_chance(&s->rng, 500);
+	if (prng_chance(&s->rng, 500)) {
+		/* timeouts shorter than the network's delays: rounds fail and
+		 * nodes move on with partial views until the rounds' growth
+		 * catches up (asynchrony before GST) */
+		s->bcfg.timeouts.propose_ms = 10;
+		s->bcfg.timeouts.prevote_ms = 5;
+		s->bcfg.timeouts.precommit_ms = 5;
+		s->bcfg.timeouts.propose_delta_ms = 5;
+		s->bcfg.timeouts.prevote_delta_ms = 5;
+		s->bcfg.timeouts.precommit_delta_ms = 5;
+	}
 	s->bcfg.verifier.fn = cached_verify;
 	s->bcfg.verifier.ctx = s;
 	/* the network of this seed */
@@ -1336,9 +1369,10 @@ static int setup(struct sim *s)
 	if (s->trace != NULL) {
 		fprintf(s->trace,
 			"sim %s seed %" PRIu64 ": drop %" PRIu64 "/1000 dup %" PRIu64
-			"/1000 delay 1..%" PRIu64 "ms reorder %" PRIu64 "/1000 skip_commit %d\n",
+			"/1000 delay 1..%" PRIu64 "ms reorder %" PRIu64
+			"/1000 skip_commit %d propose timeout %" PRIu64 "ms\n",
 			s->cfg->name, s->seed, s->drop_pm, s->dup_pm, s->delay_max, s->reorder_pm,
-			s->bcfg.timeouts.skip_timeout_commit);
+			s->bcfg.timeouts.skip_timeout_commit, s->bcfg.timeouts.propose_ms);
 		for (size_t k = 0; k < s->n; k++)
 			fprintf(s->trace, "  n%zu key %02x%02x.. power %" PRIu64 "%s\n", k,
 				s->sets[0]->members[k].key[0], s->sets[0]->members[k].key[1],
