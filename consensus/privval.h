@@ -9,11 +9,11 @@
  * (the node writes and fsyncs priv_validator_state); if that fails, no
  * signature is released and the record in memory is unchanged.
  *
- * The record also keeps the last signed message's fields and carries the lock of the Tendermint algorithm: signing a
- * precommit for a block at (h, r) sets lock_round = r and lock_id to the
- * block at height h, and a new height clears it. The engine reads it back
- * when it starts a height after a restart, so a restarted validator keeps
- * its lock (and never prevotes against it), not only its last signature.
+ * The record also keeps the last signed message's fields and carries the lock of the Tendermint
+ * algorithm: signing a precommit for a block at (h, r) sets lock_round = r and lock_id to the block
+ * at height h, and a new height clears it. The engine reads it back when it starts a height after a
+ * restart, so a restarted validator keeps its lock (and never prevotes against it), not only its
+ * last signature.
  *
  * Signatures are deterministic BIP340 (aux randomness derived from the
  * digest), so this module is pure apart from the callback. */
@@ -42,10 +42,10 @@ struct privval_record {
 	uint8_t sig[SIG_SIZE];
 	/* the signed message itself, so that a restarted engine can send its
 	 * last vote again (peers may never have received it) */
-	bool has_block;		   /* false: a vote for nil */
+	bool has_block; /* false: a vote for nil */
 	uint8_t block_id[HASH_SIZE];
-	int32_t pol_round;	   /* proposals only */
-	int64_t lock_round;	  /* -1: not locked at `height` */
+	int32_t pol_round;  /* proposals only */
+	int64_t lock_round; /* -1: not locked at `height` */
 	uint8_t lock_id[HASH_SIZE];
 };
 
@@ -61,9 +61,9 @@ struct privval {
 
 enum privval_status {
 	PRIVVAL_OK = 0,
-	PRIVVAL_RESIGNED,	/* the identical message again: stored signature returned */
-	PRIVVAL_REGRESSION,	/* (height, round, step) lower than the last signed one */
-	PRIVVAL_CONFLICT,	/* another message at the last signed (height, round, step) */
+	PRIVVAL_RESIGNED,   /* the identical message again: stored signature returned */
+	PRIVVAL_REGRESSION, /* (height, round, step) lower than the last signed one */
+	PRIVVAL_CONFLICT,   /* another message at the last signed (height, round, step) */
 	PRIVVAL_PERSIST_FAILED,
 	PRIVVAL_SIGN_FAILED,
 };
@@ -74,9 +74,9 @@ enum privval_status {
  * Out: pv (wipe with privval_wipe).
  * Returns 0, or -1 for an invalid key. */
 __attribute__((warn_unused_result)) int privval_init(struct privval *pv,
-						     const uint8_t seckey[SECKEY_SIZE],
-						     const struct privval_record *restored,
-						     privval_persist_fn persist, void *ctx);
+                                                     const uint8_t seckey[SECKEY_SIZE],
+                                                     const struct privval_record *restored,
+                                                     privval_persist_fn persist, void *ctx);
 
 /* Wipes the key. */
 void privval_wipe(struct privval *pv);
@@ -101,8 +101,7 @@ bool privval_last_vote(const struct privval *pv, uint64_t height, struct vote *v
 
 /* The lock recorded for height, if any. Out: *round, id. Returns true when
  * the record is at `height` and holds a lock. */
-bool privval_lock(const struct privval *pv, uint64_t height, int64_t *round,
-		  uint8_t id[HASH_SIZE]);
+bool privval_lock(const struct privval *pv, uint64_t height, int64_t *round, uint8_t id[HASH_SIZE]);
 
 /* A one-line description of status. Never NULL. */
 const char *privval_strerror(enum privval_status status);

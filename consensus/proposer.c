@@ -97,7 +97,7 @@ size_t proposer_increment(struct validator_set *set, uint32_t times)
 }
 
 size_t proposer_select(const struct validator_set *base, uint32_t round,
-		       struct validator_set *scratch)
+                       struct validator_set *scratch)
 {
 	size_t pick;
 
@@ -111,7 +111,7 @@ size_t proposer_select(const struct validator_set *base, uint32_t round,
 }
 
 int proposer_update(const struct validator_set *old, const struct validator *members, size_t n,
-		    struct validator_set *out)
+                    struct validator_set *out)
 {
 	uint64_t removed = 0;
 	int64_t start;

@@ -17,7 +17,7 @@ struct sim_config {
 	const char *name;
 	size_t nodes;
 	uint64_t power[SIM_NODES_MAX]; /* stake of node i */
-	size_t byzantine;	       /* nodes 0..byzantine-1 after key sorting are chosen at random */
+	size_t byzantine; /* nodes 0..byzantine-1 after key sorting are chosen at random */
 };
 
 /* The configurations the campaign runs (NULL-terminated by name). */
@@ -29,16 +29,15 @@ const struct sim_config *sim_config_find(const char *name);
 struct sim_result {
 	bool ok;
 	char reason[512];
-	uint64_t heights;    /* highest height every honest node committed */
-	uint64_t sim_ms;     /* simulated time at the end */
-	uint64_t max_round;  /* highest round any decision took */
-	uint64_t evidence;   /* evidence records committed */
-	uint64_t messages;   /* deliveries */
+	uint64_t heights;   /* highest height every honest node committed */
+	uint64_t sim_ms;    /* simulated time at the end */
+	uint64_t max_round; /* highest round any decision took */
+	uint64_t evidence;  /* evidence records committed */
+	uint64_t messages;  /* deliveries */
 };
 
 /* Runs one seed. trace: where to print the event trace, or NULL.
  * Returns 0 when the run could be set up (see result->ok), -1 otherwise. */
-int sim_run(const struct sim_config *cfg, uint64_t seed, FILE *trace,
-	    struct sim_result *result);
+int sim_run(const struct sim_config *cfg, uint64_t seed, FILE *trace, struct sim_result *result);
 
 #endif

@@ -20,7 +20,7 @@
 static void usage(void)
 {
 	fprintf(stderr, "usage: sim [--config NAME[,NAME...]|all] [--seeds A-B | --seed N] "
-			"[--trace] [--expect-violation]\n");
+	                "[--trace] [--expect-violation]\n");
 }
 
 static int parse_u64(const char *s, uint64_t *out)
@@ -105,15 +105,16 @@ int main(int argc, char **argv)
 			struct sim_result r;
 
 			if (sim_run(cfgs[c], seed, trace ? stdout : NULL, &r) != 0) {
-				printf("Bail out! cannot set up %s seed %" PRIu64 "\n", cfgs[c]->name,
-				       seed);
+				printf("Bail out! cannot set up %s seed %" PRIu64 "\n",
+				       cfgs[c]->name, seed);
 				return 1;
 			}
 			if (expect_violation) {
 				if (!r.ok && strstr(r.reason, "AGREEMENT") != NULL) {
-					printf("ok 1 - broken engine caught by the agreement check: "
-					       "%s seed %" PRIu64 " (run %lu): %s\n",
-					       cfgs[c]->name, seed, test + 1, r.reason);
+					printf(
+					    "ok 1 - broken engine caught by the agreement check: "
+					    "%s seed %" PRIu64 " (run %lu): %s\n",
+					    cfgs[c]->name, seed, test + 1, r.reason);
 					return 0;
 				}
 				test++;
@@ -121,16 +122,18 @@ int main(int argc, char **argv)
 			}
 			test++;
 			if (r.ok) {
-				printf("ok %lu - %s seed %" PRIu64 ": %" PRIu64 " heights, max round %" PRIu64
-				       ", %" PRIu64 " evidence, %" PRIu64 " ms simulated, %" PRIu64
+				printf("ok %lu - %s seed %" PRIu64 ": %" PRIu64
+				       " heights, max round %" PRIu64 ", %" PRIu64
+				       " evidence, %" PRIu64 " ms simulated, %" PRIu64
 				       " deliveries\n",
-				       test, cfgs[c]->name, seed, r.heights, r.max_round, r.evidence,
-				       r.sim_ms, r.messages);
+				       test, cfgs[c]->name, seed, r.heights, r.max_round,
+				       r.evidence, r.sim_ms, r.messages);
 			} else {
 				failures++;
-				printf("not ok %lu - %s seed %" PRIu64 ": %s\n", test, cfgs[c]->name, seed,
-				       r.reason);
-				printf("# replay: tests/sim/sim --config %s --seed %" PRIu64 " --trace\n",
+				printf("not ok %lu - %s seed %" PRIu64 ": %s\n", test,
+				       cfgs[c]->name, seed, r.reason);
+				printf("# replay: tests/sim/sim --config %s --seed %" PRIu64
+				       " --trace\n",
 				       cfgs[c]->name, seed);
 			}
 			fflush(stdout);

@@ -88,8 +88,8 @@ static void start(struct rig *r, uint64_t height)
 static void engine_new(struct rig *r)
 {
 	assert_int_equal(privval_init(&r->pv, r->f.secrets[r->me], r->has_disk ? &r->disk : NULL,
-				      rig_persist, r),
-			 0);
+	                              rig_persist, r),
+	                 0);
 	r->e = bft_new(&r->cfg, &r->pv);
 	assert_non_null(r->e);
 }
@@ -139,7 +139,7 @@ static enum bft_status propose(struct rig *r, uint32_t round, int32_t pol, bool 
 	memset(&ev, 0, sizeof(ev));
 	ev.type = BFT_EVENT_PROPOSAL;
 	ev.u.proposal.header = fixture_proposal(&r->f, bft_proposer(r->e, round), 1, round, pol,
-						block_b ? r->id_b : r->id_a);
+	                                        block_b ? r->id_b : r->id_a);
 	ev.u.proposal.payload = block_b ? r->payload_b : r->payload_a;
 	ev.u.proposal.payload_len = 8;
 	return feed(r, &ev);
@@ -159,7 +159,7 @@ static enum bft_status answer(struct rig *r, const uint8_t *id, bool valid)
 
 /* A vote of validator i (id NULL: nil). */
 static enum bft_status vote_from(struct rig *r, size_t i, enum vote_type type, uint32_t round,
-				 const uint8_t *id)
+                                 const uint8_t *id)
 {
 	struct bft_event ev;
 
@@ -171,7 +171,7 @@ static enum bft_status vote_from(struct rig *r, size_t i, enum vote_type type, u
 
 /* The n first validators other than me vote. */
 static void votes_from_others(struct rig *r, size_t n, enum vote_type type, uint32_t round,
-			      const uint8_t *id)
+                              const uint8_t *id)
 {
 	for (size_t i = 0; i < 4 && n > 0; i++) {
 		if (i == r->me)
@@ -222,7 +222,7 @@ static void test_engine_commits_with_a_verifiable_certificate(void **state UNUSE
 	assert_memory_equal(c->u.commit.payload, r.payload_a, 8);
 	assert_int_equal(c->u.commit.commit->count, 3);
 	assert_int_equal(commit_verify_for(FIX_CHAIN, c->u.commit.commit, &r.f.set, 1, r.id_a),
-			 COMMIT_OK);
+	                 COMMIT_OK);
 	assert_int_equal(bft_step(r.e), BFT_STEP_COMMIT);
 	/* the decided height takes no more proposals */
 	assert_int_equal(propose(&r, 0, -1, true), BFT_STALE);
@@ -367,8 +367,8 @@ static void test_engine_rejects_bad_messages(void **state UNUSED)
 	/* a proposal from someone who is not the round's proposer */
 	memset(&ev, 0, sizeof(ev));
 	ev.type = BFT_EVENT_PROPOSAL;
-	ev.u.proposal.header = fixture_proposal(&r.f, (bft_proposer(r.e, 0) + 1) % 4, 1, 0, -1,
-						r.id_a);
+	ev.u.proposal.header =
+	    fixture_proposal(&r.f, (bft_proposer(r.e, 0) + 1) % 4, 1, 0, -1, r.id_a);
 	ev.u.proposal.payload = r.payload_a;
 	ev.u.proposal.payload_len = 8;
 	assert_int_equal(feed(&r, &ev), BFT_INVALID);

@@ -157,13 +157,13 @@ static void test_commit_verify_rejects_duplicates_strangers_and_bad_sigs(void **
 		fixture_init(&other, 1, powers);
 		make_commit(&f, 3, c);
 		assert_int_equal(commit_verify(FIX_CHAIN, c, &other.set),
-				 COMMIT_NOT_SORTED); /* more signers than members */
+		                 COMMIT_NOT_SORTED); /* more signers than members */
 		c->count = 1;
-		assert_int_equal(commit_verify(FIX_CHAIN, c, &other.set),
-				 memcmp(c->sigs[0].validator, other.set.members[0].key,
-					PUBKEY_SIZE) == 0
-				     ? COMMIT_OK
-				     : COMMIT_UNKNOWN_VALIDATOR);
+		assert_int_equal(
+		    commit_verify(FIX_CHAIN, c, &other.set),
+		    memcmp(c->sigs[0].validator, other.set.members[0].key, PUBKEY_SIZE) == 0
+		        ? COMMIT_OK
+		        : COMMIT_UNKNOWN_VALIDATOR);
 		fixture_free(&other);
 	}
 	fixture_free(&f);
@@ -319,7 +319,7 @@ static void test_evidence_rejects_non_conflicts_and_forgeries(void **state UNUSE
 		assert_int_equal(validators_set_init(&set, &m, 1), 0);
 		if (validators_find(&set, x.validator) < 0)
 			assert_int_equal(evidence_verify(FIX_CHAIN, &e, &set),
-					 EVIDENCE_UNKNOWN_VALIDATOR);
+			                 EVIDENCE_UNKNOWN_VALIDATOR);
 		fixture_free(&other);
 	}
 	fixture_free(&f);
