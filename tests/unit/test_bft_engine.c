@@ -244,9 +244,6 @@ static void test_engine_locked_validator_prevotes_nil_for_another_block(void **s
 	assert_int_equal(propose(&r, 1, -1, true), BFT_OK);
 	assert_int_equal(answer(&r, r.id_b, true), BFT_OK);
 	assert_non_null(voted(&r, VOTE_TYPE_PREVOTE));
-#ifdef BFT_BROKEN_IGNORE_LOCK
-	fail_msg("this test is never built against the broken engine");
-#endif
 	assert_false(voted(&r, VOTE_TYPE_PREVOTE)->has_block);
 	rig_free(&r);
 }
