@@ -881,15 +881,19 @@ static enum bft_status on_vote(struct bft *e, const struct vote *v)
 		return BFT_DUPLICATE;
 	case VOTE_SET_CONFLICT: {
 		struct vote first;
+		struct duplicate_vote ev;
 		struct bft_action *a;
 
 		if (vs->entries[idx].conflict_reported)
 			return BFT_CONFLICT;
 		vs->entries[idx].conflict_reported = true;
-		(void)vote_set_get(vs, (size_t)idx, &first);
-		a = push(e, BFT_ACTION_EVIDENCE);
-		if (a != NULL && evidence_from_votes(&first, v, &a->u.evidence) != 0)
-			e->out->count--; /* cannot happen: vote_set_add saw a conflict */
+		/* both hold: the first vote exists and conflicts (vote_set_add) */
+		if (vote_set_get(vs, (size_t)idx, &first) &&
+		    evidence_from_votes(&first, v, &ev) == 0) {
+			a = push(e, BFT_ACTION_EVIDENCE);
+			if (a != NULL)
+				a->u.evidence = ev;
+		}
 		slot_mark_seen(e, s, (size_t)idx);
 		return evaluate(e) == BFT_OK ? BFT_CONFLICT : BFT_ERROR;
 	}
@@ -975,7 +979,14 @@ static enum bft_status on_start_height(struct bft *e, const struct bft_event *ev
 		return BFT_ERROR;
 	if (!e->started)
 		return start_height(e, ev->u.start.height, set);
-	if (e->step != BFT_STEP_COMMIT || ev->u.start.height != e->height + 1 || e->next_pending)
+	if (ev->u.start.height <= e->height)
+		return BFT_ERROR;
+	/* A later height while undecided, or more than one ahead: the node got
+	 * the blocks in between from block sync (each checked against its
+	 * certificate); leave this height at once. */
+	if (e->step != BFT_STEP_COMMIT || ev->u.start.height != e->height + 1)
+		return start_height(e, ev->u.start.height, set);
+	if (e->next_pending)
 		return BFT_ERROR;
 	e->next_pending = true;
 	e->next_height = ev->u.start.height;

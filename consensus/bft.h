@@ -107,7 +107,9 @@ struct bft_event {
 	enum bft_event_type type;
 	union {
 		/* validators: the set of `height` with its proposer priorities
-		 * (see proposer.h); copied. */
+		 * (see proposer.h); copied. After a decision, height + 1 starts
+		 * when the commit wait is over; a later height, or any higher
+		 * height before a decision (block sync), starts at once. */
 		struct {
 			uint64_t height;
 			const struct validator_set *validators;

@@ -457,6 +457,26 @@ static void test_engine_commit_wait_and_its_skip(void **state UNUSED)
 	}
 }
 
+static void test_engine_jumps_heights_after_block_sync(void **state UNUSED)
+{
+	struct rig r;
+	struct bft_event ev;
+
+	rig_init(&r, false, false);
+	lock_on_a(&r);
+	memset(&ev, 0, sizeof(ev));
+	ev.type = BFT_EVENT_START_HEIGHT;
+	ev.u.start.height = 1; /* not forward */
+	ev.u.start.validators = &r.f.set;
+	assert_int_equal(feed(&r, &ev), BFT_ERROR);
+	ev.u.start.height = 5; /* synced up to 4 */
+	assert_int_equal(feed(&r, &ev), BFT_OK);
+	assert_int_equal(bft_height(r.e), 5);
+	assert_int_equal(bft_round(r.e), 0);
+	assert_int_equal(bft_locked_round(r.e), -1);
+	rig_free(&r);
+}
+
 static void test_engine_proposer_asks_for_a_block_and_proposes_it(void **state UNUSED)
 {
 	struct rig r;
@@ -505,6 +525,7 @@ int main(void)
 	    cmocka_unit_test(test_engine_prevotes_nil_for_an_invalid_block),
 	    cmocka_unit_test(test_engine_keeps_its_lock_and_vote_across_a_restart),
 	    cmocka_unit_test(test_engine_commit_wait_and_its_skip),
+	    cmocka_unit_test(test_engine_jumps_heights_after_block_sync),
 	    cmocka_unit_test(test_engine_proposer_asks_for_a_block_and_proposes_it),
 	};
 
