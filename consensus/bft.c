@@ -435,7 +435,10 @@ static void start_round(struct bft *e, uint32_t round)
 	(void)slot_get(e, round, true);
 	e->proposer = proposer_of(e, round);
 	if (e->self >= 0 && (size_t)e->self == e->proposer) {
-		struct block *vb = e->valid_round >= 0 ? block_find(e, e->valid_id) : NULL;
+		/* pol_round travels as an int32 (proto sint32) */
+		struct block *vb = e->valid_round >= 0 && e->valid_round <= INT32_MAX
+		                       ? block_find(e, e->valid_id)
+		                       : NULL;
 
 		if (vb != NULL) {
 			cast_proposal(e, vb, e->valid_round);
@@ -799,6 +802,10 @@ static enum bft_status on_proposal(struct bft *e, const struct bft_proposal *bp)
 		return BFT_STALE;
 	if (p->pol_round < -1 || (p->pol_round >= 0 && (uint32_t)p->pol_round >= p->round))
 		return BFT_INVALID;
+	/* Finding a round's proposer costs O(round x validators): proposals far
+	 * ahead wait until votes bring us near their round (round skip). */
+	if (p->round > e->round && p->round - e->round > BFT_ROUND_SLOTS)
+		return BFT_DROPPED;
 	proposer = p->round == e->round ? e->proposer : proposer_of(e, p->round);
 	if (memcmp(e->validators.members[proposer].key, p->proposer, PUBKEY_SIZE) != 0)
 		return BFT_INVALID;
@@ -923,7 +930,7 @@ static enum bft_status on_timeout(struct bft *e, const struct bft_timeout *t)
 		break;
 	case BFT_STEP_PRECOMMIT:
 		/* OnTimeoutPrecommit: next round */
-		if (t->round != e->round || e->step == BFT_STEP_COMMIT)
+		if (t->round != e->round || e->step == BFT_STEP_COMMIT || e->round == UINT32_MAX)
 			return BFT_STALE;
 		start_round(e, e->round + 1);
 		break;

@@ -369,6 +369,9 @@ static void test_engine_rejects_bad_messages(void **state UNUSED)
 	ev.u.proposal.payload = r.payload_a;
 	ev.u.proposal.payload_len = 8;
 	assert_int_equal(feed(&r, &ev), BFT_INVALID);
+	/* a proposal far ahead of our round is not looked at yet */
+	ev.u.proposal.header = fixture_proposal(&r.f, 0, 1, 1000, -1, r.id_a);
+	assert_int_equal(feed(&r, &ev), BFT_DROPPED);
 	/* nothing was counted: a proposal now still gets our prevote */
 	assert_int_equal(propose(&r, 0, -1, false), BFT_OK);
 	assert_int_equal(propose(&r, 0, -1, false), BFT_DUPLICATE);
