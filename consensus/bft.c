@@ -305,10 +305,23 @@ static struct round_slot *slot_find(struct bft *e, uint32_t round)
 	return NULL;
 }
 
+/* The proof-of-lock round of the current round's proposal, or -1: its
+ * prevotes decide our prevote (lines 28-33), so they must stay. */
+static int64_t current_pol_round(const struct bft *e)
+{
+	for (size_t i = 0; i < BFT_ROUND_SLOTS; i++) {
+		const struct round_slot *s = &e->slots[i];
+
+		if (s->used && s->round == e->round && s->has_proposal)
+			return s->proposal.pol_round;
+	}
+	return -1;
+}
+
 static bool slot_evictable(const struct bft *e, const struct round_slot *s)
 {
 	return s->round != e->round && (int64_t)s->round != e->locked_round &&
-	       (int64_t)s->round != e->valid_round;
+	       (int64_t)s->round != e->valid_round && (int64_t)s->round != current_pol_round(e);
 }
 
 /* The slot of round, created when missing if there is room (see bft.h);
@@ -871,7 +884,9 @@ static enum bft_status on_vote(struct bft *e, const struct vote *v)
 		/* after the decision only the decided round's precommits matter */
 		if (e->step == BFT_STEP_COMMIT)
 			return BFT_STALE;
-		s = slot_get(e, v->round, false);
+		/* the votes of the current proposal's proof-of-lock round are
+		 * worth evicting a higher round for */
+		s = slot_get(e, v->round, (int64_t)v->round == current_pol_round(e));
 		if (s == NULL)
 			return BFT_DROPPED;
 	}
@@ -1083,6 +1098,28 @@ enum bft_step bft_step(const struct bft *e)
 int64_t bft_locked_round(const struct bft *e)
 {
 	return e->locked_round;
+}
+
+int64_t bft_pol_wanted(const struct bft *e)
+{
+	int64_t vr = current_pol_round(e);
+	const struct round_slot *cur = NULL, *pol = NULL;
+
+	if (!e->started || e->step != BFT_STEP_PROPOSE || vr < 0)
+		return -1;
+	for (size_t i = 0; i < BFT_ROUND_SLOTS; i++) {
+		if (!e->slots[i].used)
+			continue;
+		if (e->slots[i].round == e->round)
+			cur = &e->slots[i];
+		if ((int64_t)e->slots[i].round == vr)
+			pol = &e->slots[i];
+	}
+	if (cur != NULL && pol != NULL &&
+	    validators_has_quorum(vote_set_power_for(&pol->prevotes, true, cur->proposal.block_id),
+	                          e->validators.total_power))
+		return -1;
+	return vr;
 }
 
 size_t bft_proposer(struct bft *e, uint32_t round)

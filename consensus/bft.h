@@ -207,6 +207,12 @@ uint32_t bft_round(const struct bft *engine);
 enum bft_step bft_step(const struct bft *engine);
 /* The locked round, or -1. */
 int64_t bft_locked_round(const struct bft *engine);
+/* The proof-of-lock round whose prevotes the engine waits for: the current
+ * round's proposal names it and we do not hold +2/3 of its prevotes for
+ * that block (we never saw them, or we dropped that round). -1 when none.
+ * Gossip sends such a peer the prevotes of that round again (CometBFT's
+ * peers do so from the proposal's POL round in their round state). */
+int64_t bft_pol_wanted(const struct bft *engine);
 /* The proposer's index of (current height, round) in the current set. */
 size_t bft_proposer(struct bft *engine, uint32_t round);
 

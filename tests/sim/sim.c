@@ -1181,10 +1181,36 @@ static void catch_up(struct sim *s, struct node *nd, size_t p)
 	}
 }
 
+/* A peer at our height waits for the prevotes of its proposal's
+ * proof-of-lock round (peers know each other's round state in CometBFT):
+ * send ours again, whatever we sent before. */
+static void send_pol(struct sim *s, struct node *nd, size_t p)
+{
+	struct node *peer = &s->nodes[p];
+	int64_t vr;
+
+	if (!peer->alive || !link_up(s, nd->num, p) ||
+	    bft_height(peer->engine) != bft_height(nd->engine))
+		return;
+	vr = bft_pol_wanted(peer->engine);
+	if (vr < 0)
+		return;
+	for (size_t i = 0; i < nd->store_len; i++) {
+		const struct msg *m = &nd->store[i].msg;
+
+		if (m->kind == MSG_VOTE && m->vote.type == VOTE_TYPE_PREVOTE &&
+		    (int64_t)m->vote.round == vr)
+			(void)net_send(s, nd->num, p, m, nd->store_gen, i);
+	}
+}
+
 static void gossip_tick(struct sim *s, struct node *nd)
 {
 	for (size_t i = 0; i < nd->store_len; i++)
 		gossip_entry(s, nd, i);
+	for (size_t p = 0; p < s->n && !nd->byzantine; p++)
+		if (p != nd->num)
+			send_pol(s, nd, p);
 	/* byzantine nodes help nobody: they send their own messages only */
 	for (size_t p = 0; p < s->n && !nd->byzantine; p++)
 		if (p != nd->num)

@@ -460,6 +460,42 @@ static void test_engine_commit_wait_and_its_skip(void **state UNUSED)
 	}
 }
 
+/* Rounds pass until round 1 is no longer tracked; the proposal of round 20
+ * names round 1 as its proof-of-lock round: the engine asks for those
+ * prevotes (bft_pol_wanted), makes room for them and follows them. */
+static void test_engine_recovers_an_evicted_proof_of_lock_round(void **state UNUSED)
+{
+	struct rig r;
+	size_t a = 0, b = 0;
+
+	rig_init(&r, false, false);
+	for (size_t i = 0, k = 0; i < 4; i++)
+		if (i != r.me) {
+			if (k == 0)
+				a = i;
+			else if (k == 1)
+				b = i;
+			k++;
+		}
+	for (uint32_t round = 1; round <= 20; round++) {
+		assert_int_equal(vote_from(&r, a, VOTE_TYPE_PREVOTE, round, NULL), BFT_OK);
+		assert_int_equal(vote_from(&r, b, VOTE_TYPE_PREVOTE, round, NULL), BFT_OK);
+		assert_int_equal(bft_round(r.e), round);
+	}
+	assert_int_equal(bft_pol_wanted(r.e), -1);
+	assert_int_equal(propose(&r, 20, 1, true), BFT_OK);
+	assert_int_equal(answer(&r, r.id_b, true), BFT_OK);
+	assert_null(voted(&r, VOTE_TYPE_PREVOTE)); /* no proof of lock yet */
+	assert_int_equal(bft_pol_wanted(r.e), 1);
+	/* round 1 was dropped from the table: its prevotes still get in */
+	votes_from_others(&r, 3, VOTE_TYPE_PREVOTE, 1, r.id_b);
+	assert_int_equal(bft_pol_wanted(r.e), -1);
+	assert_non_null(voted(&r, VOTE_TYPE_PREVOTE));
+	assert_true(voted(&r, VOTE_TYPE_PREVOTE)->has_block);
+	assert_memory_equal(voted(&r, VOTE_TYPE_PREVOTE)->block_id, r.id_b, HASH_SIZE);
+	rig_free(&r);
+}
+
 static void test_engine_jumps_heights_after_block_sync(void **state UNUSED)
 {
 	struct rig r;
@@ -528,6 +564,7 @@ int main(void)
 	    cmocka_unit_test(test_engine_prevotes_nil_for_an_invalid_block),
 	    cmocka_unit_test(test_engine_keeps_its_lock_and_vote_across_a_restart),
 	    cmocka_unit_test(test_engine_commit_wait_and_its_skip),
+	    cmocka_unit_test(test_engine_recovers_an_evicted_proof_of_lock_round),
 	    cmocka_unit_test(test_engine_jumps_heights_after_block_sync),
 	    cmocka_unit_test(test_engine_proposer_asks_for_a_block_and_proposes_it),
 	};
