@@ -21,9 +21,11 @@
  * everything is freed when the next height starts (or by bft_free). At most
  * BFT_ROUND_SLOTS rounds of one height are tracked at a time: a message for
  * a new round takes a free slot, or evicts the lowest tracked round below it
- * that is neither the current, the locked nor the valid round; otherwise it
- * is dropped (BFT_DROPPED). Dropping only costs liveness, never safety, and
- * gossip brings the message again later.
+ * that is neither the current, the locked, the valid round nor the
+ * proof-of-lock round of the current proposal (whose prevotes may evict any
+ * such round); otherwise it is dropped (BFT_DROPPED). Dropping only costs
+ * liveness, never safety: gossip brings the message again later, and
+ * bft_pol_wanted tells gossip which old round's prevotes to send again.
  *
  * Actions point into engine memory; they stay valid until the next call of
  * bft_handle or bft_free on that engine. */
