@@ -68,7 +68,7 @@ void bft_timeouts_dev(struct bft_timeouts *t);
 void bft_timeouts_test(struct bft_timeouts *t);
 
 struct bft_config {
-	char chain_id[CHAIN_ID_MAX];
+	char chain_id[CHAIN_ID_MAX + 1];
 	struct bft_timeouts timeouts;
 	/* how signatures are checked (fn NULL: sig_verify); lets the node plug
 	 * its verified-signature cache */

@@ -11,9 +11,10 @@ static const uint8_t zero_id[HASH_SIZE];
 
 bool chain_id_valid(const char *chain_id)
 {
-	size_t n = strnlen(chain_id, CHAIN_ID_MAX);
+	size_t n = strnlen(chain_id, CHAIN_ID_MAX + 1);
 
-	if (n == 0 || n >= CHAIN_ID_MAX)
+	/* The same bound as genesis.json: 1..CHAIN_ID_MAX characters. */
+	if (n == 0 || n > CHAIN_ID_MAX)
 		return false;
 	for (size_t i = 0; i < n; i++)
 		if (chain_id[i] < 0x21 || chain_id[i] > 0x7e)

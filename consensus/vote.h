@@ -96,7 +96,8 @@ __attribute__((warn_unused_result)) bool sig_verifier_check(const struct sig_ver
                                                             const uint8_t digest[HASH_SIZE],
                                                             const uint8_t pubkey[PUBKEY_SIZE]);
 
-/* True when chain_id is 1..CHAIN_ID_MAX-1 printable ASCII characters. */
+/* True when chain_id is 1..CHAIN_ID_MAX printable ASCII characters (the
+ * genesis bound). */
 bool chain_id_valid(const char *chain_id);
 
 /* The digest a vote's signature covers (validator and sig are not part of it).

@@ -15,6 +15,7 @@
 #include "consensus/crypto.h"
 #include "node/chain.h"
 #include "node/config.h"
+#include "node/consensus.h"
 #include "node/datadir.h"
 #include "node/log.h"
 #include "node/loop_call.h"
@@ -48,6 +49,11 @@ struct node {
 	struct metrics *metrics;
 	struct metric_family *m_height, *m_pool_txs, *m_pool_bytes;
 	struct rpc_server *rpc;
+	struct consensus consensus;
+	bool consensus_open;
+	uv_timer_t health_tick;
+	bool health_tick_open;
+	bool committing; /* written by the loop, read by /health (atomics) */
 	uv_loop_t loop;
 	bool loop_open;
 	uv_signal_t sig_int, sig_term;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "consensus/account.h"
 #include "node/node.h"
 #include "proto/hex.h"
 
@@ -151,6 +152,8 @@ static void submit_on_loop(void *arg)
 	if (s->result != MEMPOOL_ADDED)
 		return;
 	node_update_gauges(s->node);
+	if (s->node->consensus_open)
+		consensus_on_tx(&s->node->consensus);
 	log_write(&s->node->log, LOG_DEBUG, LOG_MEMPOOL, "accepted tx bytes=%zu pool=%zu", s->len,
 		  s->node->mempool.count);
 }
@@ -310,6 +313,43 @@ static int gettransaction(void *ctx, json_t *params, json_t **result, struct rpc
 	return *result != NULL ? 0 : no_memory(err);
 }
 
+static int getaccount(void *ctx, json_t *params, json_t **result, struct rpc_error *err)
+{
+	struct node *node = ctx;
+	const char *addr = json_string_value(json_array_get(params, 0));
+	uint8_t key[PUBKEY_SIZE];
+	enum network net;
+	const char *why = NULL;
+	struct store_snapshot *snap;
+	struct store_error serr;
+	struct store_tip tip;
+	struct account acct;
+	enum state_status st;
+
+	if (address_decode(addr, &net, key, &why) != 0)
+		return rpc_error_set(err, RPC_INVALID_PARAMETER, "bad address: %s", why);
+	if (net != node->chain.genesis.network)
+		return rpc_error_set(err, RPC_INVALID_PARAMETER,
+				     "address of another network than this node's");
+	if (store_snapshot_open(node->store, &snap, &serr) != STORE_OK)
+		return store_failed(err, &serr);
+	/* One snapshot: the account and the height it is read at agree. */
+	st = account_load(store_snapshot_state(snap), key, &acct);
+	if (st == STATE_OK && store_get_tip(node->store, snap, &tip, &serr) != STORE_OK)
+		st = STATE_ERROR;
+	store_snapshot_close(snap);
+	if (st != STATE_OK)
+		return rpc_error_set(err, RPC_INTERNAL_ERROR, "cannot read the account");
+	*result = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "address", addr, "balance",
+			    (json_int_t)acct.balance, "nonce", (json_int_t)acct.nonce, "bonded",
+			    (json_int_t)acct.bonded, "unbonding", (json_int_t)acct.unbonding,
+			    "height", (json_int_t)tip.height);
+	return *result != NULL ? 0 : no_memory(err);
+}
+
+static const struct rpc_param address_param[] = {
+	{ "address", RPC_PARAM_STRING, false, "account address (bech32m)" },
+};
 static const struct rpc_param height_param[] = {
 	{ "height", RPC_PARAM_UINT, false, "block height (0: the genesis state)" },
 };
@@ -333,6 +373,8 @@ static const struct rpc_method methods[] = {
 	{ "getmempoolinfo", "size and limits of the mempool", NULL, 0, true, getmempoolinfo },
 	{ "getrawmempool", "ids of the txs in the mempool, in arrival order", NULL, 0, true,
 	  getrawmempool },
+	{ "getaccount", "balance, nonce and stake of an account at the tip", address_param, 1, true,
+	  getaccount },
 	{ "gettransaction", "where a tx is: committed (height, index) or pending", txid_param, 1,
 	  true, gettransaction },
 };

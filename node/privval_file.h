@@ -1,0 +1,28 @@
+/* privval_file.h: the validator's double-sign guard on disk,
+ * <datadir>/priv_validator_state: the last record consensus/privval.c signed
+ * (height, round, step, digest, signature, the signed vote's block, the
+ * lock). The record is written as JSON to a temporary file, fsynced and
+ * renamed over the old one (then the directory is fsynced) BEFORE the
+ * signature leaves privval, so after any crash the file holds at least the
+ * last signature released and the validator never signs a conflicting one. */
+#ifndef HEARTH_NODE_PRIVVAL_FILE_H
+#define HEARTH_NODE_PRIVVAL_FILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "consensus/privval.h"
+#include "node/datadir.h"
+
+#define PRIVVAL_FILE_NAME "priv_validator_state"
+
+/* Reads the record. Out: rec, *found (false: no file yet, rec zeroed).
+ * Returns 0, or -1 with err for an unreadable or malformed file. */
+__attribute__((warn_unused_result)) int privval_file_load(const struct datadir *dd,
+							  struct privval_record *rec, bool *found,
+							  char *err, size_t err_size);
+
+/* The privval persist callback; ctx is the struct datadir. */
+int privval_file_persist(void *ctx, const struct privval_record *rec);
+
+#endif

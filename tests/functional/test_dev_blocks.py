@@ -1,0 +1,105 @@
+"""A dev node commits blocks on its own: empty ones at the interval, and a
+block as soon as a tx waits; it survives restarts without going back."""
+import json
+import os
+import time
+
+import pytest
+
+from hearthnode import RpcError
+from test_rpc_chain import FAUCET_SECRET, SOMEONE, txgen
+
+FAUCET = "dhth1x4cej9c7apnxynkx2z6f7xamncxae6el7x52mkslustks3mu9kpqmyj2wg"
+
+
+def wait_for(predicate, timeout=15.0, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting for " + what)
+
+
+@pytest.fixture
+def node(make_node):
+    return make_node().start(["-emptyblockinterval=100"])
+
+
+def test_empty_blocks_at_the_interval(node):
+    wait_for(lambda: node.rpc("getblockcount")["height"] >= 5, what="height 5")
+    status, body = node.http("GET", "/health", auth=False)
+    assert status == 200 and body["committing"] is True
+    info = node.rpc("getblockchaininfo")
+    assert node.rpc("getblockhash", info["height"])["hash"] == info["best_block_hash"]
+
+
+def test_transfer_is_committed_and_balances_move(builddir, node):
+    before = node.rpc("getaccount", SOMEONE)
+    fee, amount = 1000, 123456
+    tx = txgen(builddir, "transfer", FAUCET_SECRET, "hearth-dev", 1, fee, SOMEONE, amount)
+    txid = node.rpc("sendrawtransaction", tx)["txid"]
+    where = wait_for(lambda: node.rpc("gettransaction", txid)["status"] == "committed" and
+                     node.rpc("gettransaction", txid), what="commit")
+    assert where["index"] == 0 and where["height"] >= 1
+    after = node.rpc("getaccount", SOMEONE)
+    assert after["balance"] == before["balance"] + amount
+    faucet = node.rpc("getaccount", FAUCET)
+    assert faucet["nonce"] == 1
+    assert faucet["balance"] == 10**15 - amount - fee
+    assert node.rpc("getmempoolinfo")["size"] == 0
+    # The same tx again is a replay.
+    with pytest.raises(RpcError) as exc:
+        node.rpc("sendrawtransaction", tx)
+    assert exc.value.code == -26
+
+
+def test_many_txs_of_one_sender_in_order(builddir, node):
+    txids = []
+    for nonce in range(1, 21):
+        tx = txgen(builddir, "transfer", FAUCET_SECRET, "hearth-dev", nonce, 1000, SOMEONE, 1)
+        txids.append(node.rpc("sendrawtransaction", tx)["txid"])
+    wait_for(lambda: all(node.rpc("gettransaction", t)["status"] == "committed"
+                         for t in txids), what="20 commits")
+    assert node.rpc("getaccount", FAUCET)["nonce"] == 20
+    assert node.rpc("getaccount", SOMEONE)["balance"] == 20
+
+
+def test_restart_continues_the_chain(builddir, node):
+    tx = txgen(builddir, "transfer", FAUCET_SECRET, "hearth-dev", 1, 1000, SOMEONE, 7)
+    txid = node.rpc("sendrawtransaction", tx)["txid"]
+    wait_for(lambda: node.rpc("gettransaction", txid)["status"] == "committed", what="commit")
+    height = node.rpc("getblockcount")["height"]
+    best = node.rpc("getbestblockhash")["hash"]
+    assert node.stop() == 0
+    with open(os.path.join(node.netdir, "priv_validator_state"), encoding="utf-8") as f:
+        signed = json.load(f)
+    assert signed["height"] >= height
+    node.start(["-emptyblockinterval=100"])
+    assert node.rpc("getblockhash", height)["hash"] == best
+    assert node.rpc("gettransaction", txid)["status"] == "committed"
+    wait_for(lambda: node.rpc("getblockcount")["height"] > height + 2, what="new blocks")
+    assert node.rpc("getaccount", SOMEONE)["balance"] == 7
+    assert "stopping" not in node.log_text()
+
+
+def test_kill_and_restart_never_goes_back(make_node):
+    node = make_node().start(["-emptyblockinterval=50"])
+    last = 0
+    for _ in range(3):
+        wait_for(lambda: node.rpc("getblockcount")["height"] > last + 2, what="progress")
+        last = node.rpc("getblockcount")["height"]
+        node.kill()
+        node.start(["-emptyblockinterval=50"])
+        assert node.rpc("getblockcount")["height"] >= last
+    assert node.stop() == 0
+
+
+def test_malformed_priv_validator_state_stops_start_up(node):
+    assert node.stop() == 0
+    with open(os.path.join(node.netdir, "priv_validator_state"), "w", encoding="utf-8") as f:
+        f.write("{ not json")
+    res = node.run()
+    assert res.returncode == 1
+    assert "refusing to sign" in res.stderr
