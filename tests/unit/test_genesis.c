@@ -92,6 +92,10 @@ static void test_genesis_parses_every_field(void **state UNUSED)
 	assert_int_equal(g->params.max_validators, 4);
 	assert_int_equal(g->params.slash_fraction_ppm, 100000);
 	assert_int_equal(g->params.max_inline_input_bytes, 1024);
+	assert_int_equal(g->params.market_block_time_ms, 1000);
+	assert_int_equal(g->params.market_lease_grace_blocks, 5);
+	assert_int_equal(g->params.market_match_bids, 16);
+	assert_int_equal(g->params.market_match_offers, 64);
 	assert_int_equal(g->network, NETWORK_DEV);
 	assert_int_equal(g->n_balances, 6);
 	assert_int_equal(g->n_validators, 1);
@@ -167,6 +171,21 @@ static void test_missing_keys_are_named(void **state UNUSED)
 	expect_error(edited("\"min_provider_bond\": 1000,", ""), "{\n    \"max_block_bytes\"",
 		     "missing key \"min_provider_bond\"");
 	expect_error(edited(", \"bond\"", ", \"bonded\""), "\"bonded\"", "unknown key \"bonded\"");
+}
+
+static void test_market_parameters_are_bounded(void **state UNUSED)
+{
+	expect_error(edited("\"block_time_ms\": 1000", "\"block_time_ms\": 0"),
+		     "0, \"lease_grace_blocks\"",
+		     "params.market.block_time_ms: 0 is outside [1, 3600000]");
+	expect_error(edited("\"lease_grace_blocks\": 5", "\"lease_grace_blocks\": 1000001"),
+		     "1000001", "outside [0, 1000000]");
+	expect_error(edited("\"match_bids_per_block\": 16", "\"match_bids_per_block\": 0"),
+		     "0, \"match_offers_per_bid\"", "params.market.match_bids_per_block");
+	expect_error(edited("\"match_offers_per_bid\": 64", "\"match_offers_per_bid\": 100001"),
+		     "100001", "params.market.match_offers_per_bid");
+	expect_error(edited("\"lease_grace_blocks\": 5,", ""), "{\"max_inline_input_bytes\"",
+		     "missing key \"lease_grace_blocks\"");
 }
 
 static void test_wrong_types_and_ranges_are_rejected_at_the_value(void **state UNUSED)
@@ -387,6 +406,7 @@ int main(void)
 		cmocka_unit_test(test_syntax_error_names_line_and_column),
 		cmocka_unit_test(test_unknown_keys_are_rejected_where_they_are),
 		cmocka_unit_test(test_missing_keys_are_named),
+		cmocka_unit_test(test_market_parameters_are_bounded),
 		cmocka_unit_test(test_wrong_types_and_ranges_are_rejected_at_the_value),
 		cmocka_unit_test(test_bad_addresses_and_entries_are_rejected),
 		cmocka_unit_test(test_more_validators_than_max_is_rejected),

@@ -1,0 +1,82 @@
+/* order.h: the market's internal interface between its files: the context a
+ * tx or an end of block runs in, and the functions of offer.c, bid.c,
+ * match.c that market.c routes to. Not for use outside market/. */
+#ifndef HEARTH_MARKET_ORDER_H
+#define HEARTH_MARKET_ORDER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "consensus/params.h"
+#include "consensus/reason.h"
+#include "consensus/state.h"
+#include "consensus/tx.h"
+#include "market/store.h"
+
+#define MARKET_NAME_MAX	      64u	/* bytes of a runtime, attribute key or value */
+#define MARKET_LIST_MAX	      16u	/* runtimes or attributes of one order */
+#define MARKET_SLOTS_MAX      65535u	/* slots of one offer */
+#define MARKET_REPLICAS_MAX   16u	/* replicas of one bid */
+#define MARKET_DURATION_MAX   31536000u /* seconds: one year */
+#define MARKET_REPUTATION_MAX 100u
+
+struct market_ctx {
+	const struct state *st;
+	const struct params *p;
+	uint64_t height;
+};
+
+/* offer.c. check only reads; apply assumes check passed. */
+enum ledger_reason market_offer_check(const struct market_ctx *c, const struct tx *tx,
+				      struct ledger_error *err);
+enum ledger_reason market_offer_apply(const struct market_ctx *c, const struct tx *tx,
+				      struct ledger_error *err);
+enum ledger_reason market_cancel_offer_check(const struct market_ctx *c, const struct tx *tx,
+					     struct ledger_error *err);
+enum ledger_reason market_cancel_offer_apply(const struct market_ctx *c, const struct tx *tx,
+					     struct ledger_error *err);
+
+/* Takes one slot of rec (written back); an offer left without a free slot
+ * leaves the book. Returns STATE_OK or STATE_ERROR. */
+__attribute__((warn_unused_result)) enum state_status
+market_offer_take_slot(const struct state *st, Hearth__OfferRecord *rec);
+
+/* Closes every open offer whose expiry height is <= c->height.
+ * Returns LEDGER_OK or LEDGER_INTERNAL. */
+enum ledger_reason market_offer_expire(const struct market_ctx *c, struct ledger_error *err);
+
+/* The ids of the expiry index entries under prefix (MKEY_OFFER_EXPIRY or
+ * MKEY_BID_EXPIRY) due at or before height, in key order.
+ * Out: *ids (caller frees; NULL when none), *n. Returns STATE_OK or
+ * STATE_ERROR. */
+__attribute__((warn_unused_result)) enum state_status
+market_collect_due(const struct state *st, enum market_key_prefix prefix, uint64_t height,
+		   uint8_t (**ids)[MARKET_ID_SIZE], size_t *n);
+
+/* bid.c */
+enum ledger_reason market_bid_check(const struct market_ctx *c, const struct tx *tx,
+				    struct ledger_error *err);
+enum ledger_reason market_bid_apply(const struct market_ctx *c, const struct tx *tx,
+				    struct ledger_error *err);
+enum ledger_reason market_cancel_bid_check(const struct market_ctx *c, const struct tx *tx,
+					   struct ledger_error *err);
+enum ledger_reason market_cancel_bid_apply(const struct market_ctx *c, const struct tx *tx,
+					   struct ledger_error *err);
+
+/* Takes a queued bid out of the queue and expiry indexes. */
+__attribute__((warn_unused_result)) enum state_status
+market_bid_dequeue(const struct state *st, const Hearth__BidRecord *rec);
+
+/* Expires every queued bid whose expiry height is <= c->height, refunding
+ * its escrow. Returns LEDGER_OK or LEDGER_INTERNAL. */
+enum ledger_reason market_bid_expire(const struct market_ctx *c, struct ledger_error *err);
+
+/* Validates a list of attributes: keys and values 1..MARKET_NAME_MAX bytes,
+ * keys distinct, at most MARKET_LIST_MAX. */
+bool market_attributes_valid(Hearth__Attribute *const *attrs, size_t n);
+
+/* match.c: one matching pass (doc/market.md, "Matching").
+ * Returns LEDGER_OK or LEDGER_INTERNAL. */
+enum ledger_reason market_match_block(const struct market_ctx *c, struct ledger_error *err);
+
+#endif
