@@ -164,8 +164,9 @@ static int parse_params(struct parser *ps, json_t *obj, struct params *p)
 		"max_validators",   "slash_fraction_ppm", "market",
 	};
 	static const char *const market_names[] = {
-		"max_inline_input_bytes", "block_time_ms",	  "lease_grace_blocks",
-		"match_bids_per_block",	  "match_offers_per_bid",
+		"max_inline_input_bytes",    "block_time_ms",	     "lease_grace_blocks",
+		"match_bids_per_block",	     "match_offers_per_bid", "challenge_blocks",
+		"slash_missed_deadline_ppm",
 	};
 	json_t *market;
 	const char *why;
@@ -196,7 +197,11 @@ static int parse_params(struct parser *ps, json_t *obj, struct params *p)
 		     get_u32(ps, market, "match_bids_per_block", 1, PARAMS_MATCH_BIDS_MAX,
 			     &p->market_match_bids) ||
 		     get_u32(ps, market, "match_offers_per_bid", 1, PARAMS_MATCH_OFFERS_MAX,
-			     &p->market_match_offers);
+			     &p->market_match_offers) ||
+		     get_uint(ps, market, "challenge_blocks", 0, PARAMS_CHALLENGE_BLOCKS_MAX,
+			      &p->market_challenge_blocks) ||
+		     get_u32(ps, market, "slash_missed_deadline_ppm", 0, PARAMS_PPM,
+			     &p->market_slash_missed_ppm);
 	pop(ps);
 	if (rc != 0)
 		return -1;

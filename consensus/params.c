@@ -32,6 +32,10 @@ int params_validate(const struct params *p, const char **why)
 		*why = "market.match_bids_per_block must be in [1, 100000]";
 	else if (p->market_match_offers == 0 || p->market_match_offers > PARAMS_MATCH_OFFERS_MAX)
 		*why = "market.match_offers_per_bid must be in [1, 100000]";
+	else if (p->market_challenge_blocks > PARAMS_CHALLENGE_BLOCKS_MAX)
+		*why = "market.challenge_blocks must be at most 1000000";
+	else if (p->market_slash_missed_ppm > PARAMS_PPM)
+		*why = "market.slash_missed_deadline_ppm must be at most 1000000";
 	return *why == NULL ? 0 : -1;
 }
 
@@ -53,6 +57,8 @@ enum state_status params_store(const struct state *st, const struct params *p)
 	rec.market_lease_grace_blocks = p->market_lease_grace_blocks;
 	rec.market_match_bids = p->market_match_bids;
 	rec.market_match_offers = p->market_match_offers;
+	rec.market_challenge_blocks = p->market_challenge_blocks;
+	rec.market_slash_missed_ppm = p->market_slash_missed_ppm;
 	key_make(&k, KEY_PARAMS);
 	return record_put(st, &k, &rec.base);
 }
@@ -82,6 +88,8 @@ enum state_status params_load(const struct state *st, struct params *p)
 	p->market_lease_grace_blocks = rec->market_lease_grace_blocks;
 	p->market_match_bids = rec->market_match_bids;
 	p->market_match_offers = rec->market_match_offers;
+	p->market_challenge_blocks = rec->market_challenge_blocks;
+	p->market_slash_missed_ppm = rec->market_slash_missed_ppm;
 	codec_free(msg);
 	return STATE_OK;
 }

@@ -8,16 +8,17 @@
 
 #include "consensus/state.h"
 
-#define CHAIN_ID_MAX		 64
-#define PARAMS_TX_BYTES_MIN	 128u
-#define PARAMS_TX_BYTES_MAX	 (1u << 20)
-#define PARAMS_BLOCK_BYTES_MAX	 (64u << 20)
-#define PARAMS_BLOCK_TXS_MAX	 100000u
-#define PARAMS_PPM		 1000000u
-#define PARAMS_BLOCK_TIME_MS_MAX 3600000u
-#define PARAMS_GRACE_BLOCKS_MAX	 1000000u
-#define PARAMS_MATCH_BIDS_MAX	 100000u
-#define PARAMS_MATCH_OFFERS_MAX	 100000u
+#define CHAIN_ID_MAX		    64
+#define PARAMS_TX_BYTES_MIN	    128u
+#define PARAMS_TX_BYTES_MAX	    (1u << 20)
+#define PARAMS_BLOCK_BYTES_MAX	    (64u << 20)
+#define PARAMS_BLOCK_TXS_MAX	    100000u
+#define PARAMS_PPM		    1000000u
+#define PARAMS_BLOCK_TIME_MS_MAX    3600000u
+#define PARAMS_GRACE_BLOCKS_MAX	    1000000u
+#define PARAMS_MATCH_BIDS_MAX	    100000u
+#define PARAMS_MATCH_OFFERS_MAX	    100000u
+#define PARAMS_CHALLENGE_BLOCKS_MAX 1000000u
 
 struct params {
 	uint64_t max_block_bytes; /* encoded Block */
@@ -33,6 +34,8 @@ struct params {
 	uint64_t market_lease_grace_blocks; /* market: deadline slack after the run */
 	uint32_t market_match_bids;	    /* market: bids tried per block */
 	uint32_t market_match_offers;	    /* market: offers examined per bid */
+	uint64_t market_challenge_blocks;   /* market: receipt to settlement */
+	uint32_t market_slash_missed_ppm;   /* market: bond burned for a missed deadline */
 };
 
 /* Checks every bound (doc/genesis.md).

@@ -26,6 +26,9 @@ enum market_key_prefix {
 	MKEY_LEASE_PROVIDER = 0x2a, /* || provider || lease id */
 	MKEY_LEASE_CONSUMER = 0x2b, /* || consumer || lease id */
 	MKEY_REPUTATION = 0x2c,	    /* || provider -> Reputation */
+	MKEY_RECEIPT = 0x2d,	    /* || lease id -> ReceiptRecord */
+	MKEY_SETTLE = 0x2e,	    /* || settle height (8) || lease id: receipted leases */
+	MKEY_DEADLINE = 0x2f,	    /* || deadline height (8) || lease id: active leases */
 };
 
 #define MARKET_ID_SIZE HASH_SIZE

@@ -1,6 +1,6 @@
 /* market.c: the market module's table and routing: each tx kind to its
- * check and apply (offer.c, bid.c), the end of block (matching, then the
- * expiry of offers and bids), and held (the escrow, for the supply
+ * check and apply (offer.c, bid.c, receipt.c), the end of block (settlement,
+ * matching, then the expiry of offers and bids), and held (the escrow, for the supply
  * invariant). */
 #include "market/market.h"
 
@@ -9,10 +9,9 @@
 #include "market/store.h"
 
 static const Hearth__TxBody__KindCase market_kinds[] = {
-	HEARTH__TX_BODY__KIND_OFFER,
-	HEARTH__TX_BODY__KIND_CANCEL_OFFER,
-	HEARTH__TX_BODY__KIND_BID,
-	HEARTH__TX_BODY__KIND_CANCEL_BID,
+	HEARTH__TX_BODY__KIND_OFFER,   HEARTH__TX_BODY__KIND_CANCEL_OFFER,
+	HEARTH__TX_BODY__KIND_BID,     HEARTH__TX_BODY__KIND_CANCEL_BID,
+	HEARTH__TX_BODY__KIND_RECEIPT,
 };
 
 static void ctx_init(struct market_ctx *c, const struct ledger *l, const struct state *st,
@@ -37,12 +36,13 @@ static enum ledger_reason route(const struct market_ctx *c, const struct tx *tx,
 	case HEARTH__TX_BODY__KIND_CANCEL_BID:
 		return apply ? market_cancel_bid_apply(c, tx, err)
 			     : market_cancel_bid_check(c, tx, err);
+	case HEARTH__TX_BODY__KIND_RECEIPT:
+		return apply ? market_receipt_apply(c, tx, err) : market_receipt_check(c, tx, err);
 	case HEARTH__TX_BODY__KIND_TRANSFER:
 	case HEARTH__TX_BODY__KIND_BOND:
 	case HEARTH__TX_BODY__KIND_UNBOND:
 	case HEARTH__TX_BODY__KIND_RECEIPT_COMMIT:
 	case HEARTH__TX_BODY__KIND_RECEIPT_REVEAL:
-	case HEARTH__TX_BODY__KIND_RECEIPT:
 	case HEARTH__TX_BODY__KIND_DISPUTE:
 	case HEARTH__TX_BODY__KIND_EVIDENCE:
 	case HEARTH__TX_BODY__KIND__NOT_SET:
@@ -74,8 +74,9 @@ static enum ledger_reason market_apply(void *arg, const struct ledger *l, const 
 	return route(&c, tx, true, err);
 }
 
-/* Matching comes first, so an order can still be matched in the block of its
- * expiry height; the expiry of what is left follows. */
+/* Settlement comes first, so the slots it frees serve this block's matching;
+ * matching comes before expiry, so an order can still be matched in the
+ * block of its expiry height; the expiry of what is left follows. */
 static enum ledger_reason market_end_block(void *arg, const struct ledger *l,
 					   const struct state *st,
 					   const struct ledger_block_ctx *blk,
@@ -86,7 +87,9 @@ static enum ledger_reason market_end_block(void *arg, const struct ledger *l,
 
 	(void)arg;
 	ctx_init(&c, l, st, blk);
-	r = market_match_block(&c, err);
+	r = market_settle_block(&c, err);
+	if (r == LEDGER_OK)
+		r = market_match_block(&c, err);
 	if (r == LEDGER_OK)
 		r = market_offer_expire(&c, err);
 	if (r == LEDGER_OK)

@@ -15,7 +15,7 @@
 #include "market/reason.h"
 #include "proto/codec.h"
 
-/* The market's table: offer, cancel_offer, bid, cancel_bid. */
+/* The market's table: offer, cancel_offer, bid, cancel_bid, receipt. */
 extern const struct ledger_module market_module;
 
 /* Registers the market with l (after ledger_init).
@@ -36,6 +36,13 @@ __attribute__((warn_unused_result)) enum state_status
 market_bid_get(const struct state *st, const uint8_t id[MARKET_ID_SIZE], Hearth__BidRecord **rec);
 __attribute__((warn_unused_result)) enum state_status
 market_lease_get(const struct state *st, const uint8_t id[MARKET_ID_SIZE], Hearth__Lease **rec);
+
+/* The receipt of a lease.
+ * Out: *rec (caller frees with codec_free; NULL unless STATE_OK).
+ * Returns STATE_OK, STATE_NOT_FOUND (no receipt yet) or STATE_ERROR. */
+__attribute__((warn_unused_result)) enum state_status
+market_receipt_get(const struct state *st, const uint8_t lease_id[MARKET_ID_SIZE],
+		   Hearth__ReceiptRecord **rec);
 
 /* What became of a bid: its state and, while queued, why its last matching
  * attempt failed (a market_reason; MARKET_OK before the first attempt and

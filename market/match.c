@@ -190,6 +190,9 @@ static enum state_status lease_create(const struct market_ctx *c, const Hearth__
 	if (market_index_put(c->st, &k) != STATE_OK)
 		return STATE_ERROR;
 	mkey_pair(&k, MKEY_LEASE_CONSUMER, bid->consumer.data, id);
+	if (market_index_put(c->st, &k) != STATE_OK)
+		return STATE_ERROR;
+	mkey_u64_id(&k, MKEY_DEADLINE, deadline, id);
 	return market_index_put(c->st, &k);
 }
 
@@ -219,6 +222,7 @@ static int bid_match(const struct market_ctx *c, struct market_state *ms, Hearth
 		return -1;
 	bid->escrow = kept;
 	bid->state = HEARTH__BID_STATE__BID_MATCHED;
+	bid->open_leases = (uint32_t)s->n_chosen;
 	bid->unmatched_reason = MARKET_OK;
 	mkey_id(&k, MKEY_BID, bid->id.data);
 	return market_record_put(c->st, &k, &bid->base) == STATE_OK ? 0 : -1;

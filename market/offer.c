@@ -210,6 +210,38 @@ enum state_status market_offer_take_slot(const struct state *st, Hearth__OfferRe
 	return market_record_put(st, &k, &rec->base);
 }
 
+enum state_status market_offer_release_slot(const struct market_ctx *c, const uint8_t *offer_id)
+{
+	ProtobufCMessage *msg;
+	Hearth__OfferRecord *rec;
+	struct mkey k;
+	enum state_status rc;
+
+	mkey_id(&k, MKEY_OFFER, offer_id);
+	if (market_record_get(c->st, &k, &hearth__offer_record__descriptor, &msg) != STATE_OK)
+		return STATE_ERROR;
+	rec = (Hearth__OfferRecord *)msg;
+	rc = rec->free_slots < rec->offer->slots ? STATE_OK : STATE_ERROR;
+	rec->free_slots++;
+	/* Slots come back in the end of block, before the expiry of offers:
+	 * an offer expiring at this very height is still open. */
+	if (rc == STATE_OK && rec->offer->expiry_height >= c->height) {
+		if (rec->free_slots == 1) {
+			mkey_book(&k, rec->offer->price_per_second, rec->seq, offer_id);
+			rc = market_index_put(c->st, &k);
+		}
+		mkey_id(&k, MKEY_OFFER, offer_id);
+		if (rc == STATE_OK)
+			rc = market_record_put(c->st, &k, &rec->base);
+	} else if (rc == STATE_OK && rec->free_slots == rec->offer->slots) {
+		rc = offer_delete(c->st, rec);
+	} else if (rc == STATE_OK) {
+		rc = market_record_put(c->st, &k, &rec->base);
+	}
+	codec_free(msg);
+	return rc;
+}
+
 /* Collects the ids of offers expiring at or before a height. */
 struct due {
 	uint64_t height;

@@ -41,6 +41,13 @@ enum ledger_reason market_cancel_offer_apply(const struct market_ctx *c, const s
 __attribute__((warn_unused_result)) enum state_status
 market_offer_take_slot(const struct state *st, Hearth__OfferRecord *rec);
 
+/* Gives a slot back to the offer of a lease that ended in the end of block
+ * c->height: an open offer returns to the book if it was full; an expired
+ * one is deleted once nothing is leased any more. Returns STATE_OK or
+ * STATE_ERROR. */
+__attribute__((warn_unused_result)) enum state_status
+market_offer_release_slot(const struct market_ctx *c, const uint8_t *offer_id);
+
 /* Closes every open offer whose expiry height is <= c->height.
  * Returns LEDGER_OK or LEDGER_INTERNAL. */
 enum ledger_reason market_offer_expire(const struct market_ctx *c, struct ledger_error *err);
@@ -74,6 +81,32 @@ enum ledger_reason market_bid_expire(const struct market_ctx *c, struct ledger_e
 /* Validates a list of attributes: keys and values 1..MARKET_NAME_MAX bytes,
  * keys distinct, at most MARKET_LIST_MAX. */
 bool market_attributes_valid(Hearth__Attribute *const *attrs, size_t n);
+
+/* lease.c: ends lease in state final (SETTLED or FAILED): pay goes to the
+ * provider out of the lease's escrow share (price x the bid's max
+ * duration), the rest back to the consumer; the bid's escrow shrinks by the
+ * share and its open leases by one (SETTLED at none); the offer gets its
+ * slot back. Returns 0, 1 when pay exceeds the share or an amount
+ * overflows, -1 on a state error. */
+int market_lease_close(const struct market_ctx *c, struct market_state *ms, Hearth__Lease *lease,
+		       uint64_t pay, Hearth__LeaseState final);
+
+/* Reads and writes a lease record. */
+__attribute__((warn_unused_result)) enum state_status
+market_lease_load(const struct state *st, const uint8_t *id, Hearth__Lease **lease);
+__attribute__((warn_unused_result)) enum state_status
+market_lease_store(const struct state *st, const Hearth__Lease *lease);
+
+/* receipt.c: the receipt transaction (r = 1). */
+enum ledger_reason market_receipt_check(const struct market_ctx *c, const struct tx *tx,
+					struct ledger_error *err);
+enum ledger_reason market_receipt_apply(const struct market_ctx *c, const struct tx *tx,
+					struct ledger_error *err);
+
+/* settle.c: settles the receipted leases due at c->height, then fails the
+ * active leases whose deadline is c->height. Returns LEDGER_OK or
+ * LEDGER_INTERNAL. */
+enum ledger_reason market_settle_block(const struct market_ctx *c, struct ledger_error *err);
 
 /* match.c: one matching pass (doc/market.md, "Matching").
  * Returns LEDGER_OK or LEDGER_INTERNAL. */

@@ -50,6 +50,13 @@ enum state_status market_lease_get(const struct state *st, const uint8_t id[MARK
 	return get_by_id(st, MKEY_LEASE, id, &hearth__lease__descriptor, (ProtobufCMessage **)rec);
 }
 
+enum state_status market_receipt_get(const struct state *st, const uint8_t lease_id[MARKET_ID_SIZE],
+				     Hearth__ReceiptRecord **rec)
+{
+	return get_by_id(st, MKEY_RECEIPT, lease_id, &hearth__receipt_record__descriptor,
+			 (ProtobufCMessage **)rec);
+}
+
 enum state_status market_explain_bid(const struct state *st, const uint8_t id[MARKET_ID_SIZE],
 				     Hearth__BidState *state, uint32_t *reason)
 {

@@ -79,6 +79,20 @@ static const char *reason_text(enum market_reason r)
 		return "bid belongs to another consumer";
 	case MARKET_CANCEL_BID_NOT_QUEUED:
 		return "bid is no longer queued";
+	case MARKET_RECEIPT_BAD_LEASE_ID:
+		return "lease id is not 32 bytes";
+	case MARKET_RECEIPT_LEASE_NOT_FOUND:
+		return "no such lease";
+	case MARKET_RECEIPT_NOT_PROVIDER:
+		return "lease belongs to another provider";
+	case MARKET_RECEIPT_REPLICATED:
+		return "lease has replicas: commit then reveal";
+	case MARKET_RECEIPT_AFTER_DEADLINE:
+		return "lease deadline has passed";
+	case MARKET_RECEIPT_NOT_ACTIVE:
+		return "lease already has a receipt";
+	case MARKET_RECEIPT_BAD_RESULT_HASH:
+		return "result hash is not 32 bytes";
 	case MARKET_UNMATCHED_NO_OFFERS:
 		return "no open offer with a free slot";
 	case MARKET_UNMATCHED_PRICE:

@@ -50,6 +50,14 @@ enum market_reason {
 	MARKET_CANCEL_BID_NOT_FOUND = 51,
 	MARKET_CANCEL_BID_NOT_OWNER = 52,
 	MARKET_CANCEL_BID_NOT_QUEUED = 53,
+	/* receipt */
+	MARKET_RECEIPT_BAD_LEASE_ID = 60,
+	MARKET_RECEIPT_LEASE_NOT_FOUND = 61,
+	MARKET_RECEIPT_NOT_PROVIDER = 62,
+	MARKET_RECEIPT_REPLICATED = 63,
+	MARKET_RECEIPT_AFTER_DEADLINE = 64,
+	MARKET_RECEIPT_NOT_ACTIVE = 65,
+	MARKET_RECEIPT_BAD_RESULT_HASH = 66,
 	/* why a queued bid was not matched in its last attempt; the filters
 	 * are listed in the order matching applies them to an offer */
 	MARKET_UNMATCHED_NO_OFFERS = 100,

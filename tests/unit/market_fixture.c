@@ -189,6 +189,32 @@ uint8_t *mf_cancel_bid_tx(struct fixture *f, int idx, uint64_t nonce, const uint
 	return fix_sign(f, &body, idx, len);
 }
 
+uint8_t *mf_receipt_tx(struct fixture *f, int idx, uint64_t nonce, const uint8_t *lease_id,
+		       size_t lease_id_len, uint64_t wall_ms, size_t hash_len, size_t *len)
+{
+	Hearth__TxBody body;
+	Hearth__Receipt r = HEARTH__RECEIPT__INIT;
+	Hearth__Outcome o = HEARTH__OUTCOME__INIT;
+	Hearth__Usage u = HEARTH__USAGE__INIT;
+	uint8_t hash[HASH_SIZE + 1];
+
+	memset(hash, 0xab, sizeof(hash));
+	fix_body(f, &body, idx, nonce, FIX_FEE);
+	u.wall_ms = wall_ms;
+	u.cpu_ms = wall_ms / 2;
+	u.peak_memory_bytes = 1 << 20;
+	o.result_hash.data = hash;
+	o.result_hash.len = hash_len <= sizeof(hash) ? hash_len : sizeof(hash);
+	o.exit_status = 0;
+	o.usage = &u;
+	r.lease_id.data = (uint8_t *)lease_id;
+	r.lease_id.len = lease_id_len;
+	r.outcome = &o;
+	body.kind_case = HEARTH__TX_BODY__KIND_RECEIPT;
+	body.receipt = &r;
+	return fix_sign(f, &body, idx, len);
+}
+
 void mf_block1(struct fixture *f, uint8_t *tx, size_t len)
 {
 	struct ledger_error err;
@@ -315,7 +341,7 @@ struct tally {
 	const struct state *st;
 	uint64_t height;
 	uint64_t escrow;
-	size_t queued, open, booked, entries;
+	size_t queued, open, booked, active, receipted, entries;
 };
 
 static bool key_exists(const struct state *st, const struct mkey *k)
@@ -351,8 +377,11 @@ static int tally_bid(void *arg, const uint8_t *key, size_t key_len, const uint8_
 		mkey_u64_id(&k, MKEY_BID_EXPIRY, b->bid->expiry_height, b->id.data);
 		assert_true(key_exists(t->st, &k));
 		assert_true(b->bid->expiry_height > t->height);
-	} else if (b->state != HEARTH__BID_STATE__BID_MATCHED) {
+	} else if (b->state == HEARTH__BID_STATE__BID_MATCHED) {
+		assert_true(b->open_leases > 0);
+	} else {
 		assert_int_equal(b->escrow, 0);
+		assert_int_equal(b->open_leases, 0);
 	}
 	codec_free(msg);
 	return 0;
@@ -391,17 +420,38 @@ static int tally_lease(void *arg, const uint8_t *key, size_t key_len, const uint
 {
 	struct tally *t = arg;
 	ProtobufCMessage *msg;
+	const Hearth__Lease *l;
 	Hearth__BidRecord *bid;
+	Hearth__ReceiptRecord *rec;
+	struct mkey k;
+	bool open;
 
 	(void)key;
 	(void)key_len;
 	assert_int_equal(
 		codec_decode(&hearth__lease__descriptor, val, val_len, val_len, &msg, NULL),
 		CODEC_OK);
-	assert_int_equal(market_bid_get(t->st, ((const Hearth__Lease *)msg)->bid_id.data, &bid),
-			 STATE_OK);
-	assert_int_equal(bid->state, HEARTH__BID_STATE__BID_MATCHED);
+	l = (const Hearth__Lease *)msg;
+	assert_int_equal(market_bid_get(t->st, l->bid_id.data, &bid), STATE_OK);
+	open = l->state == HEARTH__LEASE_STATE__LEASE_ACTIVE ||
+	       l->state == HEARTH__LEASE_STATE__LEASE_RECEIPTED;
+	if (open)
+		assert_int_equal(bid->state, HEARTH__BID_STATE__BID_MATCHED);
+	else
+		assert_true(bid->state == HEARTH__BID_STATE__BID_MATCHED ||
+			    bid->state == HEARTH__BID_STATE__BID_SETTLED);
 	codec_free((ProtobufCMessage *)bid);
+	mkey_u64_id(&k, MKEY_DEADLINE, l->deadline_height, l->id.data);
+	assert_int_equal(key_exists(t->st, &k), l->state == HEARTH__LEASE_STATE__LEASE_ACTIVE);
+	if (l->state == HEARTH__LEASE_STATE__LEASE_ACTIVE) {
+		t->active++;
+		assert_true(l->deadline_height > t->height);
+	}
+	if (l->state == HEARTH__LEASE_STATE__LEASE_RECEIPTED) {
+		t->receipted++;
+		assert_int_equal(market_receipt_get(t->st, l->id.data, &rec), STATE_OK);
+		codec_free((ProtobufCMessage *)rec);
+	}
 	codec_free(msg);
 	return 0;
 }
@@ -440,4 +490,6 @@ void mf_assert_consistent(const struct chain *c)
 	assert_int_equal(count_prefix(&t, MKEY_BID_EXPIRY), t.queued);
 	assert_int_equal(count_prefix(&t, MKEY_OFFER_BOOK), t.booked);
 	assert_int_equal(count_prefix(&t, MKEY_OFFER_EXPIRY), t.open);
+	assert_int_equal(count_prefix(&t, MKEY_DEADLINE), t.active);
+	assert_int_equal(count_prefix(&t, MKEY_SETTLE), t.receipted);
 }

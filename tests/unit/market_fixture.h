@@ -65,6 +65,11 @@ uint8_t *mf_cancel_offer_tx(struct fixture *f, int idx, uint64_t nonce, const ui
 uint8_t *mf_cancel_bid_tx(struct fixture *f, int idx, uint64_t nonce, const uint8_t *id,
 			  size_t id_len, size_t *len);
 
+/* A receipt of lease_id by provider idx: a result hash of hash_len bytes
+ * (HASH_SIZE is valid), exit status 0, wall_ms. */
+uint8_t *mf_receipt_tx(struct fixture *f, int idx, uint64_t nonce, const uint8_t *lease_id,
+		       size_t lease_id_len, uint64_t wall_ms, size_t hash_len, size_t *len);
+
 /* Applies a block of one tx (freed) on the main chain; asserts it is
  * accepted, then the invariants. */
 void mf_block1(struct fixture *f, uint8_t *tx, size_t len);
@@ -97,8 +102,10 @@ uint64_t mf_escrow(const struct chain *c);
 
 /* Asserts the market's records and indexes agree on c: the escrow total is
  * the sum of bid escrows, the queue and bid expiry index hold exactly the
- * queued bids, the book exactly the open offers with a free slot, every
- * lease's bid is matched. */
+ * queued bids, the book exactly the open offers with a free slot, the
+ * deadline index exactly the active leases, the settlement queue exactly
+ * the receipted ones (each with its receipt); a lease still open belongs to
+ * a matched bid, a settled bid holds nothing. */
 void mf_assert_consistent(const struct chain *c);
 
 #endif

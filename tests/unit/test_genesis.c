@@ -96,6 +96,8 @@ static void test_genesis_parses_every_field(void **state UNUSED)
 	assert_int_equal(g->params.market_lease_grace_blocks, 5);
 	assert_int_equal(g->params.market_match_bids, 16);
 	assert_int_equal(g->params.market_match_offers, 64);
+	assert_int_equal(g->params.market_challenge_blocks, 3);
+	assert_int_equal(g->params.market_slash_missed_ppm, 100000);
 	assert_int_equal(g->network, NETWORK_DEV);
 	assert_int_equal(g->n_balances, 6);
 	assert_int_equal(g->n_validators, 1);
@@ -184,6 +186,11 @@ static void test_market_parameters_are_bounded(void **state UNUSED)
 		     "0, \"match_offers_per_bid\"", "params.market.match_bids_per_block");
 	expect_error(edited("\"match_offers_per_bid\": 64", "\"match_offers_per_bid\": 100001"),
 		     "100001", "params.market.match_offers_per_bid");
+	expect_error(edited("\"challenge_blocks\": 3", "\"challenge_blocks\": 1000001"), "1000001",
+		     "params.market.challenge_blocks");
+	expect_error(edited("\"slash_missed_deadline_ppm\": 100000",
+			    "\"slash_missed_deadline_ppm\": 1000001"),
+		     "1000001", "params.market.slash_missed_deadline_ppm");
 	expect_error(edited("\"lease_grace_blocks\": 5,", ""), "{\"max_inline_input_bytes\"",
 		     "missing key \"lease_grace_blocks\"");
 }
@@ -298,6 +305,7 @@ static void test_genesis_state_holds_accounts_set_and_supply(void **state UNUSED
 	assert_int_equal(a.bonded, FIX_BOND);
 	assert_int_equal(supply_load(&res.state, &sup), STATE_OK);
 	assert_int_equal(sup.genesis, fx.genesis.supply);
+	memset(&p, 0, sizeof(p)); /* the struct's padding, compared below */
 	assert_int_equal(params_load(&res.state, &p), STATE_OK);
 	assert_memory_equal(&p, &fx.genesis.params, sizeof(p));
 	assert_int_equal(staking_load_set(&res.state, 1, set), STATE_OK);

@@ -631,6 +631,55 @@ static void test_slash_and_jail_burns_the_fraction(void **state UNUSED)
 	free(set);
 }
 
+static void test_slash_without_jail_burns_and_keeps_the_account_staked(void **state UNUSED)
+{
+	struct state_mem mem;
+	struct state st;
+	struct supply sup = { .genesis = 2000, .issued = 0, .burned = 0 };
+	struct account a = { .balance = 0, .nonce = 0, .bonded = 1000, .unbonding = 400 };
+	Hearth__UnbondingEntry e = HEARTH__UNBONDING_ENTRY__INIT;
+	struct validator_set *set = malloc(sizeof(*set));
+	uint8_t key[PUBKEY_SIZE] = { 4 }, nobody[PUBKEY_SIZE] = { 5 };
+	struct key k;
+	uint64_t slashed;
+	bool jailed;
+
+	assert_non_null(set);
+	state_mem_init(&mem, &st);
+	assert_int_equal(supply_store(&st, &sup), STATE_OK);
+	assert_int_equal(account_store(&st, key, &a), STATE_OK);
+	assert_int_equal(staking_reindex(&st, key, 0, 1000), STATE_OK);
+	e.amount = 400;
+	key_make_u64_pubkey(&k, KEY_UNBONDING, 20, key);
+	assert_int_equal(record_put(&st, &k, &e.base), STATE_OK);
+	assert_int_equal(staking_slash(&st, key, 250000, 20, &slashed, NULL), LEDGER_OK);
+	assert_int_equal(slashed, 250 + 100);
+	assert_int_equal(account_load(&st, key, &a), STATE_OK);
+	assert_int_equal(a.bonded, 750);
+	assert_int_equal(a.unbonding, 300);
+	assert_int_equal(supply_load(&st, &sup), STATE_OK);
+	assert_int_equal(sup.burned, 350);
+	assert_int_equal(staking_is_jailed(&st, key, &jailed), STATE_OK);
+	assert_false(jailed);
+	/* still ranked, at its new stake */
+	assert_int_equal(staking_select(&st, 4, set), STATE_OK);
+	assert_int_equal(set->count, 1);
+	assert_int_equal(set->members[0].power, 750);
+	/* entries released before the offence's reach are untouched */
+	assert_int_equal(staking_slash(&st, key, 0, UINT64_MAX, &slashed, NULL), LEDGER_OK);
+	assert_int_equal(slashed, 0);
+	assert_int_equal(staking_slash(&st, key, 1000000, 21, &slashed, NULL), LEDGER_OK);
+	assert_int_equal(slashed, 750);
+	assert_int_equal(staking_select(&st, 4, set), STATE_OK);
+	assert_int_equal(set->count, 0);
+	/* nothing at stake is not an error */
+	assert_int_equal(staking_slash(&st, nobody, 500000, 0, &slashed, NULL), LEDGER_OK);
+	assert_int_equal(slashed, 0);
+	assert_int_equal(staking_slash(&st, key, 1000001, 0, &slashed, NULL), LEDGER_INTERNAL);
+	state_mem_free(&mem);
+	free(set);
+}
+
 static void test_evidence_slashes_stake_unbonded_after_the_offence(void **state)
 {
 	struct fixture *f = *state;
@@ -745,6 +794,7 @@ int main(void)
 		T(test_evidence_slashes_and_jails_the_offender),
 		T(test_evidence_slashes_stake_unbonded_after_the_offence),
 		cmocka_unit_test(test_slash_and_jail_burns_the_fraction),
+		cmocka_unit_test(test_slash_without_jail_burns_and_keeps_the_account_staked),
 		cmocka_unit_test(test_slash_and_jail_cuts_unbonding_entries_from_a_height),
 	};
 #undef T

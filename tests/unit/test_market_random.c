@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "market/reputation.h"
 #include "tests/unit/market_fixture.h"
 #include "tests/unit/test_util.h"
 
@@ -40,7 +41,11 @@ static uint64_t below(struct rng *r, uint64_t n)
 	return rnd(r) % n;
 }
 
-enum kind { K_OFFER, K_CANCEL_OFFER, K_BID, K_CANCEL_BID, K_BOND, K_UNBOND, K_KINDS };
+enum kind { K_OFFER, K_CANCEL_OFFER, K_BID, K_CANCEL_BID, K_BOND, K_UNBOND, K_RECEIPT, K_KINDS };
+
+/* Provider 3 is lazy: it never sends a receipt, so its leases fail at their
+ * deadlines and it is slashed. */
+#define MR_LAZY 3
 
 struct run {
 	struct fixture *f;
@@ -113,6 +118,36 @@ static void remember(uint8_t (*ids)[MARKET_ID_SIZE], int *owners, size_t *n, con
 	owners[at] = owner;
 }
 
+/* A receipt from the provider of an active lease of a recent bid, or NULL
+ * when the bid picked has none (or its provider is the lazy one). */
+static uint8_t *random_receipt(struct run *r, int *who, size_t *len)
+{
+	uint8_t lease_id[MARKET_ID_SIZE];
+	Hearth__Lease *lease;
+	uint8_t *tx = NULL;
+	enum state_status rc;
+	size_t pick;
+
+	if (r->n_bids == 0)
+		return NULL;
+	pick = below(&r->rng, r->n_bids);
+	market_lease_id(r->bids[pick], (uint32_t)below(&r->rng, 2), lease_id);
+	rc = market_lease_get(&r->scratch_st, lease_id, &lease);
+	assert_int_not_equal(rc, STATE_ERROR);
+	if (rc != STATE_OK)
+		return NULL;
+	*who = -1;
+	for (int i = 0; i < MF_PROVIDERS; i++) {
+		if (memcmp(lease->provider.data, r->f->signers[i].pubkey, PUBKEY_SIZE) == 0)
+			*who = i;
+	}
+	if (lease->state == HEARTH__LEASE_STATE__LEASE_ACTIVE && *who >= 0 && *who != MR_LAZY)
+		tx = mf_receipt_tx(r->f, *who, scratch_nonce(r, *who), lease_id, MARKET_ID_SIZE,
+				   below(&r->rng, 300000), HASH_SIZE, len);
+	codec_free((ProtobufCMessage *)lease);
+	return tx;
+}
+
 /* A random tx of a random kind. Out: *kind, *len, id (offer or bid). */
 static uint8_t *random_tx(struct run *r, enum kind *kind, size_t *len, uint8_t *id, int *who)
 {
@@ -123,7 +158,14 @@ static uint8_t *random_tx(struct run *r, enum kind *kind, size_t *len, uint8_t *
 	int provider = (int)below(&r->rng, MF_PROVIDERS);
 	int consumer = below(&r->rng, 5) == 0 ? provider : 4 + (int)below(&r->rng, MR_CONSUMERS);
 	size_t pick;
+	uint8_t *tx;
 
+	for (int tries = 0; roll < 20 && tries < 16; tries++) {
+		*kind = K_RECEIPT;
+		tx = random_receipt(r, who, len);
+		if (tx != NULL)
+			return tx;
+	}
 	if (roll < 30) {
 		*kind = K_OFFER;
 		*who = provider;
@@ -257,10 +299,24 @@ static void assert_bid_fates(const struct fixture *f)
 		assert_int_equal(market_list(s.st, MARKET_BIDS_BY_CONSUMER, f->signers[i].pubkey,
 					     NULL, count_state, &s),
 				 STATE_OK);
-	print_message("bids: %zu queued, %zu matched, %zu cancelled, %zu expired\n",
+	print_message("bids: %zu queued, %zu matched, %zu cancelled, %zu expired, %zu settled\n",
 		      s.n[HEARTH__BID_STATE__BID_QUEUED], s.n[HEARTH__BID_STATE__BID_MATCHED],
-		      s.n[HEARTH__BID_STATE__BID_CANCELLED], s.n[HEARTH__BID_STATE__BID_EXPIRED]);
-	assert_true(s.n[HEARTH__BID_STATE__BID_MATCHED] > 500);
+		      s.n[HEARTH__BID_STATE__BID_CANCELLED], s.n[HEARTH__BID_STATE__BID_EXPIRED],
+		      s.n[HEARTH__BID_STATE__BID_SETTLED]);
+	assert_true(s.n[HEARTH__BID_STATE__BID_SETTLED] > 500);
+	for (int i = 0; i < MF_PROVIDERS; i++) {
+		struct market_reputation rep;
+
+		assert_int_equal(market_reputation_load(s.st, f->signers[i].pubkey, &rep),
+				 STATE_OK);
+		print_message("provider %d: %llu completed, %llu failed, %llu slashed\n", i,
+			      (unsigned long long)rep.completed, (unsigned long long)rep.failed,
+			      (unsigned long long)rep.slashed);
+		if (i == MR_LAZY)
+			assert_true(rep.failed > 0 && rep.completed == 0);
+		else
+			assert_true(rep.completed > 0);
+	}
 	assert_true(s.n[HEARTH__BID_STATE__BID_EXPIRED] > 500);
 	assert_true(s.n[HEARTH__BID_STATE__BID_CANCELLED] > 100);
 }
@@ -297,14 +353,15 @@ static void test_random_market_runs_are_deterministic(void **state UNUSED)
 	state_digest(b, hash_b);
 	assert_memory_equal(hash_a, hash_b, HASH_SIZE);
 	print_message("accepted: %zu offers, %zu cancel_offer, %zu bids, %zu cancel_bid, "
-		      "%zu bonds, %zu unbonds; refused %zu; escrow %llu\n",
+		      "%zu bonds, %zu unbonds, %zu receipts; refused %zu; escrow %llu\n",
 		      r->accepted[K_OFFER], r->accepted[K_CANCEL_OFFER], r->accepted[K_BID],
 		      r->accepted[K_CANCEL_BID], r->accepted[K_BOND], r->accepted[K_UNBOND],
-		      r->refused, (unsigned long long)mf_escrow(&f->chain));
+		      r->accepted[K_RECEIPT], r->refused, (unsigned long long)mf_escrow(&f->chain));
 	assert_true(r->accepted[K_OFFER] > 1000);
 	assert_true(r->accepted[K_BID] > 1000);
 	assert_true(r->accepted[K_CANCEL_OFFER] > 100);
 	assert_true(r->accepted[K_CANCEL_BID] > 100);
+	assert_true(r->accepted[K_RECEIPT] > 150);
 	assert_bid_fates(f);
 	fix_chain_free(b);
 	fix_teardown(f);
