@@ -7,7 +7,9 @@
  * block fails: the consumer gets its whole share back and the provider is
  * slashed slash_missed_deadline_ppm of its bonded stake (and of stake it
  * started unbonding after the lease began), without jail; its failed and
- * slashed counters grow. */
+ * slashed counters grow. Until commit-then-reveal exists, a lease of a bid
+ * with replicas >= 2 cannot be receipted: its deadline refunds the consumer
+ * and leaves the provider alone. */
 #include "market/order.h"
 
 #include <stdlib.h>
@@ -87,15 +89,44 @@ static int settle_one(const struct market_ctx *c, struct market_state *ms, const
 	return rc == 0 ? 0 : -1;
 }
 
+/* Out: *replicas of the bid of lease. Returns 0 or -1. */
+static int bid_replicas(const struct market_ctx *c, const Hearth__Lease *lease, uint32_t *replicas)
+{
+	ProtobufCMessage *msg;
+	struct mkey k;
+
+	mkey_id(&k, MKEY_BID, lease->bid_id.data);
+	if (market_record_get(c->st, &k, &hearth__bid_record__descriptor, &msg) != STATE_OK)
+		return -1;
+	*replicas = ((const Hearth__BidRecord *)msg)->bid->replicas;
+	codec_free(msg);
+	return 0;
+}
+
 /* Fails the active lease id at its deadline. Returns 0 or -1. */
 static int fail_one(const struct market_ctx *c, struct market_state *ms, const uint8_t *id)
 {
 	Hearth__Lease *lease;
 	uint64_t from, burned;
+	uint32_t replicas;
 	int rc = -1;
 
 	if (market_lease_load(c->st, id, &lease) != STATE_OK)
 		return -1;
+	if (bid_replicas(c, lease, &replicas) != 0) {
+		codec_free((ProtobufCMessage *)lease);
+		return -1;
+	}
+	/* A replicated lease has no receipt tx yet (commit then reveal is the
+	 * next stage of issue 8): its provider had no way to report, so its
+	 * deadline refunds the consumer without a penalty or a mark. */
+	if (replicas > 1) {
+		if (lease->state == HEARTH__LEASE_STATE__LEASE_ACTIVE &&
+		    market_lease_close(c, ms, lease, 0, HEARTH__LEASE_STATE__LEASE_FAILED) == 0)
+			rc = 0;
+		codec_free((ProtobufCMessage *)lease);
+		return rc;
+	}
 	/* Stake unbonded since the lease began was at stake for it. */
 	if (__builtin_add_overflow(lease->start_height, c->p->unbonding_blocks, &from))
 		from = UINT64_MAX;

@@ -263,6 +263,31 @@ static void test_stake_unbonded_during_the_lease_is_slashed(void **state)
 	assert_int_equal(lease_state(f, bid_id), HEARTH__LEASE_STATE__LEASE_FAILED);
 }
 
+static void test_replicated_lease_deadline_refunds_without_a_penalty(void **state)
+{
+	struct fixture *f = *state;
+	struct offer_spec s = mf_offer_spec(f);
+	struct bid_spec b = mf_bid_spec(f);
+	uint8_t bid_id[MARKET_ID_SIZE];
+	uint64_t consumer;
+	struct market_reputation rep;
+
+	mf_offer(f, 1, &s, NULL);
+	mf_offer(f, 2, &s, NULL);
+	b.replicas = 2;
+	mf_bid(f, 4, &b, bid_id);
+	mf_assert_bid(f, bid_id, HEARTH__BID_STATE__BID_MATCHED, MARKET_OK);
+	consumer = fix_account(f, &f->chain, 4).balance;
+	run_to(f, lease_deadline(f, bid_id));
+	assert_int_equal(lease_state(f, bid_id), HEARTH__LEASE_STATE__LEASE_FAILED);
+	mf_assert_bid(f, bid_id, HEARTH__BID_STATE__BID_SETTLED, MARKET_OK);
+	assert_int_equal(fix_account(f, &f->chain, 4).balance, consumer + 2 * 600);
+	assert_int_equal(fix_account(f, &f->chain, 1).bonded, MF_BOND);
+	assert_int_equal(fix_account(f, &f->chain, 2).bonded, MF_BOND);
+	rep = reputation(f, 1);
+	assert_int_equal(rep.failed + rep.slashed, 0);
+}
+
 static void test_settled_slot_serves_the_next_bid_in_the_same_block(void **state)
 {
 	struct fixture *f = *state;
@@ -315,6 +340,8 @@ int main(void)
 			test_missed_deadline_refunds_and_slashes_without_jail, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stake_unbonded_during_the_lease_is_slashed,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_replicated_lease_deadline_refunds_without_a_penalty, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_settled_slot_serves_the_next_bid_in_the_same_block, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_expired_offer_goes_when_its_last_lease_ends,
