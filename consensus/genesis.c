@@ -164,9 +164,11 @@ static int parse_params(struct parser *ps, json_t *obj, struct params *p)
 		"max_validators",   "slash_fraction_ppm", "market",
 	};
 	static const char *const market_names[] = {
-		"max_inline_input_bytes",    "block_time_ms",	     "lease_grace_blocks",
-		"match_bids_per_block",	     "match_offers_per_bid", "challenge_blocks",
-		"slash_missed_deadline_ppm",
+		"max_inline_input_bytes",    "block_time_ms",
+		"lease_grace_blocks",	     "match_bids_per_block",
+		"match_offers_per_bid",	     "challenge_blocks",
+		"slash_missed_deadline_ppm", "reveal_blocks",
+		"slash_wrong_result_ppm",    "dispute_bond",
 	};
 	json_t *market;
 	const char *why;
@@ -201,7 +203,12 @@ static int parse_params(struct parser *ps, json_t *obj, struct params *p)
 		     get_uint(ps, market, "challenge_blocks", 0, PARAMS_CHALLENGE_BLOCKS_MAX,
 			      &p->market_challenge_blocks) ||
 		     get_u32(ps, market, "slash_missed_deadline_ppm", 0, PARAMS_PPM,
-			     &p->market_slash_missed_ppm);
+			     &p->market_slash_missed_ppm) ||
+		     get_uint(ps, market, "reveal_blocks", 1, PARAMS_REVEAL_BLOCKS_MAX,
+			      &p->market_reveal_blocks) ||
+		     get_u32(ps, market, "slash_wrong_result_ppm", 0, PARAMS_PPM,
+			     &p->market_slash_wrong_ppm) ||
+		     get_uint(ps, market, "dispute_bond", 0, INT64_MAX, &p->market_dispute_bond);
 	pop(ps);
 	if (rc != 0)
 		return -1;

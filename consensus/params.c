@@ -36,6 +36,12 @@ int params_validate(const struct params *p, const char **why)
 		*why = "market.challenge_blocks must be at most 1000000";
 	else if (p->market_slash_missed_ppm > PARAMS_PPM)
 		*why = "market.slash_missed_deadline_ppm must be at most 1000000";
+	else if (p->market_reveal_blocks == 0 || p->market_reveal_blocks > PARAMS_REVEAL_BLOCKS_MAX)
+		*why = "market.reveal_blocks must be in [1, 1000000]";
+	else if (p->market_slash_wrong_ppm > PARAMS_PPM)
+		*why = "market.slash_wrong_result_ppm must be at most 1000000";
+	else if (p->market_dispute_bond > INT64_MAX)
+		*why = "market.dispute_bond must be at most 9223372036854775807";
 	return *why == NULL ? 0 : -1;
 }
 
@@ -59,6 +65,9 @@ enum state_status params_store(const struct state *st, const struct params *p)
 	rec.market_match_offers = p->market_match_offers;
 	rec.market_challenge_blocks = p->market_challenge_blocks;
 	rec.market_slash_missed_ppm = p->market_slash_missed_ppm;
+	rec.market_reveal_blocks = p->market_reveal_blocks;
+	rec.market_slash_wrong_ppm = p->market_slash_wrong_ppm;
+	rec.market_dispute_bond = p->market_dispute_bond;
 	key_make(&k, KEY_PARAMS);
 	return record_put(st, &k, &rec.base);
 }
@@ -90,6 +99,9 @@ enum state_status params_load(const struct state *st, struct params *p)
 	p->market_match_offers = rec->market_match_offers;
 	p->market_challenge_blocks = rec->market_challenge_blocks;
 	p->market_slash_missed_ppm = rec->market_slash_missed_ppm;
+	p->market_reveal_blocks = rec->market_reveal_blocks;
+	p->market_slash_wrong_ppm = rec->market_slash_wrong_ppm;
+	p->market_dispute_bond = rec->market_dispute_bond;
 	codec_free(msg);
 	return STATE_OK;
 }

@@ -19,6 +19,7 @@
 #define PARAMS_MATCH_BIDS_MAX	    100000u
 #define PARAMS_MATCH_OFFERS_MAX	    100000u
 #define PARAMS_CHALLENGE_BLOCKS_MAX 1000000u
+#define PARAMS_REVEAL_BLOCKS_MAX    1000000u
 
 struct params {
 	uint64_t max_block_bytes; /* encoded Block */
@@ -36,6 +37,9 @@ struct params {
 	uint32_t market_match_offers;	    /* market: offers examined per bid */
 	uint64_t market_challenge_blocks;   /* market: receipt to settlement */
 	uint32_t market_slash_missed_ppm;   /* market: bond burned for a missed deadline */
+	uint32_t market_slash_wrong_ppm;    /* market: bond burned for a wrong result */
+	uint64_t market_reveal_blocks;	    /* market: reveal window, r >= 2 */
+	uint64_t market_dispute_bond;	    /* market: a consumer's stake in a dispute */
 };
 
 /* Checks every bound (doc/genesis.md).

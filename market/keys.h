@@ -29,6 +29,9 @@ enum market_key_prefix {
 	MKEY_RECEIPT = 0x2d,	    /* || lease id -> ReceiptRecord */
 	MKEY_SETTLE = 0x2e,	    /* || settle height (8) || lease id: receipted leases */
 	MKEY_DEADLINE = 0x2f,	    /* || deadline height (8) || lease id: active leases */
+	MKEY_REVEAL = 0x30,	    /* || last reveal height (8) || bid id: open windows */
+	MKEY_DISPUTE_QUEUE = 0x31,  /* || filing height (8) || lease id: awaiting a verifier */
+	MKEY_DISPUTE = 0x32,	    /* || lease id -> DisputeRecord */
 };
 
 #define MARKET_ID_SIZE HASH_SIZE

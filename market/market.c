@@ -1,6 +1,7 @@
 /* market.c: the market module's table and routing: each tx kind to its
- * check and apply (offer.c, bid.c, receipt.c), the end of block (settlement,
- * matching, then the expiry of offers and bids), and held (the escrow, for the supply
+ * check and apply (offer.c, bid.c, receipt.c, reveal.c, dispute.c), the end
+ * of block (verifiers, settlement, deadlines, reveal windows, matching, then
+ * the expiry of offers and bids), and held (the escrow, for the supply
  * invariant). */
 #include "market/market.h"
 
@@ -9,9 +10,14 @@
 #include "market/store.h"
 
 static const Hearth__TxBody__KindCase market_kinds[] = {
-	HEARTH__TX_BODY__KIND_OFFER,   HEARTH__TX_BODY__KIND_CANCEL_OFFER,
-	HEARTH__TX_BODY__KIND_BID,     HEARTH__TX_BODY__KIND_CANCEL_BID,
+	HEARTH__TX_BODY__KIND_OFFER,
+	HEARTH__TX_BODY__KIND_CANCEL_OFFER,
+	HEARTH__TX_BODY__KIND_BID,
+	HEARTH__TX_BODY__KIND_CANCEL_BID,
 	HEARTH__TX_BODY__KIND_RECEIPT,
+	HEARTH__TX_BODY__KIND_RECEIPT_COMMIT,
+	HEARTH__TX_BODY__KIND_RECEIPT_REVEAL,
+	HEARTH__TX_BODY__KIND_DISPUTE,
 };
 
 static void ctx_init(struct market_ctx *c, const struct ledger *l, const struct state *st,
@@ -20,6 +26,7 @@ static void ctx_init(struct market_ctx *c, const struct ledger *l, const struct 
 	c->st = st;
 	c->p = &l->cfg.params;
 	c->height = blk->height;
+	c->prev_block_id = blk->prev_block_id;
 }
 
 static enum ledger_reason route(const struct market_ctx *c, const struct tx *tx, bool apply,
@@ -38,12 +45,15 @@ static enum ledger_reason route(const struct market_ctx *c, const struct tx *tx,
 			     : market_cancel_bid_check(c, tx, err);
 	case HEARTH__TX_BODY__KIND_RECEIPT:
 		return apply ? market_receipt_apply(c, tx, err) : market_receipt_check(c, tx, err);
+	case HEARTH__TX_BODY__KIND_RECEIPT_COMMIT:
+		return apply ? market_commit_apply(c, tx, err) : market_commit_check(c, tx, err);
+	case HEARTH__TX_BODY__KIND_RECEIPT_REVEAL:
+		return apply ? market_reveal_apply(c, tx, err) : market_reveal_check(c, tx, err);
+	case HEARTH__TX_BODY__KIND_DISPUTE:
+		return apply ? market_dispute_apply(c, tx, err) : market_dispute_check(c, tx, err);
 	case HEARTH__TX_BODY__KIND_TRANSFER:
 	case HEARTH__TX_BODY__KIND_BOND:
 	case HEARTH__TX_BODY__KIND_UNBOND:
-	case HEARTH__TX_BODY__KIND_RECEIPT_COMMIT:
-	case HEARTH__TX_BODY__KIND_RECEIPT_REVEAL:
-	case HEARTH__TX_BODY__KIND_DISPUTE:
 	case HEARTH__TX_BODY__KIND_EVIDENCE:
 	case HEARTH__TX_BODY__KIND__NOT_SET:
 	case _HEARTH__TX_BODY__KIND__CASE_IS_INT_SIZE:

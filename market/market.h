@@ -15,7 +15,8 @@
 #include "market/reason.h"
 #include "proto/codec.h"
 
-/* The market's table: offer, cancel_offer, bid, cancel_bid, receipt. */
+/* The market's table: offer, cancel_offer, bid, cancel_bid, receipt,
+ * receipt_commit, receipt_reveal, dispute. */
 extern const struct ledger_module market_module;
 
 /* Registers the market with l (after ledger_init).
@@ -43,6 +44,21 @@ market_lease_get(const struct state *st, const uint8_t id[MARKET_ID_SIZE], Heart
 __attribute__((warn_unused_result)) enum state_status
 market_receipt_get(const struct state *st, const uint8_t lease_id[MARKET_ID_SIZE],
 		   Hearth__ReceiptRecord **rec);
+
+/* The dispute of a lease (DisputeRecord; outcome 0 pending, 1 provider
+ * right, 2 provider wrong, 3 void, 4 verifier failed).
+ * Out: *rec (caller frees with codec_free; NULL unless STATE_OK).
+ * Returns STATE_OK, STATE_NOT_FOUND or STATE_ERROR. */
+__attribute__((warn_unused_result)) enum state_status
+market_dispute_get(const struct state *st, const uint8_t lease_id[MARKET_ID_SIZE],
+		   Hearth__DisputeRecord **rec);
+
+/* The commitment a replicated lease's provider sends first:
+ * out = H("hearth/receipt/commit", result_hash || provider || salt).
+ * In:  salt[salt_len], 1 to 64 bytes (more is cut to 64). */
+void market_receipt_commitment(const uint8_t result_hash[HASH_SIZE],
+			       const uint8_t provider[PUBKEY_SIZE], const uint8_t *salt,
+			       size_t salt_len, uint8_t out[HASH_SIZE]);
 
 /* What became of a bid: its state and, while queued, why its last matching
  * attempt failed (a market_reason; MARKET_OK before the first attempt and

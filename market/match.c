@@ -52,10 +52,8 @@ static bool has_attributes(const Hearth__Offer *o, const Hearth__Bid *b)
 	return true;
 }
 
-/* The first filter rec fails for bid, in the order of the reason codes, or
- * MARKET_OK. Returns -1 on a state error. */
-static int offer_filter(const struct market_ctx *c, const Hearth__OfferRecord *rec,
-			const Hearth__BidRecord *bid, enum market_reason *why)
+int market_offer_fits(const struct market_ctx *c, const Hearth__OfferRecord *rec,
+		      const Hearth__BidRecord *bid, enum market_reason *why)
 {
 	const Hearth__Offer *o = rec->offer;
 	const Hearth__Bid *b = bid->bid;
@@ -122,7 +120,7 @@ static int scan_offer(void *arg, const uint8_t *key, size_t key_len, const uint8
 	if (market_record_get(s->c->st, &k, &hearth__offer_record__descriptor, &msg) != STATE_OK)
 		return -1;
 	rec = (Hearth__OfferRecord *)msg;
-	if (offer_filter(s->c, rec, s->bid, &why) != 0) {
+	if (market_offer_fits(s->c, rec, s->bid, &why) != 0) {
 		codec_free(msg);
 		return -1;
 	}
@@ -150,9 +148,7 @@ static enum market_reason scan_reason(const struct scan *s)
 	return (enum market_reason)s->deepest;
 }
 
-/* Out: deadline = height + ceil(duration s / block time) + grace.
- * Returns false on overflow. */
-static bool lease_deadline(const struct market_ctx *c, uint64_t duration_s, uint64_t *deadline)
+bool market_lease_deadline(const struct market_ctx *c, uint64_t duration_s, uint64_t *deadline)
 {
 	uint64_t ms, blocks;
 
@@ -163,7 +159,7 @@ static bool lease_deadline(const struct market_ctx *c, uint64_t duration_s, uint
 	       !__builtin_add_overflow(*deadline, c->p->market_lease_grace_blocks, deadline);
 }
 
-static enum state_status lease_create(const struct market_ctx *c, const Hearth__BidRecord *bid,
+enum state_status market_lease_create(const struct market_ctx *c, const Hearth__BidRecord *bid,
 				      const Hearth__OfferRecord *offer, uint32_t replica,
 				      uint64_t deadline)
 {
@@ -210,10 +206,11 @@ static int bid_match(const struct market_ctx *c, struct market_state *ms, Hearth
 			return 1;
 	}
 	if (__builtin_mul_overflow(prices, bid->bid->max_duration_seconds, &kept) ||
-	    kept > bid->escrow || !lease_deadline(c, bid->bid->max_duration_seconds, &deadline))
+	    kept > bid->escrow ||
+	    !market_lease_deadline(c, bid->bid->max_duration_seconds, &deadline))
 		return 1;
 	for (size_t i = 0; i < s->n_chosen; i++) {
-		if (lease_create(c, bid, s->chosen[i], (uint32_t)i, deadline) != STATE_OK ||
+		if (market_lease_create(c, bid, s->chosen[i], (uint32_t)i, deadline) != STATE_OK ||
 		    market_offer_take_slot(c->st, s->chosen[i]) != STATE_OK)
 			return -1;
 	}

@@ -11,6 +11,7 @@
 #include "consensus/reason.h"
 #include "consensus/state.h"
 #include "consensus/tx.h"
+#include "market/reason.h"
 #include "market/store.h"
 
 #define MARKET_NAME_MAX	      64u	/* bytes of a runtime, attribute key or value */
@@ -24,6 +25,7 @@ struct market_ctx {
 	const struct state *st;
 	const struct params *p;
 	uint64_t height;
+	const uint8_t *prev_block_id; /* the block's (zeros outside a block) */
 };
 
 /* offer.c. check only reads; apply assumes check passed. */
@@ -107,6 +109,84 @@ enum ledger_reason market_receipt_apply(const struct market_ctx *c, const struct
  * active leases whose deadline is c->height. Returns LEDGER_OK or
  * LEDGER_INTERNAL. */
 enum ledger_reason market_settle_block(const struct market_ctx *c, struct ledger_error *err);
+
+/* match.c: the filters of matching (doc/market.md), in the order of the
+ * reason codes. Out: *why, the first one rec fails for bid, or MARKET_OK.
+ * Returns 0, or -1 on a state error. */
+int market_offer_fits(const struct market_ctx *c, const Hearth__OfferRecord *rec,
+		      const Hearth__BidRecord *bid, enum market_reason *why);
+
+/* Out: deadline = c->height + ceil(duration s / block time) + grace.
+ * Returns false on overflow. */
+bool market_lease_deadline(const struct market_ctx *c, uint64_t duration_s, uint64_t *deadline);
+
+/* Writes the lease of bid's replica on offer (record, owner and deadline
+ * indexes); the caller takes the offer's slot. Returns STATE_OK or
+ * STATE_ERROR. */
+__attribute__((warn_unused_result)) enum state_status
+market_lease_create(const struct market_ctx *c, const Hearth__BidRecord *bid,
+		    const Hearth__OfferRecord *offer, uint32_t replica, uint64_t deadline);
+
+/* The replica number of a dispute's verifier lease (a bid has at most
+ * MARKET_REPLICAS_MAX replicas, numbered from 0). */
+#define MARKET_VERIFIER_REPLICA 0x80000000u
+
+/* settle.c: settles the receipted single-replica lease now: pays the
+ * provider its billed seconds, refunds the rest. Returns 0 or -1. */
+int market_settle_receipted(const struct market_ctx *c, struct market_state *ms,
+			    Hearth__Lease *lease);
+
+/* Out: billed seconds of a run of wall_ms, capped at max_s. */
+uint64_t market_billed_seconds(uint64_t wall_ms, uint64_t max_s);
+
+/* Slashes provider fraction_ppm for lease (stake unbonded since the lease
+ * began included), paying up to reward_max of it to reward_to (may be
+ * NULL), and counts failed, slashed (when anything burned) and, with
+ * dispute_lost, disputes_lost. Out: *rewarded (may be NULL).
+ * Returns 0 or -1. */
+int market_penalize(const struct market_ctx *c, const Hearth__Lease *lease, uint32_t fraction_ppm,
+		    const uint8_t *reward_to, uint64_t reward_max, bool dispute_lost,
+		    uint64_t *rewarded);
+
+/* Adds one completed outcome to provider. Returns 0 or -1. */
+int market_count_completed(const struct market_ctx *c, const uint8_t *provider);
+
+/* reveal.c: commit then reveal for replicas >= 2. */
+enum ledger_reason market_commit_check(const struct market_ctx *c, const struct tx *tx,
+				       struct ledger_error *err);
+enum ledger_reason market_commit_apply(const struct market_ctx *c, const struct tx *tx,
+				       struct ledger_error *err);
+enum ledger_reason market_reveal_check(const struct market_ctx *c, const struct tx *tx,
+				       struct ledger_error *err);
+enum ledger_reason market_reveal_apply(const struct market_ctx *c, const struct tx *tx,
+				       struct ledger_error *err);
+
+/* Opens the reveal window of bid_id once none of its leases is still
+ * active and at least one committed. Returns 0 or -1. */
+int market_reveal_maybe_open(const struct market_ctx *c, const uint8_t *bid_id);
+
+/* Settles the bids whose reveal window ends at c->height (majority).
+ * Returns STATE_OK or STATE_ERROR. */
+__attribute__((warn_unused_result)) enum state_status
+market_reveal_settle_block(const struct market_ctx *c, struct market_state *ms);
+
+/* dispute.c: disputes of single-replica receipts. */
+enum ledger_reason market_dispute_check(const struct market_ctx *c, const struct tx *tx,
+					struct ledger_error *err);
+enum ledger_reason market_dispute_apply(const struct market_ctx *c, const struct tx *tx,
+					struct ledger_error *err);
+
+/* Assigns a verifier to every dispute filed in this block (seed: the
+ * block's prev_block_id). Returns STATE_OK or STATE_ERROR. */
+__attribute__((warn_unused_result)) enum state_status
+market_dispute_assign_block(const struct market_ctx *c, struct market_state *ms);
+
+/* The verifier's receipt of lease (a verifier lease) decides its dispute;
+ * its missed deadline voids it. Return 0 or -1. */
+int market_dispute_resolve(const struct market_ctx *c, struct market_state *ms,
+			   Hearth__Lease *verifier);
+int market_dispute_verifier_failed(const struct market_ctx *c, struct market_state *ms,
+				   Hearth__Lease *verifier);
 
 /* match.c: one matching pass (doc/market.md, "Matching").
  * Returns LEDGER_OK or LEDGER_INTERNAL. */

@@ -57,6 +57,13 @@ enum state_status market_receipt_get(const struct state *st, const uint8_t lease
 			 (ProtobufCMessage **)rec);
 }
 
+enum state_status market_dispute_get(const struct state *st, const uint8_t lease_id[MARKET_ID_SIZE],
+				     Hearth__DisputeRecord **rec)
+{
+	return get_by_id(st, MKEY_DISPUTE, lease_id, &hearth__dispute_record__descriptor,
+			 (ProtobufCMessage **)rec);
+}
+
 enum state_status market_explain_bid(const struct state *st, const uint8_t id[MARKET_ID_SIZE],
 				     Hearth__BidState *state, uint32_t *reason)
 {

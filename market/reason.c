@@ -93,6 +93,58 @@ static const char *reason_text(enum market_reason r)
 		return "lease already has a receipt";
 	case MARKET_RECEIPT_BAD_RESULT_HASH:
 		return "result hash is not 32 bytes";
+	case MARKET_COMMIT_BAD_LEASE_ID:
+		return "commit: lease id is not 32 bytes";
+	case MARKET_COMMIT_LEASE_NOT_FOUND:
+		return "commit: no such lease";
+	case MARKET_COMMIT_NOT_PROVIDER:
+		return "commit: lease belongs to another provider";
+	case MARKET_COMMIT_NOT_REPLICATED:
+		return "commit: lease has one replica: send a receipt";
+	case MARKET_COMMIT_AFTER_DEADLINE:
+		return "commit: lease deadline has passed";
+	case MARKET_COMMIT_NOT_ACTIVE:
+		return "commit: lease already committed";
+	case MARKET_COMMIT_BAD_COMMITMENT:
+		return "commit: commitment is not 32 bytes";
+	case MARKET_REVEAL_BAD_LEASE_ID:
+		return "reveal: lease id is not 32 bytes";
+	case MARKET_REVEAL_LEASE_NOT_FOUND:
+		return "reveal: no such lease";
+	case MARKET_REVEAL_NOT_PROVIDER:
+		return "reveal: lease belongs to another provider";
+	case MARKET_REVEAL_NOT_REPLICATED:
+		return "reveal: lease has one replica";
+	case MARKET_REVEAL_NOT_OPEN:
+		return "reveal: not every replica has committed";
+	case MARKET_REVEAL_CLOSED:
+		return "reveal: the reveal window has closed";
+	case MARKET_REVEAL_NOT_COMMITTED:
+		return "reveal: lease has no commitment";
+	case MARKET_REVEAL_DUPLICATE:
+		return "reveal: already revealed";
+	case MARKET_REVEAL_BAD_SALT:
+		return "reveal: salt must be 1 to 64 bytes";
+	case MARKET_REVEAL_BAD_RESULT_HASH:
+		return "reveal: result hash is not 32 bytes";
+	case MARKET_DISPUTE_BAD_LEASE_ID:
+		return "dispute: lease id is not 32 bytes";
+	case MARKET_DISPUTE_LEASE_NOT_FOUND:
+		return "dispute: no such lease";
+	case MARKET_DISPUTE_NOT_CONSUMER:
+		return "dispute: lease belongs to another consumer";
+	case MARKET_DISPUTE_REPLICATED:
+		return "dispute: replicated and verifier leases are settled by their results";
+	case MARKET_DISPUTE_NOT_RECEIPTED:
+		return "dispute: lease has no receipt yet";
+	case MARKET_DISPUTE_ALREADY_DISPUTED:
+		return "dispute: lease is already disputed";
+	case MARKET_DISPUTE_WINDOW_CLOSED:
+		return "dispute: the challenge window has closed";
+	case MARKET_DISPUTE_BAD_REASON:
+		return "dispute: reason longer than 256 bytes";
+	case MARKET_DISPUTE_INSUFFICIENT_BALANCE:
+		return "dispute: balance below the dispute bond";
 	case MARKET_UNMATCHED_NO_OFFERS:
 		return "no open offer with a free slot";
 	case MARKET_UNMATCHED_PRICE:

@@ -2,7 +2,9 @@
  * provider reports the outcome of the run (result hash, exit status, usage)
  * before the lease's deadline. The lease becomes RECEIPTED, leaves the
  * deadline index and enters the settlement queue at receipt height +
- * challenge_blocks (settle.c pays it then). */
+ * challenge_blocks (settle.c pays it then, unless the consumer disputes it,
+ * dispute.c). A dispute's verifier reports with a receipt too; it decides
+ * the dispute at the end of its block. */
 #include "market/order.h"
 
 #include <string.h>
@@ -34,7 +36,8 @@ static enum ledger_reason load_receipted(const struct market_ctx *c, const struc
 	if (market_record_get(c->st, &k, &hearth__bid_record__descriptor, &msg) != STATE_OK)
 		return ledger_fail(err, LEDGER_INTERNAL, "reading the bid");
 	bid = (Hearth__BidRecord *)msg;
-	replicas = bid->bid->replicas;
+	/* a dispute's verifier reports with a plain receipt */
+	replicas = (*lease)->replica == MARKET_VERIFIER_REPLICA ? 1 : bid->bid->replicas;
 	codec_free(msg);
 	if (replicas != 1)
 		return market_fail(err, MARKET_RECEIPT_REPLICATED, "%u replicas", replicas);
@@ -66,7 +69,10 @@ static enum state_status receipt_write(const struct market_ctx *c, const struct 
 	uint64_t settle;
 	struct mkey k;
 
-	if (__builtin_add_overflow(c->height, c->p->market_challenge_blocks, &settle))
+	/* a verifier's receipt decides its dispute at the end of this block */
+	if (lease->replica == MARKET_VERIFIER_REPLICA)
+		settle = c->height;
+	else if (__builtin_add_overflow(c->height, c->p->market_challenge_blocks, &settle))
 		return STATE_ERROR;
 	rec.lease_id = lease->id;
 	rec.provider = lease->provider;

@@ -4,8 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "market/keys.h"
-#include "market/store.h"
 #include "tests/unit/test_util.h"
 
 void mf_setup(struct fixture *f)
@@ -215,6 +213,96 @@ uint8_t *mf_receipt_tx(struct fixture *f, int idx, uint64_t nonce, const uint8_t
 	return fix_sign(f, &body, idx, len);
 }
 
+uint8_t *mf_receipt_hash_tx(struct fixture *f, int idx, uint64_t nonce, const uint8_t *lease_id,
+			    uint64_t wall_ms, uint8_t hash_byte, size_t *len)
+{
+	Hearth__TxBody body;
+	Hearth__Receipt r = HEARTH__RECEIPT__INIT;
+	Hearth__Outcome o = HEARTH__OUTCOME__INIT;
+	Hearth__Usage u = HEARTH__USAGE__INIT;
+	uint8_t hash[HASH_SIZE];
+
+	memset(hash, hash_byte, sizeof(hash));
+	fix_body(f, &body, idx, nonce, FIX_FEE);
+	u.wall_ms = wall_ms;
+	o.result_hash.data = hash;
+	o.result_hash.len = sizeof(hash);
+	o.usage = &u;
+	r.lease_id.data = (uint8_t *)lease_id;
+	r.lease_id.len = MARKET_ID_SIZE;
+	r.outcome = &o;
+	body.kind_case = HEARTH__TX_BODY__KIND_RECEIPT;
+	body.receipt = &r;
+	return fix_sign(f, &body, idx, len);
+}
+
+uint8_t *mf_commit_tx(struct fixture *f, int idx, uint64_t nonce, const uint8_t *lease_id,
+		      size_t lease_id_len, const uint8_t *commitment, size_t commitment_len,
+		      size_t *len)
+{
+	Hearth__TxBody body;
+	Hearth__ReceiptCommit c = HEARTH__RECEIPT_COMMIT__INIT;
+
+	fix_body(f, &body, idx, nonce, FIX_FEE);
+	c.lease_id.data = (uint8_t *)lease_id;
+	c.lease_id.len = lease_id_len;
+	c.commitment.data = (uint8_t *)commitment;
+	c.commitment.len = commitment_len;
+	body.kind_case = HEARTH__TX_BODY__KIND_RECEIPT_COMMIT;
+	body.receipt_commit = &c;
+	return fix_sign(f, &body, idx, len);
+}
+
+void mf_commitment(const struct fixture *f, int idx, uint8_t hash_byte, const uint8_t *salt,
+		   size_t salt_len, uint8_t out[HASH_SIZE])
+{
+	uint8_t hash[HASH_SIZE];
+
+	memset(hash, hash_byte, sizeof(hash));
+	market_receipt_commitment(hash, f->signers[idx].pubkey, salt, salt_len, out);
+}
+
+uint8_t *mf_reveal_tx(struct fixture *f, int idx, uint64_t nonce, const uint8_t *lease_id,
+		      uint8_t hash_byte, size_t hash_len, const uint8_t *salt, size_t salt_len,
+		      uint64_t wall_ms, size_t *len)
+{
+	Hearth__TxBody body;
+	Hearth__ReceiptReveal rv = HEARTH__RECEIPT_REVEAL__INIT;
+	Hearth__Outcome o = HEARTH__OUTCOME__INIT;
+	Hearth__Usage u = HEARTH__USAGE__INIT;
+	uint8_t hash[HASH_SIZE + 1];
+
+	memset(hash, hash_byte, sizeof(hash));
+	fix_body(f, &body, idx, nonce, FIX_FEE);
+	u.wall_ms = wall_ms;
+	o.result_hash.data = hash;
+	o.result_hash.len = hash_len <= sizeof(hash) ? hash_len : sizeof(hash);
+	o.usage = &u;
+	rv.lease_id.data = (uint8_t *)lease_id;
+	rv.lease_id.len = MARKET_ID_SIZE;
+	rv.salt.data = (uint8_t *)salt;
+	rv.salt.len = salt_len;
+	rv.outcome = &o;
+	body.kind_case = HEARTH__TX_BODY__KIND_RECEIPT_REVEAL;
+	body.receipt_reveal = &rv;
+	return fix_sign(f, &body, idx, len);
+}
+
+uint8_t *mf_dispute_tx(struct fixture *f, int idx, uint64_t nonce, const uint8_t *lease_id,
+		       size_t lease_id_len, const char *reason, size_t *len)
+{
+	Hearth__TxBody body;
+	Hearth__Dispute d = HEARTH__DISPUTE__INIT;
+
+	fix_body(f, &body, idx, nonce, FIX_FEE);
+	d.lease_id.data = (uint8_t *)lease_id;
+	d.lease_id.len = lease_id_len;
+	d.reason = (char *)reason;
+	body.kind_case = HEARTH__TX_BODY__KIND_DISPUTE;
+	body.dispute = &d;
+	return fix_sign(f, &body, idx, len);
+}
+
 void mf_block1(struct fixture *f, uint8_t *tx, size_t len)
 {
 	struct ledger_error err;
@@ -333,163 +421,4 @@ uint64_t mf_escrow(const struct chain *c)
 
 	assert_int_equal(market_escrow_total(fix_chain_state(c), &amount), STATE_OK);
 	return amount;
-}
-
-/* ---------------------------------------------------------------- consistency */
-
-struct tally {
-	const struct state *st;
-	uint64_t height;
-	uint64_t escrow;
-	size_t queued, open, booked, active, receipted, entries;
-};
-
-static bool key_exists(const struct state *st, const struct mkey *k)
-{
-	uint8_t *val;
-	size_t len;
-	enum state_status rc = state_get(st, k->bytes, k->len, &val, &len);
-
-	assert_int_not_equal(rc, STATE_ERROR);
-	free(val);
-	return rc == STATE_OK;
-}
-
-static int tally_bid(void *arg, const uint8_t *key, size_t key_len, const uint8_t *val,
-		     size_t val_len)
-{
-	struct tally *t = arg;
-	ProtobufCMessage *msg;
-	const Hearth__BidRecord *b;
-	struct mkey k;
-
-	(void)key;
-	(void)key_len;
-	assert_int_equal(
-		codec_decode(&hearth__bid_record__descriptor, val, val_len, val_len, &msg, NULL),
-		CODEC_OK);
-	b = (const Hearth__BidRecord *)msg;
-	t->escrow += b->escrow;
-	if (b->state == HEARTH__BID_STATE__BID_QUEUED) {
-		t->queued++;
-		mkey_u64_id(&k, MKEY_BID_QUEUE, b->seq, b->id.data);
-		assert_true(key_exists(t->st, &k));
-		mkey_u64_id(&k, MKEY_BID_EXPIRY, b->bid->expiry_height, b->id.data);
-		assert_true(key_exists(t->st, &k));
-		assert_true(b->bid->expiry_height > t->height);
-	} else if (b->state == HEARTH__BID_STATE__BID_MATCHED) {
-		assert_true(b->open_leases > 0);
-	} else {
-		assert_int_equal(b->escrow, 0);
-		assert_int_equal(b->open_leases, 0);
-	}
-	codec_free(msg);
-	return 0;
-}
-
-static int tally_offer(void *arg, const uint8_t *key, size_t key_len, const uint8_t *val,
-		       size_t val_len)
-{
-	struct tally *t = arg;
-	ProtobufCMessage *msg;
-	const Hearth__OfferRecord *o;
-	struct mkey k;
-	bool open;
-
-	(void)key;
-	(void)key_len;
-	assert_int_equal(
-		codec_decode(&hearth__offer_record__descriptor, val, val_len, val_len, &msg, NULL),
-		CODEC_OK);
-	o = (const Hearth__OfferRecord *)msg;
-	open = o->offer->expiry_height > t->height;
-	assert_true(o->free_slots <= o->offer->slots);
-	assert_true(open || o->free_slots < o->offer->slots);
-	t->open += open;
-	mkey_book(&k, o->offer->price_per_second, o->seq, o->id.data);
-	assert_int_equal(key_exists(t->st, &k), open && o->free_slots > 0);
-	t->booked += open && o->free_slots > 0;
-	mkey_u64_id(&k, MKEY_OFFER_EXPIRY, o->offer->expiry_height, o->id.data);
-	assert_int_equal(key_exists(t->st, &k), open);
-	codec_free(msg);
-	return 0;
-}
-
-static int tally_lease(void *arg, const uint8_t *key, size_t key_len, const uint8_t *val,
-		       size_t val_len)
-{
-	struct tally *t = arg;
-	ProtobufCMessage *msg;
-	const Hearth__Lease *l;
-	Hearth__BidRecord *bid;
-	Hearth__ReceiptRecord *rec;
-	struct mkey k;
-	bool open;
-
-	(void)key;
-	(void)key_len;
-	assert_int_equal(
-		codec_decode(&hearth__lease__descriptor, val, val_len, val_len, &msg, NULL),
-		CODEC_OK);
-	l = (const Hearth__Lease *)msg;
-	assert_int_equal(market_bid_get(t->st, l->bid_id.data, &bid), STATE_OK);
-	open = l->state == HEARTH__LEASE_STATE__LEASE_ACTIVE ||
-	       l->state == HEARTH__LEASE_STATE__LEASE_RECEIPTED;
-	if (open)
-		assert_int_equal(bid->state, HEARTH__BID_STATE__BID_MATCHED);
-	else
-		assert_true(bid->state == HEARTH__BID_STATE__BID_MATCHED ||
-			    bid->state == HEARTH__BID_STATE__BID_SETTLED);
-	codec_free((ProtobufCMessage *)bid);
-	mkey_u64_id(&k, MKEY_DEADLINE, l->deadline_height, l->id.data);
-	assert_int_equal(key_exists(t->st, &k), l->state == HEARTH__LEASE_STATE__LEASE_ACTIVE);
-	if (l->state == HEARTH__LEASE_STATE__LEASE_ACTIVE) {
-		t->active++;
-		assert_true(l->deadline_height > t->height);
-	}
-	if (l->state == HEARTH__LEASE_STATE__LEASE_RECEIPTED) {
-		t->receipted++;
-		assert_int_equal(market_receipt_get(t->st, l->id.data, &rec), STATE_OK);
-		codec_free((ProtobufCMessage *)rec);
-	}
-	codec_free(msg);
-	return 0;
-}
-
-static int count_entry(void *arg, const uint8_t *key, size_t key_len, const uint8_t *val,
-		       size_t val_len)
-{
-	(void)key;
-	(void)key_len;
-	(void)val;
-	(void)val_len;
-	((struct tally *)arg)->entries++;
-	return 0;
-}
-
-static size_t count_prefix(struct tally *t, uint8_t prefix)
-{
-	t->entries = 0;
-	assert_int_equal(state_iterate(t->st, &prefix, 1, NULL, 0, count_entry, t), STATE_OK);
-	return t->entries;
-}
-
-void mf_assert_consistent(const struct chain *c)
-{
-	struct tally t = { .st = fix_chain_state(c), .height = c->tip.height };
-	uint8_t p;
-
-	p = MKEY_BID;
-	assert_int_equal(state_iterate(t.st, &p, 1, NULL, 0, tally_bid, &t), STATE_OK);
-	p = MKEY_OFFER;
-	assert_int_equal(state_iterate(t.st, &p, 1, NULL, 0, tally_offer, &t), STATE_OK);
-	p = MKEY_LEASE;
-	assert_int_equal(state_iterate(t.st, &p, 1, NULL, 0, tally_lease, &t), STATE_OK);
-	assert_int_equal(t.escrow, mf_escrow(c));
-	assert_int_equal(count_prefix(&t, MKEY_BID_QUEUE), t.queued);
-	assert_int_equal(count_prefix(&t, MKEY_BID_EXPIRY), t.queued);
-	assert_int_equal(count_prefix(&t, MKEY_OFFER_BOOK), t.booked);
-	assert_int_equal(count_prefix(&t, MKEY_OFFER_EXPIRY), t.open);
-	assert_int_equal(count_prefix(&t, MKEY_DEADLINE), t.active);
-	assert_int_equal(count_prefix(&t, MKEY_SETTLE), t.receipted);
 }

@@ -70,6 +70,30 @@ uint8_t *mf_cancel_bid_tx(struct fixture *f, int idx, uint64_t nonce, const uint
 uint8_t *mf_receipt_tx(struct fixture *f, int idx, uint64_t nonce, const uint8_t *lease_id,
 		       size_t lease_id_len, uint64_t wall_ms, size_t hash_len, size_t *len);
 
+/* A receipt whose result hash is 32 bytes of value hash_byte. */
+uint8_t *mf_receipt_hash_tx(struct fixture *f, int idx, uint64_t nonce, const uint8_t *lease_id,
+			    uint64_t wall_ms, uint8_t hash_byte, size_t *len);
+
+/* receipt_commit of lease_id with commitment[commitment_len]. */
+uint8_t *mf_commit_tx(struct fixture *f, int idx, uint64_t nonce, const uint8_t *lease_id,
+		      size_t lease_id_len, const uint8_t *commitment, size_t commitment_len,
+		      size_t *len);
+
+/* The commitment of provider idx to a result hash of 32 bytes hash_byte
+ * with salt[salt_len]. */
+void mf_commitment(const struct fixture *f, int idx, uint8_t hash_byte, const uint8_t *salt,
+		   size_t salt_len, uint8_t out[HASH_SIZE]);
+
+/* receipt_reveal of lease_id: result hash of 32 bytes hash_byte (or
+ * hash_len bytes), salt[salt_len], wall_ms. */
+uint8_t *mf_reveal_tx(struct fixture *f, int idx, uint64_t nonce, const uint8_t *lease_id,
+		      uint8_t hash_byte, size_t hash_len, const uint8_t *salt, size_t salt_len,
+		      uint64_t wall_ms, size_t *len);
+
+/* dispute of lease_id by idx with a reason. */
+uint8_t *mf_dispute_tx(struct fixture *f, int idx, uint64_t nonce, const uint8_t *lease_id,
+		       size_t lease_id_len, const char *reason, size_t *len);
+
 /* Applies a block of one tx (freed) on the main chain; asserts it is
  * accepted, then the invariants. */
 void mf_block1(struct fixture *f, uint8_t *tx, size_t len);
@@ -104,8 +128,9 @@ uint64_t mf_escrow(const struct chain *c);
  * the sum of bid escrows, the queue and bid expiry index hold exactly the
  * queued bids, the book exactly the open offers with a free slot, the
  * deadline index exactly the active leases, the settlement queue exactly
- * the receipted ones (each with its receipt); a lease still open belongs to
- * a matched bid, a settled bid holds nothing. */
+ * the receipted single-replica ones (each with its receipt); a lease still
+ * open belongs to a matched bid, a settled bid holds nothing; escrow also
+ * holds the bonds of pending disputes. */
 void mf_assert_consistent(const struct chain *c);
 
 #endif

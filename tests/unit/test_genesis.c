@@ -98,6 +98,9 @@ static void test_genesis_parses_every_field(void **state UNUSED)
 	assert_int_equal(g->params.market_match_offers, 64);
 	assert_int_equal(g->params.market_challenge_blocks, 3);
 	assert_int_equal(g->params.market_slash_missed_ppm, 100000);
+	assert_int_equal(g->params.market_reveal_blocks, 4);
+	assert_int_equal(g->params.market_slash_wrong_ppm, 200000);
+	assert_int_equal(g->params.market_dispute_bond, 5000);
 	assert_int_equal(g->network, NETWORK_DEV);
 	assert_int_equal(g->n_balances, 6);
 	assert_int_equal(g->n_validators, 1);
@@ -191,6 +194,13 @@ static void test_market_parameters_are_bounded(void **state UNUSED)
 	expect_error(edited("\"slash_missed_deadline_ppm\": 100000",
 			    "\"slash_missed_deadline_ppm\": 1000001"),
 		     "1000001", "params.market.slash_missed_deadline_ppm");
+	expect_error(edited("\"reveal_blocks\": 4", "\"reveal_blocks\": 0"),
+		     "0, \"slash_wrong_result_ppm\"", "params.market.reveal_blocks");
+	expect_error(
+		edited("\"slash_wrong_result_ppm\": 200000", "\"slash_wrong_result_ppm\": 1000001"),
+		"1000001", "params.market.slash_wrong_result_ppm");
+	expect_error(edited("\"dispute_bond\": 5000", "\"dispute_bond\": -1"), "-1",
+		     "params.market.dispute_bond");
 	expect_error(edited("\"lease_grace_blocks\": 5,", ""), "{\"max_inline_input_bytes\"",
 		     "missing key \"lease_grace_blocks\"");
 }

@@ -41,7 +41,18 @@ static uint64_t below(struct rng *r, uint64_t n)
 	return rnd(r) % n;
 }
 
-enum kind { K_OFFER, K_CANCEL_OFFER, K_BID, K_CANCEL_BID, K_BOND, K_UNBOND, K_RECEIPT, K_KINDS };
+enum kind {
+	K_OFFER,
+	K_CANCEL_OFFER,
+	K_BID,
+	K_CANCEL_BID,
+	K_BOND,
+	K_UNBOND,
+	K_RECEIPT, /* receipts and commitments */
+	K_REVEAL,
+	K_DISPUTE,
+	K_KINDS
+};
 
 /* Provider 3 is lazy: it never sends a receipt, so its leases fail at their
  * deadlines and it is slashed. */
@@ -118,12 +129,81 @@ static void remember(uint8_t (*ids)[MARKET_ID_SIZE], int *owners, size_t *n, con
 	owners[at] = owner;
 }
 
-/* A receipt from the provider of an active lease of a recent bid, or NULL
- * when the bid picked has none (or its provider is the lazy one). */
-static uint8_t *random_receipt(struct run *r, int *who, size_t *len)
+/* Provider 2 cheats now and then: a wrong result for some leases, and for
+ * some a reveal that does not open its commitment. Results are derived from
+ * the ids so a provider reveals what it committed to. */
+#define MR_CHEAT 2
+
+static int index_of(const struct fixture *f, const uint8_t *key)
+{
+	for (int i = 0; i < FIX_KEYS; i++) {
+		if (memcmp(key, f->signers[i].pubkey, PUBKEY_SIZE) == 0)
+			return i;
+	}
+	return -1;
+}
+
+static uint8_t result_of(const Hearth__Lease *lease, int provider)
+{
+	uint8_t right = lease->bid_id.data[0];
+
+	return provider == MR_CHEAT && (lease->id.data[1] & 3) == 0 ? (uint8_t)(right ^ 1) : right;
+}
+
+/* The report due on lease (a receipt, a commitment or a reveal) from its
+ * provider, or a dispute from its consumer; NULL when there is none. */
+static uint8_t *report_on(struct run *r, const Hearth__Lease *lease, uint32_t replicas, int *who,
+			  enum kind *kind, size_t *len)
+{
+	struct fixture *f = r->f;
+	int p = index_of(f, lease->provider.data);
+	uint8_t result = result_of(lease, p), c[HASH_SIZE];
+	uint64_t wall = below(&r->rng, 300000);
+
+	*who = p;
+	if (p < 0 || p == MR_LAZY)
+		return NULL;
+	switch (lease->state) {
+	case HEARTH__LEASE_STATE__LEASE_ACTIVE:
+		*kind = K_RECEIPT;
+		if (replicas == 1)
+			return mf_receipt_hash_tx(f, p, scratch_nonce(r, p), lease->id.data, wall,
+						  result, len);
+		mf_commitment(f, p, result, lease->id.data, 8, c);
+		return mf_commit_tx(f, p, scratch_nonce(r, p), lease->id.data, MARKET_ID_SIZE, c,
+				    HASH_SIZE, len);
+	case HEARTH__LEASE_STATE__LEASE_RECEIPTED:
+		if (replicas == 1) {
+			/* the consumer disputes some receipts */
+			*kind = K_DISPUTE;
+			*who = index_of(f, lease->consumer.data);
+			return below(&r->rng, 3) == 0 && *who >= 0
+				       ? mf_dispute_tx(f, *who, scratch_nonce(r, *who),
+						       lease->id.data, MARKET_ID_SIZE, "check", len)
+				       : NULL;
+		}
+		*kind = K_REVEAL;
+		if (p == MR_CHEAT && (lease->id.data[2] & 7) == 0)
+			result ^= 2;
+		return mf_reveal_tx(f, p, scratch_nonce(r, p), lease->id.data, result, HASH_SIZE,
+				    lease->id.data, 8, wall, len);
+	case HEARTH__LEASE_STATE__LEASE_DISPUTED:
+	case HEARTH__LEASE_STATE__LEASE_SETTLED:
+	case HEARTH__LEASE_STATE__LEASE_FAILED:
+	case _HEARTH__LEASE_STATE_IS_INT_SIZE:
+		break;
+	}
+	return NULL;
+}
+
+/* A report on a lease of a recent bid (or on its dispute's verifier
+ * lease), or NULL. */
+static uint8_t *random_report(struct run *r, int *who, enum kind *kind, size_t *len)
 {
 	uint8_t lease_id[MARKET_ID_SIZE];
 	Hearth__Lease *lease;
+	Hearth__BidRecord *bid;
+	Hearth__DisputeRecord *d;
 	uint8_t *tx = NULL;
 	enum state_status rc;
 	size_t pick;
@@ -136,14 +216,28 @@ static uint8_t *random_receipt(struct run *r, int *who, size_t *len)
 	assert_int_not_equal(rc, STATE_ERROR);
 	if (rc != STATE_OK)
 		return NULL;
-	*who = -1;
-	for (int i = 0; i < MF_PROVIDERS; i++) {
-		if (memcmp(lease->provider.data, r->f->signers[i].pubkey, PUBKEY_SIZE) == 0)
-			*who = i;
+	if (lease->state == HEARTH__LEASE_STATE__LEASE_DISPUTED) {
+		/* the verifier's turn */
+		assert_int_equal(market_dispute_get(&r->scratch_st, lease_id, &d), STATE_OK);
+		codec_free((ProtobufCMessage *)lease);
+		lease = NULL;
+		if (d->has_verifier_lease_id)
+			assert_int_equal(
+				market_lease_get(&r->scratch_st, d->verifier_lease_id.data, &lease),
+				STATE_OK);
+		codec_free((ProtobufCMessage *)d);
+		if (lease == NULL)
+			return NULL;
 	}
-	if (lease->state == HEARTH__LEASE_STATE__LEASE_ACTIVE && *who >= 0 && *who != MR_LAZY)
-		tx = mf_receipt_tx(r->f, *who, scratch_nonce(r, *who), lease_id, MARKET_ID_SIZE,
-				   below(&r->rng, 300000), HASH_SIZE, len);
+	assert_int_equal(market_bid_get(&r->scratch_st, lease->bid_id.data, &bid), STATE_OK);
+	*kind = K_RECEIPT;
+	tx = report_on(r, lease, lease->replica == 0x80000000u ? 1 : bid->bid->replicas, who, kind,
+		       len);
+	if (lease->replica == 0x80000000u && *kind == K_DISPUTE) {
+		free(tx);
+		tx = NULL;
+	}
+	codec_free((ProtobufCMessage *)bid);
 	codec_free((ProtobufCMessage *)lease);
 	return tx;
 }
@@ -160,9 +254,8 @@ static uint8_t *random_tx(struct run *r, enum kind *kind, size_t *len, uint8_t *
 	size_t pick;
 	uint8_t *tx;
 
-	for (int tries = 0; roll < 20 && tries < 16; tries++) {
-		*kind = K_RECEIPT;
-		tx = random_receipt(r, who, len);
+	for (int tries = 0; roll < 25 && tries < 16; tries++) {
+		tx = random_report(r, who, kind, len);
 		if (tx != NULL)
 			return tx;
 	}
@@ -352,16 +445,21 @@ static void test_random_market_runs_are_deterministic(void **state UNUSED)
 	state_digest(&f->chain, hash_a);
 	state_digest(b, hash_b);
 	assert_memory_equal(hash_a, hash_b, HASH_SIZE);
-	print_message("accepted: %zu offers, %zu cancel_offer, %zu bids, %zu cancel_bid, "
-		      "%zu bonds, %zu unbonds, %zu receipts; refused %zu; escrow %llu\n",
-		      r->accepted[K_OFFER], r->accepted[K_CANCEL_OFFER], r->accepted[K_BID],
-		      r->accepted[K_CANCEL_BID], r->accepted[K_BOND], r->accepted[K_UNBOND],
-		      r->accepted[K_RECEIPT], r->refused, (unsigned long long)mf_escrow(&f->chain));
+	print_message(
+		"accepted: %zu offers, %zu cancel_offer, %zu bids, %zu cancel_bid, "
+		"%zu bonds, %zu unbonds, %zu receipts, %zu reveals, %zu disputes; refused %zu; "
+		"escrow %llu\n",
+		r->accepted[K_OFFER], r->accepted[K_CANCEL_OFFER], r->accepted[K_BID],
+		r->accepted[K_CANCEL_BID], r->accepted[K_BOND], r->accepted[K_UNBOND],
+		r->accepted[K_RECEIPT], r->accepted[K_REVEAL], r->accepted[K_DISPUTE], r->refused,
+		(unsigned long long)mf_escrow(&f->chain));
 	assert_true(r->accepted[K_OFFER] > 1000);
 	assert_true(r->accepted[K_BID] > 1000);
 	assert_true(r->accepted[K_CANCEL_OFFER] > 100);
 	assert_true(r->accepted[K_CANCEL_BID] > 100);
 	assert_true(r->accepted[K_RECEIPT] > 150);
+	assert_true(r->accepted[K_REVEAL] > 20);
+	assert_true(r->accepted[K_DISPUTE] > 20);
 	assert_bid_fates(f);
 	fix_chain_free(b);
 	fix_teardown(f);

@@ -146,7 +146,8 @@ static void test_receipt_rules_each_have_a_reason(void **state)
 	struct fixture *f = *state;
 	struct bid_spec b = mf_bid_spec(f);
 	struct offer_spec s = mf_offer_spec(f);
-	uint8_t offer_id[MARKET_ID_SIZE], bid_id[MARKET_ID_SIZE], lease_id[MARKET_ID_SIZE + 1];
+	uint8_t offer_id[MARKET_ID_SIZE], bid_id[MARKET_ID_SIZE],
+		lease_id[MARKET_ID_SIZE + 1] = { 0 };
 	uint8_t other[MARKET_ID_SIZE] = { 9 }, pair_id[MARKET_ID_SIZE], pair_lease[MARKET_ID_SIZE];
 	size_t len;
 	uint8_t *tx;
@@ -263,7 +264,7 @@ static void test_stake_unbonded_during_the_lease_is_slashed(void **state)
 	assert_int_equal(lease_state(f, bid_id), HEARTH__LEASE_STATE__LEASE_FAILED);
 }
 
-static void test_replicated_lease_deadline_refunds_without_a_penalty(void **state)
+static void test_replicated_lease_without_a_commitment_is_slashed(void **state)
 {
 	struct fixture *f = *state;
 	struct offer_spec s = mf_offer_spec(f);
@@ -282,10 +283,11 @@ static void test_replicated_lease_deadline_refunds_without_a_penalty(void **stat
 	assert_int_equal(lease_state(f, bid_id), HEARTH__LEASE_STATE__LEASE_FAILED);
 	mf_assert_bid(f, bid_id, HEARTH__BID_STATE__BID_SETTLED, MARKET_OK);
 	assert_int_equal(fix_account(f, &f->chain, 4).balance, consumer + 2 * 600);
-	assert_int_equal(fix_account(f, &f->chain, 1).bonded, MF_BOND);
-	assert_int_equal(fix_account(f, &f->chain, 2).bonded, MF_BOND);
+	assert_int_equal(fix_account(f, &f->chain, 1).bonded, MF_BOND - MF_BOND / 10);
+	assert_int_equal(fix_account(f, &f->chain, 2).bonded, MF_BOND - MF_BOND / 10);
 	rep = reputation(f, 1);
-	assert_int_equal(rep.failed + rep.slashed, 0);
+	assert_int_equal(rep.failed, 1);
+	assert_int_equal(rep.slashed, 1);
 }
 
 static void test_settled_slot_serves_the_next_bid_in_the_same_block(void **state)
@@ -341,7 +343,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stake_unbonded_during_the_lease_is_slashed,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(
-			test_replicated_lease_deadline_refunds_without_a_penalty, setup, teardown),
+			test_replicated_lease_without_a_commitment_is_slashed, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_settled_slot_serves_the_next_bid_in_the_same_block, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_expired_offer_goes_when_its_last_lease_ends,
