@@ -26,6 +26,7 @@ struct scan {
 	Hearth__OfferRecord *chosen[MARKET_REPLICAS_MAX];
 	uint32_t deepest; /* the furthest filter an offer failed (reason code) */
 	bool within_price, beyond_price, duplicate, limit_hit;
+	struct offer_cache *cache;
 };
 
 static bool has_runtime(const Hearth__Offer *o, const char *runtime)
@@ -52,55 +53,158 @@ static bool has_attributes(const Hearth__Offer *o, const Hearth__Bid *b)
 	return true;
 }
 
-int market_offer_fits(const struct market_ctx *c, const Hearth__OfferRecord *rec,
-		      const Hearth__BidRecord *bid, enum market_reason *why)
+/* The filters that depend on the offer alone, in the order of the reason
+ * codes; MARKET_OK when it passes them. */
+static enum market_reason offer_filter(const Hearth__OfferRecord *rec, const Hearth__BidRecord *bid)
 {
 	const Hearth__Offer *o = rec->offer;
 	const Hearth__Bid *b = bid->bid;
+
+	if (memcmp(rec->provider.data, bid->consumer.data, PUBKEY_SIZE) == 0)
+		return MARKET_UNMATCHED_OWN_OFFER;
+	if (!has_runtime(o, b->runtime))
+		return MARKET_UNMATCHED_RUNTIME;
+	if (o->per_slot->cpu_millicores < b->resources->cpu_millicores)
+		return MARKET_UNMATCHED_CPU;
+	if (o->per_slot->memory_bytes < b->resources->memory_bytes)
+		return MARKET_UNMATCHED_MEMORY;
+	if (o->per_slot->disk_bytes < b->resources->disk_bytes)
+		return MARKET_UNMATCHED_DISK;
+	if (o->per_slot->gpus < b->resources->gpus)
+		return MARKET_UNMATCHED_GPUS;
+	if (o->max_duration_seconds < b->max_duration_seconds)
+		return MARKET_UNMATCHED_DURATION;
+	if (!has_attributes(o, b))
+		return MARKET_UNMATCHED_ATTRIBUTES;
+	return MARKET_OK;
+}
+
+/* A provider's standing, for the last filters. */
+struct standing {
+	uint32_t score;
+	bool bond_ok, jailed;
+};
+
+static int standing_load(const struct market_ctx *c, const uint8_t *provider, struct standing *sd)
+{
 	struct market_reputation rep;
 	struct account acct;
-	bool jailed;
 
-	*why = MARKET_OK;
-	if (memcmp(rec->provider.data, bid->consumer.data, PUBKEY_SIZE) == 0)
-		*why = MARKET_UNMATCHED_OWN_OFFER;
-	else if (!has_runtime(o, b->runtime))
-		*why = MARKET_UNMATCHED_RUNTIME;
-	else if (o->per_slot->cpu_millicores < b->resources->cpu_millicores)
-		*why = MARKET_UNMATCHED_CPU;
-	else if (o->per_slot->memory_bytes < b->resources->memory_bytes)
-		*why = MARKET_UNMATCHED_MEMORY;
-	else if (o->per_slot->disk_bytes < b->resources->disk_bytes)
-		*why = MARKET_UNMATCHED_DISK;
-	else if (o->per_slot->gpus < b->resources->gpus)
-		*why = MARKET_UNMATCHED_GPUS;
-	else if (o->max_duration_seconds < b->max_duration_seconds)
-		*why = MARKET_UNMATCHED_DURATION;
-	else if (!has_attributes(o, b))
-		*why = MARKET_UNMATCHED_ATTRIBUTES;
+	if (market_reputation_load(c->st, provider, &rep) != STATE_OK ||
+	    account_load(c->st, provider, &acct) != STATE_OK ||
+	    staking_is_jailed(c->st, provider, &sd->jailed) != STATE_OK)
+		return -1;
+	sd->score = market_reputation_score(&rep);
+	sd->bond_ok = acct.bonded >= c->p->min_provider_bond;
+	return 0;
+}
+
+static enum market_reason standing_filter(const struct standing *sd, const Hearth__BidRecord *bid)
+{
+	if (sd->score < bid->bid->min_reputation)
+		return MARKET_UNMATCHED_REPUTATION;
+	if (!sd->bond_ok)
+		return MARKET_UNMATCHED_BOND;
+	if (sd->jailed)
+		return MARKET_UNMATCHED_JAILED;
+	return MARKET_OK;
+}
+
+int market_offer_fits(const struct market_ctx *c, const Hearth__OfferRecord *rec,
+		      const Hearth__BidRecord *bid, enum market_reason *why)
+{
+	struct standing sd;
+
+	*why = offer_filter(rec, bid);
 	if (*why != MARKET_OK)
 		return 0;
-	if (market_reputation_load(c->st, rec->provider.data, &rep) != STATE_OK ||
-	    account_load(c->st, rec->provider.data, &acct) != STATE_OK ||
-	    staking_is_jailed(c->st, rec->provider.data, &jailed) != STATE_OK)
+	if (standing_load(c, rec->provider.data, &sd) != 0)
 		return -1;
-	if (market_reputation_score(&rep) < b->min_reputation)
-		*why = MARKET_UNMATCHED_REPUTATION;
-	else if (acct.bonded < c->p->min_provider_bond)
-		*why = MARKET_UNMATCHED_BOND;
-	else if (jailed)
-		*why = MARKET_UNMATCHED_JAILED;
+	*why = standing_filter(&sd, bid);
 	return 0;
+}
+
+/* A matching pass's read cache of the book: each offer is read, decoded and
+ * its provider's standing loaded once per pass, not once per bid. Matching
+ * does not change standings; taking a slot changes the cached record in
+ * place as it writes it (market_offer_take_slot), so the cache never goes
+ * stale within the pass. Open addressing on the offer id (a hash). */
+struct cached_offer {
+	Hearth__OfferRecord *rec; /* NULL: an empty slot */
+	struct standing sd;
+};
+
+struct offer_cache {
+	size_t cap, n; /* cap: a power of two */
+	struct cached_offer *slots;
+};
+
+static struct cached_offer *cache_slot(const struct offer_cache *oc, const uint8_t *id)
+{
+	size_t i = (size_t)key_get_u64(id) & (oc->cap - 1);
+
+	while (oc->slots[i].rec != NULL &&
+	       memcmp(oc->slots[i].rec->id.data, id, MARKET_ID_SIZE) != 0)
+		i = (i + 1) & (oc->cap - 1);
+	return &oc->slots[i];
+}
+
+static int cache_grow(struct offer_cache *oc)
+{
+	struct offer_cache bigger = { .cap = oc->cap ? oc->cap * 2 : 256, .n = oc->n };
+
+	bigger.slots = calloc(bigger.cap, sizeof(*bigger.slots));
+	if (bigger.slots == NULL)
+		return -1;
+	for (size_t i = 0; i < oc->cap; i++) {
+		if (oc->slots[i].rec != NULL)
+			*cache_slot(&bigger, oc->slots[i].rec->id.data) = oc->slots[i];
+	}
+	free(oc->slots);
+	*oc = bigger;
+	return 0;
+}
+
+/* The cached offer of id, read on first use. Returns NULL on an error. */
+static struct cached_offer *cache_get(const struct market_ctx *c, struct offer_cache *oc,
+				      const uint8_t *id)
+{
+	struct cached_offer *co;
+	ProtobufCMessage *msg;
+	struct mkey k;
+
+	if (2 * (oc->n + 1) > oc->cap && cache_grow(oc) != 0)
+		return NULL;
+	co = cache_slot(oc, id);
+	if (co->rec != NULL)
+		return co;
+	mkey_id(&k, MKEY_OFFER, id);
+	if (market_record_get(c->st, &k, &hearth__offer_record__descriptor, &msg) != STATE_OK)
+		return NULL;
+	co->rec = (Hearth__OfferRecord *)msg;
+	if (standing_load(c, co->rec->provider.data, &co->sd) != 0) {
+		codec_free(msg);
+		co->rec = NULL;
+		return NULL;
+	}
+	oc->n++;
+	return co;
+}
+
+static void cache_free(struct offer_cache *oc)
+{
+	for (size_t i = 0; i < oc->cap; i++)
+		codec_free((ProtobufCMessage *)oc->slots[i].rec);
+	free(oc->slots);
 }
 
 static int scan_offer(void *arg, const uint8_t *key, size_t key_len, const uint8_t *val,
 		      size_t val_len)
 {
 	struct scan *s = arg;
-	ProtobufCMessage *msg;
+	struct cached_offer *co;
 	Hearth__OfferRecord *rec;
 	enum market_reason why;
-	struct mkey k;
 	bool dup = false;
 
 	(void)val;
@@ -116,21 +220,19 @@ static int scan_offer(void *arg, const uint8_t *key, size_t key_len, const uint8
 	}
 	s->budget--;
 	s->within_price = true;
-	mkey_id(&k, MKEY_OFFER, key + 17);
-	if (market_record_get(s->c->st, &k, &hearth__offer_record__descriptor, &msg) != STATE_OK)
+	co = cache_get(s->c, s->cache, key + 17);
+	if (co == NULL)
 		return -1;
-	rec = (Hearth__OfferRecord *)msg;
-	if (market_offer_fits(s->c, rec, s->bid, &why) != 0) {
-		codec_free(msg);
-		return -1;
-	}
+	rec = co->rec;
+	why = offer_filter(rec, s->bid);
+	if (why == MARKET_OK)
+		why = standing_filter(&co->sd, s->bid);
 	for (size_t i = 0; i < s->n_chosen && !dup; i++)
 		dup = memcmp(s->chosen[i]->provider.data, rec->provider.data, PUBKEY_SIZE) == 0;
 	if (why != MARKET_OK || dup) {
 		if (why > s->deepest)
 			s->deepest = why;
 		s->duplicate = s->duplicate || dup;
-		codec_free(msg);
 		return 0;
 	}
 	s->chosen[s->n_chosen++] = rec;
@@ -226,9 +328,10 @@ static int bid_match(const struct market_ctx *c, struct market_state *ms, Hearth
 }
 
 /* One attempt to match the queued bid id. Returns 0 or -1. */
-static int bid_attempt(const struct market_ctx *c, struct market_state *ms, const uint8_t *id)
+static int bid_attempt(const struct market_ctx *c, struct market_state *ms,
+		       struct offer_cache *cache, const uint8_t *id)
 {
-	struct scan s = { .c = c, .budget = c->p->market_match_offers };
+	struct scan s = { .c = c, .budget = c->p->market_match_offers, .cache = cache };
 	ProtobufCMessage *msg;
 	Hearth__BidRecord *bid;
 	uint8_t prefix = MKEY_OFFER_BOOK;
@@ -258,9 +361,7 @@ static int bid_attempt(const struct market_ctx *c, struct market_state *ms, cons
 			rc = -1;
 	}
 done:
-	for (size_t i = 0; i < s.n_chosen; i++)
-		codec_free((ProtobufCMessage *)s.chosen[i]);
-	codec_free(msg);
+	codec_free(msg); /* the chosen offers belong to the cache */
 	return rc;
 }
 
@@ -293,6 +394,7 @@ static int collect_queued(void *arg, const uint8_t *key, size_t key_len, const u
 enum ledger_reason market_match_block(const struct market_ctx *c, struct ledger_error *err)
 {
 	struct pass p = { .max = c->p->market_match_bids };
+	struct offer_cache cache = { .cap = 0, .n = 0, .slots = NULL };
 	struct market_state ms, before;
 	uint8_t prefix = MKEY_BID_QUEUE;
 	struct mkey start;
@@ -308,9 +410,10 @@ enum ledger_reason market_match_block(const struct market_ctx *c, struct ledger_
 	mkey_add_u64(&start, ms.match_cursor);
 	rc = state_iterate(c->st, &prefix, 1, start.bytes, start.len, collect_queued, &p);
 	for (size_t i = 0; rc == STATE_OK && i < p.n; i++) {
-		if (bid_attempt(c, &ms, p.ids[i]) != 0)
+		if (bid_attempt(c, &ms, &cache, p.ids[i]) != 0)
 			rc = STATE_ERROR;
 	}
+	cache_free(&cache);
 	free(p.ids);
 	if (rc != STATE_OK)
 		return ledger_fail(err, LEDGER_INTERNAL, "matching");
