@@ -163,7 +163,14 @@ static int parse_params(struct parser *ps, json_t *obj, struct params *p)
 		"min_fee_per_byte", "unbonding_blocks",	  "min_provider_bond",
 		"max_validators",   "slash_fraction_ppm", "market",
 	};
-	static const char *const market_names[] = { "max_inline_input_bytes" };
+	static const char *const market_names[] = {
+		"max_inline_input_bytes",    "block_time_ms",
+		"lease_grace_blocks",	     "match_bids_per_block",
+		"match_offers_per_bid",	     "challenge_blocks",
+		"slash_missed_deadline_ppm", "reveal_blocks",
+		"slash_wrong_result_ppm",    "dispute_bond",
+	};
+	json_t *market;
 	const char *why;
 	int rc;
 
@@ -180,10 +187,28 @@ static int parse_params(struct parser *ps, json_t *obj, struct params *p)
 	    get_u32(ps, obj, "slash_fraction_ppm", 0, PARAMS_PPM, &p->slash_fraction_ppm))
 		return -1;
 	push_key(ps, "market");
-	rc = check_keys(ps, json_object_get(obj, "market"), market_names, 1);
+	market = json_object_get(obj, "market");
+	rc = check_keys(ps, market, market_names, sizeof(market_names) / sizeof(market_names[0]));
 	if (rc == 0)
-		rc = get_uint(ps, json_object_get(obj, "market"), "max_inline_input_bytes", 0,
-			      PARAMS_TX_BYTES_MAX, &p->max_inline_input_bytes);
+		rc = get_uint(ps, market, "max_inline_input_bytes", 0, PARAMS_TX_BYTES_MAX,
+			      &p->max_inline_input_bytes) ||
+		     get_uint(ps, market, "block_time_ms", 1, PARAMS_BLOCK_TIME_MS_MAX,
+			      &p->market_block_time_ms) ||
+		     get_uint(ps, market, "lease_grace_blocks", 0, PARAMS_GRACE_BLOCKS_MAX,
+			      &p->market_lease_grace_blocks) ||
+		     get_u32(ps, market, "match_bids_per_block", 1, PARAMS_MATCH_BIDS_MAX,
+			     &p->market_match_bids) ||
+		     get_u32(ps, market, "match_offers_per_bid", 1, PARAMS_MATCH_OFFERS_MAX,
+			     &p->market_match_offers) ||
+		     get_uint(ps, market, "challenge_blocks", 0, PARAMS_CHALLENGE_BLOCKS_MAX,
+			      &p->market_challenge_blocks) ||
+		     get_u32(ps, market, "slash_missed_deadline_ppm", 0, PARAMS_PPM,
+			     &p->market_slash_missed_ppm) ||
+		     get_uint(ps, market, "reveal_blocks", 1, PARAMS_REVEAL_BLOCKS_MAX,
+			      &p->market_reveal_blocks) ||
+		     get_u32(ps, market, "slash_wrong_result_ppm", 0, PARAMS_PPM,
+			     &p->market_slash_wrong_ppm) ||
+		     get_uint(ps, market, "dispute_bond", 0, INT64_MAX, &p->market_dispute_bond);
 	pop(ps);
 	if (rc != 0)
 		return -1;

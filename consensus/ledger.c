@@ -59,6 +59,7 @@ void ledger_block_ctx_init(struct ledger_block_ctx *blk, uint64_t height,
 	blk->height = height;
 	memcpy(blk->proposer, proposer, PUBKEY_SIZE);
 	blk->fees = 0;
+	memset(blk->prev_block_id, 0, HASH_SIZE);
 }
 
 /* Nonce and fee, then charges the fee and advances the nonce in st. */
@@ -217,6 +218,7 @@ static enum ledger_reason apply_body(const struct ledger *l, const struct block 
 	enum ledger_reason r;
 
 	ledger_block_ctx_init(&blk, b->header.height, b->header.proposer);
+	memcpy(blk.prev_block_id, b->header.prev_block_id, HASH_SIZE);
 	for (size_t i = 0; i < b->msg->n_txs; i++) {
 		struct ledger_error txerr;
 

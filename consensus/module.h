@@ -17,11 +17,15 @@
 struct ledger;
 
 /* The block a tx is applied in. The mempool uses the next height and any
- * proposer; fees are credited to the proposer at the end of the block. */
+ * proposer; fees are credited to the proposer at the end of the block.
+ * prev_block_id is the block's header field (zeros outside a block: the
+ * mempool, ledger_check_tx); the market seeds its choice of a dispute's
+ * verifier with it at the end of the block. */
 struct ledger_block_ctx {
 	uint64_t height;
 	uint8_t proposer[PUBKEY_SIZE];
 	uint64_t fees; /* collected so far in this block */
+	uint8_t prev_block_id[HASH_SIZE];
 };
 
 /* check and apply see the state after the ledger has charged the fee and

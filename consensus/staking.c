@@ -380,6 +380,46 @@ enum ledger_reason staking_slash_and_jail(const struct state *st, const uint8_t 
 	return LEDGER_OK;
 }
 
+enum ledger_reason staking_slash(const struct state *st, const uint8_t key[PUBKEY_SIZE],
+				 uint32_t fraction_ppm, uint64_t unbonding_from,
+				 const uint8_t *reward_to, uint64_t reward_max, uint64_t *slashed,
+				 uint64_t *rewarded, struct ledger_error *err)
+{
+	struct account acct;
+	bool jailed;
+	uint64_t cut, burn, reward;
+
+	if (slashed != NULL)
+		*slashed = 0;
+	if (rewarded != NULL)
+		*rewarded = 0;
+	if (fraction_ppm > PARAMS_PPM)
+		return ledger_fail(err, LEDGER_INTERNAL, "slash fraction above 1");
+	if (staking_is_jailed(st, key, &jailed) != STATE_OK ||
+	    account_load(st, key, &acct) != STATE_OK)
+		return ledger_fail(err, LEDGER_INTERNAL, "reading the offender");
+	cut = fraction_of(acct.bonded, fraction_ppm);
+	if (!jailed && cut > 0 &&
+	    staking_reindex(st, key, acct.bonded, acct.bonded - cut) != STATE_OK)
+		return ledger_fail(err, LEDGER_INTERNAL, "stake index");
+	acct.bonded -= cut;
+	burn = cut;
+	if (slash_unbonding(st, key, fraction_ppm, unbonding_from, &acct, &burn) != 0)
+		return ledger_fail(err, LEDGER_INTERNAL, "slashing unbonding stake");
+	if (burn == 0)
+		return LEDGER_OK;
+	reward = reward_to == NULL ? 0 : burn < reward_max ? burn : reward_max;
+	if (account_store(st, key, &acct) != STATE_OK ||
+	    supply_add_burned(st, burn - reward) != 0 ||
+	    (reward > 0 && account_credit(st, reward_to, reward) != 0))
+		return ledger_fail(err, LEDGER_INTERNAL, "writing the slash");
+	if (slashed != NULL)
+		*slashed = burn;
+	if (rewarded != NULL)
+		*rewarded = reward;
+	return LEDGER_OK;
+}
+
 enum ledger_reason staking_end_block(const struct state *st, const struct params *p,
 				     uint64_t height, struct ledger_error *err)
 {

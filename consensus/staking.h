@@ -72,6 +72,22 @@ staking_slash_and_jail(const struct state *st, const uint8_t key[PUBKEY_SIZE],
 		       uint32_t fraction_ppm, uint64_t unbonding_from, uint64_t *slashed,
 		       struct ledger_error *err);
 
+/* Slashes key without jailing it (the market's penalties: a provider that
+ * misses a deadline or reports a wrong result): burns floor(amount *
+ * fraction_ppm / 10^6) of its bonded stake and of each of its unbonding
+ * entries released at or after unbonding_from (UINT64_MAX: none), moves its
+ * stake index entry (unless jailed), and adds the total to the supply's
+ * burned counter. Nothing at stake is not an error: *slashed is then 0.
+ * In:  reward_to (may be NULL): an account paid up to reward_max out of the
+ *      slashed amount instead of burning it (a dispute's verifier).
+ * Out: *slashed (may be NULL), the total taken from the stake; *rewarded
+ *      (may be NULL), the part credited to reward_to (the rest is burned).
+ * Returns LEDGER_OK or LEDGER_INTERNAL. */
+__attribute__((warn_unused_result)) enum ledger_reason
+staking_slash(const struct state *st, const uint8_t key[PUBKEY_SIZE], uint32_t fraction_ppm,
+	      uint64_t unbonding_from, const uint8_t *reward_to, uint64_t reward_max,
+	      uint64_t *slashed, uint64_t *rewarded, struct ledger_error *err);
+
 /* End of block height: returns every unbonding entry released at height to
  * its account's balance, then records the set for height + 2 if it differs
  * from the set of height + 1. Returns LEDGER_OK or LEDGER_INTERNAL. */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "market/market.h"
 #include "node/genesis_dev.h"
 
 static enum network network_of(const char *name)
@@ -166,6 +167,10 @@ int chain_open(struct chain *c, const struct datadir *dd, const char *network,
 	genesis_ledger_config(&c->genesis, &cfg);
 	if (ledger_init(&c->ledger, &cfg) != 0) {
 		snprintf(err, err_size, "genesis.json: the parameters are out of bounds");
+		goto fail;
+	}
+	if (market_register(&c->ledger) != 0) {
+		snprintf(err, err_size, "registering the market module");
 		goto fail;
 	}
 	if (check_genesis(c, store, log, err, err_size) != 0 ||

@@ -58,6 +58,9 @@ static const ProtobufCMessageDescriptor *const all_messages[] = {
 	&hearth__supply__descriptor,
 	&hearth__unbonding_entry__descriptor,
 	&hearth__validator_set__descriptor,
+	&hearth__market_state__descriptor,
+	&hearth__reputation__descriptor,
+	&hearth__dispute_record__descriptor,
 };
 #define N_MESSAGES (sizeof(all_messages) / sizeof(all_messages[0]))
 

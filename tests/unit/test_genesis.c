@@ -92,6 +92,15 @@ static void test_genesis_parses_every_field(void **state UNUSED)
 	assert_int_equal(g->params.max_validators, 4);
 	assert_int_equal(g->params.slash_fraction_ppm, 100000);
 	assert_int_equal(g->params.max_inline_input_bytes, 1024);
+	assert_int_equal(g->params.market_block_time_ms, 1000);
+	assert_int_equal(g->params.market_lease_grace_blocks, 5);
+	assert_int_equal(g->params.market_match_bids, 16);
+	assert_int_equal(g->params.market_match_offers, 64);
+	assert_int_equal(g->params.market_challenge_blocks, 3);
+	assert_int_equal(g->params.market_slash_missed_ppm, 100000);
+	assert_int_equal(g->params.market_reveal_blocks, 4);
+	assert_int_equal(g->params.market_slash_wrong_ppm, 200000);
+	assert_int_equal(g->params.market_dispute_bond, 5000);
 	assert_int_equal(g->network, NETWORK_DEV);
 	assert_int_equal(g->n_balances, 6);
 	assert_int_equal(g->n_validators, 1);
@@ -167,6 +176,33 @@ static void test_missing_keys_are_named(void **state UNUSED)
 	expect_error(edited("\"min_provider_bond\": 1000,", ""), "{\n    \"max_block_bytes\"",
 		     "missing key \"min_provider_bond\"");
 	expect_error(edited(", \"bond\"", ", \"bonded\""), "\"bonded\"", "unknown key \"bonded\"");
+}
+
+static void test_market_parameters_are_bounded(void **state UNUSED)
+{
+	expect_error(edited("\"block_time_ms\": 1000", "\"block_time_ms\": 0"),
+		     "0, \"lease_grace_blocks\"",
+		     "params.market.block_time_ms: 0 is outside [1, 3600000]");
+	expect_error(edited("\"lease_grace_blocks\": 5", "\"lease_grace_blocks\": 1000001"),
+		     "1000001", "outside [0, 1000000]");
+	expect_error(edited("\"match_bids_per_block\": 16", "\"match_bids_per_block\": 0"),
+		     "0, \"match_offers_per_bid\"", "params.market.match_bids_per_block");
+	expect_error(edited("\"match_offers_per_bid\": 64", "\"match_offers_per_bid\": 100001"),
+		     "100001", "params.market.match_offers_per_bid");
+	expect_error(edited("\"challenge_blocks\": 3", "\"challenge_blocks\": 1000001"), "1000001",
+		     "params.market.challenge_blocks");
+	expect_error(edited("\"slash_missed_deadline_ppm\": 100000",
+			    "\"slash_missed_deadline_ppm\": 1000001"),
+		     "1000001", "params.market.slash_missed_deadline_ppm");
+	expect_error(edited("\"reveal_blocks\": 4", "\"reveal_blocks\": 0"),
+		     "0, \"slash_wrong_result_ppm\"", "params.market.reveal_blocks");
+	expect_error(
+		edited("\"slash_wrong_result_ppm\": 200000", "\"slash_wrong_result_ppm\": 1000001"),
+		"1000001", "params.market.slash_wrong_result_ppm");
+	expect_error(edited("\"dispute_bond\": 5000", "\"dispute_bond\": -1"), "-1",
+		     "params.market.dispute_bond");
+	expect_error(edited("\"lease_grace_blocks\": 5,", ""), "{\"max_inline_input_bytes\"",
+		     "missing key \"lease_grace_blocks\"");
 }
 
 static void test_wrong_types_and_ranges_are_rejected_at_the_value(void **state UNUSED)
@@ -279,6 +315,7 @@ static void test_genesis_state_holds_accounts_set_and_supply(void **state UNUSED
 	assert_int_equal(a.bonded, FIX_BOND);
 	assert_int_equal(supply_load(&res.state, &sup), STATE_OK);
 	assert_int_equal(sup.genesis, fx.genesis.supply);
+	memset(&p, 0, sizeof(p)); /* the struct's padding, compared below */
 	assert_int_equal(params_load(&res.state, &p), STATE_OK);
 	assert_memory_equal(&p, &fx.genesis.params, sizeof(p));
 	assert_int_equal(staking_load_set(&res.state, 1, set), STATE_OK);
@@ -387,6 +424,7 @@ int main(void)
 		cmocka_unit_test(test_syntax_error_names_line_and_column),
 		cmocka_unit_test(test_unknown_keys_are_rejected_where_they_are),
 		cmocka_unit_test(test_missing_keys_are_named),
+		cmocka_unit_test(test_market_parameters_are_bounded),
 		cmocka_unit_test(test_wrong_types_and_ranges_are_rejected_at_the_value),
 		cmocka_unit_test(test_bad_addresses_and_entries_are_rejected),
 		cmocka_unit_test(test_more_validators_than_max_is_rejected),

@@ -485,6 +485,44 @@ static void test_kind_is_routed_to_the_module_that_registered_it(void **state)
 	free(tx);
 }
 
+/* Records the prev_block_id its end of block saw (a module's seed). */
+static enum ledger_reason seed_end_block(void *arg, const struct ledger *l, const struct state *st,
+					 const struct ledger_block_ctx *blk,
+					 struct ledger_error *err)
+{
+	(void)l;
+	(void)st;
+	(void)err;
+	memcpy(arg, blk->prev_block_id, HASH_SIZE);
+	return LEDGER_OK;
+}
+
+static void test_end_block_sees_the_previous_block_id(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t seen[HASH_SIZE], prev[HASH_SIZE], zeros[HASH_SIZE] = { 0 };
+	struct ledger_module seeder = {
+		.name = "seeder",
+		.kinds = offer_kind,
+		.n_kinds = 1,
+		.check = market_check,
+		.apply = market_check,
+		.end_block = seed_end_block,
+		.held = NULL,
+		.arg = seen,
+	};
+	struct ledger_block_ctx blk;
+
+	ledger_block_ctx_init(&blk, 5, f->signers[0].pubkey);
+	assert_memory_equal(blk.prev_block_id, zeros, HASH_SIZE);
+	assert_int_equal(ledger_register_module(&f->ledger, &seeder), 0);
+	empty_block(f);
+	assert_memory_equal(seen, zeros, HASH_SIZE); /* height 1: no previous block */
+	memcpy(prev, f->chain.tip.block_id, HASH_SIZE);
+	empty_block(f);
+	assert_memory_equal(seen, prev, HASH_SIZE);
+}
+
 /* ---------------------------------------------------------------- evidence */
 
 struct fake_verifier {
@@ -631,6 +669,73 @@ static void test_slash_and_jail_burns_the_fraction(void **state UNUSED)
 	free(set);
 }
 
+static void test_slash_without_jail_burns_and_keeps_the_account_staked(void **state UNUSED)
+{
+	struct state_mem mem;
+	struct state st;
+	struct supply sup = { .genesis = 2000, .issued = 0, .burned = 0 };
+	struct account a = { .balance = 0, .nonce = 0, .bonded = 1000, .unbonding = 400 };
+	Hearth__UnbondingEntry e = HEARTH__UNBONDING_ENTRY__INIT;
+	struct validator_set *set = malloc(sizeof(*set));
+	uint8_t key[PUBKEY_SIZE] = { 4 }, nobody[PUBKEY_SIZE] = { 5 };
+	struct key k;
+	uint64_t slashed, paid;
+	bool jailed;
+
+	assert_non_null(set);
+	state_mem_init(&mem, &st);
+	assert_int_equal(supply_store(&st, &sup), STATE_OK);
+	assert_int_equal(account_store(&st, key, &a), STATE_OK);
+	assert_int_equal(staking_reindex(&st, key, 0, 1000), STATE_OK);
+	e.amount = 400;
+	key_make_u64_pubkey(&k, KEY_UNBONDING, 20, key);
+	assert_int_equal(record_put(&st, &k, &e.base), STATE_OK);
+	assert_int_equal(staking_slash(&st, key, 250000, 20, NULL, 0, &slashed, NULL, NULL),
+			 LEDGER_OK);
+	assert_int_equal(slashed, 250 + 100);
+	assert_int_equal(account_load(&st, key, &a), STATE_OK);
+	assert_int_equal(a.bonded, 750);
+	assert_int_equal(a.unbonding, 300);
+	assert_int_equal(supply_load(&st, &sup), STATE_OK);
+	assert_int_equal(sup.burned, 350);
+	assert_int_equal(staking_is_jailed(&st, key, &jailed), STATE_OK);
+	assert_false(jailed);
+	/* still ranked, at its new stake */
+	assert_int_equal(staking_select(&st, 4, set), STATE_OK);
+	assert_int_equal(set->count, 1);
+	assert_int_equal(set->members[0].power, 750);
+	/* entries released before the offence's reach are untouched */
+	assert_int_equal(staking_slash(&st, key, 0, UINT64_MAX, NULL, 0, &slashed, NULL, NULL),
+			 LEDGER_OK);
+	assert_int_equal(slashed, 0);
+	assert_int_equal(staking_slash(&st, key, 1000000, 21, NULL, 0, &slashed, NULL, NULL),
+			 LEDGER_OK);
+	assert_int_equal(slashed, 750);
+	assert_int_equal(staking_select(&st, 4, set), STATE_OK);
+	assert_int_equal(set->count, 0);
+	/* part of a slash can pay someone instead of being burned */
+	a.bonded = 400;
+	assert_int_equal(account_store(&st, key, &a), STATE_OK);
+	assert_int_equal(staking_reindex(&st, key, 0, 400), STATE_OK);
+	assert_int_equal(
+		staking_slash(&st, key, 500000, UINT64_MAX, nobody, 150, &slashed, &paid, NULL),
+		LEDGER_OK);
+	assert_int_equal(slashed, 200);
+	assert_int_equal(paid, 150);
+	assert_int_equal(account_load(&st, nobody, &a), STATE_OK);
+	assert_int_equal(a.balance, 150);
+	assert_int_equal(supply_load(&st, &sup), STATE_OK);
+	assert_int_equal(sup.burned, 350 + 750 + 50);
+	/* nothing at stake is not an error */
+	assert_int_equal(staking_slash(&st, nobody, 500000, 0, NULL, 0, &slashed, NULL, NULL),
+			 LEDGER_OK);
+	assert_int_equal(slashed, 0);
+	assert_int_equal(staking_slash(&st, key, 1000001, 0, NULL, 0, &slashed, NULL, NULL),
+			 LEDGER_INTERNAL);
+	state_mem_free(&mem);
+	free(set);
+}
+
 static void test_evidence_slashes_stake_unbonded_after_the_offence(void **state)
 {
 	struct fixture *f = *state;
@@ -744,7 +849,10 @@ int main(void)
 		T(test_evidence_without_verifier_is_rejected),
 		T(test_evidence_slashes_and_jails_the_offender),
 		T(test_evidence_slashes_stake_unbonded_after_the_offence),
+		cmocka_unit_test_setup_teardown(test_end_block_sees_the_previous_block_id, setup,
+						teardown),
 		cmocka_unit_test(test_slash_and_jail_burns_the_fraction),
+		cmocka_unit_test(test_slash_without_jail_burns_and_keeps_the_account_staked),
 		cmocka_unit_test(test_slash_and_jail_cuts_unbonding_entries_from_a_height),
 	};
 #undef T

@@ -1,0 +1,195 @@
+/* order.h: the market's internal interface between its files: the context a
+ * tx or an end of block runs in, and the functions of offer.c, bid.c,
+ * match.c that market.c routes to. Not for use outside market/. */
+#ifndef HEARTH_MARKET_ORDER_H
+#define HEARTH_MARKET_ORDER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "consensus/params.h"
+#include "consensus/reason.h"
+#include "consensus/state.h"
+#include "consensus/tx.h"
+#include "market/reason.h"
+#include "market/store.h"
+
+#define MARKET_NAME_MAX	      64u	/* bytes of a runtime, attribute key or value */
+#define MARKET_LIST_MAX	      16u	/* runtimes or attributes of one order */
+#define MARKET_SLOTS_MAX      65535u	/* slots of one offer */
+#define MARKET_REPLICAS_MAX   16u	/* replicas of one bid */
+#define MARKET_DURATION_MAX   31536000u /* seconds: one year */
+#define MARKET_REPUTATION_MAX 100u
+
+struct market_ctx {
+	const struct state *st;
+	const struct params *p;
+	uint64_t height;
+	const uint8_t *prev_block_id; /* the block's (zeros outside a block) */
+};
+
+/* offer.c. check only reads; apply assumes check passed. */
+enum ledger_reason market_offer_check(const struct market_ctx *c, const struct tx *tx,
+				      struct ledger_error *err);
+enum ledger_reason market_offer_apply(const struct market_ctx *c, const struct tx *tx,
+				      struct ledger_error *err);
+enum ledger_reason market_cancel_offer_check(const struct market_ctx *c, const struct tx *tx,
+					     struct ledger_error *err);
+enum ledger_reason market_cancel_offer_apply(const struct market_ctx *c, const struct tx *tx,
+					     struct ledger_error *err);
+
+/* Takes one slot of rec (written back); an offer left without a free slot
+ * leaves the book. Returns STATE_OK or STATE_ERROR. */
+__attribute__((warn_unused_result)) enum state_status
+market_offer_take_slot(const struct state *st, Hearth__OfferRecord *rec);
+
+/* Gives a slot back to the offer of a lease that ended in the end of block
+ * c->height: an open offer returns to the book if it was full; an expired
+ * one is deleted once nothing is leased any more. Returns STATE_OK or
+ * STATE_ERROR. */
+__attribute__((warn_unused_result)) enum state_status
+market_offer_release_slot(const struct market_ctx *c, const uint8_t *offer_id);
+
+/* Closes every open offer whose expiry height is <= c->height.
+ * Returns LEDGER_OK or LEDGER_INTERNAL. */
+enum ledger_reason market_offer_expire(const struct market_ctx *c, struct ledger_error *err);
+
+/* The ids of the expiry index entries under prefix (MKEY_OFFER_EXPIRY or
+ * MKEY_BID_EXPIRY) due at or before height, in key order.
+ * Out: *ids (caller frees; NULL when none), *n. Returns STATE_OK or
+ * STATE_ERROR. */
+__attribute__((warn_unused_result)) enum state_status
+market_collect_due(const struct state *st, enum market_key_prefix prefix, uint64_t height,
+		   uint8_t (**ids)[MARKET_ID_SIZE], size_t *n);
+
+/* bid.c */
+enum ledger_reason market_bid_check(const struct market_ctx *c, const struct tx *tx,
+				    struct ledger_error *err);
+enum ledger_reason market_bid_apply(const struct market_ctx *c, const struct tx *tx,
+				    struct ledger_error *err);
+enum ledger_reason market_cancel_bid_check(const struct market_ctx *c, const struct tx *tx,
+					   struct ledger_error *err);
+enum ledger_reason market_cancel_bid_apply(const struct market_ctx *c, const struct tx *tx,
+					   struct ledger_error *err);
+
+/* Takes a queued bid out of the queue and expiry indexes. */
+__attribute__((warn_unused_result)) enum state_status
+market_bid_dequeue(const struct state *st, const Hearth__BidRecord *rec);
+
+/* Expires every queued bid whose expiry height is <= c->height, refunding
+ * its escrow. Returns LEDGER_OK or LEDGER_INTERNAL. */
+enum ledger_reason market_bid_expire(const struct market_ctx *c, struct ledger_error *err);
+
+/* Validates a list of attributes: keys and values 1..MARKET_NAME_MAX bytes,
+ * keys distinct, at most MARKET_LIST_MAX. */
+bool market_attributes_valid(Hearth__Attribute *const *attrs, size_t n);
+
+/* lease.c: ends lease in state final (SETTLED or FAILED): pay goes to the
+ * provider out of the lease's escrow share (price x the bid's max
+ * duration), the rest back to the consumer; the bid's escrow shrinks by the
+ * share and its open leases by one (SETTLED at none); the offer gets its
+ * slot back. Returns 0, 1 when pay exceeds the share or an amount
+ * overflows, -1 on a state error. */
+int market_lease_close(const struct market_ctx *c, struct market_state *ms, Hearth__Lease *lease,
+		       uint64_t pay, Hearth__LeaseState final);
+
+/* Reads and writes a lease record. */
+__attribute__((warn_unused_result)) enum state_status
+market_lease_load(const struct state *st, const uint8_t *id, Hearth__Lease **lease);
+__attribute__((warn_unused_result)) enum state_status
+market_lease_store(const struct state *st, const Hearth__Lease *lease);
+
+/* receipt.c: the receipt transaction (r = 1). */
+enum ledger_reason market_receipt_check(const struct market_ctx *c, const struct tx *tx,
+					struct ledger_error *err);
+enum ledger_reason market_receipt_apply(const struct market_ctx *c, const struct tx *tx,
+					struct ledger_error *err);
+
+/* settle.c: settles the receipted leases due at c->height, then fails the
+ * active leases whose deadline is c->height. Returns LEDGER_OK or
+ * LEDGER_INTERNAL. */
+enum ledger_reason market_settle_block(const struct market_ctx *c, struct ledger_error *err);
+
+/* match.c: the filters of matching (doc/market.md), in the order of the
+ * reason codes. Out: *why, the first one rec fails for bid, or MARKET_OK.
+ * Returns 0, or -1 on a state error. */
+int market_offer_fits(const struct market_ctx *c, const Hearth__OfferRecord *rec,
+		      const Hearth__BidRecord *bid, enum market_reason *why);
+
+/* Out: deadline = c->height + ceil(duration s / block time) + grace.
+ * Returns false on overflow. */
+bool market_lease_deadline(const struct market_ctx *c, uint64_t duration_s, uint64_t *deadline);
+
+/* Writes the lease of bid's replica on offer (record, owner and deadline
+ * indexes); the caller takes the offer's slot. Returns STATE_OK or
+ * STATE_ERROR. */
+__attribute__((warn_unused_result)) enum state_status
+market_lease_create(const struct market_ctx *c, const Hearth__BidRecord *bid,
+		    const Hearth__OfferRecord *offer, uint32_t replica, uint64_t deadline);
+
+/* The replica number of a dispute's verifier lease (a bid has at most
+ * MARKET_REPLICAS_MAX replicas, numbered from 0). */
+#define MARKET_VERIFIER_REPLICA 0x80000000u
+
+/* settle.c: settles the receipted single-replica lease now: pays the
+ * provider its billed seconds, refunds the rest. Returns 0 or -1. */
+int market_settle_receipted(const struct market_ctx *c, struct market_state *ms,
+			    Hearth__Lease *lease);
+
+/* Out: billed seconds of a run of wall_ms, capped at max_s. */
+uint64_t market_billed_seconds(uint64_t wall_ms, uint64_t max_s);
+
+/* Slashes provider fraction_ppm for lease (stake unbonded since the lease
+ * began included), paying up to reward_max of it to reward_to (may be
+ * NULL), and counts failed, slashed (when anything burned) and, with
+ * dispute_lost, disputes_lost. Out: *rewarded (may be NULL).
+ * Returns 0 or -1. */
+int market_penalize(const struct market_ctx *c, const Hearth__Lease *lease, uint32_t fraction_ppm,
+		    const uint8_t *reward_to, uint64_t reward_max, bool dispute_lost,
+		    uint64_t *rewarded);
+
+/* Adds one completed outcome to provider. Returns 0 or -1. */
+int market_count_completed(const struct market_ctx *c, const uint8_t *provider);
+
+/* reveal.c: commit then reveal for replicas >= 2. */
+enum ledger_reason market_commit_check(const struct market_ctx *c, const struct tx *tx,
+				       struct ledger_error *err);
+enum ledger_reason market_commit_apply(const struct market_ctx *c, const struct tx *tx,
+				       struct ledger_error *err);
+enum ledger_reason market_reveal_check(const struct market_ctx *c, const struct tx *tx,
+				       struct ledger_error *err);
+enum ledger_reason market_reveal_apply(const struct market_ctx *c, const struct tx *tx,
+				       struct ledger_error *err);
+
+/* Opens the reveal window of bid_id once none of its leases is still
+ * active and at least one committed. Returns 0 or -1. */
+int market_reveal_maybe_open(const struct market_ctx *c, const uint8_t *bid_id);
+
+/* Settles the bids whose reveal window ends at c->height (majority).
+ * Returns STATE_OK or STATE_ERROR. */
+__attribute__((warn_unused_result)) enum state_status
+market_reveal_settle_block(const struct market_ctx *c, struct market_state *ms);
+
+/* dispute.c: disputes of single-replica receipts. */
+enum ledger_reason market_dispute_check(const struct market_ctx *c, const struct tx *tx,
+					struct ledger_error *err);
+enum ledger_reason market_dispute_apply(const struct market_ctx *c, const struct tx *tx,
+					struct ledger_error *err);
+
+/* Assigns a verifier to every dispute filed in this block (seed: the
+ * block's prev_block_id). Returns STATE_OK or STATE_ERROR. */
+__attribute__((warn_unused_result)) enum state_status
+market_dispute_assign_block(const struct market_ctx *c, struct market_state *ms);
+
+/* The verifier's receipt of lease (a verifier lease) decides its dispute;
+ * its missed deadline voids it. Return 0 or -1. */
+int market_dispute_resolve(const struct market_ctx *c, struct market_state *ms,
+			   Hearth__Lease *verifier);
+int market_dispute_verifier_failed(const struct market_ctx *c, struct market_state *ms,
+				   Hearth__Lease *verifier);
+
+/* match.c: one matching pass (doc/market.md, "Matching").
+ * Returns LEDGER_OK or LEDGER_INTERNAL. */
+enum ledger_reason market_match_block(const struct market_ctx *c, struct ledger_error *err);
+
+#endif
