@@ -84,7 +84,7 @@ int sandbox_ctx_filter(struct sandbox_ctx *ctx, struct node_error *e)
 {
 	if (ctx->seccomp.filter != NULL)
 		return 0;
-	return seccomp_prog_compile(&ctx->seccomp, e);
+	return seccomp_prog_load(&ctx->seccomp, e);
 }
 
 /* The once-per-process work that no job needs before its clone: the sweep
