@@ -348,6 +348,9 @@ _Noreturn void sandbox_child_main(const struct child_args *a)
 		fail(a->sock, CHILD_MSG_FAIL, &e);
 	if (a->input_fd >= 0)
 		close(a->input_fd);
+	/* The bounding set once here, not in every process of the job. */
+	if (privs_drop_bounding(&e) < 0)
+		fail(a->sock, CHILD_MSG_FAIL, &e);
 	if (a->tar_fd >= 0 && unpack_tar(a, a->filter, &e) < 0)
 		fail(a->sock, CHILD_MSG_FAIL, &e);
 	send_msg(a->sock, &m, out_fd);
