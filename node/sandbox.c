@@ -149,6 +149,7 @@ struct run {
 	int pidfd;	  /* the init */
 	pid_t pid;
 	bool reaped;
+	bool stopped;	   /* stop_all succeeded: the cgroup is empty */
 	bool ready;	   /* READY received */
 	bool have_status;  /* STATUS received */
 	bool setup_failed; /* FAIL or EXEC_FAIL received */
@@ -434,9 +435,13 @@ static int drain(struct run *run, const struct sandbox_spec *spec, struct sandbo
 	return rc < 0 ? -1 : 0;
 }
 
-/* Kills what is left, reaps the init, waits for an empty cgroup. */
+/* Kills what is left, reaps the init, waits for an empty cgroup. Once it
+ * succeeded, nothing of the job is left to kill (run_release does not
+ * repeat it). */
 static int stop_all(struct run *run, struct node_error *e)
 {
+	if (run->stopped)
+		return 0;
 	if (run->job_made && cgroup_job_kill(&run->job, e) < 0)
 		return -1;
 	if (run->pid > 0 && !run->reaped) {
@@ -454,6 +459,7 @@ static int stop_all(struct run *run, struct node_error *e)
 	}
 	if (run->job_made && cgroup_job_wait_empty(&run->job, EMPTY_WAIT_MS, e) < 0)
 		return -1;
+	run->stopped = true;
 	return 0;
 }
 
