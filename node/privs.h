@@ -21,14 +21,19 @@
 struct privs_spec {
 	uid_t uid;
 	gid_t gid;
-	bool in_userns;       /* setgroups may be denied in a user namespace */
+	bool in_userns;	      /* setgroups may be denied in a user namespace */
 	uint64_t fsize_bytes; /* RLIMIT_FSIZE */
 	uint64_t nofile;      /* RLIMIT_NOFILE */
 };
 
 /* Applies every step above. Returns 0 or -1 with e set. */
 __attribute__((warn_unused_result)) int privs_drop_all(const struct privs_spec *spec,
-                                                       struct node_error *e);
+						       struct node_error *e);
+
+/* Only the bounding set (and the ambient set): what the job's init drops
+ * before it forks the job, which then finds them empty. Returns 0 or -1
+ * with e set. */
+__attribute__((warn_unused_result)) int privs_drop_bounding(struct node_error *e);
 
 /* Only the capability steps (bounding, ambient, effective/permitted/
  * inheritable) and no_new_privs, keeping the ids: for the job's init. */

@@ -21,7 +21,9 @@
  * (private) old root; inputs below it were opened before. */
 #define NEWROOT "/tmp"
 
-static const char *const system_dirs[] = {"usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32"};
+static const char *const system_dirs[] = {
+	"usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32"
+};
 
 static int make_private(struct node_error *e)
 {
@@ -43,7 +45,7 @@ static int mount_base(struct node_error *e)
 static int make_readonly(const char *path, bool recursive, struct node_error *e)
 {
 	struct mount_attr attr = {
-	    .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+		.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
 	};
 	struct statvfs sv;
 	unsigned long flags = MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV;
@@ -130,9 +132,9 @@ static int write_etc(uid_t uid, gid_t gid, struct node_error *e)
 	if (mkdir(NEWROOT "/etc", 0755) < 0)
 		return node_error_set(e, errno, "mkdir /etc");
 	snprintf(passwd, sizeof(passwd),
-	         "root:x:0:0:root:/root:/usr/sbin/nologin\n"
-	         "job:x:%u:%u:hearth job:/work:/usr/sbin/nologin\n",
-	         (unsigned)uid, (unsigned)gid);
+		 "root:x:0:0:root:/root:/usr/sbin/nologin\n"
+		 "job:x:%u:%u:hearth job:/work:/usr/sbin/nologin\n",
+		 (unsigned)uid, (unsigned)gid);
 	snprintf(group, sizeof(group), "root:x:0:\njob:x:%u:\n", (unsigned)gid);
 	if (write_file(NEWROOT "/etc/passwd", passwd, e) < 0 ||
 	    write_file(NEWROOT "/etc/group", group, e) < 0 ||
@@ -140,7 +142,7 @@ static int write_etc(uid_t uid, gid_t gid, struct node_error *e)
 	    write_file(NEWROOT "/etc/hostname", "hearth\n", e) < 0 ||
 	    write_file(NEWROOT "/etc/resolv.conf", "# no network in a hearth sandbox\n", e) < 0 ||
 	    write_file(NEWROOT "/etc/nsswitch.conf", "passwd: files\ngroup: files\nhosts: files\n",
-	               e) < 0)
+		       e) < 0)
 		return -1;
 	/* The dynamic loader's cache and Debian's alternatives links. */
 	if (stat("/etc/ld.so.cache", &st) == 0 && S_ISREG(st.st_mode) &&
@@ -163,34 +165,59 @@ static int mount_proc(struct node_error *e)
 	return make_readonly(NEWROOT "/proc/sys", true, e);
 }
 
+/* Makes dst the same character device as the host's src: a node of the
+ * same type, number and permissions (what runc does as real root), or,
+ * where mknod is not allowed (a user namespace), a bind mount of src. A
+ * node is a mount less to make and to tear down; /dev is nosuid, noexec
+ * and read-only either way. */
+static int dev_node(const char *src, const char *dst, struct node_error *e)
+{
+	struct stat st;
+	int fd;
+
+	if (stat(src, &st) < 0)
+		return node_error_set(e, errno, "stat %s", src);
+	if (!S_ISCHR(st.st_mode))
+		return node_error_set(e, ENODEV, "%s is not a character device", src);
+	if (mknod(dst, S_IFCHR | 0600, st.st_rdev) == 0) {
+		if (chmod(dst, st.st_mode & 0777) < 0)
+			return node_error_set(e, errno, "chmod %s", dst);
+		return 0;
+	}
+	if (errno != EPERM)
+		return node_error_set(e, errno, "mknod %s", dst);
+	fd = open(dst, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return node_error_set(e, errno, "create %s", dst);
+	close(fd);
+	/* The bind keeps devtmpfs's nosuid; exec of a device fails anyway. */
+	if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
+		return node_error_set(e, errno, "bind %s", src);
+	return 0;
+}
+
 static int mount_dev(struct node_error *e)
 {
-	static const char *const nodes[] = {"null", "zero", "full", "random", "urandom"};
+	static const char *const nodes[] = { "null", "zero", "full", "random", "urandom" };
 	static const char *const links[][2] = {
-	    {"/proc/self/fd", "fd"},
-	    {"/proc/self/fd/0", "stdin"},
-	    {"/proc/self/fd/1", "stdout"},
-	    {"/proc/self/fd/2", "stderr"},
+		{ "/proc/self/fd", "fd" },
+		{ "/proc/self/fd/0", "stdin" },
+		{ "/proc/self/fd/1", "stdout" },
+		{ "/proc/self/fd/2", "stderr" },
 	};
 
 	if (mkdir(NEWROOT "/dev", 0755) < 0)
 		return node_error_set(e, errno, "mkdir /dev");
 	if (mount("hearth-dev", NEWROOT "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC,
-	          "mode=0755,size=64k") < 0)
+		  "mode=0755,size=64k") < 0)
 		return node_error_set(e, errno, "mount tmpfs /dev");
 	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
 		char src[32], dst[64];
-		int fd;
 
 		snprintf(src, sizeof(src), "/dev/%s", nodes[i]);
 		snprintf(dst, sizeof(dst), "%s/dev/%s", NEWROOT, nodes[i]);
-		fd = open(dst, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
-		if (fd < 0)
-			return node_error_set(e, errno, "create %s", dst);
-		close(fd);
-		/* The bind keeps devtmpfs's nosuid; exec of a device fails anyway. */
-		if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
-			return node_error_set(e, errno, "bind %s", src);
+		if (dev_node(src, dst, e) < 0)
+			return -1;
 	}
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
 		char dst[64];
@@ -202,7 +229,7 @@ static int mount_dev(struct node_error *e)
 	if (mkdir(NEWROOT "/dev/shm", 01777) < 0)
 		return node_error_set(e, errno, "mkdir /dev/shm");
 	if (mount("hearth-shm", NEWROOT "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-	          "mode=1777") < 0)
+		  "mode=1777") < 0)
 		return node_error_set(e, errno, "mount tmpfs /dev/shm");
 	return 0;
 }
@@ -230,12 +257,12 @@ static int mount_scratch(const struct rootfs_spec *spec, int *out_fd, struct nod
 	if (mount_tmpfs("tmp", opts, e) < 0)
 		return -1;
 	snprintf(opts, sizeof(opts), "mode=0755,uid=%u,gid=%u%s", (unsigned)spec->uid,
-	         (unsigned)spec->gid, size);
+		 (unsigned)spec->gid, size);
 	if (mount_tmpfs("work", opts, e) < 0)
 		return -1;
 	/* One inode goes to /out itself. */
 	snprintf(opts, sizeof(opts), "mode=0755,uid=%u,gid=%u,size=%" PRIu64 ",nr_inodes=%" PRIu64,
-	         (unsigned)spec->uid, (unsigned)spec->gid, spec->out_bytes, spec->out_files + 1);
+		 (unsigned)spec->uid, (unsigned)spec->gid, spec->out_bytes, spec->out_files + 1);
 	if (mount_tmpfs("out", opts, e) < 0)
 		return -1;
 	*out_fd = open(NEWROOT "/out", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -265,7 +292,7 @@ static int seal(struct node_error *e)
 	    0)
 		return node_error_set(e, errno, "remount / read-only");
 	if (mount(NULL, "/dev", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NOEXEC,
-	          NULL) < 0)
+		  NULL) < 0)
 		return node_error_set(e, errno, "remount /dev read-only");
 	return 0;
 }
@@ -273,7 +300,8 @@ static int seal(struct node_error *e)
 int rootfs_fill_work(const struct rootfs_spec *spec, int input_fd, struct node_error *e)
 {
 	struct tree_copy_opts copy = {
-	    .uid = spec->uid, .gid = spec->gid, .max_entries = 1000000, .max_depth = 64};
+		.uid = spec->uid, .gid = spec->gid, .max_entries = 1000000, .max_depth = 64
+	};
 	int work = open("/work", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int rc;
 

@@ -60,7 +60,7 @@ static uint64_t now_usec(void)
 }
 
 int sandbox_ctx_init_layout(struct sandbox_ctx *ctx, const struct sandbox_config *cfg,
-                            const struct cgroup_layout *layout, struct node_error *e)
+			    const struct cgroup_layout *layout, struct node_error *e)
 {
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->layout = *layout;
@@ -84,26 +84,26 @@ int sandbox_ctx_filter(struct sandbox_ctx *ctx, struct node_error *e)
 {
 	if (ctx->seccomp.filter != NULL)
 		return 0;
-	return seccomp_prog_compile(&ctx->seccomp, e);
+	return seccomp_prog_load(&ctx->seccomp, e);
 }
 
-/* The once-per-process work that no job needs before its clone: the filter
- * and the sweep of stale job cgroups. Done at the first job, while its init
- * builds the root. */
-static int ctx_first_job(struct sandbox_ctx *ctx, struct node_error *e)
+/* The once-per-process work that no job needs before its clone: the sweep
+ * of stale job cgroups. Done at the first job, while its init builds the
+ * root. */
+static int ctx_sweep(struct sandbox_ctx *ctx, struct node_error *e)
 {
 	unsigned removed;
 
 	if (ctx->swept)
-		return sandbox_ctx_filter(ctx, e);
+		return 0;
 	if (cgroup_sweep_stale(&ctx->layout, &removed, e) < 0)
 		return node_error_prefix(e, "sweep stale job cgroups");
 	ctx->swept = true;
-	return sandbox_ctx_filter(ctx, e);
+	return 0;
 }
 
 int sandbox_layout_resolve(const struct sandbox_config *cfg, struct cgroup_layout *layout,
-                           struct node_error *e)
+			   struct node_error *e)
 {
 	struct stat st;
 
@@ -115,7 +115,7 @@ int sandbox_layout_resolve(const struct sandbox_config *cfg, struct cgroup_layou
 }
 
 int sandbox_ctx_init(struct sandbox_ctx *ctx, const struct sandbox_config *cfg,
-                     struct node_error *e)
+		     struct node_error *e)
 {
 	struct cgroup_layout layout;
 
@@ -144,12 +144,13 @@ void sandbox_result_free(struct sandbox_result *res)
 struct run {
 	struct cgroup_job job;
 	bool job_made;
-	int sock;         /* supervisor's end */
+	int sock;	  /* supervisor's end */
 	int out_r, err_r; /* capture pipes, read ends */
-	int pidfd;        /* the init */
+	int pidfd;	  /* the init */
 	pid_t pid;
 	bool reaped;
-	bool ready;        /* READY received */
+	bool stopped;	   /* stop_all succeeded: the cgroup is empty */
+	bool ready;	   /* READY received */
 	bool have_status;  /* STATUS received */
 	bool setup_failed; /* FAIL or EXEC_FAIL received */
 	struct node_error child_err;
@@ -169,8 +170,8 @@ static int make_pipe(int *r, int *w, struct node_error *e)
 
 /* Clones the init into the new namespaces; the child never returns.
  * Out: *pid, *pidfd; *into_cgroup when clone3 placed it in the v2 cgroup. */
-static int spawn_init(struct sandbox_ctx *ctx, struct run *run, const struct child_args *args,
-                      bool *into_cgroup, struct node_error *e)
+static int spawn_init(struct sandbox_ctx *ctx, struct run *run, struct child_args *args,
+		      bool *into_cgroup, struct node_error *e)
 {
 	uint64_t ns = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS;
 	int pidfd = -1;
@@ -190,6 +191,8 @@ static int spawn_init(struct sandbox_ctx *ctx, struct run *run, const struct chi
 			ca.flags |= CLONE_INTO_CGROUP;
 			ca.cgroup = (uint64_t)run->job.v2_fd;
 		}
+		/* Placed at birth: only the id maps are left to wait for. */
+		args->wait_start = ctx->userns;
 		pid = syscall(SYS_clone3, &ca, sizeof(ca));
 		if (pid == 0)
 			sandbox_child_main(args);
@@ -204,6 +207,7 @@ static int spawn_init(struct sandbox_ctx *ctx, struct run *run, const struct chi
 			return node_error_set(e, errno, "clone3");
 		ctx->clone3_broken = true;
 	}
+	args->wait_start = ctx->userns || run->job.v2_dir[0] != '\0';
 	pid = syscall(SYS_clone, (unsigned long)ns | SIGCHLD, 0, 0, 0, 0);
 	if (pid == 0)
 		sandbox_child_main(args);
@@ -236,77 +240,29 @@ static int write_id_maps(const struct sandbox_ctx *ctx, pid_t pid, struct node_e
 	return file_write_str(path, map, e);
 }
 
-/* Lets the init start building its root: attaches it to the v2 cgroup when
- * clone3 could not, writes the user namespace's id maps, sends START. */
+/* After the clone: attaches the init to the v2 cgroup when clone3 could
+ * not, writes the user namespace's id maps, and sends START when the init
+ * waits for it (only then: every other hand-off is a context switch). */
 static int start_init(const struct sandbox_ctx *ctx, struct run *run, bool into_cgroup,
-                      struct node_error *e)
+		      bool wait_start, struct node_error *e)
 {
-	struct child_msg start = {.type = CHILD_MSG_START};
+	struct child_msg start = { .type = CHILD_MSG_START };
 
 	/* The init enters the v1 cgroups itself (cgroup_enter_tasks). */
 	if (cgroup_job_attach(&run->job, run->pid, into_cgroup, true, e) < 0)
 		return node_error_prefix(e, "cgroup attach");
 	if (ctx->userns && write_id_maps(ctx, run->pid, e) < 0)
 		return -1;
-	if (send(run->sock, &start, sizeof(start), MSG_NOSIGNAL) != (ssize_t)sizeof(start))
+	if (wait_start &&
+	    send(run->sock, &start, sizeof(start), MSG_NOSIGNAL) != (ssize_t)sizeof(start))
 		return node_error_set(e, errno, "send START to the sandbox");
-	return 0;
-}
-
-/* Sends GO: the filter, and the v1 `tasks` files for the init to enter. */
-static int send_go(const struct sandbox_ctx *ctx, struct run *run, struct node_error *e)
-{
-	struct child_go *go;
-	int fds[CGROUP_CTRL_COUNT];
-	char cbuf[CMSG_SPACE(sizeof(fds))];
-	struct iovec iov;
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-	size_t nfds, len;
-	ssize_t n;
-
-	if (ctx->seccomp.len > BPF_MAXINSNS)
-		return node_error_set(e, E2BIG, "seccomp filter of %u instructions",
-		                      (unsigned)ctx->seccomp.len);
-	if (cgroup_job_open_tasks(&run->job, fds, &nfds, e) < 0)
-		return -1;
-	len = offsetof(struct child_go, prog) + ctx->seccomp.len * sizeof(struct sock_filter);
-	go = malloc(len);
-	if (go == NULL) {
-		while (nfds > 0)
-			close(fds[--nfds]);
-		return node_error_set(e, ENOMEM, "GO message");
-	}
-	go->type = CHILD_MSG_GO;
-	go->prog_len = ctx->seccomp.len;
-	memcpy(go->prog, ctx->seccomp.filter, ctx->seccomp.len * sizeof(struct sock_filter));
-	iov = (struct iovec){.iov_base = go, .iov_len = len};
-	if (nfds > 0) {
-		struct cmsghdr *c;
-
-		memset(cbuf, 0, sizeof(cbuf));
-		mh.msg_control = cbuf;
-		mh.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(nfds * sizeof(int));
-		memcpy(CMSG_DATA(c), fds, nfds * sizeof(int));
-	}
-	do {
-		n = sendmsg(run->sock, &mh, MSG_NOSIGNAL);
-	} while (n < 0 && errno == EINTR);
-	free(go);
-	while (nfds > 0)
-		close(fds[--nfds]);
-	if (n != (ssize_t)len)
-		return node_error_set(e, n < 0 ? errno : EIO, "send GO to the sandbox");
 	return 0;
 }
 
 /* Appends what the pipe has to *buf, keeping at most max bytes.
  * Returns 0 after a read, 1 at EOF, 2 when nothing is there, -1 on error. */
 static int capture(int fd, uint8_t **buf, size_t *len, uint64_t max, bool *truncated,
-                   struct node_error *e)
+		   struct node_error *e)
 {
 	uint8_t chunk[65536];
 	ssize_t n = read(fd, chunk, sizeof(chunk));
@@ -343,9 +299,11 @@ static int recv_msg(struct run *run, struct sandbox_result *res, struct node_err
 {
 	struct child_msg m;
 	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = {.iov_base = &m, .iov_len = sizeof(m)};
-	struct msghdr mh = {
-	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+	struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
+	struct msghdr mh = { .msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = cbuf,
+			     .msg_controllen = sizeof(cbuf) };
 	struct cmsghdr *c;
 	ssize_t n = recvmsg(run->sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
 
@@ -376,7 +334,7 @@ static int recv_msg(struct run *run, struct sandbox_result *res, struct node_err
 	case CHILD_MSG_STATUS:
 		run->have_status = true;
 		res->status.kind =
-		    m.status_kind == RESULT_SIGNALED ? RESULT_SIGNALED : RESULT_EXITED;
+			m.status_kind == RESULT_SIGNALED ? RESULT_SIGNALED : RESULT_EXITED;
 		res->status.value = m.status_value;
 		return 0;
 	case CHILD_MSG_EXEC_FAIL:
@@ -390,7 +348,6 @@ static int recv_msg(struct run *run, struct sandbox_result *res, struct node_err
 			node_error_prefix(&run->child_err, "sandbox");
 		}
 		return 0;
-	case CHILD_MSG_GO:
 	case CHILD_MSG_START:
 		break;
 	}
@@ -402,10 +359,10 @@ static int recv_msg(struct run *run, struct sandbox_result *res, struct node_err
  * drain: nothing here depends on them, and each wakeup less is a context
  * switch less per job. */
 static int supervise(struct run *run, const struct sandbox_spec *spec, struct sandbox_result *res,
-                     struct node_error *e)
+		     struct node_error *e)
 {
 	uint64_t deadline =
-	    spec->limits.timeout_ms ? run->started + spec->limits.timeout_ms * 1000 : 0;
+		spec->limits.timeout_ms ? run->started + spec->limits.timeout_ms * 1000 : 0;
 	uint64_t max = spec->limits.max_output_bytes;
 	bool out_eof = false, err_eof = false;
 
@@ -421,10 +378,10 @@ static int supervise(struct run *run, const struct sandbox_spec *spec, struct sa
 			}
 			timeout = (int)((deadline - now + 999) / 1000);
 		}
-		p[0] = (struct pollfd){.fd = out_eof ? -1 : run->out_r, .events = POLLIN};
-		p[1] = (struct pollfd){.fd = err_eof ? -1 : run->err_r, .events = POLLIN};
-		p[2] = (struct pollfd){.fd = run->pidfd, .events = POLLIN};
-		p[3] = (struct pollfd){.fd = spec->cancel_fd, .events = POLLIN};
+		p[0] = (struct pollfd){ .fd = out_eof ? -1 : run->out_r, .events = POLLIN };
+		p[1] = (struct pollfd){ .fd = err_eof ? -1 : run->err_r, .events = POLLIN };
+		p[2] = (struct pollfd){ .fd = run->pidfd, .events = POLLIN };
+		p[3] = (struct pollfd){ .fd = spec->cancel_fd, .events = POLLIN };
 		rc = poll(p, 4, timeout);
 		if (rc < 0 && errno == EINTR)
 			continue;
@@ -432,14 +389,14 @@ static int supervise(struct run *run, const struct sandbox_spec *spec, struct sa
 			return node_error_set(e, errno, "poll");
 		if (p[0].revents) {
 			rc = capture(run->out_r, &res->stdout_data, &res->stdout_len, max,
-			             &res->output_truncated, e);
+				     &res->output_truncated, e);
 			if (rc < 0)
 				return -1;
 			out_eof = rc == 1;
 		}
 		if (p[1].revents) {
 			rc = capture(run->err_r, &res->stderr_data, &res->stderr_len, max,
-			             &res->output_truncated, e);
+				     &res->output_truncated, e);
 			if (rc < 0)
 				return -1;
 			err_eof = rc == 1;
@@ -458,18 +415,18 @@ static int supervise(struct run *run, const struct sandbox_spec *spec, struct sa
 /* After the cgroup is empty: the rest of the output and of the messages.
  * Every writer is dead, so each loop ends at EOF (or EAGAIN). */
 static int drain(struct run *run, const struct sandbox_spec *spec, struct sandbox_result *res,
-                 struct node_error *e)
+		 struct node_error *e)
 {
 	uint64_t max = spec->limits.max_output_bytes;
 	int rc;
 
 	while ((rc = capture(run->out_r, &res->stdout_data, &res->stdout_len, max,
-	                     &res->output_truncated, e)) == 0)
+			     &res->output_truncated, e)) == 0)
 		;
 	if (rc < 0)
 		return -1;
 	while ((rc = capture(run->err_r, &res->stderr_data, &res->stderr_len, max,
-	                     &res->output_truncated, e)) == 0)
+			     &res->output_truncated, e)) == 0)
 		;
 	if (rc < 0)
 		return -1;
@@ -478,9 +435,13 @@ static int drain(struct run *run, const struct sandbox_spec *spec, struct sandbo
 	return rc < 0 ? -1 : 0;
 }
 
-/* Kills what is left, reaps the init, waits for an empty cgroup. */
+/* Kills what is left, reaps the init, waits for an empty cgroup. Once it
+ * succeeded, nothing of the job is left to kill (run_release does not
+ * repeat it). */
 static int stop_all(struct run *run, struct node_error *e)
 {
+	if (run->stopped)
+		return 0;
 	if (run->job_made && cgroup_job_kill(&run->job, e) < 0)
 		return -1;
 	if (run->pid > 0 && !run->reaped) {
@@ -498,6 +459,7 @@ static int stop_all(struct run *run, struct node_error *e)
 	}
 	if (run->job_made && cgroup_job_wait_empty(&run->job, EMPTY_WAIT_MS, e) < 0)
 		return -1;
+	run->stopped = true;
 	return 0;
 }
 
@@ -548,7 +510,7 @@ static void finish_result(const struct sandbox_spec *spec, struct sandbox_result
 	if (fstatvfs(res->out_fd, &sv) == 0 && (sv.f_bavail == 0 || sv.f_favail == 0))
 		res->output_truncated = true;
 	if (manifest_build(res->out_fd, (size_t)spec->limits.max_files,
-	                   spec->limits.max_output_bytes, &res->manifest, &e) < 0) {
+			   spec->limits.max_output_bytes, &res->manifest, &e) < 0) {
 		res->out_rejected = true;
 		snprintf(res->out_reject_why, sizeof(res->out_reject_why), "%s", e.msg);
 		return;
@@ -556,6 +518,36 @@ static void finish_result(const struct sandbox_spec *spec, struct sandbox_result
 	result_hash_stdout(res->stdout_data, res->stdout_len, stdout_hash);
 	result_hash_compute(&res->status, stdout_hash, &res->manifest, res->hash);
 	res->has_hash = true;
+}
+
+static void close_tasks(struct child_args *args)
+{
+	while (args->ntasks > 0)
+		close(args->tasks[--args->ntasks]);
+}
+
+/* Everything the init needs, made before it is cloned so that it runs
+ * straight to the job without waiting for the supervisor: the job's
+ * cgroups with their limits, the filter (compiled at the first job of a
+ * process), and the v1 `tasks` files the init enters itself. Doing
+ * this while the init builds its root saved nothing on a busy machine: the
+ * init then preempted the supervisor, and the hand-off back (GO) cost a
+ * scheduler slice. */
+static int prepare_job(struct sandbox_ctx *ctx, struct run *run, const char *name,
+		       const struct cgroup_limits *lim, struct child_args *args,
+		       struct node_error *e)
+{
+	if (cgroup_job_begin(&ctx->layout, name, lim, &run->job, e) < 0 ||
+	    cgroup_job_limit(&ctx->layout, lim, &run->job, e) < 0) {
+		if (e->err == EACCES || e->err == EPERM)
+			return node_error_prefix(e, "cgroup (run as root, or delegate the cgroup "
+						    "parent to this user)");
+		return node_error_prefix(e, "cgroup");
+	}
+	if (sandbox_ctx_filter(ctx, e) < 0)
+		return -1;
+	args->filter = &ctx->seccomp;
+	return cgroup_job_open_tasks(&run->job, args->tasks, &args->ntasks, e);
 }
 
 static int check_spec(const struct sandbox_spec *spec, struct node_error *e)
@@ -570,17 +562,17 @@ static int check_spec(const struct sandbox_spec *spec, struct node_error *e)
 }
 
 int sandbox_run(struct sandbox_ctx *ctx, const struct sandbox_spec *spec,
-                struct sandbox_result *res, struct node_error *e)
+		struct sandbox_result *res, struct node_error *e)
 {
-	static const char *const empty_env[] = {NULL};
+	static const char *const empty_env[] = { NULL };
 	struct sandbox_spec sp = *spec;
-	struct run run = {.sock = -1, .out_r = -1, .err_r = -1, .pidfd = -1};
+	struct run run = { .sock = -1, .out_r = -1, .err_r = -1, .pidfd = -1 };
 	struct cgroup_limits lim = {
-	    .cpu_millicores = spec->limits.cpu_millicores,
-	    .memory_bytes = spec->limits.memory_bytes,
-	    .pids = spec->limits.pids,
+		.cpu_millicores = spec->limits.cpu_millicores,
+		.memory_bytes = spec->limits.memory_bytes,
+		.pids = spec->limits.pids,
 	};
-	struct child_args args = {.ctx = ctx, .spec = &sp, .input_fd = -1, .tar_fd = -1};
+	struct child_args args = { .ctx = ctx, .spec = &sp, .input_fd = -1, .tar_fd = -1 };
 	char name[CGROUP_NAME_MAX];
 	int sv[2], out_w = -1, err_w = -1;
 	bool into_cgroup;
@@ -609,14 +601,8 @@ int sandbox_run(struct sandbox_ctx *ctx, const struct sandbox_spec *spec,
 		}
 	}
 	run.job_made = true; /* from here on, run_release removes what exists */
-	if (cgroup_job_begin(&ctx->layout, name, &lim, &run.job, e) < 0) {
-		if (e->err == EACCES || e->err == EPERM)
-			node_error_prefix(e, "cgroup (run as root, or delegate the cgroup parent "
-			                     "to this user)");
-		else
-			node_error_prefix(e, "cgroup");
+	if (prepare_job(ctx, &run, name, &lim, &args, e) < 0)
 		goto out;
-	}
 	if (make_pipe(&run.out_r, &out_w, e) < 0 || make_pipe(&run.err_r, &err_w, e) < 0)
 		goto out;
 	if (fcntl(run.out_r, F_SETFL, O_NONBLOCK) < 0 ||
@@ -638,22 +624,17 @@ int sandbox_run(struct sandbox_ctx *ctx, const struct sandbox_spec *spec,
 	close(out_w);
 	close(err_w);
 	out_w = err_w = -1;
+	close_tasks(&args);
 	if (rc < 0)
 		goto out;
 	rc = -1;
-	if (start_init(ctx, &run, into_cgroup, e) < 0)
-		goto out;
-	/* While the init builds its root: the v1 cgroups, the limits, and at
-	 * the first job of the process the filter and the stale sweep. */
-	if (cgroup_job_limit(&ctx->layout, &lim, &run.job, e) < 0) {
-		node_error_prefix(e, "cgroup");
-		goto out;
-	}
-	if (ctx_first_job(ctx, e) < 0 || send_go(ctx, &run, e) < 0)
+	if (start_init(ctx, &run, into_cgroup, args.wait_start, e) < 0 || ctx_sweep(ctx, e) < 0)
 		goto out;
 	if (supervise(&run, &sp, res, e) < 0)
 		goto out;
-	if (stop_all(&run, e) < 0 || drain(&run, &sp, res, e) < 0)
+	if (stop_all(&run, e) < 0)
+		goto out;
+	if (drain(&run, &sp, res, e) < 0)
 		goto out;
 	if (run.setup_failed) {
 		*e = run.child_err;
@@ -688,6 +669,7 @@ out:
 		close(args.input_fd);
 	if (args.tar_fd >= 0)
 		close(args.tar_fd);
+	close_tasks(&args);
 	rc = run_release(&run, rc, e);
 	if (rc < 0) {
 		sandbox_result_free(res);

@@ -27,8 +27,8 @@
 static void send_msg(int sock, const struct child_msg *m, int fd)
 {
 	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = {.iov_base = (void *)m, .iov_len = sizeof(*m)};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+	struct iovec iov = { .iov_base = (void *)m, .iov_len = sizeof(*m) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 
 	if (fd >= 0) {
 		struct cmsghdr *c;
@@ -48,7 +48,7 @@ static void send_msg(int sock, const struct child_msg *m, int fd)
 
 static _Noreturn void fail(int sock, enum child_msg_type type, const struct node_error *e)
 {
-	struct child_msg m = {.type = type, .err = e->err};
+	struct child_msg m = { .type = type, .err = e->err };
 
 	snprintf(m.what, sizeof(m.what), "%s", e->msg);
 	send_msg(sock, &m, -1);
@@ -90,43 +90,12 @@ static int wait_start(int sock, struct node_error *e)
 	return 0;
 }
 
-/* Waits for GO. Out: go (the filter), fds[0..*nfds) (the v1 tasks files). */
-static int wait_go(int sock, struct child_go *go, int fds[CGROUP_CTRL_COUNT], size_t *nfds,
-                   struct node_error *e)
-{
-	char cbuf[CMSG_SPACE(sizeof(int) * CGROUP_CTRL_COUNT)];
-	struct iovec iov = {.iov_base = go, .iov_len = sizeof(*go)};
-	struct msghdr mh = {
-	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
-	size_t head = offsetof(struct child_go, prog);
-	ssize_t n;
-
-	*nfds = 0;
-	do {
-		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-	} while (n < 0 && errno == EINTR);
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); n > 0 && c != NULL; c = CMSG_NXTHDR(&mh, c)) {
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-			continue;
-		*nfds = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		if (*nfds > CGROUP_CTRL_COUNT)
-			*nfds = CGROUP_CTRL_COUNT;
-		memcpy(fds, CMSG_DATA(c), *nfds * sizeof(int));
-	}
-	if (n < (ssize_t)head || go->type != CHILD_MSG_GO || go->prog_len == 0 ||
-	    go->prog_len > BPF_MAXINSNS ||
-	    (size_t)n != head + go->prog_len * sizeof(struct sock_filter) ||
-	    (mh.msg_flags & MSG_CTRUNC))
-		return node_error_set(e, n < 0 ? errno : EPROTO, "wait for the supervisor");
-	return 0;
-}
-
 /* In a user namespace the init still runs with the host ids of its creator,
  * which have no mapping inside (files it creates would fail EOVERFLOW): take
  * the mapped ids, keeping the namespace's capabilities for the setup. */
 static int enter_userns_ids(const struct sandbox_ctx *ctx, struct node_error *e)
 {
-	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct data[2];
 
 	if (!ctx->userns)
@@ -135,10 +104,10 @@ static int enter_userns_ids(const struct sandbox_ctx *ctx, struct node_error *e)
 		return node_error_set(e, errno, "prctl PR_SET_KEEPCAPS");
 	if (setresgid(ctx->gid, ctx->gid, ctx->gid) < 0)
 		return node_error_set(e, errno, "setresgid %u in the user namespace",
-		                      (unsigned)ctx->gid);
+				      (unsigned)ctx->gid);
 	if (setresuid(ctx->uid, ctx->uid, ctx->uid) < 0)
 		return node_error_set(e, errno, "setresuid %u in the user namespace",
-		                      (unsigned)ctx->uid);
+				      (unsigned)ctx->uid);
 	if (syscall(SYS_capget, &hdr, data) < 0)
 		return node_error_set(e, errno, "capget");
 	data[0].effective = data[0].permitted;
@@ -197,7 +166,7 @@ static int set_stdio(const struct child_args *a, int in_fd, int out_fd, struct n
 	if (null >= 0)
 		close(null);
 	{
-		int keep[] = {a->sock};
+		int keep[] = { a->sock };
 
 		close_others(keep, 1);
 	}
@@ -247,16 +216,16 @@ static void exec_job(const struct sandbox_spec *spec, const char *const *argv, s
 /* A process of the job: stdio, directory, privileges, filter, execve of
  * argv. Runs the job itself, and tar(1) for an input archive. */
 static _Noreturn void job_main(const struct child_args *a, const struct seccomp_prog *filter,
-                               const char *const *argv, int in_fd, int out_fd)
+			       const char *const *argv, int in_fd, int out_fd)
 {
 	const struct sandbox_ctx *ctx = a->ctx;
 	const struct sandbox_limits *lim = &a->spec->limits;
 	struct privs_spec ps = {
-	    .uid = ctx->uid,
-	    .gid = ctx->gid,
-	    .in_userns = ctx->userns,
-	    .fsize_bytes = lim->max_output_bytes,
-	    .nofile = lim->max_open_files ? lim->max_open_files : 1024,
+		.uid = ctx->uid,
+		.gid = ctx->gid,
+		.in_userns = ctx->userns,
+		.fsize_bytes = lim->max_output_bytes,
+		.nofile = lim->max_open_files ? lim->max_open_files : 1024,
 	};
 	struct node_error e;
 
@@ -302,9 +271,9 @@ static int reap_job(pid_t job, int *wstatus, struct node_error *e)
  * job (same ids, rlimits, cgroups and filter): the archive is untrusted, so
  * it is read by confined code. Its messages go to the job's stderr. */
 static int unpack_tar(const struct child_args *a, const struct seccomp_prog *filter,
-                      struct node_error *e)
+		      struct node_error *e)
 {
-	static const char *const argv[] = {"tar", "-x", "-f", "-", "-C", "/work", NULL};
+	static const char *const argv[] = { "tar", "-x", "-f", "-", "-C", "/work", NULL };
 	int wstatus;
 	pid_t pid = fork();
 
@@ -317,9 +286,9 @@ static int unpack_tar(const struct child_args *a, const struct seccomp_prog *fil
 		return -1;
 	if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0)
 		return node_error_set(e, 0, "unpack the input archive: tar %s %d",
-		                      WIFEXITED(wstatus) ? "exited with" : "killed by signal",
-		                      WIFEXITED(wstatus) ? WEXITSTATUS(wstatus)
-		                                         : WTERMSIG(wstatus));
+				      WIFEXITED(wstatus) ? "exited with" : "killed by signal",
+				      WIFEXITED(wstatus) ? WEXITSTATUS(wstatus)
+							 : WTERMSIG(wstatus));
 	return 0;
 }
 
@@ -328,17 +297,13 @@ _Noreturn void sandbox_child_main(const struct child_args *a)
 	const struct sandbox_ctx *ctx = a->ctx;
 	const struct sandbox_limits *lim = &a->spec->limits;
 	struct rootfs_spec rs = {
-	    .uid = ctx->uid,
-	    .gid = ctx->gid,
-	    .out_bytes = lim->max_output_bytes,
-	    .out_files = lim->max_files,
-	    .tmp_bytes = lim->memory_bytes,
+		.uid = ctx->uid,
+		.gid = ctx->gid,
+		.out_bytes = lim->max_output_bytes,
+		.out_files = lim->max_files,
+		.tmp_bytes = lim->memory_bytes,
 	};
-	struct child_msg m = {.type = CHILD_MSG_READY};
-	struct child_go go;
-	struct seccomp_prog filter;
-	int tasks[CGROUP_CTRL_COUNT];
-	size_t ntasks;
+	struct child_msg m = { .type = CHILD_MSG_READY };
 	struct node_error e;
 	int out_fd, wstatus;
 	pid_t job;
@@ -348,11 +313,13 @@ _Noreturn void sandbox_child_main(const struct child_args *a)
 		fail(a->sock, CHILD_MSG_FAIL, &e);
 	}
 	{
-		int keep[] = {a->sock, a->stdout_w, a->stderr_w, a->input_fd, a->tar_fd};
+		int keep[5 + CGROUP_CTRL_COUNT] = { a->sock, a->stdout_w, a->stderr_w, a->input_fd,
+						    a->tar_fd };
 
-		close_others(keep, 5);
+		memcpy(keep + 5, a->tasks, a->ntasks * sizeof(int));
+		close_others(keep, 5 + a->ntasks);
 	}
-	if (wait_start(a->sock, &e) < 0)
+	if (a->wait_start && wait_start(a->sock, &e) < 0)
 		_exit(1); /* the supervisor is gone */
 	/* The job (maybe the same uid, with a user namespace) must not read
 	 * the init's memory, environment or fds through /proc/1. Only after
@@ -362,6 +329,13 @@ _Noreturn void sandbox_child_main(const struct child_args *a)
 		node_error_set(&e, errno, "prctl PR_SET_DUMPABLE");
 		fail(a->sock, CHILD_MSG_FAIL, &e);
 	}
+	/* The v1 cgroups first: a move between cpu cgroups reschedules, and
+	 * setsid in the root cpu cgroup makes a new autogroup, which
+	 * reschedules too; in the job's cpu cgroup it does not. */
+	if (cgroup_enter_tasks(a->tasks, a->ntasks, &e) < 0)
+		fail(a->sock, CHILD_MSG_FAIL, &e);
+	for (size_t i = 0; i < a->ntasks; i++)
+		close(a->tasks[i]);
 	if (setsid() < 0) {
 		node_error_set(&e, errno, "setsid");
 		fail(a->sock, CHILD_MSG_FAIL, &e);
@@ -369,18 +343,15 @@ _Noreturn void sandbox_child_main(const struct child_args *a)
 	if (enter_userns_ids(ctx, &e) < 0 || set_names(&e) < 0 ||
 	    rootfs_setup(&rs, &out_fd, &e) < 0)
 		fail(a->sock, CHILD_MSG_FAIL, &e);
-	if (wait_go(a->sock, &go, tasks, &ntasks, &e) < 0)
-		_exit(1);
-	filter.filter = go.prog;
-	filter.len = (unsigned short)go.prog_len;
-	if (cgroup_enter_tasks(tasks, ntasks, &e) < 0 || enter_cgroup_ns(&e) < 0 ||
+	if (enter_cgroup_ns(&e) < 0 ||
 	    (a->input_fd >= 0 && rootfs_fill_work(&rs, a->input_fd, &e) < 0))
 		fail(a->sock, CHILD_MSG_FAIL, &e);
-	for (size_t i = 0; i < ntasks; i++)
-		close(tasks[i]);
 	if (a->input_fd >= 0)
 		close(a->input_fd);
-	if (a->tar_fd >= 0 && unpack_tar(a, &filter, &e) < 0)
+	/* The bounding set once here, not in every process of the job. */
+	if (privs_drop_bounding(&e) < 0)
+		fail(a->sock, CHILD_MSG_FAIL, &e);
+	if (a->tar_fd >= 0 && unpack_tar(a, a->filter, &e) < 0)
 		fail(a->sock, CHILD_MSG_FAIL, &e);
 	send_msg(a->sock, &m, out_fd);
 	close(out_fd);
@@ -390,9 +361,9 @@ _Noreturn void sandbox_child_main(const struct child_args *a)
 		fail(a->sock, CHILD_MSG_FAIL, &e);
 	}
 	if (job == 0)
-		job_main(a, &filter, a->spec->argv, -1, a->stdout_w);
-	close(a->stdout_w);
-	close(a->stderr_w);
+		job_main(a, a->filter, a->spec->argv, -1, a->stdout_w);
+	/* The capture pipes stay open until we exit: the supervisor then
+	 * wakes up once, for our exit, instead of once more for the job's. */
 	if (privs_drop_caps(&e) < 0 || reap_job(job, &wstatus, &e) < 0)
 		fail(a->sock, CHILD_MSG_FAIL, &e);
 	m.type = CHILD_MSG_STATUS;

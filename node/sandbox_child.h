@@ -2,29 +2,30 @@
  * exchanges with the supervisor over a SOCK_SEQPACKET socket pair.
  *
  * The cloned process is the job's init (pid 1 of its pid namespace), born
- * in the job's v2 cgroup when clone3 could place it there. It waits for
- * START (the supervisor has written its id maps), builds the root while the
- * supervisor makes the v1 cgroups, writes the limits and compiles the
- * seccomp filter (the first job of a process), then waits for GO, which
- * carries the filter and the fds of the v1 `tasks` files; it enters those
- * cgroups itself and its cgroup namespace, copies the inputs (unpacking an
- * input archive with tar(1) run exactly like the job), sends READY
- * with the /out directory fd, forks the job, reaps until the job's main
- * process ends, sends STATUS, and exits, which kills whatever the job left
- * running. No job code runs before GO. A failing step sends FAIL with its
- * error; a failing execve sends EXEC_FAIL. */
+ * in the job's v2 cgroup when clone3 could place it there. Everything else
+ * it needs was made before the clone and comes with it: the seccomp filter
+ * (in its copy of the supervisor's memory) and the fds of the v1 `tasks`
+ * files. It waits for START only when the supervisor still has to write its
+ * id maps or attach it to the v2 cgroup; then it enters the v1 cgroups
+ * itself, builds the root, enters its cgroup namespace, copies the inputs
+ * (unpacking an input archive with tar(1) run exactly like the job), sends
+ * READY with the /out directory fd, forks the job, reaps until the job's
+ * main process ends, sends STATUS, and exits, which kills whatever the job
+ * left running. No job code runs before the init is in every cgroup of the
+ * job. A failing step sends FAIL with its error; a failing execve sends
+ * EXEC_FAIL. */
 #ifndef HEARTH_NODE_SANDBOX_CHILD_H
 #define HEARTH_NODE_SANDBOX_CHILD_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
-#include <linux/filter.h>
 
 #include "node/error.h"
 #include "node/sandbox.h"
 
 enum child_msg_type {
 	CHILD_MSG_START = 6,
-	CHILD_MSG_GO = 1,
 	CHILD_MSG_READY = 2,
 	CHILD_MSG_FAIL = 3,
 	CHILD_MSG_EXEC_FAIL = 4,
@@ -39,22 +40,18 @@ struct child_msg {
 	char what[NODE_ERROR_MAX];
 };
 
-/* GO: the filter inline, the v1 `tasks` fds as SCM_RIGHTS. Sent with only
- * prog_len instructions. */
-struct child_go {
-	uint32_t type;
-	uint32_t prog_len;
-	struct sock_filter prog[BPF_MAXINSNS];
-};
-
 struct child_args {
 	const struct sandbox_ctx *ctx;
 	const struct sandbox_spec *spec;
 	int sock;     /* our end of the socket pair */
 	int stdout_w; /* write ends of the capture pipes */
 	int stderr_w;
-	int input_fd; /* directory to copy into /work, or -1 */
-	int tar_fd;   /* archive to unpack into /work, or -1 */
+	int input_fd;			   /* directory to copy into /work, or -1 */
+	int tar_fd;			   /* archive to unpack into /work, or -1 */
+	const struct seccomp_prog *filter; /* the job's filter (the ctx's) */
+	int tasks[CGROUP_CTRL_COUNT];	   /* v1 `tasks` files to enter */
+	size_t ntasks;
+	bool wait_start; /* wait for START (id maps written, or attached) */
 };
 
 /* Runs the init described above; never returns. */
