@@ -160,22 +160,8 @@ static void test_config_every_key_has_help(void **state UNUSED)
 /* doc/config.md must document every key of the table. */
 static void test_config_every_key_is_documented(void **state UNUSED)
 {
-	char path[4096], *doc;
-	FILE *f;
-	long size;
+	char *doc = test_read_source_file("doc/config.md");
 
-	snprintf(path, sizeof(path), "%s/doc/config.md", TEST_SRCDIR);
-	f = fopen(path, "r");
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	size = ftell(f);
-	assert_true(size > 0);
-	assert_int_equal(fseek(f, 0, SEEK_SET), 0);
-	doc = malloc((size_t)size + 1);
-	assert_non_null(doc);
-	assert_int_equal(fread(doc, 1, (size_t)size, f), (size_t)size);
-	doc[size] = '\0';
-	fclose(f);
 	for (const struct config_key *k = config_keys(); k->name != NULL; k++) {
 		char cell[64];
 

@@ -7,32 +7,11 @@
 
 #include "tests/unit/test_util.h"
 
-static char *read_doc(void)
-{
-	char path[4096], *text;
-	FILE *f;
-	long size;
-
-	snprintf(path, sizeof(path), "%s/doc/rpc.md", TEST_SRCDIR);
-	f = fopen(path, "r");
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	size = ftell(f);
-	assert_true(size > 0);
-	assert_int_equal(fseek(f, 0, SEEK_SET), 0);
-	text = malloc((size_t)size + 1);
-	assert_non_null(text);
-	assert_int_equal(fread(text, 1, (size_t)size, f), (size_t)size);
-	text[size] = '\0';
-	fclose(f);
-	return text;
-}
-
 static void test_every_node_method_is_documented(void **state UNUSED)
 {
 	size_t n;
 	const struct rpc_method *m = node_rpc_methods(&n);
-	char *doc = read_doc();
+	char *doc = test_read_source_file("doc/rpc.md");
 
 	assert_true(n > 0);
 	for (size_t i = 0; i < n; i++) {

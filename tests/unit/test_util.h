@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include <cmocka.h>
 
@@ -25,6 +26,28 @@ static inline FILE *test_open_vector(const char *name)
 	if (f == NULL)
 		fail_msg("cannot open test vectors %s", path);
 	return f;
+}
+
+/* Reads the whole file at relpath in the source tree (NUL-terminated,
+ * caller frees); fails the test if it cannot. */
+static inline char *test_read_source_file(const char *relpath)
+{
+	char path[4096], *text;
+	FILE *f;
+	long size = -1;
+
+	snprintf(path, sizeof(path), "%s/%s", TEST_SRCDIR, relpath);
+	f = fopen(path, "r");
+	if (f == NULL)
+		fail_msg("cannot open %s", path);
+	if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0)
+		fail_msg("cannot size %s", path);
+	text = malloc((size_t)size + 1);
+	if (text == NULL || fread(text, 1, (size_t)size, f) != (size_t)size)
+		fail_msg("cannot read %s", path);
+	text[size] = '\0';
+	fclose(f);
+	return text;
 }
 
 #endif
