@@ -30,7 +30,7 @@ struct round_slot {
 	bool used;
 	uint32_t round;
 	struct vote_set prevotes, precommits;
-	bool *seen;          /* [n]: validator sent some message of this round */
+	bool *seen;	     /* [n]: validator sent some message of this round */
 	uint64_t seen_power; /* power of those validators */
 	/* the first proposal from the round's proposer, and at most one other
 	 * one (an equivocating proposer's) that a quorum of votes asks for */
@@ -49,9 +49,9 @@ struct bft {
 	enum bft_step step;
 	struct validator_set validators;
 	struct validator_set scratch; /* proposer_select's working copy */
-	int self;                     /* our index in validators, or -1 */
-	size_t proposer;              /* of the current round */
-	bool block_requested;         /* for the current round */
+	int self;		      /* our index in validators, or -1 */
+	size_t proposer;	      /* of the current round */
+	bool block_requested;	      /* for the current round */
 
 	int64_t locked_round;
 	uint8_t locked_id[HASH_SIZE];
@@ -144,7 +144,7 @@ uint64_t bft_timeout_ms(const struct bft_timeouts *t, enum bft_step step, uint32
 /* ------------------------------------------------------------ helpers */
 
 static bool verify_sig(const struct bft *e, const uint8_t sig[SIG_SIZE],
-                       const uint8_t digest[HASH_SIZE], const uint8_t key[PUBKEY_SIZE])
+		       const uint8_t digest[HASH_SIZE], const uint8_t key[PUBKEY_SIZE])
 {
 	return sig_verifier_check(&e->config.verifier, sig, digest, key);
 }
@@ -217,7 +217,7 @@ static void block_release(struct block *b)
 
 /* Stores a copy of payload under id (or finds it). NULL: no room or memory. */
 static struct block *block_store(struct bft *e, const uint8_t id[HASH_SIZE], const uint8_t *payload,
-                                 size_t len, enum bft_status *why)
+				 size_t len, enum bft_status *why)
 {
 	struct block *b = block_find(e, id), *free_b = NULL;
 
@@ -292,7 +292,7 @@ static void slot_init(struct bft *e, size_t i, uint32_t round)
 	s->round = round;
 	vote_set_reset(&s->prevotes, VOTE_TYPE_PREVOTE, e->height, round, &e->validators, base);
 	vote_set_reset(&s->precommits, VOTE_TYPE_PRECOMMIT, e->height, round, &e->validators,
-	               base + set);
+		       base + set);
 	s->seen = (bool *)(base + 2 * set);
 	memset(s->seen, 0, n * sizeof(bool));
 }
@@ -358,7 +358,7 @@ static void slot_mark_seen(struct bft *e, struct round_slot *s, size_t idx)
 
 /* The proposal of slot s for block id, primary or alternate. */
 static const struct proposal_header *slot_proposal_for(const struct round_slot *s,
-                                                       const uint8_t id[HASH_SIZE])
+						       const uint8_t id[HASH_SIZE])
 {
 	if (s->has_proposal && memcmp(s->proposal.block_id, id, HASH_SIZE) == 0)
 		return &s->proposal;
@@ -377,14 +377,14 @@ static void count_own_vote(struct bft *e, const struct vote *v)
 	if (s == NULL || e->self < 0)
 		return;
 	(void)vote_set_add(v->type == VOTE_TYPE_PREVOTE ? &s->prevotes : &s->precommits,
-	                   (size_t)e->self, v);
+			   (size_t)e->self, v);
 	slot_mark_seen(e, s, (size_t)e->self);
 }
 
 /* Signs and broadcasts our vote for the current round; a refusal of the
  * double-sign guard (after a restart) means we stay silent this step. */
 static void cast_vote(struct bft *e, enum vote_type type, bool has_block,
-                      const uint8_t id[HASH_SIZE])
+		      const uint8_t id[HASH_SIZE])
 {
 	struct vote v;
 	struct bft_action *a;
@@ -450,8 +450,8 @@ static void start_round(struct bft *e, uint32_t round)
 	if (e->self >= 0 && (size_t)e->self == e->proposer) {
 		/* pol_round travels as an int32 (proto sint32) */
 		struct block *vb = e->valid_round >= 0 && e->valid_round <= INT32_MAX
-		                       ? block_find(e, e->valid_id)
-		                       : NULL;
+					   ? block_find(e, e->valid_id)
+					   : NULL;
 
 		if (vb != NULL) {
 			cast_proposal(e, vb, e->valid_round);
@@ -561,7 +561,7 @@ static enum bft_status maybe_next_height(struct bft *e)
 
 /* Decision: build the certificate, keep a copy of the block, emit COMMIT. */
 static void decide(struct bft *e, struct round_slot *s, const struct proposal_header *p,
-                   const struct block *b)
+		   const struct block *b)
 {
 	struct bft_action *a;
 	uint8_t *copy = malloc(b->len > 0 ? b->len : 1);
@@ -687,7 +687,7 @@ static bool rule_prevote_proposal(struct bft *e, struct round_slot *cur)
 
 		if (pol == NULL ||
 		    !validators_has_quorum(vote_set_power_for(&pol->prevotes, true, p->block_id),
-		                           e->validators.total_power))
+					   e->validators.total_power))
 			return false;
 	}
 	valid = block_valid(e, p->block_id, &known);
@@ -745,7 +745,7 @@ static bool rule_polka_nil(struct bft *e, struct round_slot *cur)
 {
 	if (e->step != BFT_STEP_PREVOTE ||
 	    !validators_has_quorum(vote_set_power_for(&cur->prevotes, false, NULL),
-	                           e->validators.total_power))
+				   e->validators.total_power))
 		return false;
 	e->step = BFT_STEP_PRECOMMIT;
 	cast_vote(e, VOTE_TYPE_PRECOMMIT, false, NULL);
@@ -835,9 +835,9 @@ static enum bft_status on_proposal(struct bft *e, const struct bft_proposal *bp)
 		/* The proposer equivocated. Keep this one only if a quorum of
 		 * the round's votes is for it: it may be the decided block. */
 		if (!validators_has_quorum(vote_set_power_for(&s->prevotes, true, p->block_id),
-		                           e->validators.total_power) &&
+					   e->validators.total_power) &&
 		    !validators_has_quorum(vote_set_power_for(&s->precommits, true, p->block_id),
-		                           e->validators.total_power))
+					   e->validators.total_power))
 			return BFT_UNJUSTIFIED;
 		alt = true;
 	}
@@ -874,7 +874,7 @@ static enum bft_status on_vote(struct bft *e, const struct vote *v)
 	if (!e->started || v->height != e->height)
 		return BFT_STALE;
 	if ((v->type != VOTE_TYPE_PREVOTE && v->type != VOTE_TYPE_PRECOMMIT) ||
-	    (!v->has_block && memcmp(v->block_id, (uint8_t[HASH_SIZE]){0}, HASH_SIZE) != 0))
+	    (!v->has_block && memcmp(v->block_id, (uint8_t[HASH_SIZE]){ 0 }, HASH_SIZE) != 0))
 		return BFT_INVALID;
 	idx = validators_find(&e->validators, v->validator);
 	if (idx < 0)
@@ -968,7 +968,7 @@ static enum bft_status on_block(struct bft *e, const struct bft_event *ev)
 		return BFT_STALE;
 	e->block_requested = false;
 	b = block_store(e, ev->u.block.block_id, ev->u.block.payload, ev->u.block.payload_len,
-	                &why);
+			&why);
 	if (b == NULL)
 		return why;
 	b->validity = VALIDITY_VALID; /* the application built it */
@@ -1117,7 +1117,7 @@ int64_t bft_pol_wanted(const struct bft *e)
 	}
 	if (cur != NULL && pol != NULL &&
 	    validators_has_quorum(vote_set_power_for(&pol->prevotes, true, cur->proposal.block_id),
-	                          e->validators.total_power))
+				  e->validators.total_power))
 		return -1;
 	return vr;
 }

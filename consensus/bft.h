@@ -42,7 +42,7 @@
 #include "consensus/vote.h"
 
 #define BFT_ROUND_SLOTS 16
-#define BFT_BLOCKS_MAX  (2 * BFT_ROUND_SLOTS + 2)
+#define BFT_BLOCKS_MAX	(2 * BFT_ROUND_SLOTS + 2)
 #define BFT_ACTIONS_MAX 64
 /* Largest proposal payload the engine copies (the ledger's block cap must
  * not exceed it). */
@@ -53,7 +53,7 @@ struct bft_timeouts {
 	uint64_t propose_ms, propose_delta_ms;
 	uint64_t prevote_ms, prevote_delta_ms;
 	uint64_t precommit_ms, precommit_delta_ms;
-	uint64_t commit_ms;       /* wait after a decision before the next height */
+	uint64_t commit_ms;	  /* wait after a decision before the next height */
 	bool skip_timeout_commit; /* start the next height early when all precommits are in */
 };
 
@@ -177,12 +177,12 @@ struct bft_actions {
 
 enum bft_status {
 	BFT_OK = 0,
-	BFT_DUPLICATE,   /* already known; nothing changed */
-	BFT_CONFLICT,    /* a vote conflicting with the validator's counted one: evidence */
-	BFT_STALE,       /* for another height, or the height is decided */
-	BFT_INVALID,     /* bad signature, not a validator, wrong proposer, bad field */
+	BFT_DUPLICATE,	 /* already known; nothing changed */
+	BFT_CONFLICT,	 /* a vote conflicting with the validator's counted one: evidence */
+	BFT_STALE,	 /* for another height, or the height is decided */
+	BFT_INVALID,	 /* bad signature, not a validator, wrong proposer, bad field */
 	BFT_UNJUSTIFIED, /* a second proposal for a round without a quorum for it yet */
-	BFT_DROPPED,     /* no room for its round (see above) or for its block */
+	BFT_DROPPED,	 /* no room for its round (see above) or for its block */
 	BFT_NO_MEMORY,
 	BFT_ERROR, /* misuse: event out of order, or too many actions (a bug) */
 };

@@ -6,11 +6,11 @@
 size_t vote_set_storage(size_t n)
 {
 	return n * (sizeof(struct vote_entry) + sizeof(struct vote_extra) +
-	            2 * sizeof(struct vote_tally));
+		    2 * sizeof(struct vote_tally));
 }
 
 void vote_set_reset(struct vote_set *vs, enum vote_type type, uint64_t height, uint32_t round,
-                    const struct validator_set *validators, void *storage)
+		    const struct validator_set *validators, void *storage)
 {
 	size_t n = validators->count;
 	uint8_t *p = storage;
@@ -23,7 +23,7 @@ void vote_set_reset(struct vote_set *vs, enum vote_type type, uint64_t height, u
 	vs->tallies = (struct vote_tally *)p;
 	vs->extras = (struct vote_extra *)(p + 2 * n * sizeof(struct vote_tally));
 	vs->entries = (struct vote_entry *)(p + 2 * n * sizeof(struct vote_tally) +
-	                                    n * sizeof(struct vote_extra));
+					    n * sizeof(struct vote_extra));
 	vs->extra_count = 0;
 	vs->tally_count = 0;
 	vs->power_any = 0;
@@ -55,7 +55,7 @@ static bool same_target(bool has_a, const uint8_t *a, bool has_b, const uint8_t 
 }
 
 bool vote_set_find(const struct vote_set *vs, size_t idx, bool has_block,
-                   const uint8_t block_id[HASH_SIZE], uint8_t sig[SIG_SIZE])
+		   const uint8_t block_id[HASH_SIZE], uint8_t sig[SIG_SIZE])
 {
 	const struct vote_entry *e = &vs->entries[idx];
 
@@ -90,7 +90,7 @@ static void tally_add(struct vote_set *vs, bool has_block, const uint8_t *block_
 
 	for (t = 0; t < vs->tally_count; t++)
 		if (same_target(vs->tallies[t].has_block, vs->tallies[t].block_id, has_block,
-		                block_id))
+				block_id))
 			break;
 	if (t == vs->tally_count) {
 		/* n first votes and n extras: at most 2n distinct targets */
@@ -134,11 +134,11 @@ enum vote_set_result vote_set_add(struct vote_set *vs, size_t idx, const struct 
 }
 
 uint64_t vote_set_power_for(const struct vote_set *vs, bool has_block,
-                            const uint8_t block_id[HASH_SIZE])
+			    const uint8_t block_id[HASH_SIZE])
 {
 	for (size_t t = 0; t < vs->tally_count; t++)
 		if (same_target(vs->tallies[t].has_block, vs->tallies[t].block_id, has_block,
-		                block_id))
+				block_id))
 			return vs->tallies[t].power;
 	return 0;
 }

@@ -75,7 +75,7 @@ size_t vote_set_storage(size_t n);
 /* Empties vs for (type, height, round) over validators, using `storage`
  * (vote_set_storage(validators->count) bytes, suitably aligned). */
 void vote_set_reset(struct vote_set *vs, enum vote_type type, uint64_t height, uint32_t round,
-                    const struct validator_set *validators, void *storage);
+		    const struct validator_set *validators, void *storage);
 
 /* The first vote of validator idx, if any.
  * Out: vote (the full signed vote). Returns true when there is one. */
@@ -84,7 +84,7 @@ bool vote_set_get(const struct vote_set *vs, size_t idx, struct vote *vote);
 /* Validator idx's vote for a target (its first or an extra one), if any.
  * Out: sig. Returns true when there is one. */
 bool vote_set_find(const struct vote_set *vs, size_t idx, bool has_block,
-                   const uint8_t block_id[HASH_SIZE], uint8_t sig[SIG_SIZE]);
+		   const uint8_t block_id[HASH_SIZE], uint8_t sig[SIG_SIZE]);
 
 /* True when validator idx already has a vote for vote's target with the
  * same signature bytes (the cheap duplicate test before verification). */
@@ -96,7 +96,7 @@ enum vote_set_result vote_set_add(struct vote_set *vs, size_t idx, const struct 
 
 /* Power counted for a target (has_block false: nil). */
 uint64_t vote_set_power_for(const struct vote_set *vs, bool has_block,
-                            const uint8_t block_id[HASH_SIZE]);
+			    const uint8_t block_id[HASH_SIZE]);
 
 /* The target with more than 2/3 of the power, if any (there is at most one).
  * Out: *has_block, block_id. Returns true when found. */

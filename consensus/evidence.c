@@ -29,14 +29,14 @@ int evidence_from_votes(const struct vote *x, const struct vote *y, struct dupli
 }
 
 enum evidence_status evidence_verify(const char *chain_id, const struct duplicate_vote *ev,
-                                     const struct validator_set *set)
+				     const struct validator_set *set)
 {
 	return evidence_verify_with(chain_id, ev, set, NULL);
 }
 
 enum evidence_status evidence_verify_with(const char *chain_id, const struct duplicate_vote *ev,
-                                          const struct validator_set *set,
-                                          const struct sig_verifier *verifier)
+					  const struct validator_set *set,
+					  const struct sig_verifier *verifier)
 {
 	if (!vote_conflicts(&ev->a, &ev->b))
 		return EVIDENCE_NOT_CONFLICTING;
@@ -91,7 +91,7 @@ int evidence_decode(const uint8_t *data, size_t len, struct duplicate_vote *ev)
 	int rc = -1;
 
 	if (codec_decode(&hearth__evidence__descriptor, data, len, EVIDENCE_ENCODED_MAX, &msg,
-	                 NULL) != CODEC_OK)
+			 NULL) != CODEC_OK)
 		return -1;
 	e = (const Hearth__Evidence *)msg;
 	switch (e->kind_case) {

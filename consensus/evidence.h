@@ -29,7 +29,7 @@ struct duplicate_vote {
 enum evidence_status {
 	EVIDENCE_OK = 0,
 	EVIDENCE_NOT_CONFLICTING, /* different validator, height, round or type, or same target */
-	EVIDENCE_NOT_CANONICAL,   /* a's target does not sort before b's */
+	EVIDENCE_NOT_CANONICAL,	  /* a's target does not sort before b's */
 	EVIDENCE_UNKNOWN_VALIDATOR,
 	EVIDENCE_BAD_SIGNATURE,
 };
@@ -43,12 +43,12 @@ evidence_from_votes(const struct vote *x, const struct vote *y, struct duplicate
  * Returns EVIDENCE_OK or the first failure. */
 __attribute__((warn_unused_result)) enum evidence_status
 evidence_verify(const char *chain_id, const struct duplicate_vote *ev,
-                const struct validator_set *set);
+		const struct validator_set *set);
 
 /* evidence_verify with a chosen signature check (NULL: sig_verify). */
 __attribute__((warn_unused_result)) enum evidence_status
 evidence_verify_with(const char *chain_id, const struct duplicate_vote *ev,
-                     const struct validator_set *set, const struct sig_verifier *verifier);
+		     const struct validator_set *set, const struct sig_verifier *verifier);
 
 /* A one-line description of status. Never NULL. */
 const char *evidence_strerror(enum evidence_status status);
@@ -56,15 +56,15 @@ const char *evidence_strerror(enum evidence_status status);
 /* Encodes ev as a hearth.Evidence (kind duplicate_vote).
  * Out: *out (caller frees with free()), *out_len. Returns 0 or -1. */
 __attribute__((warn_unused_result)) int evidence_encode(const struct duplicate_vote *ev,
-                                                        uint8_t **out, size_t *out_len);
+							uint8_t **out, size_t *out_len);
 
 /* Decodes a hearth.Evidence strictly. Signatures are not checked here (use
  * evidence_verify). Returns 0 or -1. */
 __attribute__((warn_unused_result)) int evidence_decode(const uint8_t *data, size_t len,
-                                                        struct duplicate_vote *ev);
+							struct duplicate_vote *ev);
 
 /* The evidence id: H("hearth/evidence", canonical encoding). Returns 0 or -1. */
 __attribute__((warn_unused_result)) int evidence_id(const struct duplicate_vote *ev,
-                                                    uint8_t out[HASH_SIZE]);
+						    uint8_t out[HASH_SIZE]);
 
 #endif

@@ -4,7 +4,7 @@
 #include <string.h>
 
 int privval_init(struct privval *pv, const uint8_t seckey[SECKEY_SIZE],
-                 const struct privval_record *restored, privval_persist_fn persist, void *ctx)
+		 const struct privval_record *restored, privval_persist_fn persist, void *ctx)
 {
 	memset(pv, 0, sizeof(*pv));
 	if (signer_from_secret(&pv->signer, seckey) != 0)
@@ -33,7 +33,7 @@ const uint8_t *privval_pubkey(const struct privval *pv)
 
 /* Compares (height, round, step) with the last record: <0 lower, 0 same, >0 higher. */
 static int compare_hrs(const struct privval_record *last, uint64_t height, uint32_t round,
-                       enum privval_step step)
+		       enum privval_step step)
 {
 	if (last->step == PRIVVAL_STEP_NONE)
 		return 1;
@@ -49,9 +49,9 @@ static int compare_hrs(const struct privval_record *last, uint64_t height, uint3
 /* The guarded signing step shared by votes and proposals. lock_id is the
  * block a precommit locks on (NULL for anything else). */
 static enum privval_status sign_guarded(struct privval *pv, uint64_t height, uint32_t round,
-                                        enum privval_step step, const uint8_t digest[HASH_SIZE],
-                                        bool has_block, const uint8_t *block_id, int32_t pol_round,
-                                        const uint8_t *lock_id, uint8_t sig[SIG_SIZE])
+					enum privval_step step, const uint8_t digest[HASH_SIZE],
+					bool has_block, const uint8_t *block_id, int32_t pol_round,
+					const uint8_t *lock_id, uint8_t sig[SIG_SIZE])
 {
 	struct privval_record next;
 	uint8_t aux[HASH_SIZE];
@@ -115,7 +115,7 @@ enum privval_status privval_sign_vote(struct privval *pv, const char *chain_id, 
 		memset(vote->block_id, 0, HASH_SIZE);
 	vote_digest(chain_id, vote, digest);
 	st = sign_guarded(pv, vote->height, vote->round, step, digest, vote->has_block,
-	                  vote->block_id, -1, lock, sig);
+			  vote->block_id, -1, lock, sig);
 	if (st == PRIVVAL_OK || st == PRIVVAL_RESIGNED) {
 		memcpy(vote->validator, pv->signer.pubkey, PUBKEY_SIZE);
 		memcpy(vote->sig, sig, SIG_SIZE);
@@ -124,7 +124,7 @@ enum privval_status privval_sign_vote(struct privval *pv, const char *chain_id, 
 }
 
 enum privval_status privval_sign_proposal(struct privval *pv, const char *chain_id,
-                                          struct proposal_header *p)
+					  struct proposal_header *p)
 {
 	uint8_t digest[HASH_SIZE];
 	enum privval_status st;
@@ -132,7 +132,7 @@ enum privval_status privval_sign_proposal(struct privval *pv, const char *chain_
 
 	proposal_digest(chain_id, p, digest);
 	st = sign_guarded(pv, p->height, p->round, PRIVVAL_STEP_PROPOSE, digest, true, p->block_id,
-	                  p->pol_round, NULL, sig);
+			  p->pol_round, NULL, sig);
 	if (st == PRIVVAL_OK || st == PRIVVAL_RESIGNED) {
 		memcpy(p->proposer, pv->signer.pubkey, PUBKEY_SIZE);
 		memcpy(p->sig, sig, SIG_SIZE);

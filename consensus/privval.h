@@ -74,9 +74,9 @@ enum privval_status {
  * Out: pv (wipe with privval_wipe).
  * Returns 0, or -1 for an invalid key. */
 __attribute__((warn_unused_result)) int privval_init(struct privval *pv,
-                                                     const uint8_t seckey[SECKEY_SIZE],
-                                                     const struct privval_record *restored,
-                                                     privval_persist_fn persist, void *ctx);
+						     const uint8_t seckey[SECKEY_SIZE],
+						     const struct privval_record *restored,
+						     privval_persist_fn persist, void *ctx);
 
 /* Wipes the key. */
 void privval_wipe(struct privval *pv);

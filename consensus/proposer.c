@@ -64,7 +64,7 @@ static void centre(struct validator_set *set)
 		avg -= 1;
 	for (size_t i = 0; i < set->count; i++)
 		set->members[i].proposer_priority =
-		    sub_clip(set->members[i].proposer_priority, (int64_t)avg);
+			sub_clip(set->members[i].proposer_priority, (int64_t)avg);
 }
 
 /* getValWithMostPriority: ties go to the smaller key; members are sorted by
@@ -88,16 +88,16 @@ size_t proposer_increment(struct validator_set *set, uint32_t times)
 	for (uint32_t t = 0; t < times; t++) {
 		for (size_t i = 0; i < set->count; i++)
 			set->members[i].proposer_priority = add_clip(
-			    set->members[i].proposer_priority, (int64_t)set->members[i].power);
+				set->members[i].proposer_priority, (int64_t)set->members[i].power);
 		pick = most_priority(set);
 		set->members[pick].proposer_priority =
-		    sub_clip(set->members[pick].proposer_priority, (int64_t)set->total_power);
+			sub_clip(set->members[pick].proposer_priority, (int64_t)set->total_power);
 	}
 	return pick;
 }
 
 size_t proposer_select(const struct validator_set *base, uint32_t round,
-                       struct validator_set *scratch)
+		       struct validator_set *scratch)
 {
 	size_t pick;
 
@@ -111,7 +111,7 @@ size_t proposer_select(const struct validator_set *base, uint32_t round,
 }
 
 int proposer_update(const struct validator_set *old, const struct validator *members, size_t n,
-                    struct validator_set *out)
+		    struct validator_set *out)
 {
 	uint64_t removed = 0;
 	int64_t start;
@@ -135,7 +135,7 @@ int proposer_update(const struct validator_set *old, const struct validator *mem
 		int j = validators_find(old, out->members[i].key);
 
 		out->members[i].proposer_priority =
-		    j >= 0 ? old->members[j].proposer_priority : start;
+			j >= 0 ? old->members[j].proposer_priority : start;
 	}
 	rescale(out);
 	centre(out);

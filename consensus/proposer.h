@@ -39,7 +39,7 @@ size_t proposer_increment(struct validator_set *set, uint32_t times);
  * (base is not modified; scratch is overwritten).
  * Returns the proposer's index in base. */
 size_t proposer_select(const struct validator_set *base, uint32_t round,
-                       struct validator_set *scratch);
+		       struct validator_set *scratch);
 
 /* The new set after a change of membership (CometBFT's UpdateWithChangeSet
  * given the complete new membership).
@@ -52,7 +52,7 @@ size_t proposer_select(const struct validator_set *base, uint32_t round,
  *      window of 2 * total and re-centred.
  * Returns 0, or -1 when validators_set_init refuses the membership. */
 __attribute__((warn_unused_result)) int proposer_update(const struct validator_set *old,
-                                                        const struct validator *members, size_t n,
-                                                        struct validator_set *out);
+							const struct validator *members, size_t n,
+							struct validator_set *out);
 
 #endif

@@ -36,7 +36,7 @@ void vote_digest(const char *chain_id, const struct vote *vote, uint8_t digest[H
 }
 
 bool sig_verifier_check(const struct sig_verifier *v, const uint8_t sig[SIG_SIZE],
-                        const uint8_t digest[HASH_SIZE], const uint8_t pubkey[PUBKEY_SIZE])
+			const uint8_t digest[HASH_SIZE], const uint8_t pubkey[PUBKEY_SIZE])
 {
 	if (v == NULL || v->fn == NULL)
 		return sig_verify(sig, digest, pubkey);
@@ -49,7 +49,7 @@ bool vote_verify(const char *chain_id, const struct vote *vote)
 }
 
 bool vote_verify_with(const char *chain_id, const struct vote *vote,
-                      const struct sig_verifier *verifier)
+		      const struct sig_verifier *verifier)
 {
 	uint8_t digest[HASH_SIZE];
 
@@ -67,7 +67,7 @@ bool vote_verify_with(const char *chain_id, const struct vote *vote,
 }
 
 void proposal_digest(const char *chain_id, const struct proposal_header *p,
-                     uint8_t digest[HASH_SIZE])
+		     uint8_t digest[HASH_SIZE])
 {
 	struct hasher h;
 
@@ -102,14 +102,14 @@ bool vote_conflicts(const struct vote *a, const struct vote *b)
 }
 
 enum commit_status commit_verify(const char *chain_id, const struct commit *commit,
-                                 const struct validator_set *set)
+				 const struct validator_set *set)
 {
 	return commit_verify_with(chain_id, commit, set, NULL);
 }
 
 enum commit_status commit_verify_with(const char *chain_id, const struct commit *commit,
-                                      const struct validator_set *set,
-                                      const struct sig_verifier *verifier)
+				      const struct validator_set *set,
+				      const struct sig_verifier *verifier)
 {
 	struct vote vote;
 	uint8_t digest[HASH_SIZE];
@@ -146,8 +146,8 @@ enum commit_status commit_verify_with(const char *chain_id, const struct commit 
 }
 
 enum commit_status commit_verify_for(const char *chain_id, const struct commit *commit,
-                                     const struct validator_set *set, uint64_t height,
-                                     const uint8_t block_id[HASH_SIZE])
+				     const struct validator_set *set, uint64_t height,
+				     const uint8_t block_id[HASH_SIZE])
 {
 	if (commit->height != height || memcmp(commit->block_id, block_id, HASH_SIZE) != 0)
 		return COMMIT_WRONG_TARGET;
@@ -179,7 +179,7 @@ void vote_to_proto(const struct vote *vote, Hearth__Vote *msg)
 {
 	hearth__vote__init(msg);
 	msg->type = vote->type == VOTE_TYPE_PREVOTE ? HEARTH__VOTE_TYPE__VOTE_PREVOTE
-	                                            : HEARTH__VOTE_TYPE__VOTE_PRECOMMIT;
+						    : HEARTH__VOTE_TYPE__VOTE_PRECOMMIT;
 	msg->height = vote->height;
 	msg->round = vote->round;
 	msg->block_id.len = vote->has_block ? HASH_SIZE : 0;

@@ -71,7 +71,7 @@ struct commit {
 
 enum commit_status {
 	COMMIT_OK = 0,
-	COMMIT_EMPTY,      /* no signature */
+	COMMIT_EMPTY,	   /* no signature */
 	COMMIT_NOT_SORTED, /* validators not strictly ascending (or duplicated) */
 	COMMIT_UNKNOWN_VALIDATOR,
 	COMMIT_BAD_SIGNATURE,
@@ -83,7 +83,7 @@ enum commit_status {
  * verified-signature cache, the simulator's). fn NULL, or a NULL verifier
  * pointer, means sig_verify. */
 typedef bool (*sig_verify_fn)(void *ctx, const uint8_t sig[SIG_SIZE],
-                              const uint8_t digest[HASH_SIZE], const uint8_t pubkey[PUBKEY_SIZE]);
+			      const uint8_t digest[HASH_SIZE], const uint8_t pubkey[PUBKEY_SIZE]);
 
 struct sig_verifier {
 	sig_verify_fn fn;
@@ -92,9 +92,9 @@ struct sig_verifier {
 
 /* Runs v's check (or sig_verify when v or v->fn is NULL). */
 __attribute__((warn_unused_result)) bool sig_verifier_check(const struct sig_verifier *v,
-                                                            const uint8_t sig[SIG_SIZE],
-                                                            const uint8_t digest[HASH_SIZE],
-                                                            const uint8_t pubkey[PUBKEY_SIZE]);
+							    const uint8_t sig[SIG_SIZE],
+							    const uint8_t digest[HASH_SIZE],
+							    const uint8_t pubkey[PUBKEY_SIZE]);
 
 /* True when chain_id is 1..CHAIN_ID_MAX printable ASCII characters (the
  * genesis bound). */
@@ -110,17 +110,17 @@ __attribute__((warn_unused_result)) bool vote_verify(const char *chain_id, const
 
 /* vote_verify with a chosen signature check (NULL: sig_verify). */
 __attribute__((warn_unused_result)) bool vote_verify_with(const char *chain_id,
-                                                          const struct vote *vote,
-                                                          const struct sig_verifier *verifier);
+							  const struct vote *vote,
+							  const struct sig_verifier *verifier);
 
 /* The digest a proposal's signature covers. */
 void proposal_digest(const char *chain_id, const struct proposal_header *p,
-                     uint8_t digest[HASH_SIZE]);
+		     uint8_t digest[HASH_SIZE]);
 
 /* True when p->sig is p->proposer's signature of proposal_digest and
  * -1 <= pol_round < round. */
 __attribute__((warn_unused_result)) bool proposal_verify(const char *chain_id,
-                                                         const struct proposal_header *p);
+							 const struct proposal_header *p);
 
 /* True when a and b are votes of one validator for the same height, round
  * and type but for different targets (block ids, or a block and nil). */
@@ -137,13 +137,13 @@ commit_verify(const char *chain_id, const struct commit *commit, const struct va
 /* commit_verify with a chosen signature check (NULL: sig_verify). */
 __attribute__((warn_unused_result)) enum commit_status
 commit_verify_with(const char *chain_id, const struct commit *commit,
-                   const struct validator_set *set, const struct sig_verifier *verifier);
+		   const struct validator_set *set, const struct sig_verifier *verifier);
 
 /* As commit_verify, and also that the commit is for (height, block_id). */
 __attribute__((warn_unused_result)) enum commit_status
 commit_verify_for(const char *chain_id, const struct commit *commit,
-                  const struct validator_set *set, uint64_t height,
-                  const uint8_t block_id[HASH_SIZE]);
+		  const struct validator_set *set, uint64_t height,
+		  const uint8_t block_id[HASH_SIZE]);
 
 /* A one-line description of status. Never NULL. */
 const char *commit_strerror(enum commit_status status);
@@ -151,20 +151,20 @@ const char *commit_strerror(enum commit_status status);
 /* Encodes a vote as a hearth.Vote.
  * Out: *out (caller frees with free()), *out_len. Returns 0 or -1 (no memory). */
 __attribute__((warn_unused_result)) int vote_encode(const struct vote *vote, uint8_t **out,
-                                                    size_t *out_len);
+						    size_t *out_len);
 
 /* Decodes a hearth.Vote strictly (codec_decode with VOTE_ENCODED_MAX), with a
  * 32-byte or empty block id, a 32-byte validator and a 64-byte signature. The
  * signature is not checked here. Returns 0 or -1. */
 __attribute__((warn_unused_result)) int vote_decode(const uint8_t *data, size_t len,
-                                                    struct vote *vote);
+						    struct vote *vote);
 
 /* Encodes / decodes a hearth.Commit (same conventions as the vote functions;
  * decoding checks sizes and count, not signatures: use commit_verify). */
 __attribute__((warn_unused_result)) int commit_encode(const struct commit *commit, uint8_t **out,
-                                                      size_t *out_len);
+						      size_t *out_len);
 __attribute__((warn_unused_result)) int commit_decode(const uint8_t *data, size_t len,
-                                                      struct commit *commit);
+						      struct commit *commit);
 
 /* Fills msg (initialised here) with views into vote: msg borrows vote's
  * buffers and must not outlive it. Used by the encoders of Vote and Evidence. */
@@ -177,6 +177,6 @@ __attribute__((warn_unused_result)) int vote_from_proto(const Hearth__Vote *msg,
 /* H("hearth/commit", encoded commit): the header's last_commit_hash.
  * Returns 0 or -1 (no memory). */
 __attribute__((warn_unused_result)) int commit_hash(const struct commit *commit,
-                                                    uint8_t out[HASH_SIZE]);
+						    uint8_t out[HASH_SIZE]);
 
 #endif

@@ -38,7 +38,7 @@ static uint64_t now_ms(void)
 
 static void sleep_ms(unsigned ms)
 {
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000};
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000 };
 
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
@@ -103,7 +103,7 @@ static int keyed_value(const char *text, const char *key, uint64_t *v)
 }
 
 static int cg_read_keyed(const char *dir, const char *file, const char *key, uint64_t *v,
-                         struct node_error *e)
+			 struct node_error *e)
 {
 	char *text;
 	int rc;
@@ -134,7 +134,7 @@ static int cg_read_u64(const char *dir, const char *file, uint64_t *v, struct no
 
 /* Directory of the parent in one hierarchy. */
 static int parent_dir(const struct cgroup_layout *l, const char *own, const char *mount, char *out,
-                      struct node_error *e)
+		      struct node_error *e)
 {
 	const char *base = l->parent[0] == '/' ? mount : own;
 
@@ -169,12 +169,12 @@ static int v2_enable(const char *dir, const char *const *want, struct node_error
 	for (const char *const *w = want; *w != NULL; w++) {
 		if (!word_in(offered, *w)) {
 			node_error_set(e, 0, "cgroup v2 controller %s is not available in %s", *w,
-			               dir);
+				       dir);
 			free(offered);
 			return -1;
 		}
-		used +=
-		    (size_t)snprintf(ops + used, sizeof(ops) - used, "%s+%s", used ? " " : "", *w);
+		used += (size_t)snprintf(ops + used, sizeof(ops) - used, "%s+%s", used ? " " : "",
+					 *w);
 	}
 	free(offered);
 	/* Already enabled (every job after the first): no write, which would
@@ -191,16 +191,16 @@ static int v2_enable(const char *dir, const char *const *want, struct node_error
 	rc = cg_write(dir, "cgroup.subtree_control", ops, e);
 	if (rc < 0 && e->err == EBUSY)
 		node_error_prefix(e,
-		                  "cannot enable controllers below %s: it holds processes "
-		                  "(cgroup v2 \"no internal processes\" rule); run the supervisor "
-		                  "in a delegated cgroup or use an absolute --cgroup-parent",
-		                  dir);
+				  "cannot enable controllers below %s: it holds processes "
+				  "(cgroup v2 \"no internal processes\" rule); run the supervisor "
+				  "in a delegated cgroup or use an absolute --cgroup-parent",
+				  dir);
 	return rc;
 }
 
 /* mkdir -p for the parent, enabling v2 controllers from own down. */
 static int v2_make_parent(const struct cgroup_layout *l, const char *parent,
-                          const struct cgroup_limits *lim, struct node_error *e)
+			  const struct cgroup_limits *lim, struct node_error *e)
 {
 	const char *want[4];
 	char level[CGROUP_PATH_MAX];
@@ -235,7 +235,7 @@ static int v2_make_parent(const struct cgroup_layout *l, const char *parent,
 /* parent: whose files tell which optional ones the job has (a new cgroup
  * has the same interface files as its parent). */
 static int v2_write_limits(const char *dir, const char *parent, const struct cgroup_limits *lim,
-                           struct node_error *e)
+			   struct node_error *e)
 {
 	if (lim->memory_bytes > 0) {
 		if (cg_write_u64(dir, "memory.max", lim->memory_bytes, e) < 0)
@@ -261,7 +261,7 @@ static int v2_write_limits(const char *dir, const char *parent, const struct cgr
 }
 
 static int v1_write_limits(struct cgroup_job *job, const struct cgroup_limits *lim,
-                           struct node_error *e)
+			   struct node_error *e)
 {
 	const char *mem = job->v1_dir[CGROUP_CTRL_MEMORY];
 	const char *pids = job->v1_dir[CGROUP_CTRL_PIDS];
@@ -270,7 +270,7 @@ static int v1_write_limits(struct cgroup_job *job, const struct cgroup_limits *l
 	if (lim->memory_bytes > 0) {
 		if (mem[0] == '\0')
 			return node_error_set(e, 0,
-			                      "memory limit asked but no v1 memory controller");
+					      "memory limit asked but no v1 memory controller");
 		if (cg_write_u64(mem, "memory.limit_in_bytes", lim->memory_bytes, e) < 0)
 			return -1;
 		if (job->has_memsw &&
@@ -288,7 +288,7 @@ static int v1_write_limits(struct cgroup_job *job, const struct cgroup_limits *l
 			return node_error_set(e, 0, "cpu limit asked but no v1 cpu controller");
 		if (cg_write_u64(cpu, "cpu.cfs_period_us", CPU_PERIOD_USEC, e) < 0 ||
 		    cg_write_u64(cpu, "cpu.cfs_quota_us",
-		                 lim->cpu_millicores * (CPU_PERIOD_USEC / 1000), e) < 0)
+				 lim->cpu_millicores * (CPU_PERIOD_USEC / 1000), e) < 0)
 			return -1;
 	}
 	return 0;
@@ -318,7 +318,7 @@ static bool v1_needed(enum cgroup_mode mode, int c, const struct cgroup_limits *
 }
 
 int cgroup_job_begin(const struct cgroup_layout *l, const char *name,
-                     const struct cgroup_limits *lim, struct cgroup_job *job, struct node_error *e)
+		     const struct cgroup_limits *lim, struct cgroup_job *job, struct node_error *e)
 {
 	char parent[CGROUP_PATH_MAX];
 
@@ -350,7 +350,7 @@ int cgroup_job_begin(const struct cgroup_layout *l, const char *name,
 }
 
 int cgroup_job_limit(const struct cgroup_layout *l, const struct cgroup_limits *lim,
-                     struct cgroup_job *job, struct node_error *e)
+		     struct cgroup_job *job, struct node_error *e)
 {
 	char parent[CGROUP_PATH_MAX];
 
@@ -389,12 +389,12 @@ int cgroup_job_limit(const struct cgroup_layout *l, const struct cgroup_limits *
 		}
 	}
 	job->has_memsw = job->v1_dir[CGROUP_CTRL_MEMORY][0] != '\0' &&
-	                 cg_has(job->v1_dir[CGROUP_CTRL_MEMORY], "memory.memsw.limit_in_bytes");
+			 cg_has(job->v1_dir[CGROUP_CTRL_MEMORY], "memory.memsw.limit_in_bytes");
 	return v1_write_limits(job, lim, e);
 }
 
 int cgroup_job_create(const struct cgroup_layout *l, const char *name,
-                      const struct cgroup_limits *lim, struct cgroup_job *job, struct node_error *e)
+		      const struct cgroup_limits *lim, struct cgroup_job *job, struct node_error *e)
 {
 	struct node_error ignored;
 
@@ -419,7 +419,7 @@ static bool v1_owner(const struct cgroup_job *job, int c)
 }
 
 int cgroup_job_attach(const struct cgroup_job *job, pid_t pid, bool skip_v2, bool skip_v1,
-                      struct node_error *e)
+		      struct node_error *e)
 {
 	char val[32];
 
@@ -433,7 +433,7 @@ int cgroup_job_attach(const struct cgroup_job *job, pid_t pid, bool skip_v2, boo
 }
 
 int cgroup_job_open_tasks(const struct cgroup_job *job, int fds[CGROUP_CTRL_COUNT], size_t *n,
-                          struct node_error *e)
+			  struct node_error *e)
 {
 	*n = 0;
 	for (int c = 0; c < CGROUP_CTRL_COUNT; c++) {
@@ -476,9 +476,9 @@ int cgroup_enter_tasks(const int *fds, size_t n, struct node_error *e)
 /* The directory whose cgroup.procs lists every process of the job. */
 static const char *tracking_dir(const struct cgroup_job *job)
 {
-	static const enum cgroup_ctrl order[] = {CGROUP_CTRL_FREEZER, CGROUP_CTRL_PIDS,
-	                                         CGROUP_CTRL_MEMORY, CGROUP_CTRL_CPU,
-	                                         CGROUP_CTRL_CPUACCT};
+	static const enum cgroup_ctrl order[] = { CGROUP_CTRL_FREEZER, CGROUP_CTRL_PIDS,
+						  CGROUP_CTRL_MEMORY, CGROUP_CTRL_CPU,
+						  CGROUP_CTRL_CPUACCT };
 
 	if (job->v2_dir[0] != '\0')
 		return job->v2_dir;
@@ -621,7 +621,7 @@ int cgroup_job_wait_empty(const struct cgroup_job *job, uint64_t timeout_ms, str
 			return 0;
 		if (now_ms() >= deadline)
 			return node_error_set(e, ETIMEDOUT, "cgroup %s still holds processes",
-			                      tracking_dir(job));
+					      tracking_dir(job));
 		if (job->v2_dir[0] != '\0') {
 			/* cgroup.events notifies (POLLPRI) when populated changes. */
 			char path[CGROUP_PATH_MAX + 32];
@@ -629,7 +629,7 @@ int cgroup_job_wait_empty(const struct cgroup_job *job, uint64_t timeout_ms, str
 
 			if (path_join(path, sizeof(path), job->v2_dir, "cgroup.events") == 0 &&
 			    (fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
-				struct pollfd pfd = {.fd = fd, .events = POLLPRI};
+				struct pollfd pfd = { .fd = fd, .events = POLLPRI };
 				bool now_empty;
 				char buf[256];
 
@@ -652,7 +652,7 @@ int cgroup_job_wait_empty(const struct cgroup_job *job, uint64_t timeout_ms, str
 }
 
 int cgroup_job_read_stats(const struct cgroup_job *job, struct cgroup_stats *st,
-                          struct node_error *e)
+			  struct node_error *e)
 {
 	const char *mem = job->v1_dir[CGROUP_CTRL_MEMORY];
 	const char *acct = job->v1_dir[CGROUP_CTRL_CPUACCT];
@@ -676,7 +676,7 @@ int cgroup_job_read_stats(const struct cgroup_job *job, struct cgroup_stats *st,
 			return -1;
 		st->cpu_usec = ns / 1000;
 	} else if (job->v2_dir[0] != '\0' &&
-	           cg_read_keyed(job->v2_dir, "cpu.stat", "usage_usec", &st->cpu_usec, e) < 0) {
+		   cg_read_keyed(job->v2_dir, "cpu.stat", "usage_usec", &st->cpu_usec, e) < 0) {
 		return -1;
 	}
 	if (mem[0] != '\0') {
@@ -777,7 +777,7 @@ int cgroup_sweep_stale(const struct cgroup_layout *l, unsigned *removed, struct 
 
 	*removed = 0;
 	if (l->v2_own[0] != '\0' && (parent_dir(l, l->v2_own, l->v2_mount, parent, e) < 0 ||
-	                             sweep_dir(parent, removed, e) < 0))
+				     sweep_dir(parent, removed, e) < 0))
 		return -1;
 	for (int c = 0; c < CGROUP_CTRL_COUNT; c++) {
 		bool seen = false;

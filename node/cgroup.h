@@ -67,13 +67,13 @@ struct cgroup_limits {
 /* A job's cgroup: one directory per hierarchy used. */
 struct cgroup_job {
 	enum cgroup_mode mode;
-	char v2_dir[CGROUP_PATH_MAX];                    /* "" when no v2 tree */
+	char v2_dir[CGROUP_PATH_MAX];			 /* "" when no v2 tree */
 	char v1_dir[CGROUP_CTRL_COUNT][CGROUP_PATH_MAX]; /* "" when unused or co-mounted
-	                                                    with an earlier controller */
-	int v2_fd;                                       /* O_PATH|O_DIRECTORY of v2_dir, or -1 */
-	bool has_memsw;                                  /* v1 memory.memsw.* present */
-	bool has_kill;                                   /* v2 cgroup.kill present */
-	char name[CGROUP_NAME_MAX];                      /* the job cgroup's directory name */
+							    with an earlier controller */
+	int v2_fd;					 /* O_PATH|O_DIRECTORY of v2_dir, or -1 */
+	bool has_memsw;					 /* v1 memory.memsw.* present */
+	bool has_kill;					 /* v2 cgroup.kill present */
+	char name[CGROUP_NAME_MAX];			 /* the job cgroup's directory name */
 };
 
 /* What the cgroup measured. */
@@ -93,7 +93,7 @@ const char *cgroup_ctrl_name(enum cgroup_ctrl ctrl);
  * a text is malformed. Pure: used by cgroup_layout_detect and the tests. */
 __attribute__((warn_unused_result)) int
 cgroup_layout_parse(struct cgroup_layout *l, bool root_is_cgroup2, const char *mountinfo,
-                    const char *self_cgroup, const char *parent, struct node_error *e);
+		    const char *self_cgroup, const char *parent, struct node_error *e);
 
 /* Detects the host's layout (statfs of /sys/fs/cgroup, /proc/self/mountinfo,
  * /proc/self/cgroup). Out: l. Returns 0, or -1 with e set. */
@@ -103,8 +103,8 @@ cgroup_layout_detect(struct cgroup_layout *l, const char *parent, struct node_er
 /* A pure-v2 layout whose own cgroup is dir (a private cgroup2 mount, or a
  * plain directory standing in for one in tests). Returns 0 or -1. */
 __attribute__((warn_unused_result)) int cgroup_layout_v2_at(struct cgroup_layout *l,
-                                                            const char *dir, const char *parent,
-                                                            struct node_error *e);
+							    const char *dir, const char *parent,
+							    struct node_error *e);
 
 /* Creates the job cgroup NAME (a single path component) under the parent in
  * every hierarchy, enabling the v2 controllers on the way down, and writes
@@ -113,7 +113,7 @@ __attribute__((warn_unused_result)) int cgroup_layout_v2_at(struct cgroup_layout
  * Out: job (call cgroup_job_destroy when done). Returns 0 or -1 with e set. */
 __attribute__((warn_unused_result)) int
 cgroup_job_create(const struct cgroup_layout *l, const char *name, const struct cgroup_limits *lim,
-                  struct cgroup_job *job, struct node_error *e);
+		  struct cgroup_job *job, struct node_error *e);
 
 /* The first half of cgroup_job_create: checks, and the job's v2 cgroup
  * (with the parent's controllers enabled), into which the job's init can be
@@ -121,28 +121,28 @@ cgroup_job_create(const struct cgroup_layout *l, const char *name, const struct 
  * Returns 0 or -1 with e set. */
 __attribute__((warn_unused_result)) int
 cgroup_job_begin(const struct cgroup_layout *l, const char *name, const struct cgroup_limits *lim,
-                 struct cgroup_job *job, struct node_error *e);
+		 struct cgroup_job *job, struct node_error *e);
 
 /* The second half: the limits of a pure-v2 job, or the v1 cgroups (those the
  * mode needs, see cgroup.c) with their limits. The sandbox does this while
  * the freshly cloned init builds its root. Returns 0 or -1 with e set. */
 __attribute__((warn_unused_result)) int cgroup_job_limit(const struct cgroup_layout *l,
-                                                         const struct cgroup_limits *lim,
-                                                         struct cgroup_job *job,
-                                                         struct node_error *e);
+							 const struct cgroup_limits *lim,
+							 struct cgroup_job *job,
+							 struct node_error *e);
 
 /* Moves pid into the job's cgroups: the v2 one unless skip_v2 (the process
  * was cloned into it, CLONE_INTO_CGROUP), the v1 ones unless skip_v1 (it
  * enters them itself, cgroup_enter_tasks). Returns 0 or -1 with e set. */
 __attribute__((warn_unused_result)) int cgroup_job_attach(const struct cgroup_job *job, pid_t pid,
-                                                          bool skip_v2, bool skip_v1,
-                                                          struct node_error *e);
+							  bool skip_v2, bool skip_v1,
+							  struct node_error *e);
 
 /* Opens the `tasks` file of each of the job's v1 cgroups for writing.
  * Out: fds[0..*n) (the caller closes them). Returns 0 or -1 with e set. */
 __attribute__((warn_unused_result)) int cgroup_job_open_tasks(const struct cgroup_job *job,
-                                                              int fds[CGROUP_CTRL_COUNT], size_t *n,
-                                                              struct node_error *e);
+							      int fds[CGROUP_CTRL_COUNT], size_t *n,
+							      struct node_error *e);
 
 /* Moves the calling thread into the cgroups whose `tasks` files are fds by
  * writing "0" to each. For the job's single-threaded init: a thread moving
@@ -152,12 +152,12 @@ __attribute__((warn_unused_result)) int cgroup_job_open_tasks(const struct cgrou
  * credentials), so this works after the init has left the host's mount
  * namespace behind. Returns 0 or -1 with e set. */
 __attribute__((warn_unused_result)) int cgroup_enter_tasks(const int *fds, size_t n,
-                                                           struct node_error *e);
+							   struct node_error *e);
 
 /* Kills every process of the job: v2 cgroup.kill; otherwise freeze, SIGKILL
  * each process, thaw (v1 freezer or v2 cgroup.freeze). Returns 0 or -1. */
 __attribute__((warn_unused_result)) int cgroup_job_kill(const struct cgroup_job *job,
-                                                        struct node_error *e);
+							struct node_error *e);
 
 /* Waits until no process is left in the job's cgroups, at most timeout_ms.
  * Returns 0, or -1 with e set (ETIMEDOUT when processes remain). */
@@ -173,7 +173,7 @@ cgroup_job_read_stats(const struct cgroup_job *job, struct cgroup_stats *st, str
  * destroyed job. Returns 0, or -1 with e set for the first failure (the
  * others are still attempted). */
 __attribute__((warn_unused_result)) int cgroup_job_destroy(struct cgroup_job *job,
-                                                           struct node_error *e);
+							   struct node_error *e);
 
 /* Removes the empty job cgroups that a supervisor killed without a chance to
  * clean up (SIGKILL, crash) left under the parent: those named
@@ -181,6 +181,6 @@ __attribute__((warn_unused_result)) int cgroup_job_destroy(struct cgroup_job *jo
  * processes is never touched (rmdir fails). Out: *removed, how many.
  * Returns 0 or -1 with e set when a parent cannot be read. */
 __attribute__((warn_unused_result)) int cgroup_sweep_stale(const struct cgroup_layout *l,
-                                                           unsigned *removed, struct node_error *e);
+							   unsigned *removed, struct node_error *e);
 
 #endif

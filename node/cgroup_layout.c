@@ -18,9 +18,9 @@
 #define LAYOUT_TEXT_MAX (1024 * 1024)
 
 static const char *const ctrl_names[CGROUP_CTRL_COUNT] = {
-    [CGROUP_CTRL_MEMORY] = "memory",   [CGROUP_CTRL_CPU] = "cpu",
-    [CGROUP_CTRL_CPUACCT] = "cpuacct", [CGROUP_CTRL_PIDS] = "pids",
-    [CGROUP_CTRL_FREEZER] = "freezer",
+	[CGROUP_CTRL_MEMORY] = "memory",   [CGROUP_CTRL_CPU] = "cpu",
+	[CGROUP_CTRL_CPUACCT] = "cpuacct", [CGROUP_CTRL_PIDS] = "pids",
+	[CGROUP_CTRL_FREEZER] = "freezer",
 };
 
 const char *cgroup_mode_name(enum cgroup_mode mode)
@@ -84,7 +84,7 @@ struct mount_seen {
 
 /* Parses one mountinfo line; fills v2 or the v1 controller slots it holds. */
 static int parse_mount_line(char *line, struct mount_seen *v2, struct mount_seen v1[],
-                            struct node_error *e)
+			    struct node_error *e)
 {
 	char *field[6], *save = NULL, *tok, *fstype, *super;
 	int n = 0;
@@ -129,7 +129,7 @@ static int parse_mount_line(char *line, struct mount_seen *v2, struct mount_seen
 /* Finds the own path of a hierarchy in /proc/self/cgroup: the line whose
  * controller list holds ctrl (NULL: the v2 line "0::"). */
 static int own_path(const char *self_cgroup, const char *ctrl, char *out, size_t out_size,
-                    struct node_error *e)
+		    struct node_error *e)
 {
 	const char *p = self_cgroup;
 
@@ -149,11 +149,11 @@ static int own_path(const char *self_cgroup, const char *ctrl, char *out, size_t
 				memcpy(list, c1 + 1, list_len);
 				list[list_len] = '\0';
 				match = ctrl == NULL ? (list_len == 0 && c1 - p == 1 && p[0] == '0')
-				                     : list_has(list, ctrl);
+						     : list_has(list, ctrl);
 				if (match) {
 					if (path_len >= out_size)
 						return node_error_set(e, ENAMETOOLONG,
-						                      "/proc/self/cgroup");
+								      "/proc/self/cgroup");
 					memcpy(out, c2 + 1, path_len);
 					out[path_len] = '\0';
 					return 0;
@@ -169,7 +169,7 @@ static int own_path(const char *self_cgroup, const char *ctrl, char *out, size_t
 
 /* out = mount point + (own path relative to the mount's root). */
 static int own_dir(const struct mount_seen *m, const char *self_cgroup, const char *ctrl, char *out,
-                   struct node_error *e)
+		   struct node_error *e)
 {
 	char path[CGROUP_PATH_MAX];
 	const char *rest = path;
@@ -181,8 +181,8 @@ static int own_dir(const struct mount_seen *m, const char *self_cgroup, const ch
 		if (strncmp(path, m->root, root_len) != 0 ||
 		    (path[root_len] != '\0' && path[root_len] != '/'))
 			return node_error_set(e, 0,
-			                      "own %s cgroup %s is outside the mounted subtree %s",
-			                      ctrl ? ctrl : "v2", path, m->root);
+					      "own %s cgroup %s is outside the mounted subtree %s",
+					      ctrl ? ctrl : "v2", path, m->root);
 		rest = path + root_len;
 	}
 	if (strcmp(rest, "/") == 0)
@@ -205,9 +205,9 @@ static int set_parent(struct cgroup_layout *l, const char *parent, struct node_e
 }
 
 int cgroup_layout_parse(struct cgroup_layout *l, bool root_is_cgroup2, const char *mountinfo,
-                        const char *self_cgroup, const char *parent, struct node_error *e)
+			const char *self_cgroup, const char *parent, struct node_error *e)
 {
-	struct mount_seen v2 = {0}, v1[CGROUP_CTRL_COUNT] = {0};
+	struct mount_seen v2 = { 0 }, v1[CGROUP_CTRL_COUNT] = { 0 };
 	bool any_v1 = false;
 	const char *p = mountinfo;
 
@@ -232,7 +232,7 @@ int cgroup_layout_parse(struct cgroup_layout *l, bool root_is_cgroup2, const cha
 	if (root_is_cgroup2) {
 		if (!v2.found)
 			return node_error_set(e, 0,
-			                      "/sys/fs/cgroup is cgroup2 but not in mountinfo");
+					      "/sys/fs/cgroup is cgroup2 but not in mountinfo");
 		l->mode = CGROUP_MODE_V2;
 		strcpy(l->v2_mount, v2.point);
 		return own_dir(&v2, self_cgroup, NULL, l->v2_own, e);
@@ -265,7 +265,7 @@ int cgroup_layout_detect(struct cgroup_layout *l, const char *parent, struct nod
 	if (statfs("/sys/fs/cgroup", &sfs) < 0)
 		return node_error_set(e, errno, "statfs /sys/fs/cgroup");
 	if (file_read_all(AT_FDCWD, "/proc/self/mountinfo", LAYOUT_TEXT_MAX, &mountinfo, NULL, e) <
-	        0 ||
+		    0 ||
 	    file_read_all(AT_FDCWD, "/proc/self/cgroup", LAYOUT_TEXT_MAX, &self, NULL, e) < 0)
 		goto out;
 	rc = cgroup_layout_parse(l, sfs.f_type == CGROUP2_SUPER_MAGIC, mountinfo, self, parent, e);
@@ -276,7 +276,7 @@ out:
 }
 
 int cgroup_layout_v2_at(struct cgroup_layout *l, const char *dir, const char *parent,
-                        struct node_error *e)
+			struct node_error *e)
 {
 	memset(l, 0, sizeof(*l));
 	if (set_parent(l, parent, e) < 0)

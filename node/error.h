@@ -8,7 +8,7 @@
 #define NODE_ERROR_MAX 512
 
 struct node_error {
-	int err;                  /* errno of the failing call, 0 when not a system error */
+	int err;		  /* errno of the failing call, 0 when not a system error */
 	char msg[NODE_ERROR_MAX]; /* "call path: strerror", NUL-terminated */
 };
 
@@ -16,11 +16,11 @@ struct node_error {
  * not 0. In: err, an errno value or 0; fmt, printf format. Always returns -1,
  * so that callers can write `return node_error_set(e, errno, ...)`. */
 __attribute__((format(printf, 3, 4))) int node_error_set(struct node_error *e, int err,
-                                                         const char *fmt, ...);
+							 const char *fmt, ...);
 
 /* Prefixes e's message with "context: " (truncating at NODE_ERROR_MAX).
  * Returns -1 like node_error_set. */
 __attribute__((format(printf, 2, 3))) int node_error_prefix(struct node_error *e, const char *fmt,
-                                                            ...);
+							    ...);
 
 #endif

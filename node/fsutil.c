@@ -37,7 +37,7 @@ int path_join(char *out, size_t out_size, const char *a, const char *b)
 }
 
 int file_read_all(int dirfd, const char *path, size_t max, char **buf, size_t *len,
-                  struct node_error *e)
+		  struct node_error *e)
 {
 	size_t cap = 4096, used = 0;
 	char *data;

@@ -23,7 +23,8 @@ void genesis_dev_faucet_secret(uint8_t secret[SECKEY_SIZE])
 static json_t *dev_params(void)
 {
 	return json_pack(
-		"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
+		"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+		"s:I, s:I, s:I}}",
 		"max_block_bytes", (json_int_t)(4 << 20), "max_block_txs", (json_int_t)5000,
 		"max_tx_bytes", (json_int_t)(1 << 20), "min_fee_per_byte", (json_int_t)1,
 		"unbonding_blocks", (json_int_t)20, "min_provider_bond", (json_int_t)1000000000,
@@ -31,8 +32,9 @@ static json_t *dev_params(void)
 		"market", "max_inline_input_bytes", (json_int_t)(256 << 10), "block_time_ms",
 		(json_int_t)1000, "lease_grace_blocks", (json_int_t)10, "match_bids_per_block",
 		(json_int_t)1000, "match_offers_per_bid", (json_int_t)1000, "challenge_blocks",
-		(json_int_t)10, "slash_missed_deadline_ppm", (json_int_t)10000, "reveal_blocks", (json_int_t)10,
-		"slash_wrong_result_ppm", (json_int_t)50000, "dispute_bond", (json_int_t)1000000);
+		(json_int_t)10, "slash_missed_deadline_ppm", (json_int_t)10000, "reveal_blocks",
+		(json_int_t)10, "slash_wrong_result_ppm", (json_int_t)50000, "dispute_bond",
+		(json_int_t)1000000);
 }
 
 int genesis_dev_json(const uint8_t validator[PUBKEY_SIZE], uint64_t time_ms, char **json)

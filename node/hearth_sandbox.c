@@ -30,7 +30,7 @@
 
 #define EXIT_SANDBOX 125
 #define EXIT_USAGE   2
-#define ENV_MAX      256
+#define ENV_MAX	     256
 
 struct options {
 	struct sandbox_config cfg;
@@ -49,25 +49,25 @@ struct options {
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: hearth-sandbox [options] -- CMD [ARGS...]\n"
-	           "       hearth-sandbox --check [--json]\n"
-	           "  --cpu Q            CPU limit: 500m, 1, 1.5 (cores)     [1]\n"
-	           "  --mem N            memory limit, no swap: 256M, 1G     [512M]\n"
-	           "  --pids N           most processes and threads          [256]\n"
-	           "  --timeout T        wall-clock limit: 10s, 500ms, 2m    [60s]\n"
-	           "  --max-output N     cap of stdout, stderr and /out      [64M]\n"
-	           "  --max-files N      most files in /out                  [16384]\n"
-	           "  --input DIR        copied into /work\n"
-	           "  --input-tar FILE   a tar archive unpacked into /work (inside the sandbox)\n"
-	           "  --out DIR          where to copy /out after the job\n"
-	           "  --stdout FILE      where to write the job's stdout\n"
-	           "  --env K=V          set a variable (repeatable; nothing is inherited)\n"
-	           "  --cgroup-parent P  parent of the job cgroups           [hearth]\n"
-	           "  --cgroup-v2-root D use D as a pure cgroup v2 hierarchy (no detection)\n"
-	           "  (--cpu, --mem, --pids and --timeout take \"none\" for no limit)\n"
-	           "  --userns           use a user namespace even as root\n"
-	           "  --no-clone3        clone, then attach (the path of kernels before 5.7)\n"
-	           "  --json             print the result as JSON on stdout\n"
-	           "  --check            report what this host supports\n");
+		   "       hearth-sandbox --check [--json]\n"
+		   "  --cpu Q            CPU limit: 500m, 1, 1.5 (cores)     [1]\n"
+		   "  --mem N            memory limit, no swap: 256M, 1G     [512M]\n"
+		   "  --pids N           most processes and threads          [256]\n"
+		   "  --timeout T        wall-clock limit: 10s, 500ms, 2m    [60s]\n"
+		   "  --max-output N     cap of stdout, stderr and /out      [64M]\n"
+		   "  --max-files N      most files in /out                  [16384]\n"
+		   "  --input DIR        copied into /work\n"
+		   "  --input-tar FILE   a tar archive unpacked into /work (inside the sandbox)\n"
+		   "  --out DIR          where to copy /out after the job\n"
+		   "  --stdout FILE      where to write the job's stdout\n"
+		   "  --env K=V          set a variable (repeatable; nothing is inherited)\n"
+		   "  --cgroup-parent P  parent of the job cgroups           [hearth]\n"
+		   "  --cgroup-v2-root D use D as a pure cgroup v2 hierarchy (no detection)\n"
+		   "  (--cpu, --mem, --pids and --timeout take \"none\" for no limit)\n"
+		   "  --userns           use a user namespace even as root\n"
+		   "  --no-clone3        clone, then attach (the path of kernels before 5.7)\n"
+		   "  --json             print the result as JSON on stdout\n"
+		   "  --check            report what this host supports\n");
 }
 
 /* Parses a limit with parse, or "none" (no limit: 0). Returns 0 or -1. */
@@ -103,25 +103,25 @@ static int parse_options(int argc, char **argv, struct options *o)
 		O_NO_CLONE3, /* the order of these matches longopts[] */
 	};
 	static const struct option longopts[] = {
-	    {"cpu", required_argument, NULL, O_CPU},
-	    {"mem", required_argument, NULL, O_MEM},
-	    {"pids", required_argument, NULL, O_PIDS},
-	    {"timeout", required_argument, NULL, O_TIMEOUT},
-	    {"max-output", required_argument, NULL, O_MAXOUT},
-	    {"max-files", required_argument, NULL, O_MAXFILES},
-	    {"input", required_argument, NULL, O_INPUT},
-	    {"out", required_argument, NULL, O_OUT},
-	    {"stdout", required_argument, NULL, O_STDOUT},
-	    {"env", required_argument, NULL, O_ENV},
-	    {"cgroup-parent", required_argument, NULL, O_PARENT},
-	    {"userns", no_argument, NULL, O_USERNS},
-	    {"json", no_argument, NULL, O_JSON},
-	    {"check", no_argument, NULL, O_CHECK},
-	    {"help", no_argument, NULL, O_HELP},
-	    {"cgroup-v2-root", required_argument, NULL, O_V2ROOT},
-	    {"input-tar", required_argument, NULL, O_INPUT_TAR},
-	    {"no-clone3", no_argument, NULL, O_NO_CLONE3},
-	    {NULL, 0, NULL, 0},
+		{ "cpu", required_argument, NULL, O_CPU },
+		{ "mem", required_argument, NULL, O_MEM },
+		{ "pids", required_argument, NULL, O_PIDS },
+		{ "timeout", required_argument, NULL, O_TIMEOUT },
+		{ "max-output", required_argument, NULL, O_MAXOUT },
+		{ "max-files", required_argument, NULL, O_MAXFILES },
+		{ "input", required_argument, NULL, O_INPUT },
+		{ "out", required_argument, NULL, O_OUT },
+		{ "stdout", required_argument, NULL, O_STDOUT },
+		{ "env", required_argument, NULL, O_ENV },
+		{ "cgroup-parent", required_argument, NULL, O_PARENT },
+		{ "userns", no_argument, NULL, O_USERNS },
+		{ "json", no_argument, NULL, O_JSON },
+		{ "check", no_argument, NULL, O_CHECK },
+		{ "help", no_argument, NULL, O_HELP },
+		{ "cgroup-v2-root", required_argument, NULL, O_V2ROOT },
+		{ "input-tar", required_argument, NULL, O_INPUT_TAR },
+		{ "no-clone3", no_argument, NULL, O_NO_CLONE3 },
+		{ NULL, 0, NULL, 0 },
 	};
 	bool have_path = false;
 	int c;
@@ -130,20 +130,20 @@ static int parse_options(int argc, char **argv, struct options *o)
 	o->cfg.uid = o->cfg.userns_host_uid = SANDBOX_DEFAULT_UID;
 	o->cfg.gid = o->cfg.userns_host_gid = SANDBOX_DEFAULT_GID;
 	o->limits = (struct sandbox_limits){
-	    .cpu_millicores = 1000,
-	    .memory_bytes = 512ULL << 20,
-	    .pids = 256,
-	    .timeout_ms = 60000,
-	    .max_output_bytes = 64ULL << 20,
-	    .max_files = 16384,
+		.cpu_millicores = 1000,
+		.memory_bytes = 512ULL << 20,
+		.pids = 256,
+		.timeout_ms = 60000,
+		.max_output_bytes = 64ULL << 20,
+		.max_files = 16384,
 	};
 	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
 		int bad = 0;
 
 		switch (c) {
 		case O_CPU:
-			bad =
-			    parse_limit(optarg, &o->limits.cpu_millicores, units_parse_millicores);
+			bad = parse_limit(optarg, &o->limits.cpu_millicores,
+					  units_parse_millicores);
 			break;
 		case O_MEM:
 			bad = parse_limit(optarg, &o->limits.memory_bytes, units_parse_bytes);
@@ -207,7 +207,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		}
 		if (bad) {
 			fprintf(stderr, "hearth-sandbox: bad value for --%s: %s\n",
-			        longopts[c - O_CPU].name, optarg);
+				longopts[c - O_CPU].name, optarg);
 			return -1;
 		}
 	}
@@ -231,10 +231,11 @@ static int run_check(const struct options *o)
 		json_t *root = json_object(), *items = json_array();
 
 		for (size_t i = 0; i < hc.count; i++)
-			json_array_append_new(
-			    items, json_pack("{s:s, s:b, s:b, s:s}", "name", hc.items[i].name, "ok",
-			                     hc.items[i].ok, "required", hc.items[i].required,
-			                     "detail", hc.items[i].detail));
+			json_array_append_new(items,
+					      json_pack("{s:s, s:b, s:b, s:s}", "name",
+							hc.items[i].name, "ok", hc.items[i].ok,
+							"required", hc.items[i].required, "detail",
+							hc.items[i].detail));
 		json_object_set_new(root, "usable", json_boolean(hc.usable));
 		json_object_set_new(root, "items", items);
 		json_dumpf(root, stdout, JSON_INDENT(2));
@@ -243,13 +244,13 @@ static int run_check(const struct options *o)
 	} else {
 		for (size_t i = 0; i < hc.count; i++)
 			printf("%-28s %-4s %s\n", hc.items[i].name,
-			       hc.items[i].ok         ? "ok"
+			       hc.items[i].ok	      ? "ok"
 			       : hc.items[i].required ? "FAIL"
-			                              : "no",
+						      : "no",
 			       hc.items[i].detail);
 		printf("%s\n", hc.usable
-		                   ? "this host can run Hearth sandboxes"
-		                   : "this host cannot run Hearth sandboxes (see FAIL above)");
+				       ? "this host can run Hearth sandboxes"
+				       : "this host cannot run Hearth sandboxes (see FAIL above)");
 	}
 	return hc.usable ? 0 : 1;
 }
@@ -287,10 +288,11 @@ static int save_stdout(const char *path, const struct sandbox_result *res, struc
 }
 
 static int export_out(const char *dir, const struct sandbox_result *res, size_t max_files,
-                      struct node_error *e)
+		      struct node_error *e)
 {
 	struct tree_copy_opts opts = {
-	    .uid = (uid_t)-1, .gid = (gid_t)-1, .max_entries = max_files + 1024, .max_depth = 64};
+		.uid = (uid_t)-1, .gid = (gid_t)-1, .max_entries = max_files + 1024, .max_depth = 64
+	};
 	int fd;
 
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
@@ -307,7 +309,7 @@ static int export_out(const char *dir, const struct sandbox_result *res, size_t 
 }
 
 static void print_result(const struct options *o, const struct sandbox_ctx *ctx,
-                         const struct sandbox_result *res)
+			 const struct sandbox_result *res)
 {
 	char hash[2 * HASH_SIZE + 1] = "";
 	bool exited = res->status.kind == RESULT_EXITED;
@@ -318,51 +320,52 @@ static void print_result(const struct options *o, const struct sandbox_ctx *ctx,
 		json_t *root = json_object();
 
 		json_object_set_new(root, "exit_code",
-		                    exited ? json_integer((json_int_t)res->status.value)
-		                           : json_null());
+				    exited ? json_integer((json_int_t)res->status.value)
+					   : json_null());
 		json_object_set_new(root, "signal",
-		                    exited ? json_null()
-		                           : json_integer((json_int_t)res->status.value));
+				    exited ? json_null()
+					   : json_integer((json_int_t)res->status.value));
 		json_object_set_new(root, "timed_out", json_boolean(res->timed_out));
 		json_object_set_new(root, "oom_killed", json_boolean(res->oom_killed));
 		json_object_set_new(root, "output_truncated", json_boolean(res->output_truncated));
 		json_object_set_new(root, "seccomp_violation",
-		                    json_boolean(res->seccomp_violation));
+				    json_boolean(res->seccomp_violation));
 		json_object_set_new(root, "cancelled", json_boolean(res->cancelled));
 		json_object_set_new(root, "exec_error",
-		                    res->exec_errno ? json_string(strerror(res->exec_errno))
-		                                    : json_null());
+				    res->exec_errno ? json_string(strerror(res->exec_errno))
+						    : json_null());
 		json_object_set_new(root, "cpu_usec", json_integer((json_int_t)res->cpu_usec));
 		json_object_set_new(root, "peak_memory_bytes",
-		                    json_integer((json_int_t)res->peak_memory_bytes));
+				    json_integer((json_int_t)res->peak_memory_bytes));
 		json_object_set_new(root, "wall_usec", json_integer((json_int_t)res->wall_usec));
 		json_object_set_new(root, "stdout_bytes",
-		                    json_integer((json_int_t)res->stdout_len));
+				    json_integer((json_int_t)res->stdout_len));
 		json_object_set_new(root, "stderr_bytes",
-		                    json_integer((json_int_t)res->stderr_len));
+				    json_integer((json_int_t)res->stderr_len));
 		json_object_set_new(root, "out_files",
-		                    json_integer((json_int_t)res->manifest.count));
+				    json_integer((json_int_t)res->manifest.count));
 		json_object_set_new(root, "out_rejected",
-		                    res->out_rejected ? json_string(res->out_reject_why)
-		                                      : json_null());
+				    res->out_rejected ? json_string(res->out_reject_why)
+						      : json_null());
 		json_object_set_new(root, "result_hash",
-		                    res->has_hash ? json_string(hash) : json_null());
+				    res->has_hash ? json_string(hash) : json_null());
 		json_object_set_new(root, "cgroup_mode",
-		                    json_string(cgroup_mode_name(ctx->layout.mode)));
+				    json_string(cgroup_mode_name(ctx->layout.mode)));
 		json_dumpf(root, stdout, JSON_INDENT(2));
 		fputc('\n', stdout);
 		json_decref(root);
 		return;
 	}
-	fprintf(
-	    stderr, "%s %u%s%s%s%s%s\n", exited ? "exit" : "signal", (unsigned)res->status.value,
-	    res->timed_out ? " timed_out" : "", res->oom_killed ? " oom_killed" : "",
-	    res->output_truncated ? " output_truncated" : "",
-	    res->seccomp_violation ? " seccomp_violation" : "", res->cancelled ? " cancelled" : "");
+	fprintf(stderr, "%s %u%s%s%s%s%s\n", exited ? "exit" : "signal",
+		(unsigned)res->status.value, res->timed_out ? " timed_out" : "",
+		res->oom_killed ? " oom_killed" : "",
+		res->output_truncated ? " output_truncated" : "",
+		res->seccomp_violation ? " seccomp_violation" : "",
+		res->cancelled ? " cancelled" : "");
 	fprintf(stderr,
-	        "cpu %.3f s, peak memory %" PRIu64 " bytes, wall %.3f s, %zu files in /out\n",
-	        (double)res->cpu_usec / 1e6, res->peak_memory_bytes, (double)res->wall_usec / 1e6,
-	        res->manifest.count);
+		"cpu %.3f s, peak memory %" PRIu64 " bytes, wall %.3f s, %zu files in /out\n",
+		(double)res->cpu_usec / 1e6, res->peak_memory_bytes, (double)res->wall_usec / 1e6,
+		res->manifest.count);
 	if (res->out_rejected)
 		fprintf(stderr, "out rejected: %s\n", res->out_reject_why);
 	else
@@ -437,12 +440,12 @@ int main(int argc, char **argv)
 		return EXIT_SANDBOX;
 	}
 	spec = (struct sandbox_spec){
-	    .argv = (const char *const *)o.argv,
-	    .envp = o.env,
-	    .input_dir = o.input_dir,
-	    .input_tar = o.input_tar,
-	    .limits = o.limits,
-	    .cancel_fd = cancel_fd,
+		.argv = (const char *const *)o.argv,
+		.envp = o.env,
+		.input_dir = o.input_dir,
+		.input_tar = o.input_tar,
+		.limits = o.limits,
+		.cancel_fd = cancel_fd,
 	};
 	if (sandbox_run(&ctx, &spec, &res, &e) < 0) {
 		fprintf(stderr, "hearth-sandbox: %s\n", e.msg);
@@ -455,12 +458,12 @@ int main(int argc, char **argv)
 	status = exit_status(&res);
 	if (res.exec_errno)
 		fprintf(stderr, "hearth-sandbox: execve %s: %s\n", o.argv[0],
-		        strerror(res.exec_errno));
+			strerror(res.exec_errno));
 	if (o.stdout_file != NULL && save_stdout(o.stdout_file, &res, &e) < 0) {
 		fprintf(stderr, "hearth-sandbox: %s\n", e.msg);
 		status = EXIT_SANDBOX;
 	} else if (o.stdout_file == NULL && !o.json &&
-	           write_all(STDOUT_FILENO, res.stdout_data, res.stdout_len) < 0) {
+		   write_all(STDOUT_FILENO, res.stdout_data, res.stdout_len) < 0) {
 		status = EXIT_SANDBOX;
 	}
 	(void)!write_all(STDERR_FILENO, res.stderr_data, res.stderr_len);

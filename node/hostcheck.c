@@ -17,7 +17,7 @@
 #include "node/fsutil.h"
 
 static __attribute__((format(printf, 4, 5))) void add(struct hostcheck *hc, const char *name,
-                                                      bool ok, const char *fmt, ...)
+						      bool ok, const char *fmt, ...)
 {
 	struct hostcheck_item *it;
 	va_list ap;
@@ -57,10 +57,10 @@ static void check_namespaces(struct hostcheck *hc, bool userns)
 		const char *name;
 		int flag;
 	} ns[] = {
-	    {"namespace user", CLONE_NEWUSER},     {"namespace pid", CLONE_NEWPID},
-	    {"namespace mount", CLONE_NEWNS},      {"namespace net", CLONE_NEWNET},
-	    {"namespace ipc", CLONE_NEWIPC},       {"namespace uts", CLONE_NEWUTS},
-	    {"namespace cgroup", CLONE_NEWCGROUP},
+		{ "namespace user", CLONE_NEWUSER },	 { "namespace pid", CLONE_NEWPID },
+		{ "namespace mount", CLONE_NEWNS },	 { "namespace net", CLONE_NEWNET },
+		{ "namespace ipc", CLONE_NEWIPC },	 { "namespace uts", CLONE_NEWUTS },
+		{ "namespace cgroup", CLONE_NEWCGROUP },
 	};
 
 	for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
@@ -77,7 +77,7 @@ static void check_namespaces(struct hostcheck *hc, bool userns)
 
 static void check_cgroups(struct hostcheck *hc, const struct cgroup_layout *l)
 {
-	struct cgroup_limits lim = {.cpu_millicores = 500, .memory_bytes = 64 << 20, .pids = 16};
+	struct cgroup_limits lim = { .cpu_millicores = 500, .memory_bytes = 64 << 20, .pids = 16 };
 	struct cgroup_job job;
 	struct node_error e;
 	char name[CGROUP_NAME_MAX];
@@ -102,13 +102,13 @@ static void check_cgroups(struct hostcheck *hc, const struct cgroup_layout *l)
 	if (l->mode != CGROUP_MODE_V1)
 		add(hc, "cgroup.kill", job.has_kill, "%s",
 		    job.has_kill ? "kills the whole job at once"
-		                 : "missing (Linux < 5.14): freeze and kill each process instead");
+				 : "missing (Linux < 5.14): freeze and kill each process instead");
 	if (job.has_kill == false && l->mode != CGROUP_MODE_V1)
 		hc->items[hc->count - 1].required = false;
 	if (l->mode == CGROUP_MODE_V1 || l->mode == CGROUP_MODE_HYBRID)
 		add(hc, "cgroup v1 memory.memsw", job.has_memsw, "%s",
 		    job.has_memsw ? "swap limited with memory"
-		                  : "missing (swap accounting off): jobs may swap");
+				  : "missing (swap accounting off): jobs may swap");
 	if (!job.has_memsw && l->mode != CGROUP_MODE_V2)
 		hc->items[hc->count - 1].required = false;
 	if (cgroup_job_destroy(&job, &e) < 0)
@@ -117,16 +117,16 @@ static void check_cgroups(struct hostcheck *hc, const struct cgroup_layout *l)
 
 static void check_run(struct hostcheck *hc, struct sandbox_ctx *ctx)
 {
-	static const char *const argv[] = {"/bin/true", NULL};
+	static const char *const argv[] = { "/bin/true", NULL };
 	struct sandbox_spec spec = {
-	    .argv = argv,
-	    .limits = {.cpu_millicores = 1000,
-	               .memory_bytes = 128 << 20,
-	               .pids = 32,
-	               .timeout_ms = 10000,
-	               .max_output_bytes = 1 << 20,
-	               .max_files = 16},
-	    .cancel_fd = -1,
+		.argv = argv,
+		.limits = { .cpu_millicores = 1000,
+			    .memory_bytes = 128 << 20,
+			    .pids = 32,
+			    .timeout_ms = 10000,
+			    .max_output_bytes = 1 << 20,
+			    .max_files = 16 },
+		.cancel_fd = -1,
 	};
 	struct sandbox_result res;
 	struct node_error e;

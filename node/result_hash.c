@@ -14,7 +14,7 @@
 #define READ_CHUNK (64 * 1024)
 
 int manifest_add(struct manifest *m, const char *path, enum manifest_kind kind, bool executable,
-                 uint64_t size, const uint8_t hash[HASH_SIZE])
+		 uint64_t size, const uint8_t hash[HASH_SIZE])
 {
 	struct manifest_entry *ent;
 	size_t len = strlen(path);
@@ -88,7 +88,7 @@ void result_hash_link(const char *target, size_t len, uint8_t out[HASH_SIZE])
 }
 
 void result_hash_compute(const struct result_status *status, const uint8_t stdout_hash[HASH_SIZE],
-                         const struct manifest *m, uint8_t out[HASH_SIZE])
+			 const struct manifest *m, uint8_t out[HASH_SIZE])
 {
 	struct hasher h;
 
@@ -111,7 +111,7 @@ void result_hash_compute(const struct result_status *status, const uint8_t stdou
 
 /* Hashes the regular file name in dirfd, opened without following links. */
 static int hash_regular(int dirfd, const char *name, const char *path, const struct stat *st,
-                        uint64_t *size, uint8_t out[HASH_SIZE], struct node_error *e)
+			uint64_t *size, uint8_t out[HASH_SIZE], struct node_error *e)
 {
 	struct hasher h;
 	struct stat now;
@@ -167,7 +167,7 @@ static int walk_dir(struct walk *w, int dirfd, size_t path_len, int depth, struc
 
 /* Records one directory entry; path_len is the length of w->path before it. */
 static int walk_entry(struct walk *w, int dirfd, const char *name, size_t path_len, int depth,
-                      struct node_error *e)
+		      struct node_error *e)
 {
 	struct stat st;
 	size_t name_len = strlen(name);
@@ -188,7 +188,7 @@ static int walk_entry(struct walk *w, int dirfd, const char *name, size_t path_l
 
 		if (depth + 1 > MANIFEST_DEPTH_MAX)
 			return node_error_set(e, ELOOP, "out/%s: deeper than %d", w->path,
-			                      MANIFEST_DEPTH_MAX);
+					      MANIFEST_DEPTH_MAX);
 		sub = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (sub < 0)
 			return node_error_set(e, errno, "open out/%s", w->path);
@@ -200,12 +200,12 @@ static int walk_entry(struct walk *w, int dirfd, const char *name, size_t path_l
 	if (S_ISREG(st.st_mode)) {
 		if ((uint64_t)st.st_size > w->max_bytes - w->bytes)
 			return node_error_set(e, EFBIG, "out: more than %llu bytes of files",
-			                      (unsigned long long)w->max_bytes);
+					      (unsigned long long)w->max_bytes);
 		w->bytes += (uint64_t)st.st_size;
 		if (hash_regular(dirfd, name, w->path, &st, &size, hash, e) < 0)
 			return -1;
 		if (manifest_add(w->m, w->path, MANIFEST_FILE, (st.st_mode & S_IXUSR) != 0, size,
-		                 hash) < 0)
+				 hash) < 0)
 			return node_error_set(e, ENOMEM, "manifest out/%s", w->path);
 		return 0;
 	}
@@ -223,12 +223,12 @@ static int walk_entry(struct walk *w, int dirfd, const char *name, size_t path_l
 		return 0;
 	}
 	return node_error_set(e, 0, "out/%s: %s rejected (only files, directories and symlinks)",
-	                      w->path,
-	                      S_ISFIFO(st.st_mode)   ? "FIFO"
-	                      : S_ISSOCK(st.st_mode) ? "socket"
-	                      : S_ISCHR(st.st_mode)  ? "character device"
-	                      : S_ISBLK(st.st_mode)  ? "block device"
-	                                             : "unknown file type");
+			      w->path,
+			      S_ISFIFO(st.st_mode)   ? "FIFO"
+			      : S_ISSOCK(st.st_mode) ? "socket"
+			      : S_ISCHR(st.st_mode)  ? "character device"
+			      : S_ISBLK(st.st_mode)  ? "block device"
+						     : "unknown file type");
 }
 
 /* Walks dirfd (takes ownership: closes it). */
@@ -265,9 +265,9 @@ static int walk_dir(struct walk *w, int dirfd, size_t path_len, int depth, struc
 }
 
 int manifest_build(int dirfd, size_t max_entries, uint64_t max_bytes, struct manifest *m,
-                   struct node_error *e)
+		   struct node_error *e)
 {
-	struct walk w = {.m = m, .max_entries = max_entries, .max_bytes = max_bytes};
+	struct walk w = { .m = m, .max_entries = max_entries, .max_bytes = max_bytes };
 	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	memset(m, 0, sizeof(*m));

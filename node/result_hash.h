@@ -34,7 +34,7 @@ struct manifest_entry {
 	char *path; /* relative to /out, '/'-separated, owned */
 	enum manifest_kind kind;
 	bool executable; /* a file with the owner's exec bit; false for links */
-	uint64_t size;   /* file bytes, or the link target's length */
+	uint64_t size;	 /* file bytes, or the link target's length */
 	uint8_t hash[HASH_SIZE];
 };
 
@@ -63,14 +63,14 @@ struct result_status {
  * FIFO, socket or device ("rejected"), the tree is too deep, a path too long,
  * there are too many entries or bytes, or a call fails. */
 __attribute__((warn_unused_result)) int manifest_build(int dirfd, size_t max_entries,
-                                                       uint64_t max_bytes, struct manifest *m,
-                                                       struct node_error *e);
+						       uint64_t max_bytes, struct manifest *m,
+						       struct node_error *e);
 
 /* Appends one entry (the path is copied). Returns 0, or -1 when out of
  * memory or the path is empty or too long. */
 __attribute__((warn_unused_result)) int manifest_add(struct manifest *m, const char *path,
-                                                     enum manifest_kind kind, bool executable,
-                                                     uint64_t size, const uint8_t hash[HASH_SIZE]);
+						     enum manifest_kind kind, bool executable,
+						     uint64_t size, const uint8_t hash[HASH_SIZE]);
 
 /* Sorts the entries by path bytes (memcmp order, a prefix first). */
 void manifest_sort(struct manifest *m);
@@ -87,6 +87,6 @@ void result_hash_link(const char *target, size_t len, uint8_t out[HASH_SIZE]);
 /* Out: out, the result hash of status, the stdout hash and the (sorted)
  * manifest. */
 void result_hash_compute(const struct result_status *status, const uint8_t stdout_hash[HASH_SIZE],
-                         const struct manifest *m, uint8_t out[HASH_SIZE]);
+			 const struct manifest *m, uint8_t out[HASH_SIZE]);
 
 #endif

@@ -38,11 +38,11 @@ struct rootfs_spec {
 /* Builds and enters the root. Out: *out_fd, an open directory of /out.
  * Returns 0 or -1 with e set. */
 __attribute__((warn_unused_result)) int rootfs_setup(const struct rootfs_spec *spec, int *out_fd,
-                                                     struct node_error *e);
+						     struct node_error *e);
 
 /* Copies the directory input_fd into /work, owned by the job's ids.
  * Returns 0 or -1 with e set. */
 __attribute__((warn_unused_result)) int rootfs_fill_work(const struct rootfs_spec *spec,
-                                                         int input_fd, struct node_error *e);
+							 int input_fd, struct node_error *e);
 
 #endif

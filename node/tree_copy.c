@@ -22,7 +22,7 @@ struct copy_state {
 };
 
 static int copy_owner(int dst, const char *name, const struct tree_copy_opts *o,
-                      struct node_error *e)
+		      struct node_error *e)
 {
 	if (o->uid == (uid_t)-1 && o->gid == (gid_t)-1)
 		return 0;
@@ -32,7 +32,7 @@ static int copy_owner(int dst, const char *name, const struct tree_copy_opts *o,
 }
 
 static int copy_file(struct copy_state *s, int src, int dst, const char *name,
-                     const struct stat *st, struct node_error *e)
+		     const struct stat *st, struct node_error *e)
 {
 	mode_t mode = (st->st_mode & S_IXUSR) ? 0755 : 0644;
 	int in = openat(src, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
@@ -84,7 +84,7 @@ static int copy_file(struct copy_state *s, int src, int dst, const char *name,
 static int copy_dir(struct copy_state *s, int src, int dst, int depth, struct node_error *e);
 
 static int copy_entry(struct copy_state *s, int src, int dst, const char *name, int depth,
-                      struct node_error *e)
+		      struct node_error *e)
 {
 	struct stat st;
 
@@ -109,7 +109,7 @@ static int copy_entry(struct copy_state *s, int src, int dst, const char *name, 
 
 		if (depth >= s->opts->max_depth)
 			return node_error_set(e, ELOOP, "%s: deeper than %d", name,
-			                      s->opts->max_depth);
+					      s->opts->max_depth);
 		if (mkdirat(dst, name, 0755) < 0)
 			return node_error_set(e, errno, "mkdir %s", name);
 		sub_src = openat(src, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -166,7 +166,7 @@ static int copy_dir(struct copy_state *s, int src, int dst, int depth, struct no
 
 int tree_copy(int src, int dst, const struct tree_copy_opts *opts, struct node_error *e)
 {
-	struct copy_state s = {.opts = opts};
+	struct copy_state s = { .opts = opts };
 	int fd = openat(src, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int rc;
 

@@ -11,10 +11,10 @@
 #include "node/error.h"
 
 struct tree_copy_opts {
-	uid_t uid;          /* owner of what is created, or (uid_t)-1 to keep ours */
-	gid_t gid;          /* group likewise */
+	uid_t uid;	    /* owner of what is created, or (uid_t)-1 to keep ours */
+	gid_t gid;	    /* group likewise */
 	size_t max_entries; /* most entries copied */
-	int max_depth;      /* deepest directory level copied */
+	int max_depth;	    /* deepest directory level copied */
 };
 
 /* Copies everything below src into dst (both stay open; dst's entries must

@@ -60,7 +60,7 @@ int units_parse_millicores(const char *s, uint64_t *out)
 }
 
 static int scaled(const char *s, const char *const *suffix, const uint64_t *mult, int n,
-                  uint64_t *out)
+		  uint64_t *out)
 {
 	const char *rest;
 	uint64_t milli, v;
@@ -83,18 +83,20 @@ static int scaled(const char *s, const char *const *suffix, const uint64_t *mult
 
 int units_parse_bytes(const char *s, uint64_t *out)
 {
-	static const char *const suffix[] = {"",  "K",   "M",   "G",   "T",
-	                                     "k", "KiB", "MiB", "GiB", "TiB"};
-	static const uint64_t mult[] = {1,          1ULL << 10, 1ULL << 20, 1ULL << 30, 1ULL << 40,
-	                                1ULL << 10, 1ULL << 10, 1ULL << 20, 1ULL << 30, 1ULL << 40};
+	static const char *const suffix[] = { "",  "K",	  "M",	 "G",	"T",
+					      "k", "KiB", "MiB", "GiB", "TiB" };
+	static const uint64_t mult[] = {
+		1,	    1ULL << 10, 1ULL << 20, 1ULL << 30, 1ULL << 40,
+		1ULL << 10, 1ULL << 10, 1ULL << 20, 1ULL << 30, 1ULL << 40
+	};
 
 	return scaled(s, suffix, mult, 10, out);
 }
 
 int units_parse_ms(const char *s, uint64_t *out)
 {
-	static const char *const suffix[] = {"", "s", "ms", "m", "h"};
-	static const uint64_t mult[] = {1000, 1000, 1, 60000, 3600000};
+	static const char *const suffix[] = { "", "s", "ms", "m", "h" };
+	static const uint64_t mult[] = { 1000, 1000, 1, 60000, 3600000 };
 
 	return scaled(s, suffix, mult, 5, out);
 }

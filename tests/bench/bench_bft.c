@@ -44,7 +44,7 @@ struct bench {
 };
 
 static bool trust_all(void *ctx, const uint8_t sig[SIG_SIZE], const uint8_t digest[HASH_SIZE],
-                      const uint8_t pubkey[PUBKEY_SIZE])
+		      const uint8_t pubkey[PUBKEY_SIZE])
 {
 	(void)ctx;
 	(void)sig;
@@ -266,7 +266,7 @@ int main(int argc, char **argv)
 			}
 			if (!fired) {
 				fprintf(stderr, "bench_bft: stalled at height %" PRIu64 "\n",
-				        min_committed(&b));
+					min_committed(&b));
 				return 1;
 			}
 			continue;

@@ -25,23 +25,23 @@
 #include "tests/sim/prng.h"
 #include "tests/sim/sim_block.h"
 
-#define CHAIN_ID          "hearth-sim"
-#define GOSSIP_MS         25
-#define FAULT_PHASE_MS    1500
+#define CHAIN_ID	  "hearth-sim"
+#define GOSSIP_MS	  25
+#define FAULT_PHASE_MS	  1500
 #define LIVENESS_HEIGHTS  3
 #define LIVENESS_BOUND_MS 20000
-#define FUTURE_MAX        512
-#define SIGCACHE_SIZE     (1u << 15)
+#define FUTURE_MAX	  512
+#define SIGCACHE_SIZE	  (1u << 15)
 
 const struct sim_config sim_configs[] = {
-    {"n1", 1, {100}, 0},
-    {"n4", 4, {10, 10, 10, 10}, 1},
-    {"n4w", 4, {10, 20, 30, 40}, 1},
-    {"n7", 7, {10, 10, 10, 10, 10, 10, 10}, 2},
-    {"n7w", 7, {1, 2, 3, 5, 8, 13, 21}, 2},
-    {"n10", 10, {10, 10, 10, 10, 10, 10, 10, 10, 10, 10}, 3},
-    {"n10w", 10, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 3},
-    {NULL, 0, {0}, 0},
+	{ "n1", 1, { 100 }, 0 },
+	{ "n4", 4, { 10, 10, 10, 10 }, 1 },
+	{ "n4w", 4, { 10, 20, 30, 40 }, 1 },
+	{ "n7", 7, { 10, 10, 10, 10, 10, 10, 10 }, 2 },
+	{ "n7w", 7, { 1, 2, 3, 5, 8, 13, 21 }, 2 },
+	{ "n10", 10, { 10, 10, 10, 10, 10, 10, 10, 10, 10, 10 }, 3 },
+	{ "n10w", 10, { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 }, 3 },
+	{ NULL, 0, { 0 }, 0 },
 };
 
 const struct sim_config *sim_config_find(const char *name)
@@ -149,7 +149,7 @@ struct event {
 	enum ev_type type;
 	size_t node, from;
 	uint32_t incarnation;
-	struct msg msg;     /* EV_DELIVER */
+	struct msg msg;	    /* EV_DELIVER */
 	uint64_t store_gen; /* EV_DELIVER: sender's store generation */
 	size_t store_index; /* EV_DELIVER: index in it, SIZE_MAX if none */
 	struct bft_timeout timeout;
@@ -382,7 +382,7 @@ static const struct validator_set *set_of(struct sim *s, uint64_t h)
 /* ------------------------------------------------------------ signature cache */
 
 static bool cached_verify(void *ctx, const uint8_t sig[SIG_SIZE], const uint8_t digest[HASH_SIZE],
-                          const uint8_t pubkey[PUBKEY_SIZE])
+			  const uint8_t pubkey[PUBKEY_SIZE])
 {
 	struct sim *s = ctx;
 	struct hasher h;
@@ -408,7 +408,7 @@ static bool cached_verify(void *ctx, const uint8_t sig[SIG_SIZE], const uint8_t 
 
 /* No honest validator signs two different things at one (h, r, type). */
 static void check_signed(struct sim *s, struct node *nd, uint64_t h, uint32_t r, int type, bool has,
-                         const uint8_t *id)
+			 const uint8_t *id)
 {
 	struct vote_record rec;
 	size_t k = nd->num;
@@ -428,9 +428,9 @@ static void check_signed(struct sim *s, struct node *nd, uint64_t h, uint32_t r,
 		if (o->height == h && o->round == r && o->type == type) {
 			if (memcmp(o->target, rec.target, sizeof(rec.target)) != 0)
 				fail(s, "honest node %zu double-signed %s at h=%" PRIu64 " r=%u", k,
-				     type == 0   ? "a proposal"
+				     type == 0	 ? "a proposal"
 				     : type == 1 ? "a prevote"
-				                 : "a precommit",
+						 : "a precommit",
 				     h, r);
 			return;
 		}
@@ -469,7 +469,7 @@ static bool evidence_known(const struct node *nd, const uint8_t id[HASH_SIZE])
 
 /* The application's validity rule for a payload at the node's next height. */
 static bool block_valid(struct sim *s, const struct node *nd, uint64_t height,
-                        const uint8_t id[HASH_SIZE], const uint8_t *payload, size_t len)
+			const uint8_t id[HASH_SIZE], const uint8_t *payload, size_t len)
 {
 	struct sim_block b;
 	uint8_t check[HASH_SIZE];
@@ -486,7 +486,7 @@ static bool block_valid(struct sim *s, const struct node *nd, uint64_t height,
 		if (ev->a.height == 0 || ev->a.height > height)
 			return false;
 		if (evidence_verify_with(CHAIN_ID, ev, set_of(s, ev->a.height),
-		                         &s->bcfg.verifier) != EVIDENCE_OK)
+					 &s->bcfg.verifier) != EVIDENCE_OK)
 			return false;
 		if (evidence_id(ev, eid) != 0 || evidence_known(nd, eid))
 			return false;
@@ -511,7 +511,7 @@ static bool link_up(const struct sim *s, size_t a, size_t b)
 /* Sends m from node a to node b through the faulty network. Returns true
  * when the network accepted it (it will arrive, maybe late, maybe twice). */
 static bool net_send(struct sim *s, size_t a, size_t b, const struct msg *m, uint64_t gen,
-                     size_t index)
+		     size_t index)
 {
 	int copies = 1;
 
@@ -597,7 +597,7 @@ struct pending_list {
 };
 
 static void node_feed(struct sim *s, struct node *nd, const struct bft_event *ev,
-                      enum bft_status *status);
+		      enum bft_status *status);
 
 static void pool_add(struct node *nd, const struct duplicate_vote *ev)
 {
@@ -619,7 +619,7 @@ static void pool_add(struct node *nd, const struct duplicate_vote *ev)
 
 /* Builds this node's block for (height, round). Out: buf, *len, id. */
 static void build_block(struct sim *s, struct node *nd, uint64_t height, uint32_t round, bool valid,
-                        uint8_t *buf, size_t *len, uint8_t id[HASH_SIZE])
+			uint8_t *buf, size_t *len, uint8_t id[HASH_SIZE])
 {
 	struct sim_block b;
 
@@ -675,8 +675,8 @@ static void on_commit(struct sim *s, struct node *nd, const struct bft_action *a
 		return;
 	}
 	cs = memcmp(c->block_id, p->block_id, HASH_SIZE) != 0 || c->height != h
-	         ? COMMIT_WRONG_TARGET
-	         : commit_verify_with(CHAIN_ID, c, set_of(s, h), &s->bcfg.verifier);
+		     ? COMMIT_WRONG_TARGET
+		     : commit_verify_with(CHAIN_ID, c, set_of(s, h), &s->bcfg.verifier);
 	if (cs != COMMIT_OK)
 		fail(s, "node %zu produced a bad certificate at h=%" PRIu64 ": %s", nd->num, h,
 		     commit_strerror(cs));
@@ -686,7 +686,7 @@ static void on_commit(struct sim *s, struct node *nd, const struct bft_action *a
 			fail(s, "node %zu committed a block nobody proposed at h=%" PRIu64, nd->num,
 			     h);
 		if (!block_valid(s, nd, h, p->block_id, a->u.commit.payload,
-		                 a->u.commit.payload_len))
+				 a->u.commit.payload_len))
 			fail(s, "node %zu committed an invalid block at h=%" PRIu64, nd->num, h);
 		/* agreement */
 		if (s->decided_len < h) {
@@ -729,8 +729,8 @@ static void on_commit(struct sim *s, struct node *nd, const struct bft_action *a
 				continue;
 			if (nd->ev_done_len == nd->ev_done_cap) {
 				nd->ev_done_cap = nd->ev_done_cap ? 2 * nd->ev_done_cap : 16;
-				nd->ev_done =
-				    xrealloc(nd->ev_done, nd->ev_done_cap * sizeof(*nd->ev_done));
+				nd->ev_done = xrealloc(nd->ev_done,
+						       nd->ev_done_cap * sizeof(*nd->ev_done));
 			}
 			memcpy(nd->ev_done[nd->ev_done_len++], id, HASH_SIZE);
 			if (who >= 0 && !nd->byzantine) {
@@ -778,14 +778,14 @@ static void byzantine_broadcast(struct sim *s, struct node *nd, const struct msg
 	msg_copy(&twin, m);
 	memset(aux, 0, sizeof(aux));
 	bool coordinated = m->kind == MSG_VOTE && m->vote.height == nd->twin_height &&
-	                   m->vote.round == nd->twin_round && nd->twin_mask != 0;
+			   m->vote.round == nd->twin_round && nd->twin_mask != 0;
 
 	bool withhold = m->kind == MSG_VOTE && m->vote.has_block &&
-	                m->vote.height == nd->withhold_height &&
-	                memcmp(m->vote.block_id, nd->withhold_id, HASH_SIZE) == 0;
+			m->vote.height == nd->withhold_height &&
+			memcmp(m->vote.block_id, nd->withhold_id, HASH_SIZE) == 0;
 
 	if (withhold || (m->kind == MSG_VOTE && m->vote.height == nd->withhold_height &&
-	                 m->vote.height == nd->other_height && m->vote.round == nd->other_round)) {
+			 m->vote.height == nd->other_height && m->vote.round == nd->other_round)) {
 		/* nil on the block it let one peer decide, and a vote for the
 		 * round's other block when it knows one */
 		withhold = true;
@@ -824,7 +824,7 @@ static void byzantine_broadcast(struct sim *s, struct node *nd, const struct msg
 
 		/* a fresh block, ignoring the valid value; invalid a third of the time */
 		build_block(s, nd, m->proposal.height, m->proposal.round,
-		            !prng_chance(&s->rng, 333), buf, &len, twin.proposal.block_id);
+			    !prng_chance(&s->rng, 333), buf, &len, twin.proposal.block_id);
 		free(twin.payload);
 		twin.payload = xrealloc(NULL, len);
 		memcpy(twin.payload, buf, len);
@@ -839,7 +839,7 @@ static void byzantine_broadcast(struct sim *s, struct node *nd, const struct msg
 	} else if (coordinated && m->vote.type == VOTE_TYPE_PREVOTE) {
 		got_twin = nd->twin_mask;
 	} else if (m->kind == MSG_VOTE && m->vote.type == VOTE_TYPE_PRECOMMIT &&
-	           m->vote.has_block) {
+		   m->vote.has_block) {
 		/* a precommit for a block goes to one peer only (one that got
 		 * the real proposal, if it equivocated): with the network cut
 		 * after a decision (see on_commit) the way to make a single
@@ -903,7 +903,7 @@ static void broadcast(struct sim *s, struct node *nd, const struct msg *m)
 }
 
 static void handle_actions(struct sim *s, struct node *nd, const struct bft_actions *acts,
-                           struct pending_list *pl)
+			   struct pending_list *pl)
 {
 	char buf[9];
 
@@ -919,7 +919,7 @@ static void handle_actions(struct sim *s, struct node *nd, const struct bft_acti
 			      a->u.proposal.header.pol_round,
 			      short_id(a->u.proposal.header.block_id, true, buf));
 			check_signed(s, nd, a->u.proposal.header.height, a->u.proposal.header.round,
-			             0, true, a->u.proposal.header.block_id);
+				     0, true, a->u.proposal.header.block_id);
 			memset(&m, 0, sizeof(m));
 			m.kind = MSG_PROPOSAL;
 			m.proposal = a->u.proposal.header;
@@ -933,7 +933,7 @@ static void handle_actions(struct sim *s, struct node *nd, const struct bft_acti
 			      a->u.vote.height, a->u.vote.round,
 			      short_id(a->u.vote.block_id, a->u.vote.has_block, buf));
 			check_signed(s, nd, a->u.vote.height, a->u.vote.round, (int)a->u.vote.type,
-			             a->u.vote.has_block, a->u.vote.block_id);
+				     a->u.vote.has_block, a->u.vote.block_id);
 			memset(&m, 0, sizeof(m));
 			m.kind = MSG_VOTE;
 			m.vote = a->u.vote;
@@ -957,7 +957,7 @@ static void handle_actions(struct sim *s, struct node *nd, const struct bft_acti
 			pe = &pl->items[pl->len++];
 			memset(pe, 0, sizeof(*pe));
 			build_block(s, nd, a->u.request.height, a->u.request.round, true, block,
-			            &len, pe->ev.u.block.block_id);
+				    &len, pe->ev.u.block.block_id);
 			pe->payload = xrealloc(NULL, len);
 			memcpy(pe->payload, block, len);
 			pe->ev.type = BFT_EVENT_BLOCK;
@@ -978,16 +978,16 @@ static void handle_actions(struct sim *s, struct node *nd, const struct bft_acti
 			pe->ev.u.validity.height = a->u.validate.height;
 			memcpy(pe->ev.u.validity.block_id, a->u.validate.block_id, HASH_SIZE);
 			pe->ev.u.validity.valid =
-			    block_valid(s, nd, a->u.validate.height, a->u.validate.block_id,
-			                a->u.validate.payload, a->u.validate.payload_len);
+				block_valid(s, nd, a->u.validate.height, a->u.validate.block_id,
+					    a->u.validate.payload, a->u.validate.payload_len);
 			break;
 		case BFT_ACTION_COMMIT:
 			on_commit(s, nd, a);
 			break;
 		case BFT_ACTION_EVIDENCE: {
 			enum evidence_status es = evidence_verify_with(
-			    CHAIN_ID, &a->u.evidence, set_of(s, a->u.evidence.a.height),
-			    &s->bcfg.verifier);
+				CHAIN_ID, &a->u.evidence, set_of(s, a->u.evidence.a.height),
+				&s->bcfg.verifier);
 
 			trace(s, "n%zu EVIDENCE against %02x%02x h=%" PRIu64 " r=%u", nd->num,
 			      a->u.evidence.a.validator[0], a->u.evidence.a.validator[1],
@@ -1003,7 +1003,7 @@ static void handle_actions(struct sim *s, struct node *nd, const struct bft_acti
 }
 
 static void deliver(struct sim *s, struct node *nd, size_t from, const struct msg *m, uint64_t gen,
-                    size_t index);
+		    size_t index);
 
 /* Called when the engine entered a new height (its store was emptied then):
  * deliver the messages that arrived early. */
@@ -1027,7 +1027,7 @@ static void enter_height(struct sim *s, struct node *nd)
 
 /* Feeds one event to nd's engine and everything that follows from it. */
 static void node_feed(struct sim *s, struct node *nd, const struct bft_event *first,
-                      enum bft_status *status)
+		      enum bft_status *status)
 {
 	struct bft_actions *acts = &s->acts;
 	struct pending_list *pl = s->pl;
@@ -1073,7 +1073,7 @@ static void nack(struct sim *s, size_t from, size_t to, uint64_t gen, size_t ind
 }
 
 static void deliver(struct sim *s, struct node *nd, size_t from, const struct msg *m, uint64_t gen,
-                    size_t index)
+		    size_t index)
 {
 	uint64_t h = bft_height(nd->engine), mh = msg_height(m);
 	struct bft_event ev;
@@ -1225,7 +1225,7 @@ static void node_start(struct sim *s, struct node *nd)
 	size_t wal_len;
 
 	if (privval_init(&nd->pv, nd->secret, nd->has_persisted ? &nd->persisted : NULL,
-	                 persist_record, nd) != 0) {
+			 persist_record, nd) != 0) {
 		fail(s, "privval_init failed");
 		return;
 	}
@@ -1383,7 +1383,7 @@ static int setup(struct sim *s)
 
 		(void)ev_new(s, at, EV_PARTITION, 0);
 		(void)ev_new(s, at + len < FAULT_PHASE_MS ? at + len : FAULT_PHASE_MS - 1,
-		             EV_HEAL_PARTITION, 0);
+			     EV_HEAL_PARTITION, 0);
 	}
 	if (prng_chance(&s->rng, 700)) {
 		size_t victim = prng_below(&s->rng, s->n);
@@ -1393,22 +1393,22 @@ static int setup(struct sim *s)
 		if (!s->nodes[victim].byzantine) {
 			(void)ev_new(s, at, EV_CRASH, victim);
 			(void)ev_new(s, at + down < FAULT_PHASE_MS ? at + down : FAULT_PHASE_MS - 1,
-			             EV_RESTART, victim);
+				     EV_RESTART, victim);
 		}
 	}
 	(void)ev_new(s, FAULT_PHASE_MS, EV_HEAL_ALL, 0);
 	if (s->trace != NULL) {
 		fprintf(s->trace,
-		        "sim %s seed %" PRIu64 ": drop %" PRIu64 "/1000 dup %" PRIu64
-		        "/1000 delay 1..%" PRIu64 "ms reorder %" PRIu64
-		        "/1000 skip_commit %d propose timeout %" PRIu64 "ms\n",
-		        s->cfg->name, s->seed, s->drop_pm, s->dup_pm, s->delay_max, s->reorder_pm,
-		        s->bcfg.timeouts.skip_timeout_commit, s->bcfg.timeouts.propose_ms);
+			"sim %s seed %" PRIu64 ": drop %" PRIu64 "/1000 dup %" PRIu64
+			"/1000 delay 1..%" PRIu64 "ms reorder %" PRIu64
+			"/1000 skip_commit %d propose timeout %" PRIu64 "ms\n",
+			s->cfg->name, s->seed, s->drop_pm, s->dup_pm, s->delay_max, s->reorder_pm,
+			s->bcfg.timeouts.skip_timeout_commit, s->bcfg.timeouts.propose_ms);
 		for (size_t k = 0; k < s->n; k++)
 			fprintf(s->trace, "  n%zu key %02x%02x.. power %" PRIu64 "%s\n", k,
-			        s->sets[0]->members[k].key[0], s->sets[0]->members[k].key[1],
-			        s->sets[0]->members[k].power,
-			        s->nodes[k].byzantine ? " BYZANTINE" : "");
+				s->sets[0]->members[k].key[0], s->sets[0]->members[k].key[1],
+				s->sets[0]->members[k].power,
+				s->nodes[k].byzantine ? " BYZANTINE" : "");
 	}
 	for (size_t k = 0; k < s->n && !s->failed; k++)
 		node_start(s, &s->nodes[k]);

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const uint8_t magic[4] = {'H', 'S', 'B', '1'};
+static const uint8_t magic[4] = { 'H', 'S', 'B', '1' };
 
 static void put_u64(uint8_t *p, uint64_t v)
 {

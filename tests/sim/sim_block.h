@@ -14,7 +14,7 @@
 #include "consensus/evidence.h"
 
 #define SIM_BLOCK_EVIDENCE_MAX 4
-#define SIM_BLOCK_MAX          (32 + SIM_BLOCK_EVIDENCE_MAX * (2 + EVIDENCE_ENCODED_MAX))
+#define SIM_BLOCK_MAX	       (32 + SIM_BLOCK_EVIDENCE_MAX * (2 + EVIDENCE_ENCODED_MAX))
 
 struct sim_block {
 	uint64_t height;

@@ -20,7 +20,7 @@
 static void usage(void)
 {
 	fprintf(stderr, "usage: sim [--config NAME[,NAME...]|all] [--seeds A-B | --seed N] "
-	                "[--trace] [--expect-violation]\n");
+			"[--trace] [--expect-violation]\n");
 }
 
 static int parse_u64(const char *s, uint64_t *out)
@@ -111,10 +111,10 @@ int main(int argc, char **argv)
 			}
 			if (expect_violation) {
 				if (!r.ok && strstr(r.reason, "AGREEMENT") != NULL) {
-					printf(
-					    "ok 1 - broken engine caught by the agreement check: "
-					    "%s seed %" PRIu64 " (run %lu): %s\n",
-					    cfgs[c]->name, seed, test + 1, r.reason);
+					printf("ok 1 - broken engine caught by the agreement "
+					       "check: "
+					       "%s seed %" PRIu64 " (run %lu): %s\n",
+					       cfgs[c]->name, seed, test + 1, r.reason);
 					return 0;
 				}
 				test++;

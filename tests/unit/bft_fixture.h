@@ -12,7 +12,7 @@
 #include "tests/unit/test_util.h"
 
 #define FIX_CHAIN "hearth-test"
-#define FIX_MAX   8
+#define FIX_MAX	  8
 
 struct fixture {
 	size_t n;
@@ -58,7 +58,7 @@ static inline void fixture_free(struct fixture *f)
 
 /* A vote of member i, signed. id NULL: nil. */
 static inline struct vote fixture_vote(const struct fixture *f, size_t i, enum vote_type type,
-                                       uint64_t height, uint32_t round, const uint8_t *id)
+				       uint64_t height, uint32_t round, const uint8_t *id)
 {
 	struct vote v;
 	uint8_t digest[HASH_SIZE];
@@ -78,8 +78,8 @@ static inline struct vote fixture_vote(const struct fixture *f, size_t i, enum v
 
 /* A proposal header of member i, signed. */
 static inline struct proposal_header fixture_proposal(const struct fixture *f, size_t i,
-                                                      uint64_t height, uint32_t round,
-                                                      int32_t pol_round, const uint8_t *id)
+						      uint64_t height, uint32_t round,
+						      int32_t pol_round, const uint8_t *id)
 {
 	struct proposal_header p;
 	uint8_t digest[HASH_SIZE];

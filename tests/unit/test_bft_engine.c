@@ -88,8 +88,8 @@ static void start(struct rig *r, uint64_t height)
 static void engine_new(struct rig *r)
 {
 	assert_int_equal(privval_init(&r->pv, r->f.secrets[r->me], r->has_disk ? &r->disk : NULL,
-	                              rig_persist, r),
-	                 0);
+				      rig_persist, r),
+			 0);
 	r->e = bft_new(&r->cfg, &r->pv);
 	assert_non_null(r->e);
 }
@@ -139,7 +139,7 @@ static enum bft_status propose(struct rig *r, uint32_t round, int32_t pol, bool 
 	memset(&ev, 0, sizeof(ev));
 	ev.type = BFT_EVENT_PROPOSAL;
 	ev.u.proposal.header = fixture_proposal(&r->f, bft_proposer(r->e, round), 1, round, pol,
-	                                        block_b ? r->id_b : r->id_a);
+						block_b ? r->id_b : r->id_a);
 	ev.u.proposal.payload = block_b ? r->payload_b : r->payload_a;
 	ev.u.proposal.payload_len = 8;
 	return feed(r, &ev);
@@ -159,7 +159,7 @@ static enum bft_status answer(struct rig *r, const uint8_t *id, bool valid)
 
 /* A vote of validator i (id NULL: nil). */
 static enum bft_status vote_from(struct rig *r, size_t i, enum vote_type type, uint32_t round,
-                                 const uint8_t *id)
+				 const uint8_t *id)
 {
 	struct bft_event ev;
 
@@ -171,7 +171,7 @@ static enum bft_status vote_from(struct rig *r, size_t i, enum vote_type type, u
 
 /* The n first validators other than me vote. */
 static void votes_from_others(struct rig *r, size_t n, enum vote_type type, uint32_t round,
-                              const uint8_t *id)
+			      const uint8_t *id)
 {
 	for (size_t i = 0; i < 4 && n > 0; i++) {
 		if (i == r->me)
@@ -222,7 +222,7 @@ static void test_engine_commits_with_a_verifiable_certificate(void **state UNUSE
 	assert_memory_equal(c->u.commit.payload, r.payload_a, 8);
 	assert_int_equal(c->u.commit.commit->count, 3);
 	assert_int_equal(commit_verify_for(FIX_CHAIN, c->u.commit.commit, &r.f.set, 1, r.id_a),
-	                 COMMIT_OK);
+			 COMMIT_OK);
 	assert_int_equal(bft_step(r.e), BFT_STEP_COMMIT);
 	/* the decided height takes no more proposals */
 	assert_int_equal(propose(&r, 0, -1, true), BFT_STALE);
@@ -343,7 +343,7 @@ static void test_engine_rejects_bad_messages(void **state UNUSED)
 	struct rig r;
 	struct bft_event ev;
 	struct fixture stranger;
-	const uint64_t p[1] = {10};
+	const uint64_t p[1] = { 10 };
 
 	rig_init(&r, false, false);
 	/* a bad signature */
@@ -365,7 +365,7 @@ static void test_engine_rejects_bad_messages(void **state UNUSED)
 	memset(&ev, 0, sizeof(ev));
 	ev.type = BFT_EVENT_PROPOSAL;
 	ev.u.proposal.header =
-	    fixture_proposal(&r.f, (bft_proposer(r.e, 0) + 1) % 4, 1, 0, -1, r.id_a);
+		fixture_proposal(&r.f, (bft_proposer(r.e, 0) + 1) % 4, 1, 0, -1, r.id_a);
 	ev.u.proposal.payload = r.payload_a;
 	ev.u.proposal.payload_len = 8;
 	assert_int_equal(feed(&r, &ev), BFT_INVALID);
@@ -554,19 +554,19 @@ static void test_engine_proposer_asks_for_a_block_and_proposes_it(void **state U
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_engine_commits_with_a_verifiable_certificate),
-	    cmocka_unit_test(test_engine_locked_validator_prevotes_nil_for_another_block),
-	    cmocka_unit_test(test_engine_locked_validator_follows_a_newer_proof_of_lock),
-	    cmocka_unit_test(test_engine_skips_to_a_round_with_one_third_of_the_power),
-	    cmocka_unit_test(test_engine_timeouts_grow_with_the_round),
-	    cmocka_unit_test(test_engine_reports_a_double_sign_as_evidence),
-	    cmocka_unit_test(test_engine_rejects_bad_messages),
-	    cmocka_unit_test(test_engine_prevotes_nil_for_an_invalid_block),
-	    cmocka_unit_test(test_engine_keeps_its_lock_and_vote_across_a_restart),
-	    cmocka_unit_test(test_engine_commit_wait_and_its_skip),
-	    cmocka_unit_test(test_engine_recovers_an_evicted_proof_of_lock_round),
-	    cmocka_unit_test(test_engine_jumps_heights_after_block_sync),
-	    cmocka_unit_test(test_engine_proposer_asks_for_a_block_and_proposes_it),
+		cmocka_unit_test(test_engine_commits_with_a_verifiable_certificate),
+		cmocka_unit_test(test_engine_locked_validator_prevotes_nil_for_another_block),
+		cmocka_unit_test(test_engine_locked_validator_follows_a_newer_proof_of_lock),
+		cmocka_unit_test(test_engine_skips_to_a_round_with_one_third_of_the_power),
+		cmocka_unit_test(test_engine_timeouts_grow_with_the_round),
+		cmocka_unit_test(test_engine_reports_a_double_sign_as_evidence),
+		cmocka_unit_test(test_engine_rejects_bad_messages),
+		cmocka_unit_test(test_engine_prevotes_nil_for_an_invalid_block),
+		cmocka_unit_test(test_engine_keeps_its_lock_and_vote_across_a_restart),
+		cmocka_unit_test(test_engine_commit_wait_and_its_skip),
+		cmocka_unit_test(test_engine_recovers_an_evicted_proof_of_lock_round),
+		cmocka_unit_test(test_engine_jumps_heights_after_block_sync),
+		cmocka_unit_test(test_engine_proposer_asks_for_a_block_and_proposes_it),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,8 +23,8 @@ static int disk_persist(void *ctx, const struct privval_record *rec)
 	return 0;
 }
 
-static const uint8_t block_a[HASH_SIZE] = {0xaa};
-static const uint8_t block_b[HASH_SIZE] = {0xbb};
+static const uint8_t block_a[HASH_SIZE] = { 0xaa };
+static const uint8_t block_b[HASH_SIZE] = { 0xbb };
 
 static struct vote unsigned_vote(enum vote_type type, uint64_t h, uint32_t r, const uint8_t *id)
 {
@@ -44,7 +44,7 @@ static void test_privval_persists_before_releasing(void **state UNUSED)
 {
 	struct fixture f;
 	struct privval pv;
-	struct disk d = {0};
+	struct disk d = { 0 };
 	struct vote v = unsigned_vote(VOTE_TYPE_PREVOTE, 1, 0, block_a);
 
 	fixture_init(&f, 1, NULL);
@@ -72,7 +72,7 @@ static void test_privval_refuses_conflicts_and_regressions(void **state UNUSED)
 {
 	struct fixture f;
 	struct privval pv;
-	struct disk d = {0};
+	struct disk d = { 0 };
 	struct vote v = unsigned_vote(VOTE_TYPE_PREVOTE, 2, 1, block_a), again;
 	struct proposal_header p;
 
@@ -115,7 +115,7 @@ static void test_privval_guard_survives_a_restart(void **state UNUSED)
 {
 	struct fixture f;
 	struct privval pv;
-	struct disk d = {0};
+	struct disk d = { 0 };
 	struct vote v = unsigned_vote(VOTE_TYPE_PRECOMMIT, 3, 2, block_a);
 	int64_t round;
 	uint8_t id[HASH_SIZE];
@@ -153,9 +153,9 @@ static void test_privval_guard_survives_a_restart(void **state UNUSED)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_privval_persists_before_releasing),
-	    cmocka_unit_test(test_privval_refuses_conflicts_and_regressions),
-	    cmocka_unit_test(test_privval_guard_survives_a_restart),
+		cmocka_unit_test(test_privval_persists_before_releasing),
+		cmocka_unit_test(test_privval_refuses_conflicts_and_regressions),
+		cmocka_unit_test(test_privval_guard_survives_a_restart),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

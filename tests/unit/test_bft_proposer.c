@@ -30,12 +30,15 @@ static void genesis(const struct validator *m, size_t n, struct validator_set *o
 static void test_proposer_matches_cometbft_selection1(void **state UNUSED)
 {
 	static const char *expected =
-	    "foo baz foo bar foo foo baz foo bar foo foo baz foo foo bar foo baz foo foo bar "
-	    "foo foo baz foo bar foo foo baz foo bar foo foo baz foo foo bar foo baz foo foo bar "
-	    "foo baz foo foo bar foo baz foo foo bar foo baz foo foo foo baz bar foo foo foo baz "
-	    "foo bar foo foo baz foo bar foo foo baz foo bar foo foo baz foo bar foo foo baz foo "
-	    "foo bar foo baz foo foo bar foo baz foo foo bar foo baz foo foo";
-	struct validator m[3] = {named("foo", 1000), named("bar", 300), named("baz", 330)};
+		"foo baz foo bar foo foo baz foo bar foo foo baz foo foo bar foo baz foo foo bar "
+		"foo foo baz foo bar foo foo baz foo bar foo foo baz foo foo bar foo baz foo foo "
+		"bar "
+		"foo baz foo foo bar foo baz foo foo bar foo baz foo foo foo baz bar foo foo foo "
+		"baz "
+		"foo bar foo foo baz foo bar foo foo baz foo bar foo foo baz foo bar foo foo baz "
+		"foo "
+		"foo bar foo baz foo foo bar foo baz foo foo bar foo baz foo foo";
+	struct validator m[3] = { named("foo", 1000), named("bar", 300), named("baz", 330) };
 	struct validator_set set;
 	char got[1024] = "";
 
@@ -54,7 +57,7 @@ static void test_proposer_matches_cometbft_selection1(void **state UNUSED)
  * validator proposes first, then the others in order. */
 static void test_proposer_equal_power_goes_in_key_order(void **state UNUSED)
 {
-	struct validator m[3] = {named("\x02", 100), named("\x00", 100), named("\x01", 100)};
+	struct validator m[3] = { named("\x02", 100), named("\x00", 100), named("\x01", 100) };
 	struct validator_set set;
 
 	genesis(m, 3, &set);
@@ -71,9 +74,9 @@ static void test_proposer_equal_power_goes_in_key_order(void **state UNUSED)
 /* Over a long run each validator proposes in proportion to its power. */
 static void test_proposer_frequency_follows_power(void **state UNUSED)
 {
-	struct validator m[4] = {named("a", 10), named("b", 20), named("c", 30), named("d", 40)};
+	struct validator m[4] = { named("a", 10), named("b", 20), named("c", 30), named("d", 40) };
 	struct validator_set set;
-	unsigned count[4] = {0};
+	unsigned count[4] = { 0 };
 
 	genesis(m, 4, &set);
 	for (int i = 0; i < 1000; i++)
@@ -88,7 +91,7 @@ static void test_proposer_frequency_follows_power(void **state UNUSED)
  * cannot reset a negative priority by unbonding and bonding again. */
 static void test_proposer_new_validator_starts_behind(void **state UNUSED)
 {
-	struct validator m[3] = {named("a", 10), named("b", 10), named("c", 10)};
+	struct validator m[3] = { named("a", 10), named("b", 10), named("c", 10) };
 	struct validator_set set, next;
 
 	genesis(m, 2, &set);
@@ -102,7 +105,7 @@ static void test_proposer_new_validator_starts_behind(void **state UNUSED)
 	assert_int_equal(next.members[2].proposer_priority, -22);
 	/* removed validators still count in the newcomer's start */
 	{
-		struct validator two[2] = {named("b", 10), named("c", 10)};
+		struct validator two[2] = { named("b", 10), named("c", 10) };
 
 		assert_int_equal(proposer_update(&set, two, 2, &next), 0);
 		/* total after updates and before removals: 10 + 10 + 10 = 30:
@@ -116,7 +119,7 @@ static void test_proposer_new_validator_starts_behind(void **state UNUSED)
  * the average stays near zero; extreme priorities do not overflow. */
 static void test_proposer_rescales_and_centres(void **state UNUSED)
 {
-	struct validator m[3] = {named("a", 1), named("b", 2), named("c", 1000000)};
+	struct validator m[3] = { named("a", 1), named("b", 2), named("c", 1000000) };
 	struct validator_set set;
 
 	genesis(m, 3, &set);
@@ -141,7 +144,7 @@ static void test_proposer_rescales_and_centres(void **state UNUSED)
  * increment. */
 static void test_proposer_select_is_a_function_of_round(void **state UNUSED)
 {
-	struct validator m[4] = {named("a", 10), named("b", 20), named("c", 30), named("d", 40)};
+	struct validator m[4] = { named("a", 10), named("b", 20), named("c", 30), named("d", 40) };
 	struct validator_set set, scratch, copy;
 
 	genesis(m, 4, &set);
@@ -161,12 +164,12 @@ static void test_proposer_select_is_a_function_of_round(void **state UNUSED)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_proposer_matches_cometbft_selection1),
-	    cmocka_unit_test(test_proposer_equal_power_goes_in_key_order),
-	    cmocka_unit_test(test_proposer_frequency_follows_power),
-	    cmocka_unit_test(test_proposer_new_validator_starts_behind),
-	    cmocka_unit_test(test_proposer_rescales_and_centres),
-	    cmocka_unit_test(test_proposer_select_is_a_function_of_round),
+		cmocka_unit_test(test_proposer_matches_cometbft_selection1),
+		cmocka_unit_test(test_proposer_equal_power_goes_in_key_order),
+		cmocka_unit_test(test_proposer_frequency_follows_power),
+		cmocka_unit_test(test_proposer_new_validator_starts_behind),
+		cmocka_unit_test(test_proposer_rescales_and_centres),
+		cmocka_unit_test(test_proposer_select_is_a_function_of_round),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,8 +8,8 @@
 #include "consensus/evidence.h"
 #include "tests/unit/bft_fixture.h"
 
-static const uint8_t block_a[HASH_SIZE] = {0xaa, 1};
-static const uint8_t block_b[HASH_SIZE] = {0xbb, 2};
+static const uint8_t block_a[HASH_SIZE] = { 0xaa, 1 };
+static const uint8_t block_b[HASH_SIZE] = { 0xbb, 2 };
 
 static void test_vote_digest_covers_every_field(void **state UNUSED)
 {
@@ -152,18 +152,18 @@ static void test_commit_verify_rejects_duplicates_strangers_and_bad_sigs(void **
 	assert_int_equal(commit_verify(FIX_CHAIN, c, &f.set), COMMIT_BAD_SIGNATURE);
 	/* a stranger */
 	{
-		uint64_t powers[1] = {10};
+		uint64_t powers[1] = { 10 };
 
 		fixture_init(&other, 1, powers);
 		make_commit(&f, 3, c);
 		assert_int_equal(commit_verify(FIX_CHAIN, c, &other.set),
-		                 COMMIT_NOT_SORTED); /* more signers than members */
+				 COMMIT_NOT_SORTED); /* more signers than members */
 		c->count = 1;
 		assert_int_equal(
-		    commit_verify(FIX_CHAIN, c, &other.set),
-		    memcmp(c->sigs[0].validator, other.set.members[0].key, PUBKEY_SIZE) == 0
-		        ? COMMIT_OK
-		        : COMMIT_UNKNOWN_VALIDATOR);
+			commit_verify(FIX_CHAIN, c, &other.set),
+			memcmp(c->sigs[0].validator, other.set.members[0].key, PUBKEY_SIZE) == 0
+				? COMMIT_OK
+				: COMMIT_UNKNOWN_VALIDATOR);
 		fixture_free(&other);
 	}
 	fixture_free(&f);
@@ -172,7 +172,7 @@ static void test_commit_verify_rejects_duplicates_strangers_and_bad_sigs(void **
 
 static void test_commit_verify_counts_power_not_heads(void **state UNUSED)
 {
-	const uint64_t powers[4] = {1, 1, 1, 7};
+	const uint64_t powers[4] = { 1, 1, 1, 7 };
 	struct fixture f;
 	struct commit *c = malloc(sizeof(*c));
 	size_t big = 0;
@@ -309,7 +309,7 @@ static void test_evidence_rejects_non_conflicts_and_forgeries(void **state UNUSE
 	y = fixture_vote(&f, 2, VOTE_TYPE_PREVOTE, 5, 1, block_b);
 	assert_int_equal(evidence_from_votes(&x, &y, &e), 0);
 	{
-		const uint64_t p[1] = {10};
+		const uint64_t p[1] = { 10 };
 		struct validator m;
 		struct validator_set set;
 
@@ -319,7 +319,7 @@ static void test_evidence_rejects_non_conflicts_and_forgeries(void **state UNUSE
 		assert_int_equal(validators_set_init(&set, &m, 1), 0);
 		if (validators_find(&set, x.validator) < 0)
 			assert_int_equal(evidence_verify(FIX_CHAIN, &e, &set),
-			                 EVIDENCE_UNKNOWN_VALIDATOR);
+					 EVIDENCE_UNKNOWN_VALIDATOR);
 		fixture_free(&other);
 	}
 	fixture_free(&f);
@@ -328,15 +328,15 @@ static void test_evidence_rejects_non_conflicts_and_forgeries(void **state UNUSE
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_vote_digest_covers_every_field),
-	    cmocka_unit_test(test_vote_verify_accepts_signed_and_rejects_altered),
-	    cmocka_unit_test(test_proposal_verify_checks_signature_and_pol_round),
-	    cmocka_unit_test(test_commit_verify_needs_more_than_two_thirds),
-	    cmocka_unit_test(test_commit_verify_rejects_duplicates_strangers_and_bad_sigs),
-	    cmocka_unit_test(test_commit_verify_counts_power_not_heads),
-	    cmocka_unit_test(test_vote_and_commit_encodings_round_trip),
-	    cmocka_unit_test(test_evidence_is_canonical_and_verifies),
-	    cmocka_unit_test(test_evidence_rejects_non_conflicts_and_forgeries),
+		cmocka_unit_test(test_vote_digest_covers_every_field),
+		cmocka_unit_test(test_vote_verify_accepts_signed_and_rejects_altered),
+		cmocka_unit_test(test_proposal_verify_checks_signature_and_pol_round),
+		cmocka_unit_test(test_commit_verify_needs_more_than_two_thirds),
+		cmocka_unit_test(test_commit_verify_rejects_duplicates_strangers_and_bad_sigs),
+		cmocka_unit_test(test_commit_verify_counts_power_not_heads),
+		cmocka_unit_test(test_vote_and_commit_encodings_round_trip),
+		cmocka_unit_test(test_evidence_is_canonical_and_verifies),
+		cmocka_unit_test(test_evidence_rejects_non_conflicts_and_forgeries),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

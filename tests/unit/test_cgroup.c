@@ -16,21 +16,21 @@
 #include "tests/unit/test_util.h"
 
 static const char v2_mountinfo[] =
-    "22 27 0:21 / /proc rw,relatime - proc proc rw\n"
-    "31 23 0:28 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:9 - cgroup2 cgroup2 "
-    "rw,nsdelegate,memory_recursiveprot\n";
+	"22 27 0:21 / /proc rw,relatime - proc proc rw\n"
+	"31 23 0:28 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:9 - cgroup2 cgroup2 "
+	"rw,nsdelegate,memory_recursiveprot\n";
 static const char v2_self[] = "0::/system.slice/hearthd.service\n";
 
 static const char hybrid_mountinfo[] =
-    "31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
-    "32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw,relatime - cgroup cgroup rw,cpu,cpuacct\n"
-    "35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
-    "37 31 0:34 / /sys/fs/cgroup/freezer rw,relatime - cgroup cgroup rw,freezer\n"
-    "39 31 0:36 / /sys/fs/cgroup/pids rw,relatime - cgroup cgroup rw,pids\n"
-    "40 31 0:37 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,name=systemd\n"
-    "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n";
+	"31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
+	"32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw,relatime - cgroup cgroup rw,cpu,cpuacct\n"
+	"35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
+	"37 31 0:34 / /sys/fs/cgroup/freezer rw,relatime - cgroup cgroup rw,freezer\n"
+	"39 31 0:36 / /sys/fs/cgroup/pids rw,relatime - cgroup cgroup rw,pids\n"
+	"40 31 0:37 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,name=systemd\n"
+	"41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n";
 static const char hybrid_self[] = "9:name=systemd:/\n8:pids:/\n6:freezer:/\n"
-                                  "4:memory:/process_api/f115\n2:cpu,cpuacct:/\n0::/\n";
+				  "4:memory:/process_api/f115\n2:cpu,cpuacct:/\n0::/\n";
 
 static void test_layout_pure_v2_uses_own_cgroup(void **state UNUSED)
 {
@@ -52,7 +52,7 @@ static void test_layout_hybrid_has_v1_controllers_and_v2_tree(void **state UNUSE
 	struct node_error e;
 
 	assert_int_equal(cgroup_layout_parse(&l, false, hybrid_mountinfo, hybrid_self, "/jobs", &e),
-	                 0);
+			 0);
 	assert_int_equal(l.mode, CGROUP_MODE_HYBRID);
 	assert_string_equal(l.v2_own, "/sys/fs/cgroup/unified");
 	assert_string_equal(l.v1_own[CGROUP_CTRL_MEMORY], "/sys/fs/cgroup/memory/process_api/f115");
@@ -82,17 +82,17 @@ static void test_layout_without_any_cgroup_fails(void **state UNUSED)
 	struct node_error e;
 
 	assert_int_equal(cgroup_layout_parse(&l, false, "22 27 0:21 / /proc rw - proc proc rw\n",
-	                                     "0::/\n", NULL, &e),
-	                 -1);
+					     "0::/\n", NULL, &e),
+			 -1);
 	assert_non_null(strstr(e.msg, "no cgroup hierarchy"));
 	assert_int_equal(cgroup_layout_parse(&l, false, v2_mountinfo, "0::/\n", "../escape", &e),
-	                 -1);
+			 -1);
 }
 
 static void test_layout_mount_root_and_escapes(void **state UNUSED)
 {
 	static const char mi[] =
-	    "41 31 0:38 /delegated /sys/fs/cg\\040two rw - cgroup2 cgroup2 rw\n";
+		"41 31 0:38 /delegated /sys/fs/cg\\040two rw - cgroup2 cgroup2 rw\n";
 	struct cgroup_layout l;
 	struct node_error e;
 
@@ -146,12 +146,13 @@ static void unlink_in(const char *dir, const char *const *files)
 static void test_v2_job_writes_limits_kills_and_measures(void **state UNUSED)
 {
 	static const char *const job_files[] = {
-	    "memory.max",    "memory.swap.max", "memory.oom.group", "pids.max",
-	    "cpu.max",       "cgroup.procs",    "cpu.stat",         "memory.peak",
-	    "memory.events", "cgroup.kill",     "cgroup.events",    NULL};
-	static const char *const parent_files[] = {"cgroup.controllers", "cgroup.subtree_control",
-	                                           "memory.swap.max", "cgroup.kill", NULL};
-	struct cgroup_limits lim = {.cpu_millicores = 250, .memory_bytes = 64 << 20, .pids = 32};
+		"memory.max",	 "memory.swap.max", "memory.oom.group", "pids.max",
+		"cpu.max",	 "cgroup.procs",    "cpu.stat",		"memory.peak",
+		"memory.events", "cgroup.kill",	    "cgroup.events",	NULL
+	};
+	static const char *const parent_files[] = { "cgroup.controllers", "cgroup.subtree_control",
+						    "memory.swap.max", "cgroup.kill", NULL };
+	struct cgroup_limits lim = { .cpu_millicores = 250, .memory_bytes = 64 << 20, .pids = 32 };
 	char root[] = "/tmp/hearth-test-cgv2-XXXXXX", parent[128];
 	struct cgroup_layout l;
 	struct cgroup_job job;
@@ -205,7 +206,7 @@ static void test_v2_job_writes_limits_kills_and_measures(void **state UNUSED)
 
 static void test_v2_missing_controller_is_a_clear_error(void **state UNUSED)
 {
-	struct cgroup_limits lim = {.memory_bytes = 1 << 20};
+	struct cgroup_limits lim = { .memory_bytes = 1 << 20 };
 	char root[] = "/tmp/hearth-test-cgv2-XXXXXX", path[128];
 	struct cgroup_layout l;
 	struct cgroup_job job;
@@ -227,8 +228,8 @@ static void test_v2_missing_controller_is_a_clear_error(void **state UNUSED)
 
 static void test_v1_job_writes_limits_in_each_hierarchy(void **state UNUSED)
 {
-	static const char *const ctrls[] = {"memory", "cpu,cpuacct", "pids", "freezer"};
-	struct cgroup_limits lim = {.cpu_millicores = 1500, .memory_bytes = 1 << 30, .pids = 64};
+	static const char *const ctrls[] = { "memory", "cpu,cpuacct", "pids", "freezer" };
+	struct cgroup_limits lim = { .cpu_millicores = 1500, .memory_bytes = 1 << 30, .pids = 64 };
 	char root[] = "/tmp/hearth-test-cgv1-XXXXXX", mi[2048], dir[256];
 	struct cgroup_layout l;
 	struct cgroup_job job;
@@ -240,13 +241,13 @@ static void test_v1_job_writes_limits_in_each_hierarchy(void **state UNUSED)
 		snprintf(dir, sizeof(dir), "%s/%s", root, ctrls[i]);
 		assert_int_equal(mkdir(dir, 0755), 0);
 		used += (size_t)snprintf(mi + used, sizeof(mi) - used,
-		                         "%zu 1 0:%zu / %s rw - cgroup cgroup rw,%s\n", 30 + i, i,
-		                         dir, ctrls[i]);
+					 "%zu 1 0:%zu / %s rw - cgroup cgroup rw,%s\n", 30 + i, i,
+					 dir, ctrls[i]);
 	}
 	assert_int_equal(cgroup_layout_parse(&l, false, mi,
-	                                     "4:memory:/\n2:cpu,cpuacct:/\n8:pids:/\n6:freezer:/\n",
-	                                     NULL, &e),
-	                 0);
+					     "4:memory:/\n2:cpu,cpuacct:/\n8:pids:/\n6:freezer:/\n",
+					     NULL, &e),
+			 0);
 	assert_int_equal(l.mode, CGROUP_MODE_V1);
 	if (cgroup_job_create(&l, "job-3", &lim, &job, &e) < 0)
 		fail_msg("%s", e.msg);
@@ -272,13 +273,13 @@ static void test_v1_job_writes_limits_in_each_hierarchy(void **state UNUSED)
 		assert_int_equal(st.oom_kills, 2);
 	}
 	{
-		static const char *const mem_files[] = {"memory.limit_in_bytes", "cgroup.procs",
-		                                        "memory.max_usage_in_bytes",
-		                                        "memory.oom_control", NULL};
-		static const char *const cpu_files[] = {"cpu.cfs_period_us", "cpu.cfs_quota_us",
-		                                        "cgroup.procs", "cpuacct.usage", NULL};
-		static const char *const pids_files[] = {"pids.max", "cgroup.procs", NULL};
-		static const char *const frz_files[] = {"cgroup.procs", NULL};
+		static const char *const mem_files[] = { "memory.limit_in_bytes", "cgroup.procs",
+							 "memory.max_usage_in_bytes",
+							 "memory.oom_control", NULL };
+		static const char *const cpu_files[] = { "cpu.cfs_period_us", "cpu.cfs_quota_us",
+							 "cgroup.procs", "cpuacct.usage", NULL };
+		static const char *const pids_files[] = { "pids.max", "cgroup.procs", NULL };
+		static const char *const frz_files[] = { "cgroup.procs", NULL };
 
 		unlink_in(job.v1_dir[CGROUP_CTRL_MEMORY], mem_files);
 		unlink_in(job.v1_dir[CGROUP_CTRL_CPU], cpu_files);
@@ -297,8 +298,8 @@ static void test_v1_job_writes_limits_in_each_hierarchy(void **state UNUSED)
 
 static void test_hybrid_job_uses_v1_limits_and_the_v2_tree(void **state UNUSED)
 {
-	static const char *const ctrls[] = {"memory", "cpu", "cpuacct", "pids", "freezer"};
-	struct cgroup_limits lim = {.cpu_millicores = 500, .memory_bytes = 1 << 26};
+	static const char *const ctrls[] = { "memory", "cpu", "cpuacct", "pids", "freezer" };
+	struct cgroup_limits lim = { .cpu_millicores = 500, .memory_bytes = 1 << 26 };
 	char root[] = "/tmp/hearth-test-cghy-XXXXXX", mi[2048], dir[256];
 	struct cgroup_layout l;
 	struct cgroup_job job;
@@ -310,8 +311,8 @@ static void test_hybrid_job_uses_v1_limits_and_the_v2_tree(void **state UNUSED)
 		snprintf(dir, sizeof(dir), "%s/%s", root, ctrls[i]);
 		assert_int_equal(mkdir(dir, 0755), 0);
 		used += (size_t)snprintf(mi + used, sizeof(mi) - used,
-		                         "%zu 1 0:%zu / %s rw - cgroup cgroup rw,%s\n", 30 + i, i,
-		                         dir, ctrls[i]);
+					 "%zu 1 0:%zu / %s rw - cgroup cgroup rw,%s\n", 30 + i, i,
+					 dir, ctrls[i]);
 	}
 	snprintf(dir, sizeof(dir), "%s/unified", root);
 	assert_int_equal(mkdir(dir, 0755), 0);
@@ -320,10 +321,10 @@ static void test_hybrid_job_uses_v1_limits_and_the_v2_tree(void **state UNUSED)
 	assert_int_equal(mkdir(dir, 0755), 0);
 	put(dir, "cgroup.kill", "");
 	assert_int_equal(cgroup_layout_parse(&l, false, mi,
-	                                     "4:memory:/\n1:cpu:/\n2:cpuacct:/\n8:pids:/\n"
-	                                     "6:freezer:/\n0::/\n",
-	                                     NULL, &e),
-	                 0);
+					     "4:memory:/\n1:cpu:/\n2:cpuacct:/\n8:pids:/\n"
+					     "6:freezer:/\n0::/\n",
+					     NULL, &e),
+			 0);
 	assert_int_equal(l.mode, CGROUP_MODE_HYBRID);
 	if (cgroup_job_create(&l, "job-4", &lim, &job, &e) < 0)
 		fail_msg("%s", e.msg);
@@ -348,12 +349,12 @@ static void test_hybrid_job_uses_v1_limits_and_the_v2_tree(void **state UNUSED)
 	assert_int_equal(cgroup_job_kill(&job, &e), 0);
 	assert_file(job.v2_dir, "cgroup.kill", "1");
 	{
-		static const char *const v2_files[] = {"cpu.stat", "cgroup.kill", NULL};
-		static const char *const mem_files[] = {"memory.limit_in_bytes",
-		                                        "memory.max_usage_in_bytes",
-		                                        "memory.oom_control", NULL};
-		static const char *const cpu_files[] = {"cpu.cfs_period_us", "cpu.cfs_quota_us",
-		                                        NULL};
+		static const char *const v2_files[] = { "cpu.stat", "cgroup.kill", NULL };
+		static const char *const mem_files[] = { "memory.limit_in_bytes",
+							 "memory.max_usage_in_bytes",
+							 "memory.oom_control", NULL };
+		static const char *const cpu_files[] = { "cpu.cfs_period_us", "cpu.cfs_quota_us",
+							 NULL };
 
 		unlink_in(job.v2_dir, v2_files);
 		unlink_in(job.v1_dir[CGROUP_CTRL_MEMORY], mem_files);
@@ -378,15 +379,15 @@ static void test_hybrid_job_uses_v1_limits_and_the_v2_tree(void **state UNUSED)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_layout_pure_v2_uses_own_cgroup),
-	    cmocka_unit_test(test_layout_hybrid_has_v1_controllers_and_v2_tree),
-	    cmocka_unit_test(test_layout_pure_v1_without_cgroup2_mount),
-	    cmocka_unit_test(test_layout_without_any_cgroup_fails),
-	    cmocka_unit_test(test_layout_mount_root_and_escapes),
-	    cmocka_unit_test(test_v2_job_writes_limits_kills_and_measures),
-	    cmocka_unit_test(test_v2_missing_controller_is_a_clear_error),
-	    cmocka_unit_test(test_v1_job_writes_limits_in_each_hierarchy),
-	    cmocka_unit_test(test_hybrid_job_uses_v1_limits_and_the_v2_tree),
+		cmocka_unit_test(test_layout_pure_v2_uses_own_cgroup),
+		cmocka_unit_test(test_layout_hybrid_has_v1_controllers_and_v2_tree),
+		cmocka_unit_test(test_layout_pure_v1_without_cgroup2_mount),
+		cmocka_unit_test(test_layout_without_any_cgroup_fails),
+		cmocka_unit_test(test_layout_mount_root_and_escapes),
+		cmocka_unit_test(test_v2_job_writes_limits_kills_and_measures),
+		cmocka_unit_test(test_v2_missing_controller_is_a_clear_error),
+		cmocka_unit_test(test_v1_job_writes_limits_in_each_hierarchy),
+		cmocka_unit_test(test_hybrid_job_uses_v1_limits_and_the_v2_tree),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

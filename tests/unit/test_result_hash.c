@@ -29,8 +29,8 @@ static int setup_crypto(void **state UNUSED)
 
 static void test_result_hash_of_empty_result_is_fixed(void **state UNUSED)
 {
-	struct result_status st = {RESULT_EXITED, 0};
-	struct manifest m = {0};
+	struct result_status st = { RESULT_EXITED, 0 };
+	struct manifest m = { 0 };
 	uint8_t so[HASH_SIZE], h[HASH_SIZE];
 
 	result_hash_stdout("", 0, so);
@@ -53,8 +53,8 @@ static void add_example(struct manifest *m)
 
 static void test_result_hash_layout_matches_reference(void **state UNUSED)
 {
-	struct result_status st = {RESULT_EXITED, 3};
-	struct manifest m = {0};
+	struct result_status st = { RESULT_EXITED, 3 };
+	struct manifest m = { 0 };
 	uint8_t so[HASH_SIZE], h[HASH_SIZE], fh[HASH_SIZE];
 
 	add_example(&m);
@@ -72,8 +72,8 @@ static void test_result_hash_layout_matches_reference(void **state UNUSED)
 
 static void test_result_hash_signal_differs_from_exit_code(void **state UNUSED)
 {
-	struct result_status sig = {RESULT_SIGNALED, 9}, ex = {RESULT_EXITED, 9};
-	struct manifest m = {0};
+	struct result_status sig = { RESULT_SIGNALED, 9 }, ex = { RESULT_EXITED, 9 };
+	struct manifest m = { 0 };
 	uint8_t so[HASH_SIZE], h[HASH_SIZE];
 
 	result_hash_stdout("", 0, so);
@@ -85,10 +85,10 @@ static void test_result_hash_signal_differs_from_exit_code(void **state UNUSED)
 
 static void test_manifest_sort_is_bytewise_with_prefix_first(void **state UNUSED)
 {
-	static const char *const in[] = {"a/b", "a", "a-b", "B", "ab", "a/a"};
-	static const char *const want[] = {"B", "a", "a-b", "a/a", "a/b", "ab"};
-	struct manifest m = {0};
-	uint8_t zero[HASH_SIZE] = {0};
+	static const char *const in[] = { "a/b", "a", "a-b", "B", "ab", "a/a" };
+	static const char *const want[] = { "B", "a", "a-b", "a/a", "a/b", "ab" };
+	struct manifest m = { 0 };
+	uint8_t zero[HASH_SIZE] = { 0 };
 
 	for (size_t i = 0; i < 6; i++)
 		assert_int_equal(manifest_add(&m, in[i], MANIFEST_FILE, false, 0, zero), 0);
@@ -143,7 +143,7 @@ static void test_manifest_walk_records_links_and_gives_reference_hash(void **sta
 	int dir = make_tree(path);
 	struct manifest m;
 	struct node_error e;
-	struct result_status st = {RESULT_EXITED, 3};
+	struct result_status st = { RESULT_EXITED, 3 };
 	uint8_t so[HASH_SIZE], h[HASH_SIZE];
 
 	assert_int_equal(manifest_build(dir, 100, 1000, &m, &e), 0);
@@ -196,13 +196,13 @@ static void test_manifest_walk_stops_at_entry_and_byte_limits(void **state UNUSE
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_result_hash_of_empty_result_is_fixed),
-	    cmocka_unit_test(test_result_hash_layout_matches_reference),
-	    cmocka_unit_test(test_result_hash_signal_differs_from_exit_code),
-	    cmocka_unit_test(test_manifest_sort_is_bytewise_with_prefix_first),
-	    cmocka_unit_test(test_manifest_walk_records_links_and_gives_reference_hash),
-	    cmocka_unit_test(test_manifest_walk_rejects_fifo),
-	    cmocka_unit_test(test_manifest_walk_stops_at_entry_and_byte_limits),
+		cmocka_unit_test(test_result_hash_of_empty_result_is_fixed),
+		cmocka_unit_test(test_result_hash_layout_matches_reference),
+		cmocka_unit_test(test_result_hash_signal_differs_from_exit_code),
+		cmocka_unit_test(test_manifest_sort_is_bytewise_with_prefix_first),
+		cmocka_unit_test(test_manifest_walk_records_links_and_gives_reference_hash),
+		cmocka_unit_test(test_manifest_walk_rejects_fifo),
+		cmocka_unit_test(test_manifest_walk_stops_at_entry_and_byte_limits),
 	};
 
 	return cmocka_run_group_tests(tests, setup_crypto, NULL);

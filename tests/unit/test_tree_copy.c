@@ -15,7 +15,8 @@
 #include "tests/unit/test_util.h"
 
 static const struct tree_copy_opts keep_ids = {
-    .uid = (uid_t)-1, .gid = (gid_t)-1, .max_entries = 100, .max_depth = 8};
+	.uid = (uid_t)-1, .gid = (gid_t)-1, .max_entries = 100, .max_depth = 8
+};
 
 static int make_dir(char *path)
 {
@@ -130,9 +131,9 @@ static void test_tree_copy_rejects_fifos_and_too_many_entries(void **state UNUSE
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_tree_copy_keeps_links_as_links_and_only_the_exec_bit),
-	    cmocka_unit_test(test_tree_copy_never_writes_through_an_existing_entry),
-	    cmocka_unit_test(test_tree_copy_rejects_fifos_and_too_many_entries),
+		cmocka_unit_test(test_tree_copy_keeps_links_as_links_and_only_the_exec_bit),
+		cmocka_unit_test(test_tree_copy_never_writes_through_an_existing_entry),
+		cmocka_unit_test(test_tree_copy_rejects_fifos_and_too_many_entries),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -49,8 +49,8 @@ static void test_units_bytes_and_durations(void **state UNUSED)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_units_millicores),
-	    cmocka_unit_test(test_units_bytes_and_durations),
+		cmocka_unit_test(test_units_millicores),
+		cmocka_unit_test(test_units_bytes_and_durations),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
