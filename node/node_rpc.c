@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "consensus/account.h"
+#include "consensus/block.h"
+#include "consensus/tx.h"
 #include "node/node.h"
 #include "proto/hex.h"
 
@@ -347,6 +349,140 @@ static int getaccount(void *ctx, json_t *params, json_t **result, struct rpc_err
 	return *result != NULL ? 0 : no_memory(err);
 }
 
+/* getnonce: the nonce of the sender's last tx, counting the mempool. */
+struct nonce_query {
+	struct node *node;
+	uint8_t key[PUBKEY_SIZE];
+	struct account acct;
+	enum state_status st;
+};
+
+static void nonce_on_loop(void *arg)
+{
+	struct nonce_query *q = arg;
+
+	q->st = account_load(&q->node->mempool.check_st, q->key, &q->acct);
+}
+
+static int getnonce(void *ctx, json_t *params, json_t **result, struct rpc_error *err)
+{
+	struct node *node = ctx;
+	const char *addr = json_string_value(json_array_get(params, 0));
+	struct nonce_query q = { .node = node };
+	enum network net;
+	const char *why = NULL;
+
+	if (address_decode(addr, &net, q.key, &why) != 0)
+		return rpc_error_set(err, RPC_INVALID_PARAMETER, "bad address: %s", why);
+	if (net != node->chain.genesis.network)
+		return rpc_error_set(err, RPC_INVALID_PARAMETER,
+				     "address of another network than this node's");
+	if (loop_call_run(&node->calls, nonce_on_loop, &q) != 0)
+		return rpc_error_set(err, RPC_SHUTTING_DOWN, "the node is shutting down");
+	if (q.st != STATE_OK)
+		return rpc_error_set(err, RPC_INTERNAL_ERROR, "cannot read the account");
+	*result = json_pack("{s:I, s:I}", "nonce", (json_int_t)q.acct.nonce, "next",
+			    (json_int_t)q.acct.nonce + 1);
+	return *result != NULL ? 0 : no_memory(err);
+}
+
+/* The block at a height (a JSON integer) or with an id (64 hex digits). */
+static int find_block(const struct node *node, const json_t *which, uint64_t *height,
+		      uint8_t id[HASH_SIZE], uint8_t **bytes, size_t *len, struct rpc_error *err)
+{
+	struct store_error serr;
+	enum store_status st;
+
+	if (json_is_integer(which) && json_integer_value(which) >= 1) {
+		*height = (uint64_t)json_integer_value(which);
+		st = store_get_block(node->store, NULL, *height, id, bytes, len, &serr);
+	} else if (json_is_string(which) &&
+		   hex_decode_exact(json_string_value(which), id, HASH_SIZE) == 0) {
+		st = store_get_block_by_id(node->store, NULL, id, height, bytes, len, &serr);
+	} else {
+		return rpc_error_set(err, RPC_INVALID_PARAMETER,
+				     "block must be a height >= 1 or a 64-hex-digit id");
+	}
+	if (st == STORE_NOT_FOUND)
+		return rpc_error_set(err, RPC_NOT_FOUND, "no such block");
+	if (st != STORE_OK)
+		return store_failed(err, &serr);
+	return 0;
+}
+
+/* {height, id, time_ms, prev_block_id, tx_root, app_hash, validators_hash,
+ *  next_validators_hash, proposer, txids[]} of a decoded block. */
+static json_t *describe_block(const struct node *node, const struct block *b)
+{
+	const struct block_header *h = &b->header;
+	char proposer[ADDRESS_MAX];
+	json_t *obj, *txids = json_array();
+
+	if (txids == NULL || address_encode(node->chain.genesis.network, h->proposer, proposer,
+					    sizeof(proposer)) != 0)
+		return json_decref(txids), NULL;
+	for (size_t i = 0; i < b->msg->n_txs; i++) {
+		uint8_t tid[HASH_SIZE];
+		char hex[2 * HASH_SIZE + 1];
+
+		tx_id(b->msg->txs[i].data, b->msg->txs[i].len, tid);
+		if (hex_encode(tid, HASH_SIZE, hex, sizeof(hex)) != 0 ||
+		    json_array_append_new(txids, json_string(hex)) != 0)
+			return json_decref(txids), NULL;
+	}
+	obj = json_pack("{s:I, s:I, s:s, s:o}", "height", (json_int_t)h->height, "time_ms",
+			(json_int_t)h->time_ms, "proposer", proposer, "txids", txids);
+	if (obj == NULL || set_hex(obj, "id", b->id, HASH_SIZE) != 0 ||
+	    set_hex(obj, "prev_block_id", h->prev_block_id, HASH_SIZE) != 0 ||
+	    set_hex(obj, "tx_root", h->tx_root, HASH_SIZE) != 0 ||
+	    set_hex(obj, "app_hash", h->app_hash, HASH_SIZE) != 0 ||
+	    set_hex(obj, "validators_hash", h->validators_hash, HASH_SIZE) != 0 ||
+	    set_hex(obj, "next_validators_hash", h->next_validators_hash, HASH_SIZE) != 0) {
+		json_decref(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+static int getblock(void *ctx, json_t *params, json_t **result, struct rpc_error *err)
+{
+	const struct node *node = ctx;
+	const json_t *verbosity = json_array_get(params, 1);
+	json_int_t level = json_is_null(verbosity) ? 1 : json_integer_value(verbosity);
+	uint8_t id[HASH_SIZE], *bytes;
+	uint64_t height;
+	size_t len;
+	struct block b;
+
+	if (level != 0 && level != 1)
+		return rpc_error_set(err, RPC_INVALID_PARAMETER, "verbosity is 0 or 1");
+	if (find_block(node, json_array_get(params, 0), &height, id, &bytes, &len, err) != 0)
+		return -1;
+	if (level == 0) {
+		char *hex = malloc(2 * len + 1);
+
+		*result = NULL;
+		if (hex != NULL && hex_encode(bytes, len, hex, 2 * len + 1) == 0)
+			*result = json_pack("{s:s, s:I}", "hex", hex, "height", (json_int_t)height);
+		free(hex);
+		free(bytes);
+		return *result != NULL ? 0 : no_memory(err);
+	}
+	if (block_decode(bytes, len, &node->chain.genesis.params, &b, NULL) != LEDGER_OK) {
+		free(bytes);
+		return rpc_error_set(err, RPC_INTERNAL_ERROR, "stored block %llu does not decode",
+				     (unsigned long long)height);
+	}
+	free(bytes);
+	*result = describe_block(node, &b);
+	block_free(&b);
+	return *result != NULL ? 0 : no_memory(err);
+}
+
+static const struct rpc_param block_params[] = {
+	{ "block", RPC_PARAM_ANY, false, "height (>= 1) or block id (64 hex digits)" },
+	{ "verbosity", RPC_PARAM_UINT, true, "0: the encoded block in hex; 1 (default): fields" },
+};
 static const struct rpc_param address_param[] = {
 	{ "address", RPC_PARAM_STRING, false, "account address (bech32m)" },
 };
@@ -373,6 +509,10 @@ static const struct rpc_method methods[] = {
 	{ "getmempoolinfo", "size and limits of the mempool", NULL, 0, true, getmempoolinfo },
 	{ "getrawmempool", "ids of the txs in the mempool, in arrival order", NULL, 0, true,
 	  getrawmempool },
+	{ "getblock", "a committed block, as hex or as fields with its tx ids", block_params, 2,
+	  true, getblock },
+	{ "getnonce", "nonce of an account's last tx, counting the mempool", address_param, 1, true,
+	  getnonce },
 	{ "getaccount", "balance, nonce and stake of an account at the tip", address_param, 1, true,
 	  getaccount },
 	{ "gettransaction", "where a tx is: committed (height, index) or pending", txid_param, 1,

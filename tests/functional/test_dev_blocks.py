@@ -103,3 +103,30 @@ def test_malformed_priv_validator_state_stops_start_up(node):
     res = node.run()
     assert res.returncode == 1
     assert "refusing to sign" in res.stderr
+
+
+def test_getblock_and_getnonce(builddir, node):
+    assert node.rpc("getnonce", FAUCET) == {"nonce": 0, "next": 1}
+    tx = txgen(builddir, "transfer", FAUCET_SECRET, "hearth-dev", 1, 1000, SOMEONE, 3)
+    txid = node.rpc("sendrawtransaction", tx)["txid"]
+    assert node.rpc("getnonce", FAUCET)["next"] == 2
+    where = wait_for(lambda: node.rpc("gettransaction", txid)["status"] == "committed" and
+                     node.rpc("gettransaction", txid), what="commit")
+    block = node.rpc("getblock", where["height"])
+    assert block["txids"] == [txid]
+    assert block["height"] == where["height"]
+    assert block["proposer"].startswith("dhth1")
+    by_id = node.rpc("getblock", block["id"], 1)
+    assert by_id == block
+    raw = node.rpc("getblock", block["id"], 0)
+    assert raw["height"] == block["height"] and tx in raw["hex"]
+    parent = node.rpc("getblock", where["height"] - 1) if where["height"] > 1 else None
+    if parent is not None:
+        assert block["prev_block_id"] == parent["id"]
+    for bad in (0, "zz", 10**9):
+        with pytest.raises(RpcError) as exc:
+            node.rpc("getblock", bad)
+        assert exc.value.code in (-5, -8)
+    with pytest.raises(RpcError) as exc:
+        node.rpc("getnonce", "hth1notanaddress")
+    assert exc.value.code == -8
