@@ -8,6 +8,22 @@
 #include "consensus/state.h"
 #include "proto/codec.h"
 
+/* Reads and decodes the record under key[key_len], rejecting a value longer
+ * than max_len. Out: *msg (caller frees with codec_free; NULL unless
+ * STATE_OK). Returns STATE_OK, STATE_NOT_FOUND, or STATE_ERROR (state
+ * failure or a value that does not decode as desc). Modules with key types
+ * of their own (market/) build on this pair. */
+__attribute__((warn_unused_result)) enum state_status
+record_get_bytes(const struct state *st, const uint8_t *key, size_t key_len,
+		 const ProtobufCMessageDescriptor *desc, size_t max_len, ProtobufCMessage **msg);
+
+/* Encodes msg and writes it under key[key_len]. Returns STATE_OK or
+ * STATE_ERROR. */
+__attribute__((warn_unused_result)) enum state_status record_put_bytes(const struct state *st,
+								       const uint8_t *key,
+								       size_t key_len,
+								       const ProtobufCMessage *msg);
+
 /* Reads and decodes the record under k.
  * Out: *msg (caller frees with codec_free; NULL unless STATE_OK).
  * Returns STATE_OK, STATE_NOT_FOUND, or STATE_ERROR (state failure or a

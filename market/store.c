@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "consensus/account.h"
+#include "consensus/record.h"
 
 enum state_status market_state_load(const struct state *st, struct market_state *ms)
 {
@@ -45,32 +46,13 @@ enum state_status market_state_store(const struct state *st, const struct market
 enum state_status market_record_get(const struct state *st, const struct mkey *k,
 				    const ProtobufCMessageDescriptor *desc, ProtobufCMessage **msg)
 {
-	uint8_t *val;
-	size_t len;
-	enum state_status rc;
-
-	*msg = NULL;
-	rc = state_get(st, k->bytes, k->len, &val, &len);
-	if (rc != STATE_OK)
-		return rc;
-	rc = codec_decode(desc, val, len, MARKET_RECORD_MAX, msg, NULL) == CODEC_OK ? STATE_OK
-										    : STATE_ERROR;
-	free(val);
-	return rc;
+	return record_get_bytes(st, k->bytes, k->len, desc, MARKET_RECORD_MAX, msg);
 }
 
 enum state_status market_record_put(const struct state *st, const struct mkey *k,
 				    const ProtobufCMessage *msg)
 {
-	uint8_t *val;
-	size_t len;
-	enum state_status rc;
-
-	if (codec_encode(msg, &val, &len) != CODEC_OK)
-		return STATE_ERROR;
-	rc = state_put(st, k->bytes, k->len, val, len);
-	free(val);
-	return rc;
+	return record_put_bytes(st, k->bytes, k->len, msg);
 }
 
 enum state_status market_index_put(const struct state *st, const struct mkey *k)
