@@ -1,8 +1,6 @@
 /* store.c: market records, index entries, counters and escrow moves. */
 #include "market/store.h"
 
-#include <stdlib.h>
-
 #include "consensus/account.h"
 #include "consensus/record.h"
 
