@@ -5,6 +5,7 @@
 
 #include "node/node_rpc.h"
 #include "node/rpc_chain_more.h"
+#include "node/rpc_market.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -336,6 +337,9 @@ static int start_rpc(struct node *node, char *err, size_t err_size)
 	if (rpc_server_add_methods(node->rpc, methods, n, node, err, err_size) != 0)
 		return -1;
 	methods = rpc_chain_more_methods(&n);
+	if (rpc_server_add_methods(node->rpc, methods, n, node, err, err_size) != 0)
+		return -1;
+	methods = rpc_market_methods(&n);
 	if (rpc_server_add_methods(node->rpc, methods, n, node, err, err_size) != 0 ||
 	    rpc_server_start(node->rpc, err, err_size) != 0)
 		return -1;
