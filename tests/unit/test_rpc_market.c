@@ -371,6 +371,79 @@ static void test_job_disputed_then_failed_states(void **state)
 	json_decref(r);
 }
 
+static const uint8_t salt[8] = "rpc-salt";
+
+static void commit(struct fixture *f, int idx, const uint8_t *lease)
+{
+	uint8_t c[HASH_SIZE];
+	size_t len;
+	uint8_t *tx;
+
+	mf_commitment(f, idx, 0xaa, salt, sizeof(salt), c);
+	tx = mf_commit_tx(f, idx, mf_nonce(f, idx), lease, MARKET_ID_SIZE, c, HASH_SIZE, &len);
+	mf_block1(f, tx, len);
+}
+
+static void reveal(struct fixture *f, int idx, const uint8_t *lease)
+{
+	size_t len;
+	uint8_t *tx = mf_reveal_tx(f, idx, mf_nonce(f, idx), lease, 0xaa, HASH_SIZE, salt,
+				   sizeof(salt), 1000, &len);
+
+	mf_block1(f, tx, len);
+}
+
+static void assert_job_status(struct ctx *t, const char *bid_hex, const char *status)
+{
+	json_t *r = call(t, rpcm_getjob, json_pack("[s]", bid_hex));
+
+	assert_string_equal(str(r, "status"), status);
+	json_decref(r);
+}
+
+static void test_replicated_job_commits_then_reveals(void **state)
+{
+	struct ctx *t = *state;
+	struct offer_spec s = mf_offer_spec(&t->f);
+	struct bid_spec b = mf_bid_spec(&t->f);
+	uint8_t bid[MARKET_ID_SIZE], leases[3][MARKET_ID_SIZE];
+	char bid_hex[65];
+	const json_t *receipt;
+	json_t *r;
+
+	for (int i = 0; i < 3; i++)
+		mf_offer(&t->f, i + 1, &s, NULL);
+	b.replicas = 3;
+	mf_bid(&t->f, 4, &b, bid);
+	hex(bid, bid_hex);
+	for (uint32_t i = 0; i < 3; i++)
+		market_lease_id(bid, i, leases[i]);
+	assert_job_status(t, bid_hex, "running");
+	commit(&t->f, 1, leases[0]);
+	r = call(t, rpcm_getjob, json_pack("[s]", bid_hex));
+	assert_string_equal(str(r, "status"), "committed");
+	assert_int_equal(num(r, "replicas"), 3);
+	assert_int_equal(json_array_size(json_object_get(r, "leases")), 3);
+	receipt = json_object_get(first_lease(r), "receipt");
+	assert_int_equal(strlen(str(receipt, "commitment")), 64);
+	assert_true(json_is_null(json_object_get(receipt, "outcome")));
+	json_decref(r);
+	commit(&t->f, 2, leases[1]);
+	commit(&t->f, 3, leases[2]);
+	assert_job_status(t, bid_hex, "committed");
+	reveal(&t->f, 1, leases[0]);
+	r = call(t, rpcm_getjob, json_pack("[s]", bid_hex));
+	assert_string_equal(str(r, "status"), "revealed");
+	assert_true(num(r, "reveal_height") > 0);
+	receipt = json_object_get(first_lease(r), "receipt");
+	assert_string_equal(str(json_object_get(receipt, "outcome"), "result_hash"),
+			    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+	json_decref(r);
+	reveal(&t->f, 2, leases[1]);
+	reveal(&t->f, 3, leases[2]); /* the last reveal closes the window */
+	assert_job_status(t, bid_hex, "settled");
+}
+
 static void test_reason_names(void **state UNUSED)
 {
 	assert_string_equal(rpcj_reason_name(0), "MARKET_OK");
@@ -387,6 +460,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unmatched_bid_is_explained, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_job_runs_to_settlement, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_job_disputed_then_failed_states, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_replicated_job_commits_then_reveals, setup,
 						teardown),
 		cmocka_unit_test(test_reason_names),
 	};
