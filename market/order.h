@@ -110,6 +110,18 @@ enum ledger_reason market_receipt_apply(const struct market_ctx *c, const struct
  * LEDGER_INTERNAL. */
 enum ledger_reason market_settle_block(const struct market_ctx *c, struct ledger_error *err);
 
+/* A provider's standing, for the last filters of matching. */
+struct market_standing {
+	uint32_t score; /* reputation score */
+	bool bond_ok;	/* bonded stake >= min_provider_bond */
+	bool jailed;
+};
+
+/* match.c. Out: *sd, provider's standing now. Returns 0, or -1 on a state
+ * error. */
+int market_standing_load(const struct market_ctx *c, const uint8_t *provider,
+			 struct market_standing *sd);
+
 /* match.c: the filters of matching (doc/market.md), in the order of the
  * reason codes. Out: *why, the first one rec fails for bid, or MARKET_OK.
  * Returns 0, or -1 on a state error. */
