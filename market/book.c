@@ -1,6 +1,7 @@
 /* book.c: a matching pass's in-memory view of the book (market/book.h). */
 #include "market/book.h"
 
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,9 +26,12 @@ void market_book_free(struct pass_book *b)
 		codec_free((ProtobufCMessage *)b->e[i].rec);
 	free(b->e);
 	free(b->skip);
+	free(b->prov);
 	b->e = NULL;
 	b->skip = NULL;
+	b->prov = NULL;
 	b->n = b->cap = 0;
+	b->n_prov = b->cap_prov = 0;
 }
 
 static int book_grow(struct pass_book *b)
@@ -77,6 +81,7 @@ static int chunk_entry(void *arg, const uint8_t *key, size_t key_len, const uint
 	e->price = key_get_u64(key + 1);
 	memcpy(e->id, key + 17, MARKET_ID_SIZE);
 	e->rec = NULL;
+	e->dirty = false;
 	b->skip[b->n] = b->n;
 	b->n++;
 	ch->added++;
@@ -117,19 +122,78 @@ static size_t live_from(struct pass_book *b, size_t i)
 	return root;
 }
 
-static int entry_read(const struct market_ctx *c, struct book_entry *e)
+static size_t prov_hash(const struct pass_book *b, const uint8_t *key)
+{
+	uint8_t seed[crypto_shorthash_KEYBYTES] = { 0 }, h[crypto_shorthash_BYTES];
+
+	if (b->c->prev_block_id != NULL)
+		memcpy(seed, b->c->prev_block_id, sizeof(seed));
+	crypto_shorthash(h, key, PUBKEY_SIZE, seed);
+	return (size_t)key_get_u64(h);
+}
+
+static struct book_provider *prov_slot(const struct pass_book *b, const uint8_t *key)
+{
+	size_t i = prov_hash(b, key) & (b->cap_prov - 1);
+
+	while (b->prov[i].used && memcmp(b->prov[i].key, key, PUBKEY_SIZE) != 0)
+		i = (i + 1) & (b->cap_prov - 1);
+	return &b->prov[i];
+}
+
+static int prov_grow(struct pass_book *b)
+{
+	struct pass_book bigger = *b;
+
+	bigger.cap_prov = b->cap_prov ? b->cap_prov * 2 : 64;
+	bigger.prov = calloc(bigger.cap_prov, sizeof(*bigger.prov));
+	if (bigger.prov == NULL)
+		return -1;
+	for (size_t i = 0; i < b->cap_prov; i++) {
+		if (b->prov[i].used)
+			*prov_slot(&bigger, b->prov[i].key) = b->prov[i];
+	}
+	free(b->prov);
+	b->prov = bigger.prov;
+	b->cap_prov = bigger.cap_prov;
+	return 0;
+}
+
+/* Out: *sd, provider's standing, read on its first use in the pass. */
+static int prov_standing(struct pass_book *b, const uint8_t *provider, struct market_standing *sd)
+{
+	struct book_provider *p;
+
+	if (2 * (b->n_prov + 1) > b->cap_prov && prov_grow(b) != 0)
+		return -1;
+	p = prov_slot(b, provider);
+	if (!p->used) {
+		if (market_standing_load(b->c, provider, &p->sd) != 0)
+			return -1;
+		memcpy(p->key, provider, PUBKEY_SIZE);
+		p->used = true;
+		b->n_prov++;
+	}
+	*sd = p->sd;
+	return 0;
+}
+
+static int entry_read(struct pass_book *b, struct book_entry *e)
 {
 	ProtobufCMessage *msg;
+	Hearth__OfferRecord *rec;
 	struct mkey k;
 
 	mkey_id(&k, MKEY_OFFER, e->id);
-	if (market_record_get(c->st, &k, &hearth__offer_record__descriptor, &msg) != STATE_OK)
+	if (market_record_get(b->c->st, &k, &hearth__offer_record__descriptor, &msg) != STATE_OK)
 		return -1;
-	if (market_standing_load(c, ((Hearth__OfferRecord *)msg)->provider.data, &e->sd) != 0) {
+	rec = (Hearth__OfferRecord *)msg;
+	if (rec->provider.len != PUBKEY_SIZE || prov_standing(b, rec->provider.data, &e->sd) != 0) {
 		codec_free(msg);
 		return -1;
 	}
-	e->rec = (Hearth__OfferRecord *)msg;
+	e->rec = rec;
+	e->dirty = false;
 	return 0;
 }
 
@@ -147,15 +211,36 @@ int market_book_next(struct pass_book *b, size_t i, size_t *idx, struct book_ent
 			return -1;
 		j = live_from(b, j);
 	}
-	if (b->e[j].rec == NULL && entry_read(b->c, &b->e[j]) != 0)
+	if (b->e[j].rec == NULL && entry_read(b, &b->e[j]) != 0)
 		return -1;
 	*idx = j;
 	*e = &b->e[j];
 	return 0;
 }
 
-void market_book_kill(struct pass_book *b, size_t idx)
+enum state_status market_book_take(struct pass_book *b, size_t idx)
 {
-	if (idx < b->n)
+	struct book_entry *e = &b->e[idx];
+
+	if (idx >= b->n || e->rec == NULL || market_offer_use_slot(b->c->st, e->rec) != STATE_OK)
+		return STATE_ERROR;
+	e->dirty = true;
+	if (e->rec->free_slots == 0)
 		b->skip[idx] = idx + 1;
+	return STATE_OK;
+}
+
+enum state_status market_book_flush(struct pass_book *b)
+{
+	struct mkey k;
+
+	for (size_t i = 0; i < b->n; i++) {
+		if (!b->e[i].dirty)
+			continue;
+		mkey_id(&k, MKEY_OFFER, b->e[i].id);
+		if (market_record_put(b->c->st, &k, &b->e[i].rec->base) != STATE_OK)
+			return STATE_ERROR;
+		b->e[i].dirty = false;
+	}
+	return STATE_OK;
 }

@@ -244,10 +244,8 @@ static int bid_match(const struct market_ctx *c, struct market_state *ms, Hearth
 		return 1;
 	for (size_t i = 0; i < s->n_chosen; i++) {
 		if (market_lease_create(c, bid, s->chosen[i], (uint32_t)i, deadline) != STATE_OK ||
-		    market_offer_take_slot(c->st, s->chosen[i]) != STATE_OK)
+		    market_book_take(s->book, s->chosen_idx[i]) != STATE_OK)
 			return -1;
-		if (s->chosen[i]->free_slots == 0)
-			market_book_kill(s->book, s->chosen_idx[i]);
 	}
 	if (market_escrow_release(c->st, ms, bid->consumer.data, bid->escrow - kept) != 0 ||
 	    market_bid_dequeue(c->st, bid) != STATE_OK)
@@ -346,6 +344,8 @@ enum ledger_reason market_match_block(const struct market_ctx *c, struct ledger_
 		if (bid_attempt(c, &ms, &book, p.ids[i]) != 0)
 			rc = STATE_ERROR;
 	}
+	if (rc == STATE_OK)
+		rc = market_book_flush(&book);
 	market_book_free(&book);
 	free(p.ids);
 	if (rc != STATE_OK)

@@ -43,6 +43,10 @@ enum ledger_reason market_cancel_offer_apply(const struct market_ctx *c, const s
 __attribute__((warn_unused_result)) enum state_status
 market_offer_take_slot(const struct state *st, Hearth__OfferRecord *rec);
 
+/* As market_offer_take_slot, but the caller writes rec back. */
+__attribute__((warn_unused_result)) enum state_status
+market_offer_use_slot(const struct state *st, Hearth__OfferRecord *rec);
+
 /* Gives a slot back to the offer of a lease that ended in the end of block
  * c->height: an open offer returns to the book if it was full; an expired
  * one is deleted once nothing is leased any more. Returns STATE_OK or
