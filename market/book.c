@@ -220,9 +220,12 @@ int market_book_next(struct pass_book *b, size_t i, size_t *idx, struct book_ent
 
 enum state_status market_book_take(struct pass_book *b, size_t idx)
 {
-	struct book_entry *e = &b->e[idx];
+	struct book_entry *e;
 
-	if (idx >= b->n || e->rec == NULL || market_offer_use_slot(b->c->st, e->rec) != STATE_OK)
+	if (idx >= b->n)
+		return STATE_ERROR;
+	e = &b->e[idx];
+	if (e->rec == NULL || market_offer_use_slot(b->c->st, e->rec) != STATE_OK)
 		return STATE_ERROR;
 	e->dirty = true;
 	if (e->rec->free_slots == 0)
