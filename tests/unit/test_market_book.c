@@ -3,12 +3,14 @@
  * state's book (cheapest first, ties by age) across the chunks it reads
  * the keys in, offers filled in the pass leave both the view and the
  * state's book while offers with a slot left stay, long runs of filled
- * offers are crossed, and the records are written back once at the end. */
+ * offers are crossed, the records are written back once at the end, and
+ * each offer carries its provider's standing, read once per provider. */
 #include "market/book.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "consensus/account.h"
 #include "consensus/state_mem.h"
 #include "market/market.h"
 #include "tests/unit/test_util.h"
@@ -52,18 +54,25 @@ static void offer_id(uint32_t i, uint8_t id[MARKET_ID_SIZE])
 	hash_tagged("test/offer", &i, sizeof(i), id);
 }
 
-/* Writes offer i (arrival seq i) at price with slots free: its record and
- * its book entry, as market_offer_apply does. */
-static void put_offer(struct bk *b, uint32_t i, uint64_t price, uint32_t slots)
+static void provider_key(uint32_t p, uint8_t key[PUBKEY_SIZE])
+{
+	memset(key, 0, PUBKEY_SIZE);
+	key[0] = (uint8_t)(1 + p % 250);
+	key[1] = (uint8_t)(p / 250);
+}
+
+/* Writes offer i (arrival seq i) of provider p at price with slots free:
+ * its record and its book entry, as market_offer_apply does. */
+static void put_offer_of(struct bk *b, uint32_t i, uint32_t p, uint64_t price, uint32_t slots)
 {
 	Hearth__OfferRecord rec = HEARTH__OFFER_RECORD__INIT;
 	Hearth__Offer o = HEARTH__OFFER__INIT;
 	Hearth__Resources res = HEARTH__RESOURCES__INIT;
-	uint8_t id[MARKET_ID_SIZE], provider[PUBKEY_SIZE] = { 0 };
+	uint8_t id[MARKET_ID_SIZE], provider[PUBKEY_SIZE];
 	struct mkey k;
 
 	offer_id(i, id);
-	provider[0] = (uint8_t)(1 + i % N_PROVIDERS);
+	provider_key(p, provider);
 	res.cpu_millicores = 1000;
 	res.memory_bytes = 1u << 20;
 	o.per_slot = &res;
@@ -82,6 +91,11 @@ static void put_offer(struct bk *b, uint32_t i, uint64_t price, uint32_t slots)
 	assert_int_equal(market_record_put(&b->st, &k, &rec.base), STATE_OK);
 	mkey_book(&k, price, i, id);
 	assert_int_equal(market_index_put(&b->st, &k), STATE_OK);
+}
+
+static void put_offer(struct bk *b, uint32_t i, uint64_t price, uint32_t slots)
+{
+	put_offer_of(b, i, i % N_PROVIDERS, price, slots);
 }
 
 /* A walk of the state's book or of the view: price and id of each entry. */
@@ -299,6 +313,43 @@ static void test_many_walks_past_filled_offers(void **state)
 	walk_free(&in_view);
 }
 
+static void test_each_offer_gets_its_providers_standing(void **state)
+{
+	struct bk *b = *state;
+	struct pass_book v;
+	struct book_entry *e;
+	uint8_t key[PUBKEY_SIZE];
+	size_t idx, n = 0;
+
+	/* 300 providers (the table grows past its first sizes), three offers
+	 * each; the providers of odd number are bonded enough */
+	b->p.min_provider_bond = 10;
+	for (uint32_t p = 0; p < 300; p++) {
+		struct account a = { .balance = 0, .nonce = 0, .bonded = p % 2 ? 10 : 9 };
+
+		provider_key(p, key);
+		assert_int_equal(account_store(&b->st, key, &a), STATE_OK);
+	}
+	for (uint32_t i = 0; i < 900; i++)
+		put_offer_of(b, i, i % 300, 1 + i % 13, 1);
+	market_book_init(&v, &b->c);
+	for (size_t i = 0;; i = idx + 1) {
+		uint32_t p;
+
+		assert_int_equal(market_book_next(&v, i, &idx, &e), 0);
+		if (e == NULL)
+			break;
+		p = (uint32_t)(e->rec->provider.data[0] - 1) + 250u * e->rec->provider.data[1];
+		assert_int_equal(e->sd.bond_ok, p % 2 == 1);
+		assert_false(e->sd.jailed);
+		assert_int_equal(e->sd.score, 50); /* no outcome yet */
+		n++;
+	}
+	assert_int_equal(n, 900);
+	assert_int_equal(v.n_prov, 300);
+	market_book_free(&v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -310,6 +361,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_an_offer_with_a_slot_left_stays_first, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_many_walks_past_filled_offers, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_each_offer_gets_its_providers_standing, setup,
 						teardown),
 	};
 
