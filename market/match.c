@@ -21,7 +21,6 @@
 
 /* The walk of the book for one bid. */
 struct scan {
-	const struct market_ctx *c;
 	const Hearth__BidRecord *bid;
 	uint32_t budget; /* book entries still to examine */
 	size_t n_chosen;
@@ -262,7 +261,7 @@ static int bid_match(const struct market_ctx *c, struct market_state *ms, Hearth
 static int bid_attempt(const struct market_ctx *c, struct market_state *ms, struct pass_book *book,
 		       const uint8_t *id)
 {
-	struct scan s = { .c = c, .budget = c->p->market_match_offers, .book = book };
+	struct scan s = { .budget = c->p->market_match_offers, .book = book };
 	ProtobufCMessage *msg;
 	Hearth__BidRecord *bid;
 	enum market_reason why;
