@@ -56,6 +56,7 @@ void exec_run_cancel(struct exec_run *run)
 {
 	ssize_t n;
 
+	run->cancel_sent = true;
 	do
 		n = write(run->cancel_w, "x", 1);
 	while (n < 0 && errno == EINTR);

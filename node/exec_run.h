@@ -37,6 +37,7 @@ struct exec_run {
 	bool has_input;	     /* dir/input.tar exists */
 	struct sandbox_limits limits;
 	int cancel_r, cancel_w;
+	bool cancel_sent; /* the loop's own: exec_run_cancel was called */
 	uv_thread_t thread;
 	/* Out, once done is called. */
 	bool failed; /* the sandbox could not run the job: error says why */

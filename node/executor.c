@@ -346,7 +346,10 @@ static void step(struct executor *x, struct exec_job *job)
 		lease->state == HEARTH__LEASE_STATE__LEASE_FAILED;
 	if (ended && job->run == NULL)
 		settle(x, job, lease);
-	else if (!ended && (job->j.state == JOURNAL_RECEIVED || job->j.state == JOURNAL_RUNNING))
+	else if (ended && !job->run->cancel_sent) {
+		/* Nobody pays for it any more (its deadline passed): stop it. */
+		exec_run_cancel(job->run);
+	} else if (!ended && (job->j.state == JOURNAL_RECEIVED || job->j.state == JOURNAL_RUNNING))
 		step_waiting(x, job);
 	else if (!ended && job->j.state == JOURNAL_DONE)
 		step_done(x, job, lease);

@@ -299,3 +299,24 @@ def test_restart_mid_job_still_completes_and_settles(make_node, builddir, tmp_pa
     paid = PRICE * -(-result["wall_ms"] // 1000)
     assert result["wall_ms"] >= 3000
     assert balance(node, provider.faucet) == c0 - BID_FEE - paid
+
+
+def test_missed_deadline_refunds_the_consumer_and_slashes_the_provider(provider, tmp_path):
+    """The market's deadline counts blocks of the nominal block time (1 s),
+    but this node makes a block every 200 ms: a job that uses its whole max
+    duration cannot report in time. The executor stops it, logs and counts
+    the missed deadline; the consumer gets its escrow back and the provider
+    loses slash_missed_deadline_ppm (1%) of its bond."""
+    node = provider.node
+    provider.offer()
+    c0 = balance(node, provider.faucet)
+    lease = provider.bid(tmp_path, ["sleep", "60"], max_duration=30)
+    node.wait_for_log("lease=%s running attempt=1" % lease[:16], timeout=60)
+    node.wait_for_log("lease=%s missed its deadline" % lease[:16], timeout=90)
+    assert provider.journal(lease)["state"] == "settled"
+    assert balance(node, provider.faucet) == c0 - BID_FEE
+    assert node.rpc("getaccount", provider.addr)["bonded"] == MIN_PROVIDER_BOND * 99 // 100
+    values = metrics(node)
+    assert values["hearth_executor_deadlines_missed_total"] == 1
+    assert values["hearth_executor_jobs_running"] == 0
+    assert values["hearth_executor_earnings_units_total"] == 0
