@@ -320,3 +320,18 @@ def test_missed_deadline_refunds_the_consumer_and_slashes_the_provider(provider,
     assert values["hearth_executor_deadlines_missed_total"] == 1
     assert values["hearth_executor_jobs_running"] == 0
     assert values["hearth_executor_earnings_units_total"] == 0
+
+
+def test_results_are_pruned_after_the_retention(make_node, builddir, tmp_path):
+    node = make_node().start(["-provider", "-emptyblockinterval=200", "-resultretention=0"])
+    provider = Provider(builddir, node)
+    provider.offer()
+    lease = provider.bid(tmp_path, JOB)
+    provider.wait_settled(lease)
+    assert provider.fetch(lease)["exit_status"] == 0
+    assert node.stop() == 0
+    node.start(["-provider", "-emptyblockinterval=200", "-resultretention=0"])
+    assert not os.path.exists(os.path.join(node.netdir, "results", lease))
+    with pytest.raises(RpcError) as exc:
+        provider.fetch(lease)
+    assert exc.value.code == -5
