@@ -335,3 +335,24 @@ def test_results_are_pruned_after_the_retention(make_node, builddir, tmp_path):
     with pytest.raises(RpcError) as exc:
         provider.fetch(lease)
     assert exc.value.code == -5
+
+
+def test_crash_mid_job_still_completes_and_settles(make_node, builddir, tmp_path):
+    """As the restart test, but hearthd is killed (SIGKILL): the journal
+    written before the run is all that survives."""
+    args = ["-provider", "-emptyblockinterval=500"]
+    node = make_node().start(args)
+    provider = Provider(builddir, node)
+    provider.offer()
+    lease = provider.bid(tmp_path, ["sh", "-c", "sleep 2; echo survived > /out/f"],
+                         max_duration=60)
+    node.wait_for_log("lease=%s running attempt=1" % lease[:16], timeout=60)
+    node.kill()
+    offset = len(node.log_text())
+    node.start(args)
+    node.wait_for_log("lease=%s was interrupted mid-run: running it again" % lease[:16],
+                      after=offset)
+    provider.wait_settled(lease)
+    result = provider.fetch(lease)
+    assert [e["path"] for e in result["manifest"]] == ["f"]
+    assert result["result_hash"] == receipt_hash_on_chain(node, provider.journal(lease))[0]
