@@ -57,13 +57,15 @@ void exec_save(struct executor *x, struct exec_job *job)
 
 static void set_state(struct executor *x, struct exec_job *job, enum journal_state s)
 {
+	enum journal_state from = job->j.state;
 	char sid[17];
 
-	exec_short(job->j.lease_id, sid);
-	log_write(&x->node->log, LOG_INFO, LOG_EXECUTOR, "lease=%s %s -> %s", sid,
-		  journal_state_name(job->j.state), journal_state_name(s));
+	/* Saved first, logged after: whoever reads the log sees the journal. */
 	job->j.state = s;
 	exec_save(x, job);
+	exec_short(job->j.lease_id, sid);
+	log_write(&x->node->log, LOG_INFO, LOG_EXECUTOR, "lease=%s %s -> %s", sid,
+		  journal_state_name(from), journal_state_name(s));
 }
 
 struct exec_job *exec_find(struct executor *x, const uint8_t lease_id[HASH_SIZE])

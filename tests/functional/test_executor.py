@@ -312,7 +312,8 @@ def test_missed_deadline_refunds_the_consumer_and_slashes_the_provider(provider,
     c0 = balance(node, provider.faucet)
     lease = provider.bid(tmp_path, ["sleep", "60"], max_duration=30)
     node.wait_for_log("lease=%s running attempt=1" % lease[:16], timeout=60)
-    node.wait_for_log("lease=%s missed its deadline" % lease[:16], timeout=90)
+    node.wait_for_log("lease=%s running -> settled" % lease[:16], timeout=90)
+    assert "lease=%s missed its deadline" % lease[:16] in node.log_text()
     assert provider.journal(lease)["state"] == "settled"
     assert balance(node, provider.faucet) == c0 - BID_FEE
     assert node.rpc("getaccount", provider.addr)["bonded"] == MIN_PROVIDER_BOND * 99 // 100
