@@ -396,6 +396,7 @@ static void commit(struct consensus *c, const struct bft_action *a)
 	}
 	free(commit_bytes);
 	node->chain.tip = c->cached_res.tip;
+	executor_note_writes(node->executor, &c->cached_res.writes);
 	cache_drop(c);
 	c->request_pending = false;
 	if (cs_wal_reset(&c->wal, node->chain.tip.height + 1) != 0)
@@ -408,6 +409,7 @@ static void commit(struct consensus *c, const struct bft_action *a)
 			   node->chain.tip.height + 1) < 0)
 		log_write(&node->log, LOG_ERROR, LOG_MEMPOOL, "re-check failed: mempool emptied");
 	free(ids);
+	executor_on_block(node->executor);
 	node_update_gauges(node);
 	start_next_height(c);
 }

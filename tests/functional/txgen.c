@@ -20,11 +20,19 @@
  *                                bid the tx creates
  *   txgen lease-id BID_ID REPLICA
  *   txgen address  SECRET        the dev (dhth) address of the key
+ *   txgen result-request SECRET LEASE_ID HEIGHT
+ *                  BIP340 signature of H("hearth/result-request", lease id ||
+ *                  height as u64 big-endian), getjobresult's proof
+ *   txgen x25519-public SECRET   the X25519 public key of a 32-byte secret
+ *   txgen unseal SECRET          opens a crypto_box_seal box (base64 on
+ *                                standard input) with that X25519 secret
  * Ids and keys are hex. Exit 0, or 1 with one line on standard error. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sodium.h>
 
 #include "consensus/crypto.h"
 #include "consensus/tx.h"
@@ -502,8 +510,88 @@ static int print_address(const char *secret_hex)
 	return 0;
 }
 
+static int sign_result_request(const char *secret_hex, const char *lease_hex,
+			       const char *height_text)
+{
+	uint8_t secret[SECKEY_SIZE], buf[HASH_SIZE + 8], digest[HASH_SIZE], sig[SIG_SIZE];
+	uint64_t height;
+	struct signer s;
+	int rc;
+
+	if (hearth_crypto_init() != 0 ||
+	    hex_decode_exact(secret_hex, secret, sizeof(secret)) != 0 ||
+	    hex_decode_exact(lease_hex, buf, HASH_SIZE) != 0 ||
+	    parse_u64(height_text, &height) != 0)
+		return fail("usage: result-request SECRET LEASE_ID HEIGHT");
+	rc = signer_from_secret(&s, secret);
+	secret_wipe(secret, sizeof(secret));
+	if (rc != 0)
+		return fail("bad secret key");
+	for (int i = 0; i < 8; i++)
+		buf[HASH_SIZE + i] = (uint8_t)(height >> (56 - 8 * i));
+	hash_tagged("hearth/result-request", buf, sizeof(buf), digest);
+	rc = sig_sign(&s, digest, sig);
+	signer_wipe(&s);
+	if (rc != 0)
+		return fail("cannot sign");
+	return print_hex(sig, sizeof(sig));
+}
+
+static int x25519_public(const char *secret_hex)
+{
+	uint8_t sk[crypto_box_SECRETKEYBYTES], pk[crypto_box_PUBLICKEYBYTES];
+
+	if (sodium_init() < 0 || hex_decode_exact(secret_hex, sk, sizeof(sk)) != 0 ||
+	    crypto_scalarmult_base(pk, sk) != 0)
+		return fail("bad X25519 secret");
+	sodium_memzero(sk, sizeof(sk));
+	return print_hex(pk, sizeof(pk));
+}
+
+static int unseal(const char *secret_hex)
+{
+	uint8_t sk[crypto_box_SECRETKEYBYTES], pk[crypto_box_PUBLICKEYBYTES];
+	size_t cap = 96u << 20, text_len, box_len;
+	char *text = malloc(cap + 1);
+	uint8_t *box = malloc(cap), *plain = malloc(cap);
+	int rc = 1;
+
+	if (text == NULL || box == NULL || plain == NULL || sodium_init() < 0 ||
+	    hex_decode_exact(secret_hex, sk, sizeof(sk)) != 0 ||
+	    crypto_scalarmult_base(pk, sk) != 0) {
+		fail("bad X25519 secret or out of memory");
+		goto out;
+	}
+	text_len = fread(text, 1, cap, stdin);
+	while (text_len > 0 && (text[text_len - 1] == '\n' || text[text_len - 1] == '\r'))
+		text_len--;
+	if (sodium_base642bin(box, cap, text, text_len, NULL, &box_len, NULL,
+			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    box_len < crypto_box_SEALBYTES ||
+	    crypto_box_seal_open(plain, box, box_len, pk, sk) != 0) {
+		fail("cannot open the box");
+		goto out;
+	}
+	rc = fwrite(plain, 1, box_len - crypto_box_SEALBYTES, stdout) ==
+			     box_len - crypto_box_SEALBYTES
+		     ? 0
+		     : 1;
+out:
+	sodium_memzero(sk, sizeof(sk));
+	free(text);
+	free(box);
+	free(plain);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 5 && strcmp(argv[1], "result-request") == 0)
+		return sign_result_request(argv[2], argv[3], argv[4]);
+	if (argc == 3 && strcmp(argv[1], "x25519-public") == 0)
+		return x25519_public(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "unseal") == 0)
+		return unseal(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "txid") == 0)
 		return print_txid(argv[2]);
 	if (argc == 4 && strcmp(argv[1], "lease-id") == 0)
