@@ -388,7 +388,7 @@ def slow_client(node, stop, results, i, idle=False):
     results[i] = (closed, time.monotonic() - started)
 
 
-@pytest.mark.parametrize("idle", [True], ids=["idle"])
+@pytest.mark.parametrize("idle", [True, False], ids=["idle", "trickle"])
 def test_slowloris_connections_are_cut_and_others_served(node, idle):
     n = 40
     stop = threading.Event()
