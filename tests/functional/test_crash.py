@@ -118,7 +118,7 @@ def watch_once(node, seen):
     with seen.lock:
         seen.max_height = max(seen.max_height, height)
         first = max(seen.blocks, default=0) + 1
-        pending = list(seen.pending)[:BATCH]
+        pending = list(seen.pending)[:100]  # each may wait for the loop
     heights = list(range(first, height + 1))[:BATCH]
     for h, block in zip(heights, batch(node, [("getblock", (h,)) for h in heights])):
         if isinstance(block, RpcError):

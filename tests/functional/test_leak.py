@@ -20,7 +20,7 @@ from test_crash import batch
 from hearthnode import RpcError
 
 TXS = int(os.environ.get("HEARTH_LEAK_TXS", "2000"))
-CHUNK = 500
+CHUNK = 100
 POOL_HIGH = 3000
 
 
