@@ -14,6 +14,8 @@ At the end the node stops cleanly and `hearthd -verifychain` passes.
 HEARTH_CRASH_ROUNDS sets the number of kills (default 20, which keeps the
 test well under a minute even under ASan); `make crash-long` runs 100.
 HEARTH_CRASH_SEED fixes the random moments (the seed is printed)."""
+import base64
+import http.client
 import json
 import os
 import random
@@ -64,14 +66,29 @@ class Observed:
             return self.max_height, dict(self.blocks), dict(self.committed)
 
 
-def batch(node, calls):
-    """One JSON-RPC batch; returns the results in order (errors as RpcError)."""
+def post_batch(node, body, timeout):
+    """POSTs a batch body with the cookie; returns the parsed answer."""
+    with open(os.path.join(node.netdir, ".cookie"), encoding="utf-8") as f:
+        token = base64.b64encode(f.read().strip().encode()).decode()
+    conn = http.client.HTTPConnection("127.0.0.1", node.rpcport, timeout=timeout)
+    try:
+        conn.request("POST", "/", body=body, headers={"Authorization": "Basic " + token,
+                                                      "Content-Type": "application/json"})
+        return json.loads(conn.getresponse().read())
+    finally:
+        conn.close()
+
+
+def batch(node, calls, timeout=120):
+    """JSON-RPC batches of at most BATCH calls; returns the results in order
+    (errors as RpcError). The timeout is generous: on a loaded machine each
+    sendrawtransaction of a batch waits for the busy loop."""
     out = []
     for start in range(0, len(calls), BATCH):
         part = calls[start:start + BATCH]
         body = json.dumps([{"jsonrpc": "2.0", "id": i, "method": m, "params": list(p)}
                            for i, (m, p) in enumerate(part)])
-        _, replies = node.http("POST", "/", body)
+        replies = post_batch(node, body, timeout)
         replies = sorted(replies, key=lambda r: r["id"])
         assert len(replies) == len(part)
         for r in replies:
@@ -120,7 +137,7 @@ def watch_once(node, seen):
         first = max(seen.blocks, default=0) + 1
         pending = list(seen.pending)[:100]  # each may wait for the loop
     heights = list(range(first, height + 1))[:BATCH]
-    for h, block in zip(heights, batch(node, [("getblock", (h,)) for h in heights])):
+    for h, block in zip(heights, batch(node, [("getblock", (h,)) for h in heights], 10)):
         if isinstance(block, RpcError):
             raise OSError(block)
         with seen.lock:
@@ -128,7 +145,8 @@ def watch_once(node, seen):
             for txid in block["txids"]:
                 seen.committed[txid] = h
                 seen.pending.discard(txid)
-    for txid, where in zip(pending, batch(node, [("gettransaction", (t,)) for t in pending])):
+    for txid, where in zip(pending, batch(node, [("gettransaction", (t,)) for t in pending],
+                                          10)):
         if isinstance(where, dict) and where.get("status") == "committed":
             with seen.lock:
                 seen.committed[txid] = where["height"]

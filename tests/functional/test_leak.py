@@ -7,7 +7,7 @@ status must be 0 and standard error free of any sanitizer report. In a
 plain build the same run checks that every tx commits and the shutdown is
 clean.
 
-HEARTH_LEAK_TXS sets the number of transfers (default 2,000 so the ASan
+HEARTH_LEAK_TXS sets the number of transfers (default 1,000 so the ASan
 pass stays short); `make leak-long` runs the issue's 10,000."""
 import os
 import signal
@@ -19,7 +19,7 @@ from test_rpc_chain import FAUCET_SECRET, SOMEONE
 from test_crash import batch
 from hearthnode import RpcError
 
-TXS = int(os.environ.get("HEARTH_LEAK_TXS", "2000"))
+TXS = int(os.environ.get("HEARTH_LEAK_TXS", "1000"))
 CHUNK = 100
 POOL_HIGH = 3000
 
