@@ -403,7 +403,7 @@ def test_slowloris_connections_are_cut_and_others_served(node, idle):
         while time.monotonic() < deadline:
             t0 = time.monotonic()
             assert node.rpc("getblockcount")["height"] >= 0
-            assert time.monotonic() - t0 < 2.0
+            assert time.monotonic() - t0 < 5.0
             time.sleep(0.2)
     finally:
         stop.set()
