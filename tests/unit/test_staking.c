@@ -492,8 +492,13 @@ static void test_slash_without_jail_burns_and_keeps_the_account_staked(void **st
 	assert_int_equal(slashed, 750);
 	assert_int_equal(staking_select(&st, 4, set), STATE_OK);
 	assert_int_equal(set->count, 0);
+	/* nothing left bonded: no longer a candidate */
+	assert_int_equal(account_load(&st, key, &a), STATE_OK);
+	assert_int_equal(a.bonded, 0);
+	assert_false(a.validator);
 	/* part of a slash can pay someone instead of being burned */
 	a.bonded = 400;
+	a.validator = true;
 	assert_int_equal(account_store(&st, key, &a), STATE_OK);
 	assert_int_equal(staking_reindex(&st, key, 0, 400), STATE_OK);
 	assert_int_equal(
