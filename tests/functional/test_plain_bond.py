@@ -51,3 +51,22 @@ def test_plain_bond_keeps_the_chain_live_and_the_set_unchanged(builddir, make_no
         got = rpc("getvalidators", height)
         assert [v["address"] for v in got["validators"]] == [validator], height
         assert got["total_power"] == DEV_VALIDATOR_BOND
+
+
+def test_validator_bond_makes_a_candidate_two_heights_later(builddir, make_node):
+    node = make_node().start(["-emptyblockinterval=100"])
+    rpc = node.rpc
+    faucet = txgen(builddir, "address", FAUCET_SECRET)
+    # One base unit: a validator without a node, too small to cost liveness.
+    tx = txgen(builddir, "bond", FAUCET_SECRET, CHAIN, 1, FEE, 1, "--validator")
+    assert rpc("decoderawtransaction", tx)["bond"] == {"amount": 1, "validator": True}
+    txid = rpc("sendrawtransaction", tx)["txid"]
+    where = wait_for(lambda: rpc("gettransaction", txid)["status"] == "committed" and
+                     rpc("gettransaction", txid), what="the bond to commit")
+    assert rpc("getaccount", faucet)["validator"] is True
+    h = where["height"]
+    assert len(rpc("getvalidators", h + 1)["validators"]) == 1
+    members = rpc("getvalidators", h + 2)["validators"]
+    assert sorted(v["address"] for v in members if v["voting_power"] == 1) == [faucet]
+    assert len(members) == 2
+    wait_for(lambda: rpc("getblockcount")["height"] >= h + 4, what="height %d" % (h + 4))
