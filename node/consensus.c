@@ -236,12 +236,14 @@ static void propose(struct consensus *c, uint64_t height, uint32_t round)
 	ev.u.block.round = round;
 	ev.u.block.payload = bytes;
 	ev.u.block.payload_len = len;
-	/* The persist callback logs this block before its proposal is signed. */
+	/* The persist callback logs this block before its proposal is signed.
+	 * Asked from inside feed (a round > 0, a waiting tx, an elapsed empty
+	 * interval), the event only queues: feed forgets own_payload when it
+	 * has handled the event and frees the bytes, not here. */
 	c->own_payload = bytes;
 	c->own_len = len;
 	memcpy(c->own_id, ev.u.block.block_id, HASH_SIZE);
 	feed(c, &ev, bytes);
-	c->own_payload = NULL;
 }
 
 static void on_heartbeat(uv_timer_t *handle)
@@ -461,6 +463,8 @@ static void feed(struct consensus *c, const struct bft_event *ev, uint8_t *owned
 	struct bft_actions *actions;
 
 	if (c->queue_len == CONSENSUS_QUEUE_MAX) {
+		if (owned != NULL && owned == c->own_payload)
+			c->own_payload = NULL;
 		free(owned);
 		fail_fatal(c, "consensus event queue full");
 		return;
@@ -488,10 +492,15 @@ static void feed(struct consensus *c, const struct bft_event *ev, uint8_t *owned
 				  bft_strstatus(st));
 		for (size_t i = 0; i < actions->count && !c->failed; i++)
 			perform(c, &actions->items[i]);
+		if (q.owned != NULL && q.owned == c->own_payload)
+			c->own_payload = NULL;
 		free(q.owned);
 	}
-	for (size_t i = 0; i < c->queue_len; i++)
+	for (size_t i = 0; i < c->queue_len; i++) {
+		if (c->queue[i].owned != NULL && c->queue[i].owned == c->own_payload)
+			c->own_payload = NULL;
 		free(c->queue[i].owned);
+	}
 	c->queue_len = 0;
 	c->feeding = false;
 	free(actions);
