@@ -77,7 +77,8 @@ static void model_set(struct model *m, const uint8_t *key, size_t key_len, const
 		assert_true(m->count < MODEL_MAX);
 		memmove(e + 1, e, (m->count - i) * sizeof(*e));
 		m->count++;
-		memcpy(e->key, key, key_len);
+		if (key_len > 0)
+			memcpy(e->key, key, key_len);
 		e->key_len = key_len;
 	}
 	e->val_len = deleted ? 0 : val_len;
