@@ -300,7 +300,7 @@ enum ledger_reason fix_try_tx(struct fixture *f, uint8_t *tx, const size_t *lenp
 	r = ledger_apply_tx(&f->ledger, &st, &blk, tx, len, true, &err);
 	assert_int_equal(err.reason, r);
 	if (r != LEDGER_OK) {
-		assert_int_equal(ov.writes.count, 0);
+		assert_int_equal(kvmap_count(&ov.writes), 0);
 		assert_int_equal(blk.fees, 0);
 	}
 	overlay_free(&ov);

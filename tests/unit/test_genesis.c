@@ -377,7 +377,7 @@ static void test_genesis_state_holds_accounts_set_and_supply(void **state UNUSED
 	assert_non_null(set);
 	state_mem_init(&mem, &st);
 	assert_int_equal(genesis_apply(&fx.genesis, &st, &res, NULL), LEDGER_OK);
-	assert_int_equal(mem.map.count, 0); /* nothing written to the base */
+	assert_int_equal(kvmap_count(&mem.map), 0); /* nothing written to the base */
 	assert_int_equal(invariant_check(&fx.ledger, &res.state, why, sizeof(why)), 0);
 	assert_int_equal(account_load(&res.state, fx.signers[0].pubkey, &a), STATE_OK);
 	assert_int_equal(a.balance, FIX_BALANCE);
