@@ -3,7 +3,9 @@
  * in the struct so node_stop can undo exactly that. */
 #include "node/node.h"
 
+#include "node/node_control.h"
 #include "node/node_rpc.h"
+#include "node/node_wait.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -267,10 +269,23 @@ static int start_metrics(struct node *node, char *err, size_t err_size)
 	node->m_pool_bytes =
 		metrics_register(node->metrics, METRIC_GAUGE, "hearth_mempool_bytes",
 				 "bytes of txs in the mempool", NULL, 0, NULL, 0, err, err_size);
-	if (node->m_height == NULL || node->m_pool_txs == NULL || node->m_pool_bytes == NULL)
+	if (node->m_height == NULL || node->m_pool_txs == NULL || node->m_pool_bytes == NULL ||
+	    node_metrics_register(&node->nm, node->metrics, &node->chain.tip, err, err_size) != 0)
 		return -1;
 	node_update_gauges(node);
+	if (chain_watch_init(&node->watch) != 0) {
+		snprintf(err, err_size, "cannot set up the chain watch");
+		return -1;
+	}
 	return 0;
+}
+
+void node_on_commit(struct node *node, uint64_t prev_time_ms, size_t txs, uint32_t round)
+{
+	node_update_gauges(node);
+	if (node_metrics_on_commit(&node->nm, &node->chain.tip, prev_time_ms, txs, round) != 0)
+		log_write(&node->log, LOG_WARN, LOG_RPC, "cannot update the chain metrics");
+	chain_watch_notify(&node->watch);
 }
 
 /* GET /health (on an RPC thread): 200 while blocks are being committed,
@@ -332,7 +347,13 @@ static int start_rpc(struct node *node, char *err, size_t err_size)
 	if (node->rpc == NULL)
 		return -1;
 	methods = node_rpc_methods(&n);
-	if (rpc_server_add_methods(node->rpc, methods, n, node, err, err_size) != 0 ||
+	if (rpc_server_add_methods(node->rpc, methods, n, node, err, err_size) != 0)
+		return -1;
+	methods = node_control_methods(&n);
+	if (rpc_server_add_methods(node->rpc, methods, n, node, err, err_size) != 0)
+		return -1;
+	methods = node_wait_methods(&n);
+	if (rpc_server_add_parked_methods(node->rpc, methods, n, node, err, err_size) != 0 ||
 	    rpc_server_start(node->rpc, err, err_size) != 0)
 		return -1;
 	return 0;
@@ -390,9 +411,11 @@ static void close_loop(struct node *node)
 
 void node_stop(struct node *node)
 {
-	/* Release RPC threads waiting on the loop before joining them. */
+	/* Release RPC threads waiting on the loop or for blocks before
+	 * joining them. */
 	if (node->calls_open)
 		loop_call_shutdown(&node->calls);
+	chain_watch_close(&node->watch);
 	if (node->rpc != NULL) {
 		rpc_server_free(node->rpc);
 		node->rpc = NULL;
@@ -401,6 +424,7 @@ void node_stop(struct node *node)
 		close_loop(node);
 	if (node->calls_open)
 		loop_call_free(&node->calls);
+	chain_watch_free(&node->watch);
 	metrics_free(node->metrics);
 	node->metrics = NULL;
 	if (node->mempool_open)
