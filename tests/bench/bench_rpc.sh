@@ -5,6 +5,10 @@
 # body); prints both rates and their ratio (goal: >= 0.7). The two are
 # measured in turn ROUNDS times and the best rate of each is kept, so that
 # a burst of other work on a shared machine hurts neither side alone.
+# On a shared machine req/s says as much about the neighbours as about the
+# server, so it also prints the CPU time each server spent per request
+# (utime + stime from /proc, over all rounds) and that ratio, which load
+# disturbs far less.
 # Usage: bench_rpc.sh BUILDDIR [SECONDS] [THREADS] [ROUNDS]
 set -eu
 builddir=$1
@@ -56,15 +60,22 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Basic $auth"
 LUA
 
-# Runs wrk against port; prints its requests/s, fails on any error.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+# Runs wrk against port (served by process pid); prints its requests/s,
+# the requests done and the CPU ticks pid spent; fails on any error.
 measure() {
+	before=$(cpu_ticks "$2")
 	wrk -t2 -c32 -d"${seconds}s" --latency -s "$tmp/post.lua" "http://127.0.0.1:$1/" >"$tmp/wrk.out" 2>&1
 	cat "$tmp/wrk.out" >&2
 	if grep -q -e 'Non-2xx' -e 'Socket errors' "$tmp/wrk.out"; then
 		echo "bench-rpc: wrk saw errors against port $1" >&2
 		exit 1
 	fi
-	sed -n 's/^Requests\/sec: *//p' "$tmp/wrk.out"
+	after=$(cpu_ticks "$2")
+	rate=$(sed -n 's/^Requests\/sec: *//p' "$tmp/wrk.out")
+	count=$(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "$tmp/wrk.out")
+	echo "$rate $count $((after - before))"
 }
 
 curl -sf -u "$(cat "$tmp/node/dev/.cookie")" -H 'Content-Type: application/json' \
@@ -72,15 +83,31 @@ curl -sf -u "$(cat "$tmp/node/dev/.cookie")" -H 'Content-Type: application/json'
 	{ echo "bench-rpc: hearthd does not answer getblockcount" >&2; exit 1; }
 bare=0
 node=0
+bare_n=0
+bare_t=0
+node_n=0
+node_t=0
 best() { awk -v a="$1" -v b="$2" 'BEGIN { print (a > b ? a : b) }'; }
 r=1
 while [ $r -le "$rounds" ]; do
 	echo "== round $r: bare libmicrohttpd ($threads threads), ${seconds}s, 32 connections" >&2
-	bare=$(best "$bare" "$(measure "$bare_port")")
+	set -- $(measure "$bare_port" "$bare_pid")
+	bare=$(best "$bare" "$1")
+	bare_n=$((bare_n + $2))
+	bare_t=$((bare_t + $3))
 	echo "== round $r: hearthd getblockcount ($threads threads), ${seconds}s, 32 connections" >&2
-	node=$(best "$node" "$(measure "$node_port")")
+	set -- $(measure "$node_port" "$node_pid")
+	node=$(best "$node" "$1")
+	node_n=$((node_n + $2))
+	node_t=$((node_t + $3))
 	r=$((r + 1))
 done
-echo "bare_mhd:      $bare req/s (best of $rounds)"
-echo "hearthd:       $node req/s (best of $rounds)"
-awk -v n="$node" -v b="$bare" 'BEGIN { printf "ratio:         %.3f (goal >= 0.7)\n", n / b }'
+hz=$(getconf CLK_TCK)
+awk -v n="$node" -v b="$bare" -v bn="$bare_n" -v bt="$bare_t" -v nn="$node_n" -v nt="$node_t" \
+	-v hz="$hz" -v rounds="$rounds" -v load="$(cut -d' ' -f1-3 /proc/loadavg)" 'BEGIN {
+	bc = bt / hz / bn * 1e6; nc = nt / hz / nn * 1e6
+	printf "bare_mhd:      %.0f req/s (best of %d), %.1f us CPU per request\n", b, rounds, bc
+	printf "hearthd:       %.0f req/s (best of %d), %.1f us CPU per request\n", n, rounds, nc
+	printf "ratio:         %.3f req/s (goal >= 0.7), %.3f CPU per request (bare/hearthd)\n", n / b, bc / nc
+	printf "load average:  %s\n", load
+}'
