@@ -42,7 +42,7 @@ enum rpc_code {
 	RPC_TX_ALREADY_KNOWN = -27,  /* tx already in the mempool or the chain */
 	RPC_IN_WARMUP = -28,	     /* the node is starting */
 	RPC_SHUTTING_DOWN = -29,     /* the node is stopping */
-	RPC_TIMEOUT = -30,	     /* a wait (waitforblock, ...) ran out */
+	RPC_TIMEOUT = -30,	     /* reserved: waits answer timed_out instead */
 	RPC_RESOURCE_EXHAUSTED = -31 /* a queue or limit of the node is full */
 };
 
