@@ -15,9 +15,14 @@
  * answered 413 without being kept, idle connections time out, and the number
  * of connections is capped.
  *
+ * Methods that wait (waitforblock, ...) are registered apart and run on
+ * threads of their own while their connection is suspended (rpc_park.c),
+ * so they never hold one of the pool's threads.
+ *
  * Use: rpc_server_opts_from_config (or fill the options by hand),
- * rpc_server_new, rpc_server_add_methods for each part of the node,
- * rpc_server_start; at shutdown rpc_server_stop and rpc_server_free. */
+ * rpc_server_new, rpc_server_add_methods (and rpc_server_add_parked_methods)
+ * for each part of the node, rpc_server_start; at shutdown rpc_server_stop
+ * and rpc_server_free. */
 #ifndef HEARTH_NODE_RPC_SERVER_H
 #define HEARTH_NODE_RPC_SERVER_H
 
