@@ -91,12 +91,14 @@ best() { awk -v a="$1" -v b="$2" 'BEGIN { print (a > b ? a : b) }'; }
 r=1
 while [ $r -le "$rounds" ]; do
 	echo "== round $r: bare libmicrohttpd ($threads threads), ${seconds}s, 32 connections" >&2
-	set -- $(measure "$bare_port" "$bare_pid")
+	out=$(measure "$bare_port" "$bare_pid") # a failed run stops the script (set -e)
+	set -- $out
 	bare=$(best "$bare" "$1")
 	bare_n=$((bare_n + $2))
 	bare_t=$((bare_t + $3))
 	echo "== round $r: hearthd getblockcount ($threads threads), ${seconds}s, 32 connections" >&2
-	set -- $(measure "$node_port" "$node_pid")
+	out=$(measure "$node_port" "$node_pid")
+	set -- $out
 	node=$(best "$node" "$1")
 	node_n=$((node_n + $2))
 	node_t=$((node_t + $3))
