@@ -380,6 +380,7 @@ static void commit(struct consensus *c, const struct bft_action *a)
 	uint8_t(*ids)[HASH_SIZE] = NULL, *commit_bytes = NULL;
 	size_t n = 0, commit_len;
 	struct ledger_error lerr;
+	uint64_t prev_time_ms;
 	char sid[17];
 
 	if ((!c->cached || memcmp(c->cached_id, id, HASH_SIZE) != 0) &&
@@ -397,6 +398,7 @@ static void commit(struct consensus *c, const struct bft_action *a)
 		return;
 	}
 	free(commit_bytes);
+	prev_time_ms = node->chain.tip.time_ms;
 	node->chain.tip = c->cached_res.tip;
 	executor_note_writes(node->executor, &c->cached_res.writes);
 	cache_drop(c);
@@ -412,7 +414,7 @@ static void commit(struct consensus *c, const struct bft_action *a)
 		log_write(&node->log, LOG_ERROR, LOG_MEMPOOL, "re-check failed: mempool emptied");
 	free(ids);
 	executor_on_block(node->executor);
-	node_update_gauges(node);
+	node_on_commit(node, prev_time_ms, n, a->u.commit.commit->round);
 	start_next_height(c);
 }
 
