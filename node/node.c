@@ -4,6 +4,7 @@
 #include "node/node.h"
 
 #include "node/node_rpc.h"
+#include "node/rpc_chain_more.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -332,6 +333,9 @@ static int start_rpc(struct node *node, char *err, size_t err_size)
 	if (node->rpc == NULL)
 		return -1;
 	methods = node_rpc_methods(&n);
+	if (rpc_server_add_methods(node->rpc, methods, n, node, err, err_size) != 0)
+		return -1;
+	methods = rpc_chain_more_methods(&n);
 	if (rpc_server_add_methods(node->rpc, methods, n, node, err, err_size) != 0 ||
 	    rpc_server_start(node->rpc, err, err_size) != 0)
 		return -1;
