@@ -20,6 +20,7 @@ struct group {
 static const struct group groups[] = {
 	{ cmd_keys_table, &cmd_keys_count },
 	{ cmd_tx_table, &cmd_tx_count },
+	{ cmd_market_table, &cmd_market_count },
 	{ cmd_misc_table, &cmd_misc_count },
 };
 #define NUM_GROUPS (sizeof(groups) / sizeof(groups[0]))

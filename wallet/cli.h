@@ -45,6 +45,8 @@ extern const struct cli_command cmd_keys_table[];
 extern const size_t cmd_keys_count;
 extern const struct cli_command cmd_tx_table[];
 extern const size_t cmd_tx_count;
+extern const struct cli_command cmd_market_table[];
+extern const size_t cmd_market_count;
 extern const struct cli_command cmd_misc_table[];
 extern const size_t cmd_misc_count;
 
@@ -68,11 +70,20 @@ struct cli_row {
 /* Prints rows as "label  value" with the labels padded to the longest. */
 void cli_print_rows(const struct cli_row *rows, size_t n);
 
-/* A command's option: "--name VALUE", "--name=VALUE", or a flag "--name". */
+/* The values of a repeatable option (--attr k=v --attr k2=v2). */
+#define CLI_LIST_MAX 16
+struct cli_list {
+	const char *items[CLI_LIST_MAX];
+	size_t n;
+};
+
+/* A command's option: "--name VALUE", "--name=VALUE", or a flag "--name".
+ * Exactly one of value, flag and list is set. */
 struct cli_opt {
-	const char *name;   /* without the dashes */
-	const char **value; /* set for an option with a value, NULL for a flag */
-	bool *flag;	    /* set for a flag */
+	const char *name;      /* without the dashes */
+	const char **value;    /* an option with one value (the last given wins) */
+	bool *flag;	       /* a flag */
+	struct cli_list *list; /* a repeatable option */
 };
 
 /* Splits args into options of opts and positional arguments; "--" ends the
@@ -115,11 +126,13 @@ int cli_rpc_quiet(struct cli_ctx *ctx, const char *method, json_t *params, json_
 /* Signs body (its kind set) with the selected key and sends it: chain id
  * from getblockchaininfo (checked to be ctx's network), nonce from getnonce,
  * fee from fee_text (--fee, HTH) or estimatefee's rate times the size.
- * Prints the txid, and the same id under id_label when not NULL (an offer's
- * or a bid's id is the id of the tx that made it).
+ * Prints the txid, fee and nonce, the same id under id_label when not NULL
+ * (an offer's or a bid's id is the id of the tx that made it), then the
+ * extra rows (at most CLI_EXTRA_MAX; JSON: string members).
  * Returns 0, or 1 after printing the error. */
+#define CLI_EXTRA_MAX 4
 int cli_submit_tx(struct cli_ctx *ctx, Hearth__TxBody *body, const char *fee_text,
-		  const char *id_label);
+		  const char *id_label, const struct cli_row *extra, size_t nextra);
 
 /* Reads an unsigned integer member of a JSON object.
  * Returns 0, or 1 after printing that the node's answer lacks it. */

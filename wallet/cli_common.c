@@ -109,7 +109,14 @@ int cli_parse_opts(const char *cmd, int argc, char **argv, const struct cli_opt 
 				return cli_fail("%s: --%s needs a value", cmd, o->name);
 			val = argv[++i];
 		}
-		*o->value = val;
+		if (o->list == NULL) {
+			*o->value = val;
+		} else if (o->list->n == CLI_LIST_MAX) {
+			return cli_fail("%s: --%s given more than %d times", cmd, o->name,
+					CLI_LIST_MAX);
+		} else {
+			o->list->items[o->list->n++] = val;
+		}
 	}
 	return 0;
 }

@@ -219,9 +219,9 @@ static int compute_hash(int dirfd, const struct result_status *st, uint8_t out[H
 static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const char *hash = NULL, *exit_text = NULL, *signal_text = NULL;
-	const struct cli_opt opts[] = { { "hash", &hash, NULL },
-					{ "exit", &exit_text, NULL },
-					{ "signal", &signal_text, NULL } };
+	const struct cli_opt opts[] = { { "hash", &hash, NULL, NULL },
+					{ "exit", &exit_text, NULL, NULL },
+					{ "signal", &signal_text, NULL, NULL } };
 	uint8_t want[HASH_SIZE], got[HASH_SIZE];
 	char hex[2 * HASH_SIZE + 1], *pos[1];
 	struct result_status st;

@@ -79,36 +79,37 @@ static int feerate_get(struct cli_ctx *ctx, uint64_t *feerate)
 }
 
 static int print_sent(const struct cli_ctx *ctx, const char *txid, const char *id_label,
-		      uint64_t fee, uint64_t nonce)
+		      uint64_t fee, uint64_t nonce, const struct cli_row *extra, size_t nextra)
 {
-	struct cli_row rows[4] = { { "txid", "" }, { "fee", "" }, { "nonce", "" }, { "", "" } };
+	struct cli_row rows[4 + CLI_EXTRA_MAX] = { { "txid", "" }, { "fee", "" }, { "nonce", "" } };
 	char fee_text[AMOUNT_TEXT_MAX];
 	size_t n = 3;
+	json_t *o;
 
-	if (amount_format(fee, fee_text, sizeof(fee_text)) != 0)
-		return cli_fail("cannot format the fee");
-	if (ctx->json) {
-		json_t *o = json_pack("{s:s, s:I, s:I}", "txid", txid, "fee", (json_int_t)fee,
-				      "nonce", (json_int_t)nonce);
-
-		if (o != NULL && id_label != NULL)
-			json_object_set_new(o, id_label, json_string(txid));
-		return cli_print_json(o);
-	}
+	if (amount_format(fee, fee_text, sizeof(fee_text)) != 0 || nextra > CLI_EXTRA_MAX)
+		return cli_fail("cannot format the answer");
 	snprintf(rows[0].value, sizeof(rows[0].value), "%s", txid);
 	snprintf(rows[1].value, sizeof(rows[1].value), "%s HTH", fee_text);
 	snprintf(rows[2].value, sizeof(rows[2].value), "%llu", (unsigned long long)nonce);
 	if (id_label != NULL) {
-		rows[3].label = id_label;
-		snprintf(rows[3].value, sizeof(rows[3].value), "%s", txid);
-		n = 4;
+		rows[n].label = id_label;
+		snprintf(rows[n++].value, sizeof(rows[0].value), "%s", txid);
 	}
-	cli_print_rows(rows, n);
-	return 0;
+	for (size_t i = 0; i < nextra; i++)
+		rows[n++] = extra[i];
+	if (!ctx->json) {
+		cli_print_rows(rows, n);
+		return 0;
+	}
+	o = json_pack("{s:s, s:I, s:I}", "txid", txid, "fee", (json_int_t)fee, "nonce",
+		      (json_int_t)nonce);
+	for (size_t i = 3; o != NULL && i < n; i++)
+		json_object_set_new(o, rows[i].label, json_string(rows[i].value));
+	return cli_print_json(o);
 }
 
 int cli_submit_tx(struct cli_ctx *ctx, Hearth__TxBody *body, const char *fee_text,
-		  const char *id_label)
+		  const char *id_label, const struct cli_row *extra, size_t nextra)
 {
 	char chain_id[256], addr[ADDRESS_MAX], *hex;
 	uint64_t fee = 0, feerate = 0, nonce;
@@ -151,7 +152,7 @@ int cli_submit_tx(struct cli_ctx *ctx, Hearth__TxBody *body, const char *fee_tex
 		rc = cli_fail("the node's answer has no 'txid'");
 	else
 		rc = print_sent(ctx, json_string_value(json_object_get(res, "txid")), id_label, fee,
-				nonce);
+				nonce, extra, nextra);
 	json_decref(res);
 	return rc;
 }
@@ -169,7 +170,7 @@ static int parse_amount_arg(const char *text, uint64_t *units)
 static int run_send(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const char *fee = NULL;
-	const struct cli_opt opts[] = { { "fee", &fee, NULL } };
+	const struct cli_opt opts[] = { { "fee", &fee, NULL, NULL } };
 	Hearth__TxBody body = HEARTH__TX_BODY__INIT;
 	Hearth__Transfer transfer = HEARTH__TRANSFER__INIT;
 	uint8_t to[PUBKEY_SIZE];
@@ -186,14 +187,14 @@ static int run_send(struct cli_ctx *ctx, int argc, char **argv)
 	transfer.to.len = PUBKEY_SIZE;
 	body.kind_case = HEARTH__TX_BODY__KIND_TRANSFER;
 	body.transfer = &transfer;
-	return cli_submit_tx(ctx, &body, fee, NULL);
+	return cli_submit_tx(ctx, &body, fee, NULL, NULL, 0);
 }
 
 /* bond and unbond: one amount. */
 static int run_stake(struct cli_ctx *ctx, int argc, char **argv, bool bond)
 {
 	const char *fee = NULL, *cmd = bond ? "bond" : "unbond";
-	const struct cli_opt opts[] = { { "fee", &fee, NULL } };
+	const struct cli_opt opts[] = { { "fee", &fee, NULL, NULL } };
 	Hearth__TxBody body = HEARTH__TX_BODY__INIT;
 	Hearth__Bond b = HEARTH__BOND__INIT;
 	Hearth__Unbond u = HEARTH__UNBOND__INIT;
@@ -213,7 +214,7 @@ static int run_stake(struct cli_ctx *ctx, int argc, char **argv, bool bond)
 		body.kind_case = HEARTH__TX_BODY__KIND_UNBOND;
 		body.unbond = &u;
 	}
-	return cli_submit_tx(ctx, &body, fee, NULL);
+	return cli_submit_tx(ctx, &body, fee, NULL, NULL, 0);
 }
 
 static int run_bond(struct cli_ctx *ctx, int argc, char **argv)

@@ -479,3 +479,29 @@ int keystore_load_keyfile(const char *path, struct signer *s, char *err, size_t 
 	}
 	return 0;
 }
+
+int keystore_save_result_key(const char *dir, const uint8_t pub[crypto_box_PUBLICKEYBYTES],
+			     const uint8_t secret[crypto_box_SECRETKEYBYTES], char *path,
+			     size_t path_size, char *err, size_t err_size)
+{
+	char sub[KEYSTORE_PATH_MAX], file[KEYSTORE_PATH_MAX + 80];
+	char pub_hex[2 * crypto_box_PUBLICKEYBYTES + 1], text[2 * crypto_box_SECRETKEYBYTES + 2];
+	int rc;
+
+	if (snprintf(sub, sizeof(sub), "%s/results", dir) >= (int)sizeof(sub) ||
+	    hex_encode(pub, crypto_box_PUBLICKEYBYTES, pub_hex, sizeof(pub_hex)) != 0 ||
+	    hex_encode(secret, crypto_box_SECRETKEYBYTES, text, sizeof(text)) != 0) {
+		snprintf(err, err_size, "result key path too long");
+		return -1;
+	}
+	snprintf(file, sizeof(file), "%s/%s.x25519", sub, pub_hex);
+	text[2 * crypto_box_SECRETKEYBYTES] = '\n';
+	rc = make_dirs(sub, err, err_size);
+	if (rc == 0)
+		rc = write_new_file(sub, file, (const uint8_t *)text, sizeof(text) - 1, err,
+				    err_size);
+	sodium_memzero(text, sizeof(text));
+	if (rc == 0 && path != NULL)
+		snprintf(path, path_size, "%s", file);
+	return rc;
+}

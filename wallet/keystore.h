@@ -108,4 +108,14 @@ void keystore_names_free(char **names, size_t count);
 __attribute__((warn_unused_result)) int keystore_load_keyfile(const char *path, struct signer *s,
 							      char *err, size_t err_size);
 
+/* Stores the X25519 key pair a bid's result is encrypted to, as
+ * <dir>/results/<pubkey hex>.x25519 (mode 0600, never replaced): the secret
+ * key in hex and a newline. Not encrypted with a passphrase: it opens one
+ * result only. Out: path (the file written) when not NULL.
+ * Returns 0, or -1 with err. */
+__attribute__((warn_unused_result)) int
+keystore_save_result_key(const char *dir, const uint8_t pub[crypto_box_PUBLICKEYBYTES],
+			 const uint8_t secret[crypto_box_SECRETKEYBYTES], char *path,
+			 size_t path_size, char *err, size_t err_size);
+
 #endif

@@ -1,6 +1,7 @@
 """hearth-cli against a real hearthd -dev: keys, balances, transfers, stake,
 raw RPC, status, result verification, and every error a user hits (one line
 on stderr, exit 1)."""
+import hashlib
 import json
 import os
 import stat
@@ -312,3 +313,74 @@ def test_verify_recomputes_the_result_hash(offline, tmpdir_clean):
     os.makedirs(os.path.join(empty, "out"))
     os.mkfifo(os.path.join(empty, "out", "pipe"))
     offline.fails("verify", empty, "--hash", EMPTY_HASH, expect="not a valid result")
+
+
+def lease_id(bid_id, replica=0):
+    """H("hearth/lease", bid id || replica as u32 big-endian), doc/market.md."""
+    tag = b"hearth/lease"
+    data = bytes([len(tag)]) + tag + bytes.fromhex(bid_id) + replica.to_bytes(4, "big")
+    return hashlib.blake2b(data, digest_size=32).hexdigest()
+
+
+def test_market_offer_bid_cancel_dispute(faucet, tmpdir_clean):
+    faucet.ok("bond", "1000")
+    wait_for(lambda: faucet.json("balance")["bonded"] == 1000 * HTH, what="the bond")
+    offer = faucet.json("offer", "create", "--cpu", "2000m", "--mem", "4G", "--disk", "10G",
+                        "--slots", "2", "--runtime", "posix", "--price", "0.01/s",
+                        "--max-duration", "1h", "--attr", "region=eu", "--expiry", "500")
+    assert offer["offer_id"] == offer["txid"] and len(offer["offer_id"]) == 64
+    # A bid below the offer's price stays queued, its escrow locked.
+    wait_for(lambda: faucet.json("balance")["nonce"] == 2, what="the offer")
+    before = faucet.json("balance")
+    inp = os.path.join(tmpdir_clean, "input")
+    os.makedirs(inp)
+    with open(os.path.join(inp, "data.txt"), "w") as f:
+        f.write("payload\n")
+    bid = faucet.json("bid", "--cpu", "500m", "--mem", "256M", "--timeout", "60s",
+                      "--max-price", "0.001/s", "--replicas", "1", "--input", inp,
+                      "--encrypt", "--min-reputation", "0", "--", "sh", "-c", "cat data.txt")
+    assert bid["bid_id"] == bid["txid"]
+    keyfile = bid["result_key_file"]
+    assert os.path.dirname(keyfile) == os.path.join(faucet.datadir, "wallet", "results")
+    assert stat.S_IMODE(os.stat(keyfile).st_mode) == 0o600
+    wait_for(lambda: faucet.json("balance")["nonce"] == 3, what="the bid")
+    escrow = 60 * 1000  # 0.001 HTH/s for 60 s, one replica
+    after = faucet.json("balance")
+    assert after["balance"] == before["balance"] - bid["fee"] - escrow
+    cancel = faucet.json("bid", "cancel", bid["bid_id"])
+    wait_for(lambda: faucet.json("balance")["nonce"] == 4, what="the cancel")
+    assert faucet.json("balance")["balance"] == after["balance"] - cancel["fee"] + escrow
+    faucet.fails("bid", "cancel", bid["bid_id"], expect="error code -26")
+    faucet.fails("offer", "cancel", "00" * 32, expect="error code -26")
+    faucet.ok("offer", "cancel", offer["offer_id"])
+    # A lease that does not exist cannot be disputed.
+    faucet.fails("dispute", lease_id(bid["bid_id"]), "--reason", "wrong output",
+                 expect="error code -26")
+
+
+def test_market_argument_errors(faucet, tmpdir_clean):
+    good_bid = ["--cpu", "1", "--mem", "1G", "--timeout", "1m", "--max-price", "0.01/s"]
+    faucet.fails("bid", "--cpu", "0", "--mem", "1G", "--timeout", "1m", "--max-price", "1/s",
+                 "--", "true", expect="bad --cpu")
+    faucet.fails("bid", "--cpu", "1", "--mem", "1X", "--timeout", "1m", "--max-price", "1/s",
+                 "--", "true", expect="bad --mem")
+    faucet.fails("bid", *good_bid[:6], "--max-price", "1/h", "--", "true",
+                 expect="--max-price")
+    faucet.fails("bid", *good_bid[:4], "--timeout", "1.5h", *good_bid[6:], "--", "true",
+                 expect="--timeout")
+    faucet.fails("bid", *good_bid, expect="after '--'")
+    faucet.fails("bid", *good_bid, "--replicas", "17", "--", "true", expect="--replicas")
+    faucet.fails("bid", *good_bid, "--min-reputation", "101", "--", "true",
+                 expect="--min-reputation")
+    faucet.fails("bid", *good_bid, "--input", os.path.join(tmpdir_clean, "none"), "--",
+                 "true", expect="--input")
+    faucet.fails("bid", "cancel", "xyz", expect="bad bid id")
+    faucet.fails("offer", "create", "--cpu", "1", "--mem", "1G", "--max-duration", "1h",
+                 expect="--price")
+    faucet.fails("offer", "create", "--cpu", "1", "--mem", "1G", "--price", "0.01/s",
+                 "--max-duration", "1h", "--attr", "noequals", expect="bad --attr")
+    faucet.fails("offer", "frob", expect="usage")
+    faucet.fails("dispute", "00" * 32, expect="usage")
+    # Without a bond the chain refuses the offer, with its reason.
+    faucet.fails("offer", "create", "--cpu", "1", "--mem", "1G", "--price", "0.01/s",
+                 "--max-duration", "1h", expect="error code -26")
