@@ -236,12 +236,13 @@ static void propose(struct consensus *c, uint64_t height, uint32_t round)
 	ev.u.block.round = round;
 	ev.u.block.payload = bytes;
 	ev.u.block.payload_len = len;
-	/* The persist callback logs this block before its proposal is signed. */
+	/* The persist callback logs this block before its proposal is signed:
+	 * the event may wait in the queue (a block request made while another
+	 * event is handled), so the pointer stays until feed frees the bytes. */
 	c->own_payload = bytes;
 	c->own_len = len;
 	memcpy(c->own_id, ev.u.block.block_id, HASH_SIZE);
 	feed(c, &ev, bytes);
-	c->own_payload = NULL;
 }
 
 static void on_heartbeat(uv_timer_t *handle)
@@ -454,12 +455,20 @@ static void perform(struct consensus *c, const struct bft_action *a)
  * its memory until the next bft_handle, so every action of one event is
  * performed before the next event goes in; events the actions produce wait
  * in the queue. */
+/* Frees an event's payload (and forgets it as this proposer's block). */
+static void free_owned(struct consensus *c, uint8_t *owned)
+{
+	if (owned != NULL && owned == c->own_payload)
+		c->own_payload = NULL;
+	free(owned);
+}
+
 static void feed(struct consensus *c, const struct bft_event *ev, uint8_t *owned)
 {
 	struct bft_actions *actions;
 
 	if (c->queue_len == CONSENSUS_QUEUE_MAX) {
-		free(owned);
+		free_owned(c, owned);
 		fail_fatal(c, "consensus event queue full");
 		return;
 	}
@@ -486,10 +495,10 @@ static void feed(struct consensus *c, const struct bft_event *ev, uint8_t *owned
 				  bft_strstatus(st));
 		for (size_t i = 0; i < actions->count && !c->failed; i++)
 			perform(c, &actions->items[i]);
-		free(q.owned);
+		free_owned(c, q.owned);
 	}
 	for (size_t i = 0; i < c->queue_len; i++)
-		free(c->queue[i].owned);
+		free_owned(c, c->queue[i].owned);
 	c->queue_len = 0;
 	c->feeding = false;
 	free(actions);
