@@ -200,7 +200,8 @@ static int read_names(int dirfd, char ***names, size_t *count, struct archive *a
 		snprintf(a->err, a->err_size, "out of memory reading a directory");
 		return -1;
 	}
-	qsort(*names, *count, sizeof(**names), cmp_names);
+	if (*count > 1)
+		qsort(*names, *count, sizeof(**names), cmp_names);
 	return 0;
 }
 
