@@ -116,6 +116,7 @@ void cli_address(const struct cli_ctx *ctx, const uint8_t pubkey[PUBKEY_SIZE], c
 int cli_parse_address(const struct cli_ctx *ctx, const char *text, uint8_t pubkey[PUBKEY_SIZE]);
 
 /* Calls method on the node (the client is made on first use).
+ * In:  params (a JSON array or object, or NULL), taken: freed here.
  * Out: *result (json_decref it). Returns 0, or 1 after printing the error. */
 int cli_rpc(struct cli_ctx *ctx, const char *method, json_t *params, json_t **result);
 

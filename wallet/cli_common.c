@@ -253,14 +253,20 @@ int cli_parse_address(const struct cli_ctx *ctx, const char *text, uint8_t pubke
 int cli_rpc_quiet(struct cli_ctx *ctx, const char *method, json_t *params, json_t **result,
 		  struct rpc_error *e)
 {
+	int rc;
+
 	if (!ctx->rpc_ready) {
 		ctx->rpc_opts.datadir = ctx->datadir;
 		ctx->rpc_opts.net = ctx->net;
-		if (rpc_client_init(&ctx->rpc, &ctx->rpc_opts, e) != 0)
+		if (rpc_client_init(&ctx->rpc, &ctx->rpc_opts, e) != 0) {
+			json_decref(params);
 			return 1;
+		}
 		ctx->rpc_ready = true;
 	}
-	return rpc_client_call(&ctx->rpc, method, params, result, e) == 0 ? 0 : 1;
+	rc = rpc_client_call(&ctx->rpc, method, params, result, e);
+	json_decref(params);
+	return rc == 0 ? 0 : 1;
 }
 
 int cli_rpc(struct cli_ctx *ctx, const char *method, json_t *params, json_t **result)

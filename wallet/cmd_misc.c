@@ -38,11 +38,8 @@ static int run_rpc(struct cli_ctx *ctx, int argc, char **argv)
 			return cli_fail("parameter %d is not valid UTF-8 text", i);
 		}
 	}
-	if (cli_rpc(ctx, argv[0], params, &res) != 0) {
-		json_decref(params);
+	if (cli_rpc(ctx, argv[0], params, &res) != 0)
 		return 1;
-	}
-	json_decref(params);
 	if (json_is_string(res)) {
 		puts(json_string_value(res));
 		json_decref(res);
