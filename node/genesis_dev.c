@@ -39,6 +39,24 @@ static json_t *dev_params(void)
 
 int genesis_dev_json(const uint8_t validator[PUBKEY_SIZE], uint64_t time_ms, char **json)
 {
+	return genesis_dev_json_multi((const uint8_t(*)[PUBKEY_SIZE])validator, 1, time_ms, json);
+}
+
+/* Adds each validator's balance and bond. */
+static int add_validators(json_t *balances, json_t *validators, const uint8_t (*keys)[PUBKEY_SIZE],
+			  size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (add_entry(balances, keys[i], "amount", DEV_VALIDATOR_BALANCE) != 0 ||
+		    add_entry(validators, keys[i], "bond", DEV_VALIDATOR_BOND) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int genesis_dev_json_multi(const uint8_t (*validators_keys)[PUBKEY_SIZE], size_t n,
+			   uint64_t time_ms, char **json)
+{
 	uint8_t secret[SECKEY_SIZE];
 	struct signer faucet;
 	json_t *doc, *balances = json_array(), *validators = json_array(), *params = dev_params();
@@ -54,10 +72,9 @@ int genesis_dev_json(const uint8_t validator[PUBKEY_SIZE], uint64_t time_ms, cha
 		return -1;
 	}
 	secret_wipe(secret, sizeof(secret));
-	if (balances != NULL && validators != NULL && params != NULL &&
+	if (balances != NULL && validators != NULL && params != NULL && n > 0 &&
 	    add_entry(balances, faucet.pubkey, "amount", DEV_FAUCET_BALANCE) == 0 &&
-	    add_entry(balances, validator, "amount", DEV_VALIDATOR_BALANCE) == 0 &&
-	    add_entry(validators, validator, "bond", DEV_VALIDATOR_BOND) == 0) {
+	    add_validators(balances, validators, validators_keys, n) == 0) {
 		doc = json_pack("{s:s, s:I, s:O, s:O, s:O}", "chain_id", DEV_CHAIN_ID,
 				"genesis_time_ms", (json_int_t)time_ms, "params", params,
 				"balances", balances, "validators", validators);

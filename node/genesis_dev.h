@@ -26,4 +26,10 @@ void genesis_dev_faucet_secret(uint8_t secret[SECKEY_SIZE]);
 __attribute__((warn_unused_result)) int genesis_dev_json(const uint8_t validator[PUBKEY_SIZE],
 							 uint64_t time_ms, char **json);
 
+/* The same with n >= 1 validators (a local multi-validator network, see
+ * contrib/devnet.sh), each with the dev validator's bond and balance. */
+__attribute__((warn_unused_result)) int
+genesis_dev_json_multi(const uint8_t (*validators)[PUBKEY_SIZE], size_t n, uint64_t time_ms,
+		       char **json);
+
 #endif

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "node/config.h"
+#include "node/keytool.h"
 #include "node/node.h"
 
 #define HEARTHD_VERSION "0.1.0"
@@ -139,6 +140,16 @@ int main(int argc, char **argv)
 	}
 	if (read_conf(cfg, err, sizeof(err)) != 0 || config_check(cfg, err, sizeof(err)) != 0)
 		goto fail;
+	{
+		bool handled;
+
+		if (keytool_run(cfg, &handled, err, sizeof(err)) != 0)
+			goto fail;
+		if (handled) {
+			rc = 0;
+			goto out;
+		}
+	}
 	if (config_get_bool(cfg, "daemon", false)) {
 		bool is_parent;
 

@@ -20,6 +20,7 @@
 #include "node/log.h"
 #include "node/loop_call.h"
 #include "node/mempool.h"
+#include "node/net.h"
 #include "node/metrics.h"
 #include "node/rpc_server.h"
 #include "node/store.h"
@@ -49,6 +50,8 @@ struct node {
 	struct metrics *metrics;
 	struct metric_family *m_height, *m_pool_txs, *m_pool_bytes;
 	struct rpc_server *rpc;
+	struct net net;
+	bool net_open;
 	struct consensus consensus;
 	bool consensus_open;
 	uv_timer_t health_tick;
