@@ -236,12 +236,13 @@ static void propose(struct consensus *c, uint64_t height, uint32_t round)
 	ev.u.block.round = round;
 	ev.u.block.payload = bytes;
 	ev.u.block.payload_len = len;
-	/* The persist callback logs this block before its proposal is signed. */
+	/* The persist callback logs this block before its proposal is signed:
+	 * the event may wait in the queue (a block request made while another
+	 * event is handled), so the pointer stays until feed frees the bytes. */
 	c->own_payload = bytes;
 	c->own_len = len;
 	memcpy(c->own_id, ev.u.block.block_id, HASH_SIZE);
 	(void)feed(c, &ev, bytes);
-	c->own_payload = NULL;
 }
 
 static void on_heartbeat(uv_timer_t *handle)
@@ -469,6 +470,9 @@ static void perform(struct consensus *c, const struct bft_action *a)
 		schedule(c, &a->u.timeout);
 		break;
 	case BFT_ACTION_REQUEST_BLOCK:
+		log_write(&c->node->log, LOG_DEBUG, LOG_CONSENSUS,
+			  "block request height=%llu round=%u",
+			  (unsigned long long)a->u.request.height, a->u.request.round);
 		request_block(c, a->u.request.height, a->u.request.round);
 		break;
 	case BFT_ACTION_VALIDATE_BLOCK:
@@ -494,6 +498,14 @@ static void perform(struct consensus *c, const struct bft_action *a)
  * in the queue.
  * Returns what the engine made of ev when it was handled at once (BFT_OK
  * when it was queued behind an outer call). */
+/* Frees an event's payload (and forgets it as this proposer's block). */
+static void free_owned(struct consensus *c, uint8_t *owned)
+{
+	if (owned != NULL && owned == c->own_payload)
+		c->own_payload = NULL;
+	free(owned);
+}
+
 static enum bft_status feed(struct consensus *c, const struct bft_event *ev, uint8_t *owned)
 {
 	struct bft_actions *actions;
@@ -501,7 +513,7 @@ static enum bft_status feed(struct consensus *c, const struct bft_event *ev, uin
 	bool is_first = true;
 
 	if (c->queue_len == CONSENSUS_QUEUE_MAX) {
-		free(owned);
+		free_owned(c, owned);
 		fail_fatal(c, "consensus event queue full");
 		return BFT_ERROR;
 	}
@@ -531,10 +543,10 @@ static enum bft_status feed(struct consensus *c, const struct bft_event *ev, uin
 				  bft_strstatus(st));
 		for (size_t i = 0; i < actions->count && !c->failed; i++)
 			perform(c, &actions->items[i]);
-		free(q.owned);
+		free_owned(c, q.owned);
 	}
 	for (size_t i = 0; i < c->queue_len; i++)
-		free(c->queue[i].owned);
+		free_owned(c, c->queue[i].owned);
 	c->queue_len = 0;
 	c->feeding = false;
 	free(actions);
