@@ -3,6 +3,7 @@
  * in the struct so node_stop can undo exactly that. */
 #include "node/node.h"
 
+#include "node/net_rpc.h"
 #include "node/node_rpc.h"
 
 #include <errno.h>
@@ -348,6 +349,9 @@ static int start_rpc(struct node *node, char *err, size_t err_size)
 	if (node->rpc == NULL)
 		return -1;
 	methods = node_rpc_methods(&n);
+	if (rpc_server_add_methods(node->rpc, methods, n, node, err, err_size) != 0)
+		return -1;
+	methods = net_rpc_methods(&n);
 	if (rpc_server_add_methods(node->rpc, methods, n, node, err, err_size) != 0 ||
 	    rpc_server_start(node->rpc, err, err_size) != 0)
 		return -1;

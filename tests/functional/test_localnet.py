@@ -112,12 +112,47 @@ def block_hashes(node, upto):
     return [node.rpc("getblockhash", h)["hash"] for h in range(1, upto + 1)]
 
 
+def check_network_rpcs(localnet):
+    """getnetworkinfo, getpeerinfo, addnode and disconnectnode on node 0."""
+    node = localnet.nodes[0]
+    wait_for(lambda: node.rpc("getnetworkinfo")["connections"] == N - 1, 30,
+             "node 0 connected to the other validators")
+    info = node.rpc("getnetworkinfo")
+    assert info["listening"] and info["port"] == node.port
+    assert info["connections_in"] + info["connections_out"] == N - 1
+    peers = node.rpc("getpeerinfo")["peers"]
+    assert len(peers) == N - 1
+    assert all(p["best_height"] >= 0 and p["user_agent"].startswith("hearthd") for p in peers)
+    assert len({p["node_key"] for p in peers}) == N - 1
+
+    # A -connect peer dropped by hand comes back (persistent, with backoff).
+    other = "127.0.0.1:%d" % localnet.nodes[1].port
+    assert node.rpc("disconnectnode", other)["disconnected"] >= 1
+    wait_for(lambda: node.rpc("getnetworkinfo")["connections"] == N - 1, 30,
+             "the dropped peer back")
+    with pytest.raises(RpcError) as exc:
+        node.rpc("disconnectnode", "127.0.0.1:1")
+    assert exc.value.code == -5
+    with pytest.raises(RpcError) as exc:
+        node.rpc("addnode", "not-an-address", "add")
+    assert exc.value.code == -8
+    with pytest.raises(RpcError) as exc:
+        node.rpc("addnode", other, "sometimes")
+    assert exc.value.code == -8
+    with pytest.raises(RpcError) as exc:
+        node.rpc("addnode", "127.0.0.1:2", "remove")
+    assert exc.value.code == -5
+    assert node.rpc("addnode", "127.0.0.1:2", "add") == {}
+    assert node.rpc("addnode", "127.0.0.1:2", "remove") == {}
+
+
 def test_validators_commit_tolerate_one_down_and_converge(localnet):
     nodes = localnet.nodes
     for node in nodes:
         localnet.start(node)
     wait_heights(nodes, 3)
     assert len({tuple(block_hashes(n, 3)) for n in nodes}) == 1
+    check_network_rpcs(localnet)
 
     # One of four down: the other three hold 3/4 > 2/3 of the power.
     nodes[3].stop()

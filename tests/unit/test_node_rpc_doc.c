@@ -1,16 +1,16 @@
 /* test_node_rpc_doc.c: doc/rpc.md documents every method hearthd registers
- * (node/node_rpc.c) under a heading of its own. */
+ * (node/node_rpc.c, node/net_rpc.c) under a heading of its own. */
 #include "node/node_rpc.h"
+
+#include "node/net_rpc.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "tests/unit/test_util.h"
 
-static void test_every_node_method_is_documented(void **state UNUSED)
+static void check_documented(const struct rpc_method *m, size_t n)
 {
-	size_t n;
-	const struct rpc_method *m = node_rpc_methods(&n);
 	char *doc = test_read_source_file("doc/rpc.md");
 
 	assert_true(n > 0);
@@ -24,10 +24,27 @@ static void test_every_node_method_is_documented(void **state UNUSED)
 	free(doc);
 }
 
+static void test_every_node_method_is_documented(void **state UNUSED)
+{
+	size_t n;
+	const struct rpc_method *m = node_rpc_methods(&n);
+
+	check_documented(m, n);
+}
+
+static void test_every_net_method_is_documented(void **state UNUSED)
+{
+	size_t n;
+	const struct rpc_method *m = net_rpc_methods(&n);
+
+	check_documented(m, n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_node_method_is_documented),
+		cmocka_unit_test(test_every_net_method_is_documented),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
