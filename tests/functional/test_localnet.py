@@ -119,6 +119,23 @@ def block_hashes(node, upto):
     return [node.rpc("getblockhash", h)["hash"] for h in range(1, upto + 1)]
 
 
+def test_devnet_genesis_options_refuse_bad_input(builddir, tmpdir_clean):
+    node = HearthNode(builddir, os.path.join(tmpdir_clean, "n"))
+    res = node.run(["-printdevgenesis"])
+    assert res.returncode == 1 and "genesisvalidator" in res.stderr
+    key = node.run(["-printvalidatorkey"]).stdout.split()[0]
+    assert len(key) == 64
+    # The same key again: the file is kept, not replaced.
+    assert node.run(["-printvalidatorkey"]).stdout.split()[0] == key
+    res = node.run(["-printdevgenesis", "-genesisvalidator=" + key,
+                    "-genesisvalidator=" + key])
+    assert res.returncode == 1 and "given twice" in res.stderr
+    res = node.run(["-printdevgenesis", "-genesisvalidator=abcd"])
+    assert res.returncode == 1 and "64 hex digits" in res.stderr
+    res = node.run(["-printdevgenesis", "-genesisvalidator=" + key])
+    assert res.returncode == 0 and '"validators"' in res.stdout
+
+
 def check_network_rpcs(localnet):
     """getnetworkinfo, getpeerinfo, addnode and disconnectnode on node 0."""
     node = localnet.nodes[0]
@@ -213,11 +230,22 @@ def test_late_node_syncs_and_txs_gossip(localnet, builddir):
 
     # Txs sent to different nodes reach the others and are committed
     # whoever proposes.
+    # Each tx goes to another node, once gossip has brought that node the
+    # one before it (a nonce gap would be refused).
+    def knows(node, txid):
+        try:
+            return node.rpc("gettransaction", txid)["status"] in ("pending", "committed")
+        except RpcError:
+            return False
+
     txids = []
     for nonce in range(1, 5):
+        target = nodes[nonce % N]
+        if txids:
+            wait_for(lambda: knows(target, txids[-1]), 30, "tx %d gossiped" % (nonce - 1))
         tx = txgen(builddir, "transfer", FAUCET_SECRET, "hearth-dev", nonce, 1000, SOMEONE,
                    nonce)
-        txids.append(nodes[nonce % N].rpc("sendrawtransaction", tx)["txid"])
+        txids.append(target.rpc("sendrawtransaction", tx)["txid"])
 
     def committed_everywhere():
         for node in localnet.nodes:
