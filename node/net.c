@@ -103,6 +103,33 @@ static void on_blocks(void *ctx, uint64_t peer_id, const Hearth__Blocks *msg)
 	net_sync_on_blocks(ctx, peer_id, msg);
 }
 
+/* A seed's answer: dial each address once (bitcoind's addrman, minus the
+ * bookkeeping). Not with -connect, which means only those peers. */
+static void on_peers(void *ctx, uint64_t peer_id, const Hearth__Peers *msg)
+{
+	struct net *net = ctx;
+	size_t dialed = 0;
+
+	if (net->connect_only || net->p2p == NULL || net->closing)
+		return;
+	for (size_t i = 0; i < msg->n_peers && i < NET_LEARNED_MAX; i++) {
+		const Hearth__PeerAddress *a = msg->peers[i];
+		char addr[P2P_ADDR_MAX + 8];
+		int n;
+
+		if (a->port == 0 || a->port > 65535 || strlen(a->host) >= P2P_IP_MAX)
+			continue;
+		n = strchr(a->host, ':') != NULL
+			    ? snprintf(addr, sizeof(addr), "[%s]:%u", a->host, (unsigned)a->port)
+			    : snprintf(addr, sizeof(addr), "%s:%u", a->host, (unsigned)a->port);
+		if (n > 0 && (size_t)n < sizeof(addr) &&
+		    p2p_connect(net->p2p, addr, P2P_CONNECT_ONCE) == 0)
+			dialed++;
+	}
+	net_log(net, true, "learned addresses peer=%llu dialed=%zu", (unsigned long long)peer_id,
+		dialed);
+}
+
 static void on_p2p_log(void *ctx, const char *line)
 {
 	net_log(ctx, true, "%s", line);
@@ -124,6 +151,7 @@ static const struct p2p_callbacks callbacks = {
 	.vote = on_vote,
 	.get_blocks = on_get_blocks,
 	.blocks = on_blocks,
+	.peers = on_peers,
 	.tx_ids = on_tx_ids,
 	.get_txs = on_get_txs,
 	.log = on_p2p_log,
@@ -227,8 +255,10 @@ static int start_dials(struct net *net, char *err, size_t err_size)
 	const char *one;
 
 	/* -connect: only these peers (bitcoind: no other outbound peers). */
-	if (config_get_list(net->node->cfg, "connect", &one, 1) > 0)
+	if (config_get_list(net->node->cfg, "connect", &one, 1) > 0) {
+		net->connect_only = true;
 		return dial_list(net, "connect", P2P_CONNECT_PERSISTENT, err, err_size);
+	}
 	if (dial_list(net, "addnode", P2P_CONNECT_PERSISTENT, err, err_size) != 0 ||
 	    dial_list(net, "seednode", P2P_CONNECT_SEED, err, err_size) != 0)
 		return -1;

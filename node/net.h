@@ -48,6 +48,7 @@ struct net {
 	struct proposal_header own_proposal;
 	uint8_t *own_payload;
 	size_t own_len;
+	uint64_t own_proposal_sent_ms; /* loop time it was last sent to all */
 	/* Block sync: the one request in flight. */
 	uint64_t sync_peer; /* 0: none */
 	uint64_t sync_sent_ms;
@@ -56,6 +57,7 @@ struct net {
 	uint8_t asked[NET_ASKED_MAX][HASH_SIZE];
 	uint64_t asked_ms[NET_ASKED_MAX];
 	size_t asked_next;
+	bool connect_only; /* -connect given: no addresses learned from peers */
 };
 
 /* Starts the transport on node's loop from node's settings: listens (unless

@@ -101,6 +101,7 @@ void net_send_proposal(struct net *net, const struct bft_proposal *p)
 		net->has_own_proposal = true;
 	}
 	send_own_proposal(net, 0);
+	net->own_proposal_sent_ms = uv_now(&net->node->loop);
 }
 
 void net_send_vote(struct net *net, const struct vote *v)
@@ -126,9 +127,16 @@ void net_send_vote(struct net *net, const struct vote *v)
 
 static void send_own(struct net *net, uint64_t peer_id)
 {
+	uint64_t now = uv_now(&net->node->loop);
+
 	if (net->own_height != net->node->chain.tip.height + 1)
 		return;
-	send_own_proposal(net, peer_id);
+	if (peer_id != 0) {
+		send_own_proposal(net, peer_id);
+	} else if (now - net->own_proposal_sent_ms >= NET_PROPOSAL_RESEND_MS) {
+		send_own_proposal(net, 0);
+		net->own_proposal_sent_ms = now;
+	}
 	for (size_t i = 0; i < net->num_own_votes; i++)
 		send_vote(net, &net->own_votes[i], peer_id);
 }

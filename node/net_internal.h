@@ -10,6 +10,11 @@
 #define NET_SYNC_BATCH 64
 /* A sync request not answered this long is given up (another peer is asked). */
 #define NET_SYNC_TIMEOUT_MS 10000
+/* Own proposal re-sent at most this often (blocks can be large; own votes
+ * go on every tick). */
+#define NET_PROPOSAL_RESEND_MS 2000
+/* Addresses of one Peers answer that are dialed. */
+#define NET_LEARNED_MAX 64
 /* Most tx ids in one TxIds message. */
 #define NET_TX_IDS_MAX 1000
 /* A tx id asked for is not asked again (from another peer) before this. */

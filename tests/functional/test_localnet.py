@@ -220,12 +220,18 @@ def test_late_node_syncs_and_txs_gossip(localnet, builddir):
 
     # A fifth node, not a validator, started late: block sync to the tip,
     # then it follows consensus.
+    # It knows one peer (-addnode) and a seed (-seednode), and learns the
+    # other validators' addresses from the seed.
     late = localnet.add_follower()
-    localnet.start(late)
+    late.start(["-whitelist=127.0.0.1", "-addnode=127.0.0.1:%d" % nodes[0].port,
+                "-seednode=127.0.0.1:%d" % nodes[1].port])
+    wait_for(lambda: late.rpc("getnetworkinfo")["connections"] >= N - 1, 30,
+             "the late node connected to the validators it learned")
     tip = max(height(n) for n in nodes)
     wait_heights([late], tip, timeout=60)
     assert block_hashes(late, tip) == block_hashes(nodes[0], tip)
     assert "synced to height=" in late.log_text()
+    assert "learned addresses" in late.log_text()
     wait_heights([late], tip + 3)
 
     # Txs sent to different nodes reach the others and are committed
