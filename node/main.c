@@ -3,6 +3,7 @@
  * and exits 0 after a clean shutdown, 1 on any start-up error (one line on
  * standard error). The only file allowed global state; it has none. */
 #include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,6 +124,14 @@ int main(int argc, char **argv)
 
 	if (cfg == NULL || node == NULL) {
 		fprintf(stderr, "hearthd: out of memory\n");
+		return 1;
+	}
+	/* A peer that closes its socket must cost a failed write (EPIPE), not
+	 * the process: libuv writes to TCP sockets with write(2). */
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR) {
+		fprintf(stderr, "hearthd: cannot ignore SIGPIPE\n");
+		free(node);
+		free(cfg);
 		return 1;
 	}
 	config_init(cfg);

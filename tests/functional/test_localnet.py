@@ -4,6 +4,7 @@ up after a restart, block sync of a late fifth node, and tx gossip."""
 import os
 import random
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -134,6 +135,18 @@ def test_devnet_genesis_options_refuse_bad_input(builddir, tmpdir_clean):
     assert res.returncode == 1 and "64 hex digits" in res.stderr
     res = node.run(["-printdevgenesis", "-genesisvalidator=" + key])
     assert res.returncode == 0 and '"validators"' in res.stdout
+
+
+def test_sigpipe_does_not_kill_the_node(make_node):
+    """A write to a peer that has just gone (EPIPE) raises SIGPIPE: libuv
+    writes TCP with write(2). Without SIG_IGN the node died, now and then,
+    when a peer stopped (seen in this file under ASan: exit -13)."""
+    node = make_node().start()
+    node.proc.send_signal(signal.SIGPIPE)
+    time.sleep(0.3)
+    assert node.proc.poll() is None, "hearthd died with %s" % node.proc.returncode
+    assert node.rpc("getnetworkinfo")["listening"]
+    assert node.stop() == 0
 
 
 def check_network_rpcs(localnet):
