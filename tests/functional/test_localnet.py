@@ -164,9 +164,14 @@ def check_network_rpcs(localnet):
 
     # A -connect peer dropped by hand comes back (persistent, with backoff).
     other = "127.0.0.1:%d" % localnet.nodes[1].port
+    ids = {p["id"] for p in peers}
     assert node.rpc("disconnectnode", other)["disconnected"] >= 1
-    wait_for(lambda: node.rpc("getnetworkinfo")["connections"] == N - 1, 30,
-             "the dropped peer back")
+
+    def back():
+        now = node.rpc("getpeerinfo")["peers"]
+        return len(now) == N - 1 and {p["id"] for p in now} != ids
+
+    wait_for(back, 30, "the dropped peer back (as a new connection)")
     with pytest.raises(RpcError) as exc:
         node.rpc("disconnectnode", "127.0.0.1:1")
     assert exc.value.code == -5
