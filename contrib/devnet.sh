@@ -115,15 +115,19 @@ start() {
 }
 
 stop() {
+	# SIGTERM to every node first, then wait for each to remove its pid
+	# file (the last thing hearthd does; kill -0 would also see a zombie).
 	for pidfile in "$basedir"/node*/dev/hearthd.pid; do
 		[ -f "$pidfile" ] || continue
-		pid=$(cat "$pidfile")
-		kill -TERM "$pid" 2>/dev/null || continue
+		kill -TERM "$(cat "$pidfile")" 2>/dev/null || rm -f "$pidfile"
+	done
+	for pidfile in "$basedir"/node*/dev/hearthd.pid; do
 		tries=0
-		while kill -0 "$pid" 2>/dev/null && [ "$tries" -lt 100 ]; do
+		while [ -f "$pidfile" ] && [ "$tries" -lt 150 ]; do
 			sleep 0.1
 			tries=$((tries + 1))
 		done
+		[ -f "$pidfile" ] && echo "devnet.sh: $pidfile: still running" >&2
 	done
 	echo "devnet.sh: stopped the nodes of $basedir"
 }
