@@ -5,7 +5,8 @@
  * price, examining at most market_match_offers entries, and takes the first
  * fitting offer of each of r distinct providers. A matched bid becomes r
  * leases at the offers' prices and gives back the escrow above
- * sum(prices) x max_duration; an unmatched bid records why. */
+ * sum(prices) x max_duration; an unmatched bid records why. The walks of a
+ * pass go over the pass's in-memory view of the book (market/book.h). */
 #include "market/order.h"
 
 #include <stdlib.h>
@@ -13,20 +14,21 @@
 
 #include "consensus/account.h"
 #include "consensus/staking.h"
+#include "market/book.h"
 #include "market/market.h"
 #include "market/reason.h"
 #include "market/reputation.h"
 
 /* The walk of the book for one bid. */
 struct scan {
-	const struct market_ctx *c;
 	const Hearth__BidRecord *bid;
 	uint32_t budget; /* book entries still to examine */
 	size_t n_chosen;
 	Hearth__OfferRecord *chosen[MARKET_REPLICAS_MAX];
+	size_t chosen_idx[MARKET_REPLICAS_MAX]; /* their places in the view */
 	uint32_t deepest; /* the furthest filter an offer failed (reason code) */
 	bool within_price, beyond_price, duplicate, limit_hit;
-	struct offer_cache *cache;
+	struct pass_book *book;
 };
 
 static bool has_runtime(const Hearth__Offer *o, const char *runtime)
@@ -79,13 +81,8 @@ static enum market_reason offer_filter(const Hearth__OfferRecord *rec, const Hea
 	return MARKET_OK;
 }
 
-/* A provider's standing, for the last filters. */
-struct standing {
-	uint32_t score;
-	bool bond_ok, jailed;
-};
-
-static int standing_load(const struct market_ctx *c, const uint8_t *provider, struct standing *sd)
+int market_standing_load(const struct market_ctx *c, const uint8_t *provider,
+			 struct market_standing *sd)
 {
 	struct market_reputation rep;
 	struct account acct;
@@ -99,7 +96,8 @@ static int standing_load(const struct market_ctx *c, const uint8_t *provider, st
 	return 0;
 }
 
-static enum market_reason standing_filter(const struct standing *sd, const Hearth__BidRecord *bid)
+static enum market_reason standing_filter(const struct market_standing *sd,
+					  const Hearth__BidRecord *bid)
 {
 	if (sd->score < bid->bid->min_reputation)
 		return MARKET_UNMATCHED_REPUTATION;
@@ -113,104 +111,25 @@ static enum market_reason standing_filter(const struct standing *sd, const Heart
 int market_offer_fits(const struct market_ctx *c, const Hearth__OfferRecord *rec,
 		      const Hearth__BidRecord *bid, enum market_reason *why)
 {
-	struct standing sd;
+	struct market_standing sd;
 
 	*why = offer_filter(rec, bid);
 	if (*why != MARKET_OK)
 		return 0;
-	if (standing_load(c, rec->provider.data, &sd) != 0)
+	if (market_standing_load(c, rec->provider.data, &sd) != 0)
 		return -1;
 	*why = standing_filter(&sd, bid);
 	return 0;
 }
 
-/* A matching pass's read cache of the book: each offer is read, decoded and
- * its provider's standing loaded once per pass, not once per bid. Matching
- * does not change standings; taking a slot changes the cached record in
- * place as it writes it (market_offer_take_slot), so the cache never goes
- * stale within the pass. Open addressing on the offer id (a hash). */
-struct cached_offer {
-	Hearth__OfferRecord *rec; /* NULL: an empty slot */
-	struct standing sd;
-};
-
-struct offer_cache {
-	size_t cap, n; /* cap: a power of two */
-	struct cached_offer *slots;
-};
-
-static struct cached_offer *cache_slot(const struct offer_cache *oc, const uint8_t *id)
+/* Examines the book entry e (index idx of the view) for s's bid, as the
+ * walk of the book does. Returns 0 to go on, 1 to stop. */
+static int scan_entry(struct scan *s, size_t idx, const struct book_entry *e)
 {
-	size_t i = (size_t)key_get_u64(id) & (oc->cap - 1);
-
-	while (oc->slots[i].rec != NULL &&
-	       memcmp(oc->slots[i].rec->id.data, id, MARKET_ID_SIZE) != 0)
-		i = (i + 1) & (oc->cap - 1);
-	return &oc->slots[i];
-}
-
-static int cache_grow(struct offer_cache *oc)
-{
-	struct offer_cache bigger = { .cap = oc->cap ? oc->cap * 2 : 256, .n = oc->n };
-
-	bigger.slots = calloc(bigger.cap, sizeof(*bigger.slots));
-	if (bigger.slots == NULL)
-		return -1;
-	for (size_t i = 0; i < oc->cap; i++) {
-		if (oc->slots[i].rec != NULL)
-			*cache_slot(&bigger, oc->slots[i].rec->id.data) = oc->slots[i];
-	}
-	free(oc->slots);
-	*oc = bigger;
-	return 0;
-}
-
-/* The cached offer of id, read on first use. Returns NULL on an error. */
-static struct cached_offer *cache_get(const struct market_ctx *c, struct offer_cache *oc,
-				      const uint8_t *id)
-{
-	struct cached_offer *co;
-	ProtobufCMessage *msg;
-	struct mkey k;
-
-	if (2 * (oc->n + 1) > oc->cap && cache_grow(oc) != 0)
-		return NULL;
-	co = cache_slot(oc, id);
-	if (co->rec != NULL)
-		return co;
-	mkey_id(&k, MKEY_OFFER, id);
-	if (market_record_get(c->st, &k, &hearth__offer_record__descriptor, &msg) != STATE_OK)
-		return NULL;
-	co->rec = (Hearth__OfferRecord *)msg;
-	if (standing_load(c, co->rec->provider.data, &co->sd) != 0) {
-		codec_free(msg);
-		co->rec = NULL;
-		return NULL;
-	}
-	oc->n++;
-	return co;
-}
-
-static void cache_free(struct offer_cache *oc)
-{
-	for (size_t i = 0; i < oc->cap; i++)
-		codec_free((ProtobufCMessage *)oc->slots[i].rec);
-	free(oc->slots);
-}
-
-static int scan_offer(void *arg, const uint8_t *key, size_t key_len, const uint8_t *val,
-		      size_t val_len)
-{
-	struct scan *s = arg;
-	struct cached_offer *co;
-	Hearth__OfferRecord *rec;
 	enum market_reason why;
 	bool dup = false;
 
-	(void)val;
-	if (key_len != 1 + 8 + 8 + MARKET_ID_SIZE || val_len != 0)
-		return -1;
-	if (key_get_u64(key + 1) > s->bid->bid->max_price_per_second) {
+	if (e->price > s->bid->bid->max_price_per_second) {
 		s->beyond_price = true;
 		return 1;
 	}
@@ -220,23 +139,34 @@ static int scan_offer(void *arg, const uint8_t *key, size_t key_len, const uint8
 	}
 	s->budget--;
 	s->within_price = true;
-	co = cache_get(s->c, s->cache, key + 17);
-	if (co == NULL)
-		return -1;
-	rec = co->rec;
-	why = offer_filter(rec, s->bid);
+	why = offer_filter(e->rec, s->bid);
 	if (why == MARKET_OK)
-		why = standing_filter(&co->sd, s->bid);
+		why = standing_filter(&e->sd, s->bid);
 	for (size_t i = 0; i < s->n_chosen && !dup; i++)
-		dup = memcmp(s->chosen[i]->provider.data, rec->provider.data, PUBKEY_SIZE) == 0;
+		dup = memcmp(s->chosen[i]->provider.data, e->rec->provider.data, PUBKEY_SIZE) == 0;
 	if (why != MARKET_OK || dup) {
 		if (why > s->deepest)
 			s->deepest = why;
 		s->duplicate = s->duplicate || dup;
 		return 0;
 	}
-	s->chosen[s->n_chosen++] = rec;
+	s->chosen_idx[s->n_chosen] = idx;
+	s->chosen[s->n_chosen++] = e->rec;
 	return s->n_chosen == s->bid->bid->replicas ? 1 : 0;
+}
+
+/* Walks the view from the cheapest ask. Returns 0, or -1 on an error. */
+static int scan_book(struct scan *s)
+{
+	struct book_entry *e;
+	size_t idx;
+
+	for (size_t i = 0;; i = idx + 1) {
+		if (market_book_next(s->book, i, &idx, &e) != 0)
+			return -1;
+		if (e == NULL || scan_entry(s, idx, e) != 0)
+			return 0;
+	}
 }
 
 static enum market_reason scan_reason(const struct scan *s)
@@ -313,7 +243,7 @@ static int bid_match(const struct market_ctx *c, struct market_state *ms, Hearth
 		return 1;
 	for (size_t i = 0; i < s->n_chosen; i++) {
 		if (market_lease_create(c, bid, s->chosen[i], (uint32_t)i, deadline) != STATE_OK ||
-		    market_offer_take_slot(c->st, s->chosen[i]) != STATE_OK)
+		    market_book_take(s->book, s->chosen_idx[i]) != STATE_OK)
 			return -1;
 	}
 	if (market_escrow_release(c->st, ms, bid->consumer.data, bid->escrow - kept) != 0 ||
@@ -328,13 +258,12 @@ static int bid_match(const struct market_ctx *c, struct market_state *ms, Hearth
 }
 
 /* One attempt to match the queued bid id. Returns 0 or -1. */
-static int bid_attempt(const struct market_ctx *c, struct market_state *ms,
-		       struct offer_cache *cache, const uint8_t *id)
+static int bid_attempt(const struct market_ctx *c, struct market_state *ms, struct pass_book *book,
+		       const uint8_t *id)
 {
-	struct scan s = { .c = c, .budget = c->p->market_match_offers, .cache = cache };
+	struct scan s = { .budget = c->p->market_match_offers, .book = book };
 	ProtobufCMessage *msg;
 	Hearth__BidRecord *bid;
-	uint8_t prefix = MKEY_OFFER_BOOK;
 	enum market_reason why;
 	struct mkey k;
 	int rc = 0;
@@ -344,7 +273,7 @@ static int bid_attempt(const struct market_ctx *c, struct market_state *ms,
 		return -1;
 	bid = (Hearth__BidRecord *)msg;
 	s.bid = bid;
-	if (state_iterate(c->st, &prefix, 1, NULL, 0, scan_offer, &s) != STATE_OK)
+	if (scan_book(&s) != 0)
 		rc = -1;
 	if (rc == 0 && s.n_chosen == bid->bid->replicas)
 		rc = bid_match(c, ms, bid, &s);
@@ -361,7 +290,7 @@ static int bid_attempt(const struct market_ctx *c, struct market_state *ms,
 			rc = -1;
 	}
 done:
-	codec_free(msg); /* the chosen offers belong to the cache */
+	codec_free(msg); /* the chosen offers belong to the view */
 	return rc;
 }
 
@@ -394,7 +323,7 @@ static int collect_queued(void *arg, const uint8_t *key, size_t key_len, const u
 enum ledger_reason market_match_block(const struct market_ctx *c, struct ledger_error *err)
 {
 	struct pass p = { .max = c->p->market_match_bids };
-	struct offer_cache cache = { .cap = 0, .n = 0, .slots = NULL };
+	struct pass_book book;
 	struct market_state ms, before;
 	uint8_t prefix = MKEY_BID_QUEUE;
 	struct mkey start;
@@ -406,14 +335,17 @@ enum ledger_reason market_match_block(const struct market_ctx *c, struct ledger_
 	p.ids = malloc((size_t)p.max * MARKET_ID_SIZE);
 	if (p.ids == NULL)
 		return ledger_fail(err, LEDGER_INTERNAL, "no memory");
+	market_book_init(&book, c);
 	mkey_start(&start, MKEY_BID_QUEUE);
 	mkey_add_u64(&start, ms.match_cursor);
 	rc = state_iterate(c->st, &prefix, 1, start.bytes, start.len, collect_queued, &p);
 	for (size_t i = 0; rc == STATE_OK && i < p.n; i++) {
-		if (bid_attempt(c, &ms, &cache, p.ids[i]) != 0)
+		if (bid_attempt(c, &ms, &book, p.ids[i]) != 0)
 			rc = STATE_ERROR;
 	}
-	cache_free(&cache);
+	if (rc == STATE_OK)
+		rc = market_book_flush(&book);
+	market_book_free(&book);
 	free(p.ids);
 	if (rc != STATE_OK)
 		return ledger_fail(err, LEDGER_INTERNAL, "matching");

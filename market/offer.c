@@ -194,7 +194,7 @@ enum ledger_reason market_cancel_offer_apply(const struct market_ctx *c, const s
 	return r;
 }
 
-enum state_status market_offer_take_slot(const struct state *st, Hearth__OfferRecord *rec)
+enum state_status market_offer_use_slot(const struct state *st, Hearth__OfferRecord *rec)
 {
 	struct mkey k;
 
@@ -206,6 +206,15 @@ enum state_status market_offer_take_slot(const struct state *st, Hearth__OfferRe
 		if (market_index_del(st, &k) != STATE_OK)
 			return STATE_ERROR;
 	}
+	return STATE_OK;
+}
+
+enum state_status market_offer_take_slot(const struct state *st, Hearth__OfferRecord *rec)
+{
+	struct mkey k;
+
+	if (market_offer_use_slot(st, rec) != STATE_OK)
+		return STATE_ERROR;
 	mkey_id(&k, MKEY_OFFER, rec->id.data);
 	return market_record_put(st, &k, &rec->base);
 }

@@ -43,6 +43,10 @@ enum ledger_reason market_cancel_offer_apply(const struct market_ctx *c, const s
 __attribute__((warn_unused_result)) enum state_status
 market_offer_take_slot(const struct state *st, Hearth__OfferRecord *rec);
 
+/* As market_offer_take_slot, but the caller writes rec back. */
+__attribute__((warn_unused_result)) enum state_status
+market_offer_use_slot(const struct state *st, Hearth__OfferRecord *rec);
+
 /* Gives a slot back to the offer of a lease that ended in the end of block
  * c->height: an open offer returns to the book if it was full; an expired
  * one is deleted once nothing is leased any more. Returns STATE_OK or
@@ -109,6 +113,18 @@ enum ledger_reason market_receipt_apply(const struct market_ctx *c, const struct
  * active leases whose deadline is c->height. Returns LEDGER_OK or
  * LEDGER_INTERNAL. */
 enum ledger_reason market_settle_block(const struct market_ctx *c, struct ledger_error *err);
+
+/* A provider's standing, for the last filters of matching. */
+struct market_standing {
+	uint32_t score; /* reputation score */
+	bool bond_ok;	/* bonded stake >= min_provider_bond */
+	bool jailed;
+};
+
+/* match.c. Out: *sd, provider's standing now. Returns 0, or -1 on a state
+ * error. */
+int market_standing_load(const struct market_ctx *c, const uint8_t *provider,
+			 struct market_standing *sd);
 
 /* match.c: the filters of matching (doc/market.md), in the order of the
  * reason codes. Out: *why, the first one rec fails for bid, or MARKET_OK.

@@ -18,12 +18,13 @@ static enum network network_of(const char *name)
 }
 
 static int write_dev_genesis(const struct datadir *dd, const uint8_t validator[PUBKEY_SIZE],
-			     uint64_t now_ms, struct log *log, char *err, size_t err_size)
+			     const uint8_t *provider, uint64_t now_ms, struct log *log, char *err,
+			     size_t err_size)
 {
 	char *json;
 	int rc;
 
-	if (validator == NULL || genesis_dev_json(validator, now_ms, &json) != 0) {
+	if (validator == NULL || genesis_dev_json(validator, provider, now_ms, &json) != 0) {
 		snprintf(err, err_size, "cannot build the dev genesis");
 		return -1;
 	}
@@ -36,8 +37,8 @@ static int write_dev_genesis(const struct datadir *dd, const uint8_t validator[P
 }
 
 static int read_genesis(struct chain *c, const struct datadir *dd, const char *network,
-			const uint8_t dev_validator[PUBKEY_SIZE], uint64_t now_ms, struct log *log,
-			char *err, size_t err_size)
+			const uint8_t dev_validator[PUBKEY_SIZE], const uint8_t *dev_provider,
+			uint64_t now_ms, struct log *log, char *err, size_t err_size)
 {
 	struct genesis_error gerr;
 	char *text;
@@ -45,7 +46,8 @@ static int read_genesis(struct chain *c, const struct datadir *dd, const char *n
 	int rc = datadir_read(dd, "genesis.json", GENESIS_MAX_BYTES, &text, &len, err, err_size);
 
 	if (rc == 1 && strcmp(network, "dev") == 0) {
-		if (write_dev_genesis(dd, dev_validator, now_ms, log, err, err_size) != 0)
+		if (write_dev_genesis(dd, dev_validator, dev_provider, now_ms, log, err,
+				      err_size) != 0)
 			return -1;
 		rc = datadir_read(dd, "genesis.json", GENESIS_MAX_BYTES, &text, &len, err,
 				  err_size);
@@ -156,13 +158,14 @@ int chain_load_tip(struct chain *c, struct store *store, char *err, size_t err_s
 }
 
 int chain_open(struct chain *c, const struct datadir *dd, const char *network,
-	       const uint8_t dev_validator[PUBKEY_SIZE], uint64_t now_ms, struct store *store,
-	       struct log *log, char *err, size_t err_size)
+	       const uint8_t dev_validator[PUBKEY_SIZE], const uint8_t *dev_provider,
+	       uint64_t now_ms, struct store *store, struct log *log, char *err, size_t err_size)
 {
 	struct ledger_config cfg;
 
 	memset(c, 0, sizeof(*c));
-	if (read_genesis(c, dd, network, dev_validator, now_ms, log, err, err_size) != 0)
+	if (read_genesis(c, dd, network, dev_validator, dev_provider, now_ms, log, err, err_size) !=
+	    0)
 		goto fail;
 	genesis_ledger_config(&c->genesis, &cfg);
 	if (ledger_init(&c->ledger, &cfg) != 0) {

@@ -28,14 +28,14 @@ struct chain {
 
 /* In:  dd, network ("main", "test", "dev"); dev_validator: the key of the
  *      dev network's validator, used only to write a missing dev genesis;
- *      now_ms: the genesis time of a dev genesis written now; store; log.
+ *      dev_provider: the node's provider key to fund and bond in that
+ *      genesis, or NULL; now_ms: the genesis time of a dev genesis written now; store; log.
  * Out: c (close with chain_close); err: one line on failure.
  * Returns 0 or -1. */
-__attribute__((warn_unused_result)) int chain_open(struct chain *c, const struct datadir *dd,
-						   const char *network,
-						   const uint8_t dev_validator[PUBKEY_SIZE],
-						   uint64_t now_ms, struct store *store,
-						   struct log *log, char *err, size_t err_size);
+__attribute__((warn_unused_result)) int
+chain_open(struct chain *c, const struct datadir *dd, const char *network,
+	   const uint8_t dev_validator[PUBKEY_SIZE], const uint8_t *dev_provider, uint64_t now_ms,
+	   struct store *store, struct log *log, char *err, size_t err_size);
 
 /* Reads the tip from the store into c->tip (the time of the tip block comes
  * from its header; at height 0 it is the genesis time). Returns 0 or -1. */

@@ -399,6 +399,7 @@ static int store_decided(struct consensus *c, const struct decided *d, const cha
 		return -1;
 	}
 	node->chain.tip = c->cached_res.tip;
+	executor_note_writes(node->executor, &c->cached_res.writes);
 	cache_drop(c);
 	c->request_pending = false;
 	if (cs_wal_reset(&c->wal, node->chain.tip.height + 1) != 0)
@@ -411,6 +412,7 @@ static int store_decided(struct consensus *c, const struct decided *d, const cha
 			   node->chain.tip.height + 1) < 0)
 		log_write(&node->log, LOG_ERROR, LOG_MEMPOOL, "re-check failed: mempool emptied");
 	free(ids);
+	executor_on_block(node->executor);
 	node_update_gauges(node);
 	if (node->net_open)
 		net_on_commit(&node->net);

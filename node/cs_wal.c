@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "node/fdio.h"
+
 #define BODY_FIXED (8 + 4 + 4 + HASH_SIZE + PUBKEY_SIZE + SIG_SIZE)
 
 static void put_le(uint8_t *p, uint64_t v, int n)
@@ -149,21 +151,6 @@ bool cs_wal_has(const struct cs_wal *wal, const struct proposal_header *h)
 	return false;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int cs_wal_append(struct cs_wal *wal, const struct proposal_header *h, const uint8_t *payload,
 		  size_t len)
 {
@@ -186,7 +173,7 @@ int cs_wal_append(struct cs_wal *wal, const struct proposal_header *h, const uin
 	if (len > 0)
 		memcpy(body + BODY_FIXED, payload, len);
 	hash_tagged("hearth/wal", body, body_len, rec + 4);
-	rc = write_all(wal->fd, rec, 4 + HASH_SIZE + body_len);
+	rc = fdio_write_all(wal->fd, rec, 4 + HASH_SIZE + body_len);
 	free(rec);
 	if (rc != 0 || fdatasync(wal->fd) != 0)
 		return -1;

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "node/fdio.h"
 #include "proto/hex.h"
 
 int datadir_default_base(char *out, size_t out_size)
@@ -99,23 +100,6 @@ int datadir_file(const struct datadir *dd, const char *name, char *out, size_t o
 	return n > 0 && (size_t)n < out_size ? 0 : -1;
 }
 
-static int write_all(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static int fsync_dir(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -144,7 +128,7 @@ int datadir_write_atomic(const struct datadir *dd, const char *name, const void 
 		snprintf(err, err_size, "cannot create %s: %s", tmp, strerror(errno));
 		return -1;
 	}
-	if (fchmod(fd, mode) != 0 || write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+	if (fchmod(fd, mode) != 0 || fdio_write_all(fd, data, len) != 0 || fsync(fd) != 0) {
 		snprintf(err, err_size, "cannot write %s: %s", tmp, strerror(errno));
 		close(fd);
 		unlink(tmp);

@@ -22,6 +22,7 @@
 #include <jansson.h>
 
 #include "consensus/crypto.h"
+#include "node/fdio.h"
 #include "node/hostcheck.h"
 #include "node/sandbox.h"
 #include "node/tree_copy.h"
@@ -255,28 +256,13 @@ static int run_check(const struct options *o)
 	return hc.usable ? 0 : 1;
 }
 
-static int write_all(int fd, const uint8_t *data, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, data, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static int save_stdout(const char *path, const struct sandbox_result *res, struct node_error *e)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 
 	if (fd < 0)
 		return node_error_set(e, errno, "open %s", path);
-	if (write_all(fd, res->stdout_data, res->stdout_len) < 0) {
+	if (fdio_write_all(fd, res->stdout_data, res->stdout_len) < 0) {
 		int err = errno;
 
 		close(fd);
@@ -463,10 +449,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hearth-sandbox: %s\n", e.msg);
 		status = EXIT_SANDBOX;
 	} else if (o.stdout_file == NULL && !o.json &&
-		   write_all(STDOUT_FILENO, res.stdout_data, res.stdout_len) < 0) {
+		   fdio_write_all(STDOUT_FILENO, res.stdout_data, res.stdout_len) < 0) {
 		status = EXIT_SANDBOX;
 	}
-	(void)!write_all(STDERR_FILENO, res.stderr_data, res.stderr_len);
+	(void)!fdio_write_all(STDERR_FILENO, res.stderr_data, res.stderr_len);
 	if (o.out_dir != NULL && !res.out_rejected &&
 	    export_out(o.out_dir, &res, (size_t)o.limits.max_files, &e) < 0) {
 		fprintf(stderr, "hearth-sandbox: %s\n", e.msg);

@@ -92,7 +92,7 @@ static int print_dev_genesis(const struct config *cfg, char *err, size_t err_siz
 			}
 		}
 	}
-	rc = genesis_dev_json_multi((const uint8_t(*)[PUBKEY_SIZE])keys, n,
+	rc = genesis_dev_json_multi((const uint8_t(*)[PUBKEY_SIZE])keys, n, NULL,
 				    (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000,
 				    &json);
 	free(keys);

@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "node/fdio.h"
+
 static const char *const category_names[LOG_CATEGORY_COUNT] = {
 	[LOG_MAIN] = "main",	     [LOG_P2P] = "p2p",		[LOG_CONSENSUS] = "consensus",
 	[LOG_MEMPOOL] = "mempool",   [LOG_RPC] = "rpc",		[LOG_STORE] = "store",
@@ -133,20 +135,6 @@ size_t log_format_line(char *buf, size_t size, int64_t unix_ms, enum log_level l
 	return (size_t)n;
 }
 
-static void write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return; /* nowhere left to report a failing log */
-		buf += n;
-		len -= (size_t)n;
-	}
-}
-
 void log_write(struct log *log, enum log_level level, enum log_category cat, const char *fmt, ...)
 {
 	char msg[LOG_LINE_MAX], line[LOG_LINE_MAX + 64];
@@ -164,9 +152,10 @@ void log_write(struct log *log, enum log_level level, enum log_category cat, con
 	len = log_format_line(line, sizeof(line),
 			      (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000, level, cat, msg);
 	pthread_mutex_lock(&log->lock);
+	/* A failing log write has nowhere left to be reported. */
 	if (log->fd >= 0)
-		write_all(log->fd, line, len);
+		(void)!fdio_write_all(log->fd, line, len);
 	if (log->to_console)
-		write_all(STDERR_FILENO, line, len);
+		(void)!fdio_write_all(STDERR_FILENO, line, len);
 	pthread_mutex_unlock(&log->lock);
 }

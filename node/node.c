@@ -5,6 +5,9 @@
 
 #include "node/net_rpc.h"
 #include "node/node_rpc.h"
+#include "node/rpc_chain_more.h"
+#include "node/rpc_market.h"
+#include "node/rpc_result.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -105,6 +108,24 @@ static bool has_key_file(const struct node *node, const char *name)
 	return datadir_file(&node->dd, name, path, sizeof(path)) == 0 && access(path, F_OK) == 0;
 }
 
+/* -provider: the key the executor signs receipts with, <datadir>/provider_key. */
+static int start_provider_key(struct node *node, enum network net, char *err, size_t err_size)
+{
+	bool created;
+	char addr[ADDRESS_MAX];
+
+	if (!config_get_bool(node->cfg, "provider", false))
+		return 0;
+	if (datadir_load_or_create_key(&node->dd, "provider_key", &node->provider_key, &created,
+				       err, err_size) != 0)
+		return -1;
+	node->has_provider_key = true;
+	if (address_encode(net, node->provider_key.pubkey, addr, sizeof(addr)) == 0)
+		log_write(&node->log, LOG_INFO, LOG_EXECUTOR, "provider key address=%s%s", addr,
+			  created ? " created=1" : "");
+	return 0;
+}
+
 static int start_keys(struct node *node, char *err, size_t err_size)
 {
 	bool created;
@@ -130,7 +151,7 @@ static int start_keys(struct node *node, char *err, size_t err_size)
 			log_write(&node->log, LOG_INFO, LOG_MAIN, "validator key address=%s%s",
 				  addr, created ? " created=1" : "");
 	}
-	return 0;
+	return start_provider_key(node, net, err, err_size);
 }
 
 static int start_store(struct node *node, char *err, size_t err_size)
@@ -174,7 +195,8 @@ static int start_chain(struct node *node, char *err, size_t err_size)
 	}
 	now_ms = (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
 	if (chain_open(&node->chain, &node->dd, node->network,
-		       node->has_validator_key ? node->validator_key.pubkey : NULL, now_ms,
+		       node->has_validator_key ? node->validator_key.pubkey : NULL,
+		       node->has_provider_key ? node->provider_key.pubkey : NULL, now_ms,
 		       node->store, &node->log, err, err_size) != 0)
 		return -1;
 	node->chain_open = true;
@@ -331,6 +353,19 @@ static int start_consensus(struct node *node, char *err, size_t err_size)
 	return 0;
 }
 
+static int start_executor(struct node *node, char *err, size_t err_size)
+{
+	if (!node->has_provider_key)
+		return 0;
+	return executor_start(&node->executor, node, err, err_size);
+}
+
+/* Every table of JSON-RPC methods hearthd serves, in registration order. */
+static const struct rpc_method *(*const method_tables[])(size_t *count) = {
+	node_rpc_methods,   net_rpc_methods,	rpc_chain_more_methods,
+	rpc_market_methods, rpc_result_methods,
+};
+
 static int start_rpc(struct node *node, char *err, size_t err_size)
 {
 	struct rpc_server_opts opts;
@@ -348,14 +383,12 @@ static int start_rpc(struct node *node, char *err, size_t err_size)
 	node->rpc = rpc_server_new(&opts, err, err_size);
 	if (node->rpc == NULL)
 		return -1;
-	methods = node_rpc_methods(&n);
-	if (rpc_server_add_methods(node->rpc, methods, n, node, err, err_size) != 0)
-		return -1;
-	methods = net_rpc_methods(&n);
-	if (rpc_server_add_methods(node->rpc, methods, n, node, err, err_size) != 0 ||
-	    rpc_server_start(node->rpc, err, err_size) != 0)
-		return -1;
-	return 0;
+	for (size_t i = 0; i < sizeof(method_tables) / sizeof(method_tables[0]); i++) {
+		methods = method_tables[i](&n);
+		if (rpc_server_add_methods(node->rpc, methods, n, node, err, err_size) != 0)
+			return -1;
+	}
+	return rpc_server_start(node->rpc, err, err_size);
 }
 
 int node_start(struct node *node, const struct config *cfg, char *err, size_t err_size)
@@ -369,7 +402,7 @@ int node_start(struct node *node, const struct config *cfg, char *err, size_t er
 	    start_loop(node, err, err_size) != 0 || start_mempool(node, err, err_size) != 0 ||
 	    start_calls(node, err, err_size) != 0 || start_metrics(node, err, err_size) != 0 ||
 	    start_net(node, err, err_size) != 0 || start_consensus(node, err, err_size) != 0 ||
-	    start_rpc(node, err, err_size) != 0) {
+	    start_executor(node, err, err_size) != 0 || start_rpc(node, err, err_size) != 0) {
 		if (node->log_open)
 			log_write(&node->log, LOG_ERROR, LOG_MAIN, "start-up failed: %s", err);
 		node_stop(node);
@@ -396,6 +429,7 @@ static void close_loop(struct node *node)
 {
 	if (node->health_tick_open)
 		uv_close((uv_handle_t *)&node->health_tick, NULL);
+	executor_stop(node->executor);
 	if (node->consensus_open)
 		consensus_stop(&node->consensus);
 	if (node->net_open)
@@ -424,6 +458,8 @@ void node_stop(struct node *node)
 		close_loop(node);
 	if (node->calls_open)
 		loop_call_free(&node->calls);
+	executor_free(node->executor);
+	node->executor = NULL;
 	metrics_free(node->metrics);
 	node->metrics = NULL;
 	if (node->mempool_open)
@@ -437,6 +473,8 @@ void node_stop(struct node *node)
 	}
 	if (node->has_validator_key)
 		signer_wipe(&node->validator_key);
+	if (node->has_provider_key)
+		signer_wipe(&node->provider_key);
 	if (node->has_node_key)
 		signer_wipe(&node->node_key);
 	if (node->pid_written && unlink(node->pid_path) != 0)

@@ -16,6 +16,7 @@
 #include "node/chain.h"
 #include "node/config.h"
 #include "node/consensus.h"
+#include "node/executor.h"
 #include "node/datadir.h"
 #include "node/log.h"
 #include "node/loop_call.h"
@@ -40,6 +41,8 @@ struct node {
 	bool has_node_key;
 	struct signer validator_key;
 	bool has_validator_key;
+	struct signer provider_key; /* -provider: signs the executor's receipts */
+	bool has_provider_key;
 	struct store *store;
 	struct chain chain;
 	bool chain_open;
@@ -54,6 +57,7 @@ struct node {
 	bool net_open;
 	struct consensus consensus;
 	bool consensus_open;
+	struct executor *executor; /* -provider: runs the provider's leases */
 	uv_timer_t health_tick;
 	bool health_tick_open;
 	bool committing; /* written by the loop, read by /health (atomics) */

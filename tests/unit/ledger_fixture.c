@@ -251,3 +251,66 @@ struct account fix_account(const struct fixture *f, const struct chain *c, int i
 	assert_int_equal(account_load(fix_chain_state(c), f->signers[idx].pubkey, &acct), STATE_OK);
 	return acct;
 }
+
+int fix_group_setup(void **state)
+{
+	struct fixture *f = malloc(sizeof(*f));
+
+	assert_non_null(f);
+	fix_setup(f);
+	*state = f;
+	return 0;
+}
+
+int fix_group_teardown(void **state)
+{
+	fix_teardown(*state);
+	free(*state);
+	return 0;
+}
+
+/* Applies one tx as the mempool would, into a throwaway overlay over the
+ * chain; asserts that a rejected tx wrote nothing. */
+enum ledger_reason fix_try_tx(struct fixture *f, uint8_t *tx, const size_t *lenp)
+{
+	size_t len = *lenp;
+	struct ledger_block_ctx blk;
+	struct ledger_error err;
+	struct overlay ov;
+	struct state st;
+	enum ledger_reason r;
+
+	overlay_init(&ov, fix_chain_state(&f->chain), &st);
+	ledger_block_ctx_init(&blk, f->chain.tip.height + 1, f->signers[0].pubkey);
+	r = ledger_apply_tx(&f->ledger, &st, &blk, tx, len, true, &err);
+	assert_int_equal(err.reason, r);
+	if (r != LEDGER_OK) {
+		assert_int_equal(ov.writes.count, 0);
+		assert_int_equal(blk.fees, 0);
+	}
+	overlay_free(&ov);
+	free(tx);
+	return r;
+}
+
+/* One block with one tx; asserts it is accepted. */
+void fix_block1(struct fixture *f, uint8_t *tx, const size_t *lenp)
+{
+	size_t len = *lenp;
+	struct ledger_error err;
+
+	if (fix_block(f, &f->chain, &tx, &len, 1, &err) != LEDGER_OK)
+		fail_msg("block refused: %s", err.text);
+}
+
+void fix_empty_block(struct fixture *f)
+{
+	assert_int_equal(fix_block(f, &f->chain, NULL, NULL, 0, NULL), LEDGER_OK);
+}
+
+/* Writes an account directly (beyond what genesis allows) for edge tests. */
+void fix_force_account(struct fixture *f, int idx, const struct account *acct)
+{
+	assert_int_equal(account_store(fix_chain_state(&f->chain), f->signers[idx].pubkey, acct),
+			 STATE_OK);
+}

@@ -89,4 +89,22 @@ struct account fix_account(const struct fixture *f, const struct chain *c, int i
 /* Asserts the invariants of c. */
 void fix_assert_invariant(const struct fixture *f, const struct chain *c);
 
+/* cmocka group helpers: a fresh fixture in *state, and its release. */
+int fix_group_setup(void **state);
+int fix_group_teardown(void **state);
+
+/* Applies one tx (which it frees) as the mempool would, into a throwaway
+ * overlay over the chain; asserts that a rejected tx wrote nothing.
+ * Returns the ledger's verdict. */
+enum ledger_reason fix_try_tx(struct fixture *f, uint8_t *tx, const size_t *lenp);
+
+/* Commits one block holding tx (freed); fails the test when it is refused. */
+void fix_block1(struct fixture *f, uint8_t *tx, const size_t *lenp);
+
+/* Commits an empty block. */
+void fix_empty_block(struct fixture *f);
+
+/* Writes signer idx's account directly (beyond what genesis allows). */
+void fix_force_account(struct fixture *f, int idx, const struct account *acct);
+
 #endif

@@ -2,7 +2,8 @@
  * fitting offers at their own price, ties by age, replicas on distinct
  * providers, every filter and its explanation, competition for the last
  * slot, the per-block bounds and the pass that continues in the next block,
- * the escrow kept for the leases and the exact refund of the rest. */
+ * the escrow kept for the leases and the exact refund of the rest; within
+ * one pass, offers filled by earlier bids are skipped and no other. */
 #include "market/market.h"
 
 #include <stdlib.h>
@@ -486,6 +487,97 @@ static void test_offers_examined_per_bid_are_bounded(void **state)
 	mf_assert_bid(f, id, HEARTH__BID_STATE__BID_QUEUED, MARKET_UNMATCHED_SCAN_LIMIT);
 }
 
+/* An offer of provider idx: price, slots and cpu per slot. Out: id. */
+static void offer_sized(struct fixture *f, int idx, uint64_t price, uint32_t slots, uint64_t cpu,
+			uint8_t *id)
+{
+	struct offer_spec s = mf_offer_spec(f);
+
+	s.price = price;
+	s.slots = slots;
+	s.cpu = cpu;
+	mf_offer(f, idx, &s, id);
+}
+
+static void assert_lease_on(const struct fixture *f, const uint8_t *bid_id, const uint8_t *offer)
+{
+	Hearth__Lease *l = mf_lease_record(f, bid_id, 0);
+
+	assert_memory_equal(l->offer_id.data, offer, MARKET_ID_SIZE);
+	codec_free((ProtobufCMessage *)l);
+}
+
+static void test_a_pass_skips_the_offers_it_filled_and_no_other(void **state)
+{
+	struct fixture *f = *state;
+	struct bid_spec b = mf_bid_spec(f);
+	uint8_t one[MARKET_ID_SIZE], two[MARKET_ID_SIZE], many[MARKET_ID_SIZE];
+	uint8_t ids[5][MARKET_ID_SIZE];
+	Hearth__OfferRecord *o;
+
+	offer_sized(f, 1, 5, 1, 1000, one);
+	offer_sized(f, 2, 6, 2, 1000, two);
+	offer_sized(f, 3, 7, 5, 1000, many);
+	bids_in_one_block(f, &b, 5, ids); /* one pass */
+	assert_lease_on(f, ids[0], one);
+	assert_lease_on(f, ids[1], two); /* the cheapest is full: skipped */
+	assert_lease_on(f, ids[2], two); /* a slot was left: not skipped */
+	assert_lease_on(f, ids[3], many);
+	assert_lease_on(f, ids[4], many);
+	o = mf_offer_record(f, one);
+	assert_int_equal(o->free_slots, 0);
+	codec_free((ProtobufCMessage *)o);
+	o = mf_offer_record(f, many);
+	assert_int_equal(o->free_slots, 3);
+	codec_free((ProtobufCMessage *)o);
+}
+
+static void test_a_cheaper_larger_offer_wins_over_a_closer_fit(void **state)
+{
+	struct fixture *f = *state;
+	struct bid_spec b = mf_bid_spec(f);
+	uint8_t big[MARKET_ID_SIZE], close[MARKET_ID_SIZE], id[MARKET_ID_SIZE];
+
+	offer_sized(f, 1, 9, 2, 1000, close);
+	offer_sized(f, 2, 8, 2, 64000, big); /* far more than any bid asks */
+	b.cpu = 1000;
+	mf_bid(f, 4, &b, id);
+	assert_lease_on(f, id, big);
+	b.cpu = 64000;
+	mf_bid(f, 4, &b, id);
+	assert_lease_on(f, id, big);
+	b.cpu = 500;
+	mf_bid(f, 4, &b, id);
+	assert_lease_on(f, id, close);
+}
+
+static void test_every_bid_of_a_pass_walks_past_cheap_misfits(void **state)
+{
+	struct fixture *f = *state;
+	struct offer_spec s = mf_offer_spec(f);
+	struct bid_spec b = mf_bid_spec(f);
+	uint8_t *txs[60], fit[MARKET_ID_SIZE], ids[16][MARKET_ID_SIZE];
+	size_t lens[60];
+	uint64_t nonce = mf_nonce(f, 2);
+
+	/* 60 cheap offers no bid fits, then one that fits all: each of the 16
+	 * bids of the pass examines 61 of its 64 entries */
+	s.price = 1;
+	s.cpu = 100;
+	for (size_t i = 0; i < 60; i++)
+		txs[i] = mf_offer_tx(f, 2, nonce + i, &s, &lens[i], NULL);
+	assert_int_equal(fix_block(f, &f->chain, txs, lens, 60, NULL), LEDGER_OK);
+	offer_sized(f, 1, 10, 16, 1000, fit);
+	bids_in_one_block(f, &b, 16, ids);
+	for (size_t i = 0; i < 16; i++) {
+		mf_assert_bid(f, ids[i], HEARTH__BID_STATE__BID_MATCHED, MARKET_OK);
+		assert_lease_on(f, ids[i], fit);
+	}
+	assert_true(mf_offer_exists(f, fit));
+	mf_bid(f, 4, &b, ids[0]); /* the fitting offer is full now */
+	mf_assert_bid(f, ids[0], HEARTH__BID_STATE__BID_QUEUED, MARKET_UNMATCHED_CPU);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -516,6 +608,12 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_offers_examined_per_bid_are_bounded, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_a_pass_skips_the_offers_it_filled_and_no_other,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_cheaper_larger_offer_wins_over_a_closer_fit,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_every_bid_of_a_pass_walks_past_cheap_misfits,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,7 @@
 /* test_node_rpc_doc.c: doc/rpc.md documents every method hearthd registers
  * (node/node_rpc.c, node/net_rpc.c) under a heading of its own. */
 #include "node/node_rpc.h"
+#include "node/rpc_result.h"
 
 #include "node/net_rpc.h"
 
@@ -29,6 +30,8 @@ static void test_every_node_method_is_documented(void **state UNUSED)
 	size_t n;
 	const struct rpc_method *m = node_rpc_methods(&n);
 
+	check_documented(m, n);
+	m = rpc_result_methods(&n);
 	check_documented(m, n);
 }
 

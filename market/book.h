@@ -1,0 +1,75 @@
+/* book.h: a matching pass's in-memory view of the book (0x22 entries:
+ * open offers with a free slot, by price then age). Not for use outside
+ * market/.
+ *
+ * The view is the book as the pass found it, read lazily: keys in chunks
+ * as walks go deeper, each offer's record and its provider's standing on
+ * first examination, once per pass; a provider's standing once per pass for
+ * all its offers. An offer that the pass fills is marked dead (it left the
+ * state's book too) and skipped in O(1) amortized, so a walk of the view
+ * visits exactly the entries a walk of the state's book would, without a
+ * database iterator per bid. The slots the pass takes change the records in
+ * the view, which market_book_flush writes once per offer at the end of the
+ * pass. Matching adds nothing to the book and changes no standing, so the
+ * view never goes stale within the pass; it is rebuilt by every pass. */
+#ifndef HEARTH_MARKET_BOOK_H
+#define HEARTH_MARKET_BOOK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "market/order.h"
+
+struct book_entry {
+	uint64_t price;
+	uint8_t id[MARKET_ID_SIZE];
+	Hearth__OfferRecord *rec; /* NULL until first examined */
+	struct market_standing sd;
+	bool dirty; /* rec changed: market_book_flush writes it */
+};
+
+/* A provider's standing, read once per pass (open addressing on a hash of
+ * the key seeded by the previous block's id, so nobody can choose keys that
+ * collide in advance). */
+struct book_provider {
+	uint8_t key[PUBKEY_SIZE];
+	bool used;
+	struct market_standing sd;
+};
+
+struct pass_book {
+	const struct market_ctx *c;
+	size_t n, cap;
+	struct book_entry *e;
+	size_t *skip;		    /* skip[i] == i: live; else a later index to try */
+	uint8_t last[MKEY_MAX_LEN]; /* the key of e[n - 1] */
+	size_t last_len;
+	bool end;		 /* the state's book has no entry after e[n - 1] */
+	size_t n_prov, cap_prov; /* cap_prov: 0 or a power of two */
+	struct book_provider *prov;
+};
+
+/* An empty view of c's book. */
+void market_book_init(struct pass_book *b, const struct market_ctx *c);
+
+/* Frees the view and every record it read. */
+void market_book_free(struct pass_book *b);
+
+/* The first live entry at index i or later, its record and standing read.
+ * Out: *idx, *e (NULL at the end of the book).
+ * Returns 0, or -1 on a state error or no memory. */
+__attribute__((warn_unused_result)) int market_book_next(struct pass_book *b, size_t i, size_t *idx,
+							 struct book_entry **e);
+
+/* Takes one slot of entry idx's offer (market_offer_use_slot); the record
+ * is written by market_book_flush, and a full offer leaves the view.
+ * Returns STATE_OK or STATE_ERROR. */
+__attribute__((warn_unused_result)) enum state_status market_book_take(struct pass_book *b,
+								       size_t idx);
+
+/* Writes the records of the offers whose slots the pass took.
+ * Returns STATE_OK or STATE_ERROR. */
+__attribute__((warn_unused_result)) enum state_status market_book_flush(struct pass_book *b);
+
+#endif
