@@ -19,7 +19,7 @@ struct consensus_timer {
 	struct consensus_timer *next;
 };
 
-static void feed(struct consensus *c, const struct bft_event *ev, uint8_t *owned);
+static enum bft_status feed(struct consensus *c, const struct bft_event *ev, uint8_t *owned);
 
 static uint64_t wall_ms(void)
 {
@@ -108,7 +108,7 @@ static void on_timeout(uv_timer_t *handle)
 
 	ev.u.timeout = t->timeout;
 	timer_remove(c, t);
-	feed(c, &ev, NULL);
+	(void)feed(c, &ev, NULL);
 }
 
 static void schedule(struct consensus *c, const struct bft_timeout *to)
@@ -236,14 +236,13 @@ static void propose(struct consensus *c, uint64_t height, uint32_t round)
 	ev.u.block.round = round;
 	ev.u.block.payload = bytes;
 	ev.u.block.payload_len = len;
-	/* The persist callback logs this block before its proposal is signed.
-	 * Asked from inside feed (a round > 0, a waiting tx, an elapsed empty
-	 * interval), the event only queues: feed forgets own_payload when it
-	 * has handled the event and frees the bytes, not here. */
+	/* The persist callback logs this block before its proposal is signed:
+	 * the event may wait in the queue (a block request made while another
+	 * event is handled), so the pointer stays until feed frees the bytes. */
 	c->own_payload = bytes;
 	c->own_len = len;
 	memcpy(c->own_id, ev.u.block.block_id, HASH_SIZE);
-	feed(c, &ev, bytes);
+	(void)feed(c, &ev, bytes);
 }
 
 static void on_heartbeat(uv_timer_t *handle)
@@ -291,7 +290,7 @@ static void validate(struct consensus *c, uint64_t height, const uint8_t id[HASH
 		log_write(&c->node->log, LOG_INFO, LOG_CONSENSUS,
 			  "invalid proposal height=%llu: %s", (unsigned long long)height,
 			  lerr.text);
-	feed(c, &ev, NULL);
+	(void)feed(c, &ev, NULL);
 }
 
 /* ------------------------------------------------------------ commit */
@@ -330,22 +329,33 @@ static int keep_commit(struct consensus *c, const uint8_t *bytes, size_t len)
 	return 0;
 }
 
-static int store_block(struct consensus *c, const struct bft_action *a, uint8_t *commit_bytes,
-		       size_t commit_len, const uint8_t (*ids)[HASH_SIZE], size_t n)
+/* The block to store: its height, id, bytes and certificate. */
+struct decided {
+	uint64_t height;
+	const uint8_t *id;
+	const uint8_t *payload;
+	size_t len;
+	const uint8_t *commit;
+	size_t commit_len;
+	uint32_t round; /* the round of the commit certificate */
+};
+
+static int store_block(struct consensus *c, const struct decided *d,
+		       const uint8_t (*ids)[HASH_SIZE], size_t n)
 {
 	struct node *node = c->node;
 	struct store_block sb = {
-		.height = a->u.commit.proposal->height,
-		.bytes = a->u.commit.payload,
-		.len = a->u.commit.payload_len,
-		.commit = commit_bytes,
-		.commit_len = commit_len,
+		.height = d->height,
+		.bytes = d->payload,
+		.len = d->len,
+		.commit = d->commit,
+		.commit_len = d->commit_len,
 		.tx_ids = (const uint8_t *)ids,
 		.tx_count = n,
 	};
 	struct store_error serr;
 
-	memcpy(sb.id, a->u.commit.proposal->block_id, HASH_SIZE);
+	memcpy(sb.id, d->id, HASH_SIZE);
 	if (store_commit_block(node->store, &sb, &c->cached_res.writes, c->cached_res.app_hash,
 			       &serr) != STORE_OK) {
 		log_write(&node->log, LOG_ERROR, LOG_STORE, "%s", serr.msg);
@@ -370,34 +380,26 @@ static void start_next_height(struct consensus *c)
 	free(next);
 	ev.u.start.height = node->chain.tip.height + 1;
 	ev.u.start.validators = &c->set;
-	feed(c, &ev, NULL);
+	(void)feed(c, &ev, NULL);
 }
 
-static void commit(struct consensus *c, const struct bft_action *a)
+/* Stores a block that applied into the cache (c->cached_id == d->id) and
+ * makes it the tip. Returns 0, or -1 after fail_fatal. */
+static int store_decided(struct consensus *c, const struct decided *d, const char *how)
 {
 	struct node *node = c->node;
-	const uint8_t *id = a->u.commit.proposal->block_id;
-	uint8_t(*ids)[HASH_SIZE] = NULL, *commit_bytes = NULL;
-	size_t n = 0, commit_len;
-	struct ledger_error lerr;
+	uint8_t(*ids)[HASH_SIZE] = NULL;
+	size_t n = 0;
 	uint64_t prev_time_ms;
 	char sid[17];
 
-	if ((!c->cached || memcmp(c->cached_id, id, HASH_SIZE) != 0) &&
-	    cache_apply(c, a->u.commit.payload, a->u.commit.payload_len, id, &lerr) != LEDGER_OK) {
-		fail_fatal(c, "the decided block does not apply");
-		return;
-	}
-	if (block_tx_ids(node, a->u.commit.payload, a->u.commit.payload_len, &ids, &n) != 0 ||
-	    commit_encode(a->u.commit.commit, &commit_bytes, &commit_len) != 0 ||
-	    store_block(c, a, commit_bytes, commit_len, (const uint8_t(*)[HASH_SIZE])ids, n) != 0 ||
-	    keep_commit(c, commit_bytes, commit_len) != 0) {
+	if (block_tx_ids(node, d->payload, d->len, &ids, &n) != 0 ||
+	    store_block(c, d, (const uint8_t(*)[HASH_SIZE])ids, n) != 0 ||
+	    keep_commit(c, d->commit, d->commit_len) != 0) {
 		free(ids);
-		free(commit_bytes);
 		fail_fatal(c, "cannot store the decided block");
-		return;
+		return -1;
 	}
-	free(commit_bytes);
 	prev_time_ms = node->chain.tip.time_ms;
 	node->chain.tip = c->cached_res.tip;
 	executor_note_writes(node->executor, &c->cached_res.writes);
@@ -406,16 +408,49 @@ static void commit(struct consensus *c, const struct bft_action *a)
 	if (cs_wal_reset(&c->wal, node->chain.tip.height + 1) != 0)
 		log_write(&node->log, LOG_WARN, LOG_CONSENSUS, "cannot empty %s", CS_WAL_NAME);
 	c->last_commit_ms = uv_now(&node->loop);
-	short_id(id, sid);
-	log_write(&node->log, LOG_INFO, LOG_CONSENSUS, "committed height=%llu txs=%zu id=%s",
+	short_id(d->id, sid);
+	log_write(&node->log, LOG_INFO, LOG_CONSENSUS, "%s height=%llu txs=%zu id=%s", how,
 		  (unsigned long long)node->chain.tip.height, n, sid);
 	if (mempool_update(&node->mempool, (const uint8_t(*)[HASH_SIZE])ids, n,
 			   node->chain.tip.height + 1) < 0)
 		log_write(&node->log, LOG_ERROR, LOG_MEMPOOL, "re-check failed: mempool emptied");
 	free(ids);
 	executor_on_block(node->executor);
-	node_on_commit(node, prev_time_ms, n, a->u.commit.commit->round);
-	start_next_height(c);
+	node_on_commit(node, prev_time_ms, n, d->round);
+	if (node->net_open)
+		net_on_commit(&node->net);
+	return 0;
+}
+
+static void commit(struct consensus *c, const struct bft_action *a)
+{
+	struct decided d = {
+		.height = a->u.commit.proposal->height,
+		.id = a->u.commit.proposal->block_id,
+		.payload = a->u.commit.payload,
+		.len = a->u.commit.payload_len,
+		.round = a->u.commit.commit->round,
+	};
+	struct ledger_error lerr;
+	uint8_t *commit_bytes = NULL;
+	size_t commit_len;
+	int rc;
+
+	if ((!c->cached || memcmp(c->cached_id, d.id, HASH_SIZE) != 0) &&
+	    cache_apply(c, d.payload, d.len, d.id, &lerr) != LEDGER_OK) {
+		fail_fatal(c, "the decided block does not apply");
+		return;
+	}
+	if (commit_encode(a->u.commit.commit, &commit_bytes, &commit_len) != 0) {
+		fail_fatal(c, "cannot encode the commit certificate");
+		return;
+	}
+	d.commit = commit_bytes;
+	d.commit_len = commit_len;
+	rc = store_decided(c, &d, "committed");
+	free(commit_bytes);
+	if (rc == 0)
+		start_next_height(c);
 }
 
 /* ------------------------------------------------------------ the engine */
@@ -427,16 +462,23 @@ static void perform(struct consensus *c, const struct bft_action *a)
 		log_write(&c->node->log, LOG_DEBUG, LOG_CONSENSUS, "proposal height=%llu round=%u",
 			  (unsigned long long)a->u.proposal.header.height,
 			  a->u.proposal.header.round);
+		if (c->node->net_open)
+			net_send_proposal(&c->node->net, &a->u.proposal);
 		break;
 	case BFT_ACTION_BROADCAST_VOTE:
 		log_write(&c->node->log, LOG_DEBUG, LOG_CONSENSUS,
 			  "vote type=%d height=%llu round=%u", (int)a->u.vote.type,
 			  (unsigned long long)a->u.vote.height, a->u.vote.round);
+		if (c->node->net_open)
+			net_send_vote(&c->node->net, &a->u.vote);
 		break;
 	case BFT_ACTION_SCHEDULE_TIMEOUT:
 		schedule(c, &a->u.timeout);
 		break;
 	case BFT_ACTION_REQUEST_BLOCK:
+		log_write(&c->node->log, LOG_DEBUG, LOG_CONSENSUS,
+			  "block request height=%llu round=%u",
+			  (unsigned long long)a->u.request.height, a->u.request.round);
 		request_block(c, a->u.request.height, a->u.request.round);
 		break;
 	case BFT_ACTION_VALIDATE_BLOCK:
@@ -459,27 +501,37 @@ static void perform(struct consensus *c, const struct bft_action *a)
  * already handling events, handles the queue: the engine's actions point into
  * its memory until the next bft_handle, so every action of one event is
  * performed before the next event goes in; events the actions produce wait
- * in the queue. */
-static void feed(struct consensus *c, const struct bft_event *ev, uint8_t *owned)
+ * in the queue.
+ * Returns what the engine made of ev when it was handled at once (BFT_OK
+ * when it was queued behind an outer call). */
+/* Frees an event's payload (and forgets it as this proposer's block). */
+static void free_owned(struct consensus *c, uint8_t *owned)
+{
+	if (owned != NULL && owned == c->own_payload)
+		c->own_payload = NULL;
+	free(owned);
+}
+
+static enum bft_status feed(struct consensus *c, const struct bft_event *ev, uint8_t *owned)
 {
 	struct bft_actions *actions;
+	enum bft_status first = BFT_OK;
+	bool is_first = true;
 
 	if (c->queue_len == CONSENSUS_QUEUE_MAX) {
-		if (owned != NULL && owned == c->own_payload)
-			c->own_payload = NULL;
-		free(owned);
+		free_owned(c, owned);
 		fail_fatal(c, "consensus event queue full");
-		return;
+		return BFT_ERROR;
 	}
 	c->queue[c->queue_len].ev = *ev;
 	c->queue[c->queue_len].owned = owned;
 	c->queue_len++;
 	if (c->feeding)
-		return;
+		return BFT_OK;
 	actions = malloc(sizeof(*actions));
 	if (actions == NULL) {
 		fail_fatal(c, "out of memory");
-		return;
+		return BFT_NO_MEMORY;
 	}
 	c->feeding = true;
 	while (c->queue_len > 0 && !c->failed) {
@@ -489,23 +541,86 @@ static void feed(struct consensus *c, const struct bft_event *ev, uint8_t *owned
 		memmove(&c->queue[0], &c->queue[1], (c->queue_len - 1) * sizeof(c->queue[0]));
 		c->queue_len--;
 		st = bft_handle(c->engine, &q.ev, actions);
+		if (is_first)
+			first = st;
+		is_first = false;
 		if (st == BFT_ERROR || st == BFT_NO_MEMORY)
 			log_write(&c->node->log, LOG_ERROR, LOG_CONSENSUS, "engine: %s",
 				  bft_strstatus(st));
 		for (size_t i = 0; i < actions->count && !c->failed; i++)
 			perform(c, &actions->items[i]);
-		if (q.owned != NULL && q.owned == c->own_payload)
-			c->own_payload = NULL;
-		free(q.owned);
+		free_owned(c, q.owned);
 	}
-	for (size_t i = 0; i < c->queue_len; i++) {
-		if (c->queue[i].owned != NULL && c->queue[i].owned == c->own_payload)
-			c->own_payload = NULL;
-		free(c->queue[i].owned);
-	}
+	for (size_t i = 0; i < c->queue_len; i++)
+		free_owned(c, c->queue[i].owned);
 	c->queue_len = 0;
 	c->feeding = false;
 	free(actions);
+	return first;
+}
+
+enum bft_status consensus_receive(struct consensus *c, const struct bft_event *ev)
+{
+	if (c->engine == NULL || c->failed)
+		return BFT_STALE;
+	return feed(c, ev, NULL);
+}
+
+int consensus_apply_synced(struct consensus *c, const uint8_t *payload, size_t len,
+			   const uint8_t *commit_bytes, size_t commit_len, char *why,
+			   size_t why_size)
+{
+	struct node *node = c->node;
+	struct commit *cert = malloc(sizeof(*cert));
+	struct block b;
+	struct ledger_error lerr;
+	enum commit_status cs;
+	struct decided d = {
+		.payload = payload, .len = len, .commit = commit_bytes, .commit_len = commit_len
+	};
+	uint8_t id[HASH_SIZE];
+
+	if (cert == NULL || c->engine == NULL || c->failed) {
+		free(cert);
+		snprintf(why, why_size, "not ready");
+		return -2;
+	}
+	if (block_decode(payload, len, &node->chain.genesis.params, &b, &lerr) != LEDGER_OK) {
+		free(cert);
+		snprintf(why, why_size, "block does not decode: %s", lerr.text);
+		return -1;
+	}
+	memcpy(id, b.id, HASH_SIZE);
+	d.height = b.header.height;
+	block_free(&b);
+	d.id = id;
+	if (d.height != node->chain.tip.height + 1) {
+		free(cert);
+		snprintf(why, why_size, "block height %llu, expected %llu",
+			 (unsigned long long)d.height,
+			 (unsigned long long)node->chain.tip.height + 1);
+		return -1;
+	}
+	if (commit_decode(commit_bytes, commit_len, cert) != 0) {
+		free(cert);
+		snprintf(why, why_size, "commit does not decode");
+		return -1;
+	}
+	cs = commit_verify_for(node->chain.genesis.chain_id, cert, &c->set, d.height, id);
+	d.round = cert->round;
+	free(cert);
+	if (cs != COMMIT_OK) {
+		snprintf(why, why_size, "commit: %s", commit_strerror(cs));
+		return -1;
+	}
+	if (cache_apply(c, payload, len, id, &lerr) != LEDGER_OK) {
+		snprintf(why, why_size, "block does not apply: %s", lerr.text);
+		return -1;
+	}
+	if (store_decided(c, &d, "synced") != 0)
+		return -2;
+	start_next_height(c);
+	return c->failed ? -2 : 0;
 }
 
 /* ------------------------------------------------------------ start and stop */
@@ -559,7 +674,7 @@ static void replay_wal(struct consensus *c)
 		log_write(&c->node->log, LOG_INFO, LOG_CONSENSUS,
 			  "replaying a logged proposal height=%llu round=%u",
 			  (unsigned long long)e->header.height, e->header.round);
-		feed(c, &ev, NULL);
+		(void)feed(c, &ev, NULL);
 	}
 }
 
@@ -664,7 +779,7 @@ int consensus_start(struct consensus *c, struct node *node, char *err, size_t er
 	log_write(&node->log, LOG_INFO, LOG_CONSENSUS, "starting height=%llu validators=%zu%s",
 		  (unsigned long long)ev.u.start.height, c->set.count,
 		  c->is_validator ? " validator=1" : "");
-	feed(c, &ev, NULL);
+	(void)feed(c, &ev, NULL);
 	replay_wal(c);
 	return c->failed ? -1 : 0;
 }

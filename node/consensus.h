@@ -15,8 +15,10 @@
  * emptyblockinterval ms: a block request waits until a tx arrives or the
  * interval has passed (CometBFT's create_empty_blocks_interval).
  *
- * Gossip of proposals and votes over P2P and block sync are not wired yet:
- * a network of one validator (the dev network) commits on its own. */
+ * Proposals and votes the engine broadcasts go to the peers through the
+ * node's network layer (node/net.h); the ones peers send come back in
+ * through consensus_receive, and blocks fetched by block sync through
+ * consensus_apply_synced. */
 #ifndef HEARTH_NODE_CONSENSUS_H
 #define HEARTH_NODE_CONSENSUS_H
 
@@ -83,6 +85,21 @@ __attribute__((warn_unused_result)) int consensus_start(struct consensus *c, str
 /* Tells the driver a tx entered the mempool (a waiting block request of the
  * dev network goes ahead). */
 void consensus_on_tx(struct consensus *c);
+
+/* Hands a proposal or vote from a peer to the engine.
+ * Returns what the engine made of it (BFT_OK: new and counted). */
+enum bft_status consensus_receive(struct consensus *c, const struct bft_event *ev);
+
+/* Block sync: checks block payload[len] (an encoded Block of the next
+ * height) against its certificate commit_bytes[commit_len] and the
+ * validator set of that height, applies it, stores it and moves the engine
+ * to the height after it.
+ * Out: why (one line) on failure.
+ * Returns 0; -1 when the block or certificate is invalid (the sender's
+ * fault); -2 when this node cannot go on (not ready, store failure). */
+__attribute__((warn_unused_result)) int
+consensus_apply_synced(struct consensus *c, const uint8_t *payload, size_t len,
+		       const uint8_t *commit_bytes, size_t commit_len, char *why, size_t why_size);
 
 /* True when the node commits blocks (the last commit is recent). */
 bool consensus_is_committing(const struct consensus *c, uint64_t now_ms);

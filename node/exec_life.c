@@ -243,8 +243,11 @@ static void dev_auto_bond(struct executor *x)
 		  "dev: bonding the provider key amount=%llu: %s %s",
 		  (unsigned long long)(p->min_provider_bond - acct.bonded),
 		  mempool_result_string(r), r == MEMPOOL_REJECTED ? lerr.text : "");
-	if (r == MEMPOOL_ADDED)
+	if (r == MEMPOOL_ADDED) {
+		if (x->node->net_open)
+			net_on_tx(&x->node->net, txid, 0);
 		consensus_on_tx(&x->node->consensus);
+	}
 }
 
 int executor_start(struct executor **out, struct node *node, char *err, size_t err_size)

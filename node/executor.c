@@ -261,6 +261,8 @@ void exec_submit(struct executor *x, struct exec_job *job)
 		count(x->m_receipts, 1);
 		log_write(&x->node->log, LOG_INFO, LOG_EXECUTOR, "lease=%s submitted %s", sid,
 			  names[kind]);
+		if (x->node->net_open)
+			net_on_tx(&x->node->net, txid, 0);
 		consensus_on_tx(&x->node->consensus);
 		return;
 	}

@@ -20,21 +20,26 @@ void genesis_dev_faucet_secret(uint8_t secret[SECKEY_SIZE])
 	hash_tagged("hearth/dev-faucet", "", 0, secret);
 }
 
-static json_t *dev_params(void)
+/* num_validators: the number of genesis validators; the set holds up to 100
+ * (or all of them when there are more). A plain bond (a provider's) never
+ * makes a validator candidate (doc/transactions.md). */
+static json_t *dev_params(size_t num_validators)
 {
+	size_t max_validators = num_validators > 100 ? num_validators : 100;
+
 	return json_pack(
 		"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
 		"s:I, s:I, s:I}}",
 		"max_block_bytes", (json_int_t)(4 << 20), "max_block_txs", (json_int_t)5000,
 		"max_tx_bytes", (json_int_t)(1 << 20), "min_fee_per_byte", (json_int_t)1,
 		"unbonding_blocks", (json_int_t)20, "min_provider_bond", (json_int_t)1000000000,
-		"max_validators", (json_int_t)100, "slash_fraction_ppm", (json_int_t)50000,
-		"market", "max_inline_input_bytes", (json_int_t)(256 << 10), "block_time_ms",
-		(json_int_t)1000, "lease_grace_blocks", (json_int_t)10, "match_bids_per_block",
-		(json_int_t)1000, "match_offers_per_bid", (json_int_t)1000, "challenge_blocks",
-		(json_int_t)10, "slash_missed_deadline_ppm", (json_int_t)10000, "reveal_blocks",
-		(json_int_t)10, "slash_wrong_result_ppm", (json_int_t)50000, "dispute_bond",
-		(json_int_t)1000000);
+		"max_validators", (json_int_t)max_validators, "slash_fraction_ppm",
+		(json_int_t)50000, "market", "max_inline_input_bytes", (json_int_t)(256 << 10),
+		"block_time_ms", (json_int_t)1000, "lease_grace_blocks", (json_int_t)10,
+		"match_bids_per_block", (json_int_t)1000, "match_offers_per_bid", (json_int_t)1000,
+		"challenge_blocks", (json_int_t)10, "slash_missed_deadline_ppm", (json_int_t)10000,
+		"reveal_blocks", (json_int_t)10, "slash_wrong_result_ppm", (json_int_t)50000,
+		"dispute_bond", (json_int_t)1000000);
 }
 
 /* The provider gets a balance only: its executor bonds min_provider_bond
@@ -50,9 +55,28 @@ static int add_provider(json_t *balances, const uint8_t *provider)
 int genesis_dev_json(const uint8_t validator[PUBKEY_SIZE], const uint8_t *provider,
 		     uint64_t time_ms, char **json)
 {
+	return genesis_dev_json_multi((const uint8_t(*)[PUBKEY_SIZE])validator, 1, provider,
+				      time_ms, json);
+}
+
+/* Adds each validator's balance and bond. */
+static int add_validators(json_t *balances, json_t *validators, const uint8_t (*keys)[PUBKEY_SIZE],
+			  size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (add_entry(balances, keys[i], "amount", DEV_VALIDATOR_BALANCE) != 0 ||
+		    add_entry(validators, keys[i], "bond", DEV_VALIDATOR_BOND) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int genesis_dev_json_multi(const uint8_t (*validators_keys)[PUBKEY_SIZE], size_t n,
+			   const uint8_t *provider, uint64_t time_ms, char **json)
+{
 	uint8_t secret[SECKEY_SIZE];
 	struct signer faucet;
-	json_t *doc, *balances = json_array(), *validators = json_array(), *params = dev_params();
+	json_t *doc, *balances = json_array(), *validators = json_array(), *params = dev_params(n);
 	int rc = -1;
 
 	*json = NULL;
@@ -65,10 +89,9 @@ int genesis_dev_json(const uint8_t validator[PUBKEY_SIZE], const uint8_t *provid
 		return -1;
 	}
 	secret_wipe(secret, sizeof(secret));
-	if (balances != NULL && validators != NULL && params != NULL &&
+	if (balances != NULL && validators != NULL && params != NULL && n > 0 &&
 	    add_entry(balances, faucet.pubkey, "amount", DEV_FAUCET_BALANCE) == 0 &&
-	    add_entry(balances, validator, "amount", DEV_VALIDATOR_BALANCE) == 0 &&
-	    add_entry(validators, validator, "bond", DEV_VALIDATOR_BOND) == 0 &&
+	    add_validators(balances, validators, validators_keys, n) == 0 &&
 	    add_provider(balances, provider) == 0) {
 		doc = json_pack("{s:s, s:I, s:O, s:O, s:O}", "chain_id", DEV_CHAIN_ID,
 				"genesis_time_ms", (json_int_t)time_ms, "params", params,

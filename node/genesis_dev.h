@@ -30,4 +30,11 @@ __attribute__((warn_unused_result)) int genesis_dev_json(const uint8_t validator
 							 const uint8_t *provider, uint64_t time_ms,
 							 char **json);
 
+/* The same with n >= 1 validators (a local multi-validator network, see
+ * contrib/devnet.sh), each with the dev validator's bond and balance;
+ * provider may be NULL. */
+__attribute__((warn_unused_result)) int
+genesis_dev_json_multi(const uint8_t (*validators)[PUBKEY_SIZE], size_t n, const uint8_t *provider,
+		       uint64_t time_ms, char **json);
+
 #endif

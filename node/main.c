@@ -4,6 +4,7 @@
  * standard error). -verifychain checks the store and exits instead
  * (node/verifychain.c). The only file allowed global state; it has none. */
 #include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "node/config.h"
+#include "node/keytool.h"
 #include "node/node.h"
 #include "node/verifychain.h"
 
@@ -126,6 +128,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hearthd: out of memory\n");
 		return 1;
 	}
+	/* A peer that closes its socket must cost a failed write (EPIPE), not
+	 * the process: libuv writes to TCP sockets with write(2). */
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR) {
+		fprintf(stderr, "hearthd: cannot ignore SIGPIPE\n");
+		free(node);
+		free(cfg);
+		return 1;
+	}
 	config_init(cfg);
 	if (config_parse_args(cfg, argc, argv, err, sizeof(err)) != 0)
 		goto fail;
@@ -144,6 +154,16 @@ int main(int argc, char **argv)
 	if (config_get_bool(cfg, "verifychain", false)) {
 		rc = verifychain_main(cfg);
 		goto out;
+	}
+	{
+		bool handled;
+
+		if (keytool_run(cfg, &handled, err, sizeof(err)) != 0)
+			goto fail;
+		if (handled) {
+			rc = 0;
+			goto out;
+		}
 	}
 	if (config_get_bool(cfg, "daemon", false)) {
 		bool is_parent;

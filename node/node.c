@@ -97,6 +97,13 @@ static int start_pid_file(struct node *node, char *err, size_t err_size)
 	return 0;
 }
 
+static bool has_key_file(const struct node *node, const char *name)
+{
+	char path[DATADIR_PATH_MAX + 64];
+
+	return datadir_file(&node->dd, name, path, sizeof(path)) == 0 && access(path, F_OK) == 0;
+}
+
 /* -provider: the key the executor signs receipts with, <datadir>/provider_key. */
 static int start_provider_key(struct node *node, enum network net, char *err, size_t err_size)
 {
@@ -129,8 +136,9 @@ static int start_keys(struct node *node, char *err, size_t err_size)
 	node->has_node_key = true;
 	if (created)
 		log_write(&node->log, LOG_INFO, LOG_MAIN, "created node_key");
-	/* The dev network's single validator is this node. */
-	if (strcmp(node->network, "dev") == 0) {
+	/* The dev network's validator is this node; elsewhere a node validates
+	 * when its data directory holds a validator_key (-printvalidatorkey). */
+	if (strcmp(node->network, "dev") == 0 || has_key_file(node, "validator_key")) {
 		if (datadir_load_or_create_key(&node->dd, "validator_key", &node->validator_key,
 					       &created, err, err_size) != 0)
 			return -1;
@@ -331,6 +339,14 @@ static void on_health_tick(uv_timer_t *handle)
 	__atomic_store_n(&node->committing, committing, __ATOMIC_RELAXED);
 }
 
+static int start_net(struct node *node, char *err, size_t err_size)
+{
+	if (net_start(&node->net, node, err, err_size) != 0)
+		return -1;
+	node->net_open = true;
+	return 0;
+}
+
 static int start_consensus(struct node *node, char *err, size_t err_size)
 {
 	if (consensus_start(&node->consensus, node, err, err_size) != 0)
@@ -396,8 +412,8 @@ int node_start(struct node *node, const struct config *cfg, char *err, size_t er
 	    start_store(node, err, err_size) != 0 || start_chain(node, err, err_size) != 0 ||
 	    start_loop(node, err, err_size) != 0 || start_mempool(node, err, err_size) != 0 ||
 	    start_calls(node, err, err_size) != 0 || start_metrics(node, err, err_size) != 0 ||
-	    start_consensus(node, err, err_size) != 0 || start_executor(node, err, err_size) != 0 ||
-	    start_rpc(node, err, err_size) != 0) {
+	    start_net(node, err, err_size) != 0 || start_consensus(node, err, err_size) != 0 ||
+	    start_executor(node, err, err_size) != 0 || start_rpc(node, err, err_size) != 0) {
 		if (node->log_open)
 			log_write(&node->log, LOG_ERROR, LOG_MAIN, "start-up failed: %s", err);
 		node_stop(node);
@@ -427,6 +443,8 @@ static void close_loop(struct node *node)
 	executor_stop(node->executor);
 	if (node->consensus_open)
 		consensus_stop(&node->consensus);
+	if (node->net_open)
+		net_stop(&node->net);
 	if (node->calls_open)
 		loop_call_close(&node->calls);
 	if (node->signals_open >= 1)

@@ -22,6 +22,7 @@
 #include "node/log.h"
 #include "node/loop_call.h"
 #include "node/mempool.h"
+#include "node/net.h"
 #include "node/metrics.h"
 #include "node/node_metrics.h"
 #include "node/rpc_server.h"
@@ -56,6 +57,8 @@ struct node {
 	struct node_metrics nm;
 	struct chain_watch watch; /* wakes waitforblock and waitfortx */
 	struct rpc_server *rpc;
+	struct net net;
+	bool net_open;
 	struct consensus consensus;
 	bool consensus_open;
 	struct executor *executor; /* -provider: runs the provider's leases */

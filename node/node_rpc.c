@@ -154,6 +154,8 @@ static void submit_on_loop(void *arg)
 	if (s->result != MEMPOOL_ADDED)
 		return;
 	node_update_gauges(s->node);
+	if (s->node->net_open)
+		net_on_tx(&s->node->net, s->id, 0);
 	if (s->node->consensus_open)
 		consensus_on_tx(&s->node->consensus);
 	log_write(&s->node->log, LOG_DEBUG, LOG_MEMPOOL, "accepted tx bytes=%zu pool=%zu", s->len,

@@ -381,6 +381,14 @@ static void hook_message(struct p2p_peer *peer, const Hearth__P2PMessage *msg)
 		if (cb->evidence != NULL)
 			cb->evidence(ctx, peer->id, msg->evidence);
 		break;
+	case HEARTH__P2_PMESSAGE__MSG_TX_IDS:
+		if (cb->tx_ids != NULL)
+			cb->tx_ids(ctx, peer->id, msg->tx_ids);
+		break;
+	case HEARTH__P2_PMESSAGE__MSG_GET_TXS:
+		if (cb->get_txs != NULL)
+			cb->get_txs(ctx, peer->id, msg->get_txs);
+		break;
 	case HEARTH__P2_PMESSAGE__MSG_PING:
 	case HEARTH__P2_PMESSAGE__MSG_PONG:
 	case HEARTH__P2_PMESSAGE__MSG_HANDSHAKE:
@@ -769,6 +777,45 @@ void p2p_disconnect(struct p2p *p2p, uint64_t peer_id, const char *reason)
 
 	if (peer != NULL)
 		p2p_peer_close(peer, reason ? reason : "disconnected by the node");
+}
+
+void p2p_forget(struct p2p *p2p, const char *addr)
+{
+	struct sockaddr_storage ss;
+	char ip[P2P_IP_MAX];
+	uint16_t port;
+
+	if (p2p_addr_parse(addr, p2p->cfg.default_port, &ss) != 0 ||
+	    p2p_addr_format((const struct sockaddr *)&ss, ip, &port, NULL) != 0)
+		return;
+	for (size_t slot = 0; slot < p2p->num_dials; slot++) {
+		struct p2p_dial *d = &p2p->dials[slot];
+
+		if (d->used && d->port == port && strcmp(d->ip, ip) == 0) {
+			/* A connection up stays; it is just not redialed. */
+			d->used = false;
+			d->flags = P2P_CONNECT_ONCE;
+		}
+	}
+}
+
+bool p2p_is_dialed(const struct p2p *p2p, const char *addr)
+{
+	struct sockaddr_storage ss;
+	char ip[P2P_IP_MAX];
+	uint16_t port;
+
+	if (p2p_addr_parse(addr, p2p->cfg.default_port, &ss) != 0 ||
+	    p2p_addr_format((const struct sockaddr *)&ss, ip, &port, NULL) != 0)
+		return false;
+	for (size_t slot = 0; slot < p2p->num_dials; slot++) {
+		const struct p2p_dial *d = &p2p->dials[slot];
+
+		if (d->used && (d->flags & P2P_CONNECT_PERSISTENT) && d->port == port &&
+		    strcmp(d->ip, ip) == 0)
+			return true;
+	}
+	return false;
 }
 
 bool p2p_misbehaving(struct p2p *p2p, uint64_t peer_id, enum p2p_offence offence,

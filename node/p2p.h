@@ -104,6 +104,9 @@ struct p2p_callbacks {
 	/* Only addresses this node asked for with a GetPeers. */
 	void (*peers)(void *ctx, uint64_t peer_id, const Hearth__Peers *msg);
 	void (*evidence)(void *ctx, uint64_t peer_id, const Hearth__Evidence *msg);
+	/* Tx gossip: ids a peer announces, and ids it asks us for. */
+	void (*tx_ids)(void *ctx, uint64_t peer_id, const Hearth__TxIds *msg);
+	void (*get_txs)(void *ctx, uint64_t peer_id, const Hearth__TxIds *msg);
 	/* One line of log (category p2p), e.g. "disconnect peer=3 reason=...". */
 	void (*log)(void *ctx, const char *line);
 	/* p2p_close has finished: the struct p2p is freed. */
@@ -159,6 +162,14 @@ __attribute__((warn_unused_result)) int p2p_send(struct p2p *p2p, uint64_t peer_
  * encoded or is above the frame cap. */
 __attribute__((warn_unused_result)) int
 p2p_broadcast(struct p2p *p2p, const Hearth__P2PMessage *msg, uint64_t except_peer_id);
+
+/* Stops dialing addr (the addnode remove of bitcoind): a persistent address
+ * is not redialed; a connection already up stays. Unknown or unparsable
+ * addresses are ignored. */
+void p2p_forget(struct p2p *p2p, const char *addr);
+
+/* True when addr is a persistent address (-connect, -addnode). */
+bool p2p_is_dialed(const struct p2p *p2p, const char *addr);
 
 /* Closes the connection to a peer (no score). Unknown ids are ignored. */
 void p2p_disconnect(struct p2p *p2p, uint64_t peer_id, const char *reason);

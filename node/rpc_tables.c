@@ -1,6 +1,7 @@
 /* rpc_tables.c: every JSON-RPC method table of hearthd. */
 #include "node/rpc_tables.h"
 
+#include "node/net_rpc.h"
 #include "node/node_control.h"
 #include "node/node_rpc.h"
 #include "node/node_wait.h"
@@ -9,8 +10,8 @@
 #include "node/rpc_result.h"
 
 static const rpc_table_fn direct_tables[] = {
-	node_rpc_methods,   node_control_methods, rpc_chain_more_methods,
-	rpc_market_methods, rpc_result_methods,
+	node_rpc_methods,	node_control_methods, net_rpc_methods,
+	rpc_chain_more_methods, rpc_market_methods,   rpc_result_methods,
 };
 
 static const rpc_table_fn parked_tables[] = {

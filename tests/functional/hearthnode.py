@@ -42,6 +42,7 @@ class HearthNode:
         self.network = network
         self.proc = None
         self.rpcport = free_port()
+        self.port = free_port()
 
     @property
     def netdir(self):
@@ -51,8 +52,8 @@ class HearthNode:
 
     def args(self, extra=()):
         net = {"main": [], "test": ["-testnet"], "dev": ["-dev"]}[self.network]
-        return ([self.binary, "-datadir=" + self.datadir, "-rpcport=%d" % self.rpcport] + net +
-                list(extra))
+        return ([self.binary, "-datadir=" + self.datadir, "-rpcport=%d" % self.rpcport,
+                 "-port=%d" % self.port, "-bind=127.0.0.1"] + net + list(extra))
 
     def http(self, method, path, body=None, auth=True):
         """One HTTP request to the RPC port; returns (status, parsed body)."""

@@ -47,6 +47,7 @@ static const ProtobufCMessageDescriptor *const all_messages[] = {
 	&hearth__get_peers__descriptor,
 	&hearth__peer_address__descriptor,
 	&hearth__peers__descriptor,
+	&hearth__tx_ids__descriptor,
 	&hearth__p2_pmessage__descriptor,
 	&hearth__account__descriptor,
 	&hearth__validator__descriptor,

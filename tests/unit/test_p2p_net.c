@@ -26,7 +26,7 @@ struct node {
 	uint64_t ids[MAX_IDS]; /* connected peer ids, in order */
 	char last_reason[160];
 	int closes; /* connections closed, announced or not (from the log) */
-	int txs, statuses, get_blocks, blocks, peers, votes;
+	int txs, statuses, get_blocks, blocks, peers, votes, tx_ids, get_txs;
 	uint64_t last_from;
 	uint64_t last_tx_nonce;
 	size_t last_peers_count;
@@ -192,8 +192,28 @@ static void on_log(void *ctx, const char *line)
 		fprintf(stderr, "p2p: %s\n", line);
 }
 
+static void on_tx_ids(void *ctx, uint64_t id, const Hearth__TxIds *ids)
+{
+	struct node *n = ctx;
+
+	n->tx_ids++;
+	n->last_from = id;
+	assert_int_equal(ids->n_ids, 2);
+}
+
+static void on_get_txs(void *ctx, uint64_t id, const Hearth__TxIds *ids)
+{
+	struct node *n = ctx;
+
+	n->get_txs++;
+	n->last_from = id;
+	assert_int_equal(ids->n_ids, 2);
+}
+
 static const struct p2p_callbacks callbacks = {
 	.log = on_log,
+	.tx_ids = on_tx_ids,
+	.get_txs = on_get_txs,
 	.peer_connected = on_connected,
 	.peer_disconnected = on_disconnected,
 	.tx = on_tx,
@@ -998,6 +1018,67 @@ static void test_persistent_peer_reconnects_after_restart(void **state UNUSED)
 	loop_finish(&loop);
 }
 
+static void test_tx_ids_and_get_txs_reach_the_node(void **state UNUSED)
+{
+	uv_loop_t loop;
+	struct node a, b;
+	uint8_t id1[HASH_SIZE] = { 1 }, id2[HASH_SIZE] = { 2 };
+	ProtobufCBinaryData ids[2] = { { HASH_SIZE, id1 }, { HASH_SIZE, id2 } };
+	Hearth__TxIds list = HEARTH__TX_IDS__INIT;
+	Hearth__P2PMessage msg = HEARTH__P2_PMESSAGE__INIT;
+
+	assert_int_equal(uv_loop_init(&loop), 0);
+	node_init(&a, &loop, "hearth-test");
+	node_init(&b, &loop, "hearth-test");
+	node_connect(&b, &a, P2P_CONNECT_PERSISTENT);
+	assert_true(wait_count(&loop, &b.connected, 1));
+	assert_true(wait_count(&loop, &a.connected, 1));
+	list.n_ids = 2;
+	list.ids = ids;
+	msg.msg_case = HEARTH__P2_PMESSAGE__MSG_TX_IDS;
+	msg.tx_ids = &list;
+	assert_int_equal(p2p_broadcast(b.p2p, &msg, 0), 1);
+	assert_true(wait_count(&loop, &a.tx_ids, 1));
+	msg.msg_case = HEARTH__P2_PMESSAGE__MSG_GET_TXS;
+	msg.get_txs = &list;
+	assert_int_equal(p2p_send(a.p2p, a.ids[0], &msg), 0);
+	assert_true(wait_count(&loop, &b.get_txs, 1));
+	node_free(&b);
+	node_free(&a);
+	loop_finish(&loop);
+}
+
+static void test_forgotten_address_is_not_redialed(void **state UNUSED)
+{
+	uv_loop_t loop;
+	struct node a, b;
+	char addr[32];
+	uint16_t port;
+
+	assert_int_equal(uv_loop_init(&loop), 0);
+	node_init(&a, &loop, "hearth-test");
+	node_init(&b, &loop, "hearth-test");
+	port = p2p_listen_port(a.p2p);
+	snprintf(addr, sizeof(addr), "127.0.0.1:%u", port);
+	node_connect(&b, &a, P2P_CONNECT_PERSISTENT);
+	assert_true(p2p_is_dialed(b.p2p, addr));
+	assert_true(wait_count(&loop, &b.connected, 1));
+
+	/* Forgotten: the connection stays, but once it is lost it is not
+	 * dialed again. */
+	p2p_forget(b.p2p, addr);
+	assert_false(p2p_is_dialed(b.p2p, addr));
+	assert_int_equal(p2p_peer_count(b.p2p), 1);
+	p2p_disconnect(b.p2p, b.ids[0], "test");
+	assert_true(wait_count(&loop, &b.disconnected, 1));
+	run_for(&loop, 300); /* more than reconnect_max_ms */
+	assert_int_equal(b.connected, 1);
+	assert_int_equal(p2p_peer_count(b.p2p), 0);
+	node_free(&b);
+	node_free(&a);
+	loop_finish(&loop);
+}
+
 static void test_seed_gives_addresses_then_disconnects(void **state UNUSED)
 {
 	uv_loop_t loop;
@@ -1107,6 +1188,8 @@ int main(void)
 		cmocka_unit_test(test_outbound_limit_defers_dials_until_a_slot_frees),
 		cmocka_unit_test(test_persistent_peer_reconnects_after_restart),
 		cmocka_unit_test(test_seed_gives_addresses_then_disconnects),
+		cmocka_unit_test(test_tx_ids_and_get_txs_reach_the_node),
+		cmocka_unit_test(test_forgotten_address_is_not_redialed),
 		cmocka_unit_test(test_duplicate_connections_keep_exactly_one),
 		cmocka_unit_test(test_connection_to_self_is_dropped_without_ban),
 		cmocka_unit_test(test_node_ban_disconnects_and_expires),

@@ -1,0 +1,87 @@
+/* net.h: hearthd's network layer. struct net owns the node's P2P transport
+ * (node/p2p.h) on the loop and everything the node does over it:
+ *   - the P2P options (-port, -bind, -listen, -connect, -addnode, -seednode,
+ *     -maxconnections, -maxinbound, -maxoutbound, -bantime, -whitelist);
+ *   - consensus gossip (net_consensus.c): the engine's proposals and votes go
+ *     to every peer, the peers' ones to the engine (new ones are relayed);
+ *     this node's own proposal and votes of the current height are sent
+ *     again every tick until the height is committed, and at once to a peer
+ *     that connects;
+ *   - block sync (net_sync.c): Status messages carry each node's height; a
+ *     node behind a peer asks it for the missing blocks (GetBlocks) and
+ *     applies each after checking its commit certificate;
+ *   - tx gossip (net_tx.c): ids of admitted txs are announced (TxIds) to
+ *     every peer but the one the tx came from, peers ask for the bodies they
+ *     lack (GetTxs).
+ * Everything runs on the loop thread; doc/p2p.md describes the flow. */
+#ifndef HEARTH_NODE_NET_H
+#define HEARTH_NODE_NET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "consensus/bft.h"
+#include "node/p2p.h"
+
+struct node;
+
+/* Own votes of one height kept for re-sending: two types per tracked round. */
+#define NET_OWN_VOTES_MAX (2 * BFT_ROUND_SLOTS)
+/* Tx ids asked for recently (not asked again from another peer meanwhile). */
+#define NET_ASKED_MAX 1024
+
+struct net {
+	struct node *node;
+	struct p2p *p2p;
+	bool closing;
+	uv_timer_t tick;
+	bool tick_open;
+	uint64_t tick_ms;
+	/* This node's consensus messages of the current height. */
+	uint64_t own_height;
+	struct vote own_votes[NET_OWN_VOTES_MAX];
+	size_t num_own_votes;
+	bool has_own_proposal;
+	struct proposal_header own_proposal;
+	uint8_t *own_payload;
+	size_t own_len;
+	uint64_t own_proposal_sent_ms; /* loop time it was last sent to all */
+	/* Block sync: the one request in flight. */
+	uint64_t sync_peer; /* 0: none */
+	uint64_t sync_sent_ms;
+	uint64_t synced_blocks;
+	/* Tx gossip: ids asked for, a ring with the time of each request. */
+	uint8_t asked[NET_ASKED_MAX][HASH_SIZE];
+	uint64_t asked_ms[NET_ASKED_MAX];
+	size_t asked_next;
+	bool connect_only; /* -connect given: no addresses learned from peers */
+};
+
+/* Starts the transport on node's loop from node's settings: listens (unless
+ * -listen=0), dials -connect or -addnode/-seednode addresses.
+ * Out: net (stop with net_stop); err: one line on failure.
+ * Returns 0 or -1. */
+__attribute__((warn_unused_result)) int net_start(struct net *net, struct node *node, char *err,
+						  size_t err_size);
+
+/* Starts closing the transport; the loop must run once more to finish. */
+void net_stop(struct net *net);
+
+/* The engine broadcasts this node's proposal (payload copied). */
+void net_send_proposal(struct net *net, const struct bft_proposal *p);
+
+/* The engine broadcasts this node's vote. */
+void net_send_vote(struct net *net, const struct vote *v);
+
+/* A block was committed or synced: tell the peers the new height and drop
+ * the own messages of the previous height. */
+void net_on_commit(struct net *net);
+
+/* A tx entered the mempool: announce its id to every peer but from_peer
+ * (0: it came from this node's RPC). */
+void net_on_tx(struct net *net, const uint8_t id[HASH_SIZE], uint64_t from_peer);
+
+#endif

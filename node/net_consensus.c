@@ -1,0 +1,247 @@
+/* net_consensus.c: consensus gossip. The engine's proposals and votes go to
+ * every peer; a peer's proposal or vote goes to the engine (which checks its
+ * signature, through the node's signature verifier) and, when it was new to
+ * the engine, on to the other peers. This node's own proposal and votes of
+ * the current height are kept and sent again on every tick until the
+ * height is committed, and at once to a peer that connects: a peer that
+ * missed them (it restarted, or was cut off) gets them late, which is what
+ * the engine needs to stay live (CometBFT gossips the votes a peer lacks;
+ * re-sending our own is the simple form of it). */
+#include "node/net_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "node/node.h"
+#include "proto/codec.h"
+
+/* ------------------------------------------------------------ encoding */
+
+/* Fills msg (views into h, and block, which the caller frees). */
+static void proposal_to_proto(const struct proposal_header *h, Hearth__Block *block,
+			      Hearth__Proposal *msg)
+{
+	hearth__proposal__init(msg);
+	msg->height = h->height;
+	msg->round = h->round;
+	msg->pol_round = h->pol_round;
+	msg->block = block;
+	msg->proposer.data = (uint8_t *)h->proposer;
+	msg->proposer.len = PUBKEY_SIZE;
+	msg->sig.data = (uint8_t *)h->sig;
+	msg->sig.len = SIG_SIZE;
+}
+
+/* Sends this node's proposal to peer_id (0: every peer). */
+static void send_own_proposal(struct net *net, uint64_t peer_id)
+{
+	Hearth__P2PMessage msg = HEARTH__P2_PMESSAGE__INIT;
+	Hearth__Proposal prop;
+	ProtobufCMessage *block;
+
+	if (!net->has_own_proposal || net->p2p == NULL || net->closing)
+		return;
+	if (codec_decode(&hearth__block__descriptor, net->own_payload, net->own_len, net->own_len,
+			 &block, NULL) != CODEC_OK) {
+		net_log(net, true, "cannot decode own block for gossip");
+		return;
+	}
+	proposal_to_proto(&net->own_proposal, (Hearth__Block *)block, &prop);
+	msg.msg_case = HEARTH__P2_PMESSAGE__MSG_PROPOSAL;
+	msg.proposal = &prop;
+	net_send(net, peer_id, &msg, 0);
+	codec_free(block);
+}
+
+static void send_vote(struct net *net, const struct vote *v, uint64_t peer_id)
+{
+	Hearth__P2PMessage msg = HEARTH__P2_PMESSAGE__INIT;
+	Hearth__Vote vm;
+
+	if (net->p2p == NULL || net->closing)
+		return;
+	vote_to_proto(v, &vm);
+	msg.msg_case = HEARTH__P2_PMESSAGE__MSG_VOTE;
+	msg.vote = &vm;
+	net_send(net, peer_id, &msg, 0);
+}
+
+/* ------------------------------------------------------------ own messages */
+
+void net_consensus_clear(struct net *net)
+{
+	free(net->own_payload);
+	net->own_payload = NULL;
+	net->own_len = 0;
+	net->has_own_proposal = false;
+	net->num_own_votes = 0;
+	net->own_height = 0;
+}
+
+/* Forgets the own messages of another height than height. */
+static void own_at(struct net *net, uint64_t height)
+{
+	if (net->own_height != height) {
+		net_consensus_clear(net);
+		net->own_height = height;
+	}
+}
+
+void net_send_proposal(struct net *net, const struct bft_proposal *p)
+{
+	uint8_t *copy = malloc(p->payload_len ? p->payload_len : 1);
+
+	own_at(net, p->header.height);
+	if (copy != NULL) {
+		memcpy(copy, p->payload, p->payload_len);
+		free(net->own_payload);
+		net->own_payload = copy;
+		net->own_len = p->payload_len;
+		net->own_proposal = p->header;
+		net->has_own_proposal = true;
+	}
+	send_own_proposal(net, 0);
+	net->own_proposal_sent_ms = uv_now(&net->node->loop);
+}
+
+void net_send_vote(struct net *net, const struct vote *v)
+{
+	size_t i;
+
+	own_at(net, v->height);
+	for (i = 0; i < net->num_own_votes; i++)
+		if (net->own_votes[i].round == v->round && net->own_votes[i].type == v->type)
+			break;
+	if (i == net->num_own_votes) {
+		if (net->num_own_votes == NET_OWN_VOTES_MAX) {
+			/* The oldest round goes: the engine no longer tracks it either. */
+			memmove(&net->own_votes[0], &net->own_votes[1],
+				(NET_OWN_VOTES_MAX - 1) * sizeof(net->own_votes[0]));
+			net->num_own_votes--;
+		}
+		i = net->num_own_votes++;
+	}
+	net->own_votes[i] = *v;
+	send_vote(net, v, 0);
+}
+
+static void send_own(struct net *net, uint64_t peer_id)
+{
+	uint64_t now = uv_now(&net->node->loop);
+
+	if (net->own_height != net->node->chain.tip.height + 1)
+		return;
+	if (peer_id != 0) {
+		send_own_proposal(net, peer_id);
+	} else if (now - net->own_proposal_sent_ms >= NET_PROPOSAL_RESEND_MS) {
+		send_own_proposal(net, 0);
+		net->own_proposal_sent_ms = now;
+	}
+	for (size_t i = 0; i < net->num_own_votes; i++)
+		send_vote(net, &net->own_votes[i], peer_id);
+}
+
+void net_consensus_peer_up(struct net *net, uint64_t peer_id)
+{
+	send_own(net, peer_id);
+}
+
+void net_consensus_resend(struct net *net)
+{
+	send_own(net, 0);
+}
+
+/* ------------------------------------------------------------ from peers */
+
+/* Relays msg to every peer but the sender. */
+static void relay(struct net *net, uint64_t from, Hearth__P2PMessage *msg)
+{
+	net_send(net, 0, msg, from);
+}
+
+/* What a peer's message did to the engine: relay a new one, score a bad one. */
+static void judge(struct net *net, uint64_t peer_id, enum bft_status st, Hearth__P2PMessage *msg,
+		  const char *what)
+{
+	switch (st) {
+	case BFT_OK:
+	case BFT_CONFLICT: /* evidence: everyone should see both votes */
+		relay(net, peer_id, msg);
+		break;
+	case BFT_INVALID:
+		(void)p2p_misbehaving(net->p2p, peer_id, P2P_OFFENCE_INVALID_SIGNATURE, what);
+		break;
+	case BFT_DUPLICATE:
+	case BFT_STALE:
+	case BFT_UNJUSTIFIED:
+	case BFT_DROPPED:
+	case BFT_NO_MEMORY:
+	case BFT_ERROR:
+		break;
+	}
+}
+
+void net_consensus_on_proposal(struct net *net, uint64_t peer_id, const Hearth__Proposal *msg)
+{
+	struct bft_event ev = { .type = BFT_EVENT_PROPOSAL };
+	struct proposal_header *h = &ev.u.proposal.header;
+	Hearth__P2PMessage wrap = HEARTH__P2_PMESSAGE__INIT;
+	uint8_t *payload;
+	size_t len;
+	struct block b;
+	enum bft_status st;
+
+	if (msg->proposer.len != PUBKEY_SIZE || msg->sig.len != SIG_SIZE || msg->pol_round < -1) {
+		(void)p2p_misbehaving(net->p2p, peer_id, P2P_OFFENCE_INVALID_BLOCK,
+				      "malformed proposal");
+		return;
+	}
+	if (msg->height != net->node->chain.tip.height + 1)
+		return; /* another height: sync or nothing */
+	/* The strict decoder took the block canonically, so this gives back the
+	 * bytes the proposer signed the id of. */
+	if (codec_encode(&msg->block->base, &payload, &len) != CODEC_OK)
+		return;
+	h->height = msg->height;
+	h->round = msg->round;
+	h->pol_round = msg->pol_round;
+	memcpy(h->proposer, msg->proposer.data, PUBKEY_SIZE);
+	memcpy(h->sig, msg->sig.data, SIG_SIZE);
+	if (block_decode(payload, len, &net->node->chain.genesis.params, &b, NULL) != LEDGER_OK) {
+		free(payload);
+		(void)p2p_misbehaving(net->p2p, peer_id, P2P_OFFENCE_INVALID_BLOCK,
+				      "proposed block does not decode");
+		return;
+	}
+	memcpy(h->block_id, b.id, HASH_SIZE);
+	block_free(&b);
+	ev.u.proposal.payload = payload;
+	ev.u.proposal.payload_len = len;
+	st = consensus_receive(&net->node->consensus, &ev);
+	net_log(net, false, "proposal peer=%llu height=%llu round=%u: %s",
+		(unsigned long long)peer_id, (unsigned long long)h->height, h->round,
+		bft_strstatus(st));
+	free(payload);
+	wrap.msg_case = HEARTH__P2_PMESSAGE__MSG_PROPOSAL;
+	wrap.proposal = (Hearth__Proposal *)msg;
+	judge(net, peer_id, st, &wrap, "invalid proposal");
+}
+
+void net_consensus_on_vote(struct net *net, uint64_t peer_id, const Hearth__Vote *msg)
+{
+	struct bft_event ev = { .type = BFT_EVENT_VOTE };
+	Hearth__P2PMessage wrap = HEARTH__P2_PMESSAGE__INIT;
+	enum bft_status st;
+
+	if (vote_from_proto(msg, &ev.u.vote) != 0) {
+		(void)p2p_misbehaving(net->p2p, peer_id, P2P_OFFENCE_INVALID_SIGNATURE,
+				      "malformed vote");
+		return;
+	}
+	if (ev.u.vote.height != net->node->chain.tip.height + 1)
+		return;
+	st = consensus_receive(&net->node->consensus, &ev);
+	wrap.msg_case = HEARTH__P2_PMESSAGE__MSG_VOTE;
+	wrap.vote = (Hearth__Vote *)msg;
+	judge(net, peer_id, st, &wrap, "invalid vote");
+}

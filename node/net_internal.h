@@ -1,0 +1,51 @@
+/* net_internal.h: what the files of the network layer (net.c,
+ * net_consensus.c, net_sync.c, net_tx.c) share. Not for the rest of the
+ * node: it uses node/net.h. */
+#ifndef HEARTH_NODE_NET_INTERNAL_H
+#define HEARTH_NODE_NET_INTERNAL_H
+
+#include "node/net.h"
+
+/* Most blocks one GetBlocks asks for and one Blocks answer carries. */
+#define NET_SYNC_BATCH 64
+/* A sync request not answered this long is given up (another peer is asked). */
+#define NET_SYNC_TIMEOUT_MS 10000
+/* Own proposal re-sent at most this often (blocks can be large; own votes
+ * go on every tick). */
+#define NET_PROPOSAL_RESEND_MS 2000
+/* Addresses of one Peers answer that are dialed. */
+#define NET_LEARNED_MAX 64
+/* Most tx ids in one TxIds message. */
+#define NET_TX_IDS_MAX 1000
+/* A tx id asked for is not asked again (from another peer) before this. */
+#define NET_ASK_AGAIN_MS 5000
+
+/* One line of category p2p at info (debug when verbose is false). */
+void net_log(struct net *net, bool verbose, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Sends msg to peer_id, or to every peer but except when peer_id is 0.
+ * A failure (peer gone, queue full) is only logged: gossip repeats. */
+void net_send(struct net *net, uint64_t peer_id, const Hearth__P2PMessage *msg, uint64_t except);
+
+/* net_consensus.c */
+void net_consensus_peer_up(struct net *net, uint64_t peer_id);
+void net_consensus_resend(struct net *net);
+void net_consensus_on_proposal(struct net *net, uint64_t peer_id, const Hearth__Proposal *msg);
+void net_consensus_on_vote(struct net *net, uint64_t peer_id, const Hearth__Vote *msg);
+void net_consensus_clear(struct net *net);
+
+/* net_sync.c */
+void net_sync_send_status(struct net *net, uint64_t peer_id);
+void net_sync_tick(struct net *net);
+void net_sync_on_status(struct net *net, uint64_t peer_id, const Hearth__Status *msg);
+void net_sync_on_get_blocks(struct net *net, uint64_t peer_id, const Hearth__GetBlocks *msg);
+void net_sync_on_blocks(struct net *net, uint64_t peer_id, const Hearth__Blocks *msg);
+void net_sync_peer_down(struct net *net, uint64_t peer_id);
+
+/* net_tx.c */
+void net_tx_on_tx(struct net *net, uint64_t peer_id, const Hearth__Tx *msg);
+void net_tx_on_ids(struct net *net, uint64_t peer_id, const Hearth__TxIds *msg);
+void net_tx_on_get(struct net *net, uint64_t peer_id, const Hearth__TxIds *msg);
+
+#endif

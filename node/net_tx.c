@@ -1,0 +1,155 @@
+/* net_tx.c: tx gossip. A tx admitted to the mempool (from RPC or from a
+ * peer) has its id announced (TxIds) to every peer but the one it came
+ * from; a peer that lacks it asks for the body (GetTxs) and gets it as a tx
+ * message, offers it to its own mempool and, when admitted, announces it
+ * on in turn. A tx is thus never echoed back to its sender, and an id is
+ * asked for from one peer at a time (again after NET_ASK_AGAIN_MS if that
+ * peer did not deliver). */
+#include "node/net_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "consensus/tx.h"
+#include "node/node.h"
+#include "proto/codec.h"
+
+void net_on_tx(struct net *net, const uint8_t id[HASH_SIZE], uint64_t from_peer)
+{
+	Hearth__P2PMessage msg = HEARTH__P2_PMESSAGE__INIT;
+	Hearth__TxIds ids = HEARTH__TX_IDS__INIT;
+	ProtobufCBinaryData one = { .len = HASH_SIZE, .data = (uint8_t *)id };
+
+	if (net->p2p == NULL || net->closing)
+		return;
+	ids.n_ids = 1;
+	ids.ids = &one;
+	msg.msg_case = HEARTH__P2_PMESSAGE__MSG_TX_IDS;
+	msg.tx_ids = &ids;
+	net_send(net, 0, &msg, from_peer);
+}
+
+void net_tx_on_tx(struct net *net, uint64_t peer_id, const Hearth__Tx *msg)
+{
+	struct node *node = net->node;
+	struct ledger_error lerr;
+	uint8_t id[HASH_SIZE], *bytes;
+	size_t len;
+	enum mempool_result r;
+
+	if (codec_encode(&msg->base, &bytes, &len) != CODEC_OK)
+		return;
+	r = mempool_add(&node->mempool, bytes, len, id, &lerr);
+	free(bytes);
+	switch (r) {
+	case MEMPOOL_ADDED:
+		node_update_gauges(node);
+		net_log(net, false, "tx from peer=%llu admitted pool=%zu",
+			(unsigned long long)peer_id, node->mempool.count);
+		net_on_tx(net, id, peer_id);
+		if (node->consensus_open)
+			consensus_on_tx(&node->consensus);
+		break;
+	case MEMPOOL_REJECTED:
+		/* Often honest (a nonce the peer had not seen committed yet). */
+		net_log(net, false, "tx from peer=%llu rejected: %s", (unsigned long long)peer_id,
+			lerr.text);
+		break;
+	case MEMPOOL_DUPLICATE:
+	case MEMPOOL_FULL:
+	case MEMPOOL_ERROR:
+		break;
+	}
+}
+
+/* True when id was asked for less than NET_ASK_AGAIN_MS ago; else notes
+ * that it is asked for now. */
+static bool asked_recently(struct net *net, const uint8_t id[HASH_SIZE], uint64_t now)
+{
+	for (size_t i = 0; i < NET_ASKED_MAX; i++) {
+		if (net->asked_ms[i] != 0 && now - net->asked_ms[i] < NET_ASK_AGAIN_MS &&
+		    memcmp(net->asked[i], id, HASH_SIZE) == 0)
+			return true;
+	}
+	memcpy(net->asked[net->asked_next], id, HASH_SIZE);
+	net->asked_ms[net->asked_next] = now ? now : 1;
+	net->asked_next = (net->asked_next + 1) % NET_ASKED_MAX;
+	return false;
+}
+
+void net_tx_on_ids(struct net *net, uint64_t peer_id, const Hearth__TxIds *msg)
+{
+	Hearth__P2PMessage req = HEARTH__P2_PMESSAGE__INIT;
+	Hearth__TxIds want = HEARTH__TX_IDS__INIT;
+	ProtobufCBinaryData *ids;
+	uint64_t now = uv_now(&net->node->loop);
+	size_t n = 0;
+
+	if (msg->n_ids > NET_TX_IDS_MAX) {
+		(void)p2p_misbehaving(net->p2p, peer_id, P2P_OFFENCE_INVALID_TX, "too many tx ids");
+		return;
+	}
+	ids = calloc(msg->n_ids ? msg->n_ids : 1, sizeof(*ids));
+	if (ids == NULL)
+		return;
+	for (size_t i = 0; i < msg->n_ids; i++) {
+		const ProtobufCBinaryData *id = &msg->ids[i];
+
+		if (id->len != HASH_SIZE) {
+			(void)p2p_misbehaving(net->p2p, peer_id, P2P_OFFENCE_INVALID_TX,
+					      "malformed tx id");
+			free(ids);
+			return;
+		}
+		if (mempool_contains(&net->node->mempool, id->data) ||
+		    asked_recently(net, id->data, now))
+			continue;
+		ids[n++] = *id;
+	}
+	if (n > 0) {
+		want.n_ids = n;
+		want.ids = ids;
+		req.msg_case = HEARTH__P2_PMESSAGE__MSG_GET_TXS;
+		req.get_txs = &want;
+		net_send(net, peer_id, &req, 0);
+	}
+	free(ids);
+}
+
+/* The pool's bytes of the tx with this id, or NULL. */
+static const struct mempool_entry *pool_find(const struct mempool *mp, const uint8_t id[HASH_SIZE])
+{
+	if (!mempool_contains(mp, id))
+		return NULL;
+	for (size_t i = 0; i < mp->count; i++)
+		if (memcmp(mp->entries[i].id, id, HASH_SIZE) == 0)
+			return &mp->entries[i];
+	return NULL;
+}
+
+void net_tx_on_get(struct net *net, uint64_t peer_id, const Hearth__TxIds *msg)
+{
+	if (msg->n_ids > NET_TX_IDS_MAX) {
+		(void)p2p_misbehaving(net->p2p, peer_id, P2P_OFFENCE_INVALID_TX, "too many tx ids");
+		return;
+	}
+	for (size_t i = 0; i < msg->n_ids; i++) {
+		const struct mempool_entry *e;
+		Hearth__P2PMessage reply = HEARTH__P2_PMESSAGE__INIT;
+		ProtobufCMessage *tx;
+
+		if (msg->ids[i].len != HASH_SIZE)
+			continue;
+		e = pool_find(&net->node->mempool, msg->ids[i].data);
+		if (e == NULL || codec_decode(&hearth__tx__descriptor, e->tx, e->len, e->len, &tx,
+					      NULL) != CODEC_OK)
+			continue;
+		reply.msg_case = HEARTH__P2_PMESSAGE__MSG_TX;
+		reply.tx = (Hearth__Tx *)tx;
+		if (p2p_send(net->p2p, peer_id, &reply) != 0) {
+			codec_free(tx);
+			return;
+		}
+		codec_free(tx);
+	}
+}
