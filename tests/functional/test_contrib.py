@@ -1,0 +1,144 @@
+"""contrib/ against a real hearthd: the systemd unit (systemd's own check,
+the hearthd arguments of its ExecStart, a provider's job run under exactly
+its capability bounding set and no_new_privs), the sample hearth.conf (as
+it is, and with every default uncommented), and the Prometheus scrape
+example and the Grafana dashboard (every metric they name is served by a
+running node)."""
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import urllib.request
+
+import pytest
+
+from hearthnode import free_port
+from test_executor import Provider, receipt_hash_on_chain, recompute, wait_for
+
+
+def contrib(srcdir, *parts):
+    return os.path.join(srcdir, "contrib", *parts)
+
+
+def unit_settings(srcdir):
+    """{key: [values]} of the [Service] section of contrib/hearthd.service."""
+    settings, section = {}, None
+    with open(contrib(srcdir, "hearthd.service"), encoding="utf-8") as f:
+        for line in f:
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            if line.startswith("["):
+                section = line
+                continue
+            if section == "[Service]":
+                key, _, value = line.partition("=")
+                settings.setdefault(key, []).append(value)
+    return settings
+
+
+def unit_hearthd_args(srcdir):
+    """The hearthd options of the unit's ExecStart (after `exec hearthd`)."""
+    exec_start = unit_settings(srcdir)["ExecStart"]
+    assert len(exec_start) == 1
+    argv = shlex.split(exec_start[0])
+    assert argv[:2] == ["/bin/sh", "-c"]
+    script = shlex.split(argv[2].split("exec ", 1)[1])
+    assert script[0] == "/usr/local/bin/hearthd"
+    return script[1:]
+
+
+def test_unit_passes_systemd_analyze_verify(srcdir):
+    tool = shutil.which("systemd-analyze")
+    if tool is None:
+        pytest.skip("systemd-analyze not installed")
+    path = contrib(srcdir, "hearthd.service")
+    run = subprocess.run([tool, "verify", path], capture_output=True, text=True, timeout=60,
+                         check=False)
+    complaints = [line for line in (run.stdout + run.stderr).splitlines()
+                  if "hearthd.service" in line]
+    assert run.returncode == 0 and not complaints, run.stdout + run.stderr
+
+
+def test_unit_arguments_and_sample_conf_start_a_node(make_node, srcdir):
+    """The unit's hearthd options, with the sample hearth.conf as it is
+    (every line commented), start a dev node that commits blocks."""
+    args = unit_hearthd_args(srcdir)
+    keys = [a.split("=", 1)[0] for a in args]
+    assert keys == ["-datadir", "-conf", "-printtoconsole", "-cgroupparent"]
+    node = make_node()
+    extra = [a for a in args if not a.startswith(("-datadir=", "-conf="))]
+    node.start(extra + ["-conf=" + contrib(srcdir, "hearth.conf"),
+                        "-emptyblockinterval=200"])
+    wait_for("a block", lambda: node.rpc("getblockcount")["height"] >= 2, timeout=30)
+    assert node.stop() == 0
+
+
+def uncommented_defaults(text):
+    """The sample with each `#key=value` line (a default) made live."""
+    return re.sub(r"^#(?=[a-z]+=)", "", text, flags=re.M)
+
+
+def test_sample_conf_with_its_defaults_uncommented_runs(make_node, srcdir, tmp_path):
+    with open(contrib(srcdir, "hearth.conf"), encoding="utf-8") as f:
+        text = f.read()
+    live = uncommented_defaults(text)
+    assert live.count("\nrpcport=") == 1 and "\n#example: pid=" in live
+    conf = tmp_path / "hearth.conf"
+    conf.write_text(live)
+    node = make_node()
+    # The command line wins over the file: this node's own ports, and P2P on
+    # loopback only.
+    node.start(["-conf=%s" % conf, "-port=%d" % free_port(), "-bind=127.0.0.1"])
+    wait_for("a block", lambda: node.rpc("getblockcount")["height"] >= 2, timeout=30)
+    info = node.rpc("getmempoolinfo")
+    assert (info["max_txs"], info["max_bytes"]) == (5000, 67108864)
+    assert node.stop() == 0
+
+
+# Capability names of the unit -> setpriv's names.
+def setpriv_args(srcdir):
+    settings = unit_settings(srcdir)
+    caps = settings["CapabilityBoundingSet"][0].split()
+    assert caps and all(c.startswith("CAP_") for c in caps)
+    args = ["setpriv", "--bounding-set=-all," + ",".join(
+        "+" + c[len("CAP_"):].lower() for c in caps), "--inh-caps=-all"]
+    if settings.get("NoNewPrivileges") == ["yes"]:
+        args.append("--no-new-privs")
+    return args
+
+
+JOB_MODES = ["sh", "-c", "mkdir /out/private && sha256sum /work/data.txt > /out/private/sum && "
+             "chmod 000 /out/private/sum && chmod 700 /out/private && echo hashed"]
+
+
+def test_provider_job_runs_under_the_units_capabilities(make_node, builddir, srcdir, tmp_path):
+    """A dev provider started as the unit starts it (root, the unit's
+    CapabilityBoundingSet, NoNewPrivileges) runs a job whose /out only root
+    with DAC_READ_SEARCH can read, and the lease settles with the hash the
+    consumer recomputes."""
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs root and setpriv(1)")
+    wrap = setpriv_args(srcdir)
+    node = make_node()
+    plain_args = node.args
+    node.args = lambda extra=(): wrap + plain_args(extra)
+    node.start(["-provider", "-emptyblockinterval=200"])
+    with open("/proc/%d/status" % node.proc.pid, encoding="utf-8") as f:
+        status = f.read()
+    assert re.search(r"^NoNewPrivs:\s+1$", status, re.M)
+    bounding = int(re.search(r"^CapBnd:\s+([0-9a-f]+)$", status, re.M).group(1), 16)
+    assert bounding & (1 << 12) == 0  # CAP_NET_ADMIN is gone
+    provider = Provider(builddir, node)
+    provider.offer()
+    lease = provider.bid(tmp_path, JOB_MODES)
+    provider.wait_settled(lease)
+    result = provider.fetch(lease)
+    assert result["exit_status"] == 0
+    digest, stdout = recompute(tmp_path, result, 0)
+    assert stdout == b"hashed\n"
+    assert [e["path"] for e in result["manifest"]] == ["private/sum"]
+    assert receipt_hash_on_chain(node, provider.journal(lease))[0] == digest
+    assert node.stop() == 0
