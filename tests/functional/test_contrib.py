@@ -142,3 +142,105 @@ def test_provider_job_runs_under_the_units_capabilities(make_node, builddir, src
     assert [e["path"] for e in result["manifest"]] == ["private/sum"]
     assert receipt_hash_on_chain(node, provider.journal(lease))[0] == digest
     assert node.stop() == 0
+
+
+# Labels Prometheus adds to every series it scrapes, and the histogram's
+# bucket bound: not the node's to serve.
+TARGET_LABELS = {"instance", "job", "le", "network"}
+METRIC_NAME = re.compile(r"\bhearth_[a-z0-9_]+\b")
+
+
+def scrape(node):
+    """(sample names -> set of label names, family names) of GET /metrics,
+    fetched without credentials as Prometheus does."""
+    url = "http://127.0.0.1:%d/metrics" % node.rpcport
+    with urllib.request.urlopen(url, timeout=10) as resp:
+        assert resp.status == 200
+        assert resp.headers["Content-Type"].startswith("text/plain; version=0.0.4")
+        text = resp.read().decode()
+    samples, families = {}, set()
+    for line in text.splitlines():
+        if line.startswith("# TYPE "):
+            families.add(line.split()[2])
+        elif line and not line.startswith("#"):
+            name = re.match(r"[a-zA-Z_:][a-zA-Z0-9_:]*", line).group(0)
+            labels = set(re.findall(r"([a-zA-Z_][a-zA-Z0-9_]*)=\"", line[len(name):]))
+            samples.setdefault(name, set()).update(labels)
+    return samples, families
+
+
+def dashboard_strings(value, path=""):
+    """(json path, string) of every string in the dashboard."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from dashboard_strings(item, path + "." + key)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from dashboard_strings(item, "%s[%d]" % (path, i))
+    elif isinstance(value, str):
+        yield path, value
+
+
+def query_labels(expr):
+    """Label names an expression filters or groups on."""
+    names = set(re.findall(r"[{,]\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(?:=~|!=|!~|=)", expr))
+    for group in re.findall(r"\b(?:by|without)\s*\(([^)]*)\)", expr):
+        names.update(n.strip() for n in group.split(",") if n.strip())
+    return names
+
+
+def is_query(path):
+    return path.endswith(".expr") or path.endswith(".query") or path.endswith(".definition")
+
+
+def test_dashboard_uses_only_metrics_a_node_serves(make_node, builddir, srcdir, tmp_path):
+    """Every hearth_* name of contrib/grafana/hearth.json is served by a
+    running dev provider node (a query must name a sample that exists; a
+    description may name a family), and every label a query filters or
+    groups on exists on the series it reads."""
+    with open(contrib(srcdir, "grafana", "hearth.json"), encoding="utf-8") as f:
+        dashboard = json.load(f)
+    node = make_node().start(["-provider", "-emptyblockinterval=200"])
+    # Labelled families get their series on first use: one call, one
+    # refused request.
+    node.rpc("getblockcount")
+    status, _ = node.http("POST", "/", body="{}", auth=False)
+    assert status == 401
+    wait_for("a block", lambda: node.rpc("getblockcount")["height"] >= 1, timeout=30)
+    samples, families = scrape(node)
+    used = 0
+    for path, text in dashboard_strings(dashboard):
+        names = set(METRIC_NAME.findall(text))
+        used += len(names)
+        for name in names:
+            if is_query(path):
+                assert name in samples, "%s: %s is not served by hearthd" % (path, name)
+            else:
+                assert name in samples or name in families, \
+                    "%s: %s is not served by hearthd" % (path, name)
+        if is_query(path) and names:
+            have = set().union(*(samples[n] for n in names)) | TARGET_LABELS
+            missing = query_labels(text) - have
+            assert not missing, "%s: labels %s not on %s" % (path, missing, names)
+    assert used > 0
+    # The dashboard covers each part of the node that has metrics.
+    for prefix in ("hearth_chain_", "hearth_mempool_", "hearth_rpc_", "hearth_executor_"):
+        assert any(prefix in text for _, text in dashboard_strings(dashboard)), prefix
+    assert node.stop() == 0
+
+
+def test_prometheus_example_scrapes_the_rpc_ports(srcdir):
+    """The scrape example targets hearthd's RPC ports (main and dev, the
+    defaults of node/config.c) at /metrics, without credentials."""
+    with open(contrib(srcdir, "prometheus.yml"), encoding="utf-8") as f:
+        text = f.read()
+    with open(os.path.join(srcdir, "node", "config.c"), encoding="utf-8") as f:
+        config_c = f.read()
+    main_port, dev_port = re.search(
+        r'"rpcport".*?\(default: (\d+), dev (\d+)\)', config_c, re.S).groups()
+    live = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    targets = re.findall(r'targets:\s*\["([^"]+)"\]', live)
+    assert targets == ["127.0.0.1:%s" % main_port, "127.0.0.1:%s" % dev_port]
+    assert re.findall(r"metrics_path:\s*(\S+)", live) == ["/metrics", "/metrics"]
+    for word in ("basic_auth", "authorization", "bearer_token"):
+        assert word not in live
