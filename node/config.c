@@ -12,6 +12,8 @@
 static const struct config_key keys[] = {
 	{ "help", CONFIG_BOOL, 0, 1, true, "print the options and exit" },
 	{ "version", CONFIG_BOOL, 0, 1, true, "print the version and exit" },
+	{ "verifychain", CONFIG_BOOL, 0, 1, true,
+	  "replay the stored chain from genesis, check it against the store and exit" },
 	{ "conf", CONFIG_STRING, 0, 0, true,
 	  "configuration file (default: <datadir>/hearth.conf)" },
 	{ "datadir", CONFIG_STRING, 0, 0, true, "data directory (default: ~/.hearth)" },

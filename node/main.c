@@ -1,7 +1,8 @@
 /* main.c: hearthd's entry point. Reads the settings (command line, then
  * hearth.conf), detaches with -daemon, runs the node until SIGINT/SIGTERM
  * and exits 0 after a clean shutdown, 1 on any start-up error (one line on
- * standard error). The only file allowed global state; it has none. */
+ * standard error). -verifychain checks the store and exits instead
+ * (node/verifychain.c). The only file allowed global state; it has none. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 
 #include "node/config.h"
 #include "node/node.h"
+#include "node/verifychain.h"
 
 #define HEARTHD_VERSION "0.1.0"
 
@@ -139,6 +141,10 @@ int main(int argc, char **argv)
 	}
 	if (read_conf(cfg, err, sizeof(err)) != 0 || config_check(cfg, err, sizeof(err)) != 0)
 		goto fail;
+	if (config_get_bool(cfg, "verifychain", false)) {
+		rc = verifychain_main(cfg);
+		goto out;
+	}
 	if (config_get_bool(cfg, "daemon", false)) {
 		bool is_parent;
 

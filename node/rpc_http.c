@@ -357,17 +357,18 @@ enum MHD_Result rpc_http_handle(void *cls, struct MHD_Connection *conn, const ch
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	rpc_deadline_answering(&srv->deadline, conn);
 	return serve(req, conn);
 }
 
 void rpc_http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			enum MHD_RequestTerminationCode toe)
 {
+	struct rpc_server *srv = cls;
 	struct rpc_request *req = *con_cls;
 
-	(void)cls;
-	(void)conn;
 	(void)toe;
+	rpc_deadline_next(&srv->deadline, conn);
 	if (req != NULL) {
 		free(req->body);
 		free(req);

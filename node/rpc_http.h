@@ -14,6 +14,7 @@
 
 #include "node/rpc_auth.h"
 #include "node/rpc_builtin.h"
+#include "node/rpc_deadline.h"
 #include "node/rpc_net.h"
 #include "node/rpc_server.h"
 
@@ -35,6 +36,8 @@ struct rpc_server {
 	struct rpc_listener listeners[RPC_MAX_BIND];
 	bool started;
 	struct metric_family *m_calls, *m_call_seconds, *m_http;
+	struct rpc_deadline deadline; /* slow clients: rpc_deadline.h */
+	bool deadline_open;
 };
 
 /* Writes "what detail" to the server's log in category rpc, if it has one. */

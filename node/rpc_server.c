@@ -2,7 +2,8 @@
  * the options (addresses, subnets, credentials, limits), the method table
  * with help and uptime, the RPC metric families, one libmicrohttpd daemon
  * per bind address with its own thread pool (epoll), the cookie, and a stop
- * that waits for every thread. Requests themselves are rpc_http.c's. The
+ * that waits for every thread, and the request deadline against slow
+ * clients (rpc_deadline.c). Requests themselves are rpc_http.c's. The
  * options come from rpc_options.c. */
 #include "node/rpc_server.h"
 
@@ -141,6 +142,12 @@ struct rpc_server *rpc_server_new(const struct rpc_server_opts *opts, char *err,
 		return NULL;
 	}
 	srv->opts = *opts;
+	if (rpc_deadline_init(&srv->deadline, (uint64_t)opts->timeout_s * 1000) != 0) {
+		snprintf(err, err_size, "cannot set up the RPC request deadline");
+		free(srv);
+		return NULL;
+	}
+	srv->deadline_open = true;
 	for (size_t i = 0; i < opts->num_allowip; i++) {
 		if (rpc_net_parse_subnet(opts->allowip[i], &srv->allow[i]) != 0) {
 			snprintf(err, err_size,
@@ -204,7 +211,8 @@ static int start_listener(struct rpc_server *srv, struct rpc_listener *l, char *
 		flags, 0, rpc_http_accept, srv, rpc_http_handle, srv, MHD_OPTION_LISTEN_SOCKET, fd,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)o->threads, MHD_OPTION_CONNECTION_LIMIT,
 		(unsigned)o->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)o->timeout_s,
-		MHD_OPTION_NOTIFY_COMPLETED, rpc_http_completed, srv, MHD_OPTION_END);
+		MHD_OPTION_NOTIFY_COMPLETED, rpc_http_completed, srv, MHD_OPTION_NOTIFY_CONNECTION,
+		rpc_deadline_notify, &srv->deadline, MHD_OPTION_END);
 	if (l->daemon == NULL) {
 		close(fd);
 		snprintf(err, err_size, "cannot start the RPC server on %s (libmicrohttpd)", text);
@@ -221,6 +229,10 @@ int rpc_server_start(struct rpc_server *srv, char *err, size_t err_size)
 		return -1;
 	}
 	srv->started = true;
+	if (rpc_deadline_start(&srv->deadline) != 0) {
+		snprintf(err, err_size, "cannot start the RPC request deadline thread");
+		return -1;
+	}
 	for (size_t i = 0; i < srv->num_listeners; i++) {
 		if (start_listener(srv, &srv->listeners[i], err, err_size) != 0) {
 			rpc_server_stop(srv);
@@ -257,6 +269,8 @@ void rpc_server_free(struct rpc_server *srv)
 	if (srv == NULL)
 		return;
 	rpc_server_stop(srv);
+	if (srv->deadline_open)
+		rpc_deadline_free(&srv->deadline);
 	rpc_table_free(srv->table);
 	rpc_auth_wipe(&srv->auth);
 	free(srv);

@@ -4,7 +4,7 @@
  * connections serve several requests, and a server configured with
  * rpcuser/rpcpassword writes no cookie and answers 404 for the /health and
  * /metrics it was given no callbacks for; a port in use stops the start with
- * the reason. */
+ * the reason; a request trickled in is cut at its deadline. */
 #include "node/rpc_server.h"
 
 #include <arpa/inet.h>
@@ -163,6 +163,42 @@ static void test_connections_over_the_cap_wait_for_a_free_slot(void **state)
 	close(second);
 }
 
+/* A slowloris: one byte of the headers every 300 ms keeps the connection
+ * busy, so only the request deadline (rpc_deadline.c) can end it. */
+static void test_trickling_request_is_cut_at_the_deadline(void **state)
+{
+	struct fixture *f = *state;
+	int fd = connect_server(f);
+	const char slow[] =
+		"POST / HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+	bool closed = false;
+
+	for (size_t i = 0; i < strlen(slow) && !closed; i++) {
+		if (send(fd, slow + i, 1, MSG_NOSIGNAL) != 1)
+			break;
+		closed = closed_within(fd, 300);
+	}
+	/* 1 s of deadline, at most 250 ms for the watchdog: cut well before
+	 * the 16 s the whole header would take. */
+	assert_true(closed);
+	close(fd);
+}
+
+/* The deadline restarts after each answer: a keep-alive connection whose
+ * requests each arrive in time is served again and again. */
+static void test_keep_alive_requests_each_get_a_fresh_deadline(void **state)
+{
+	struct fixture *f = *state;
+	int fd = connect_server(f);
+	const struct timespec pause = { .tv_sec = 0, .tv_nsec = 600 * 1000000L };
+
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(request_status(fd, health_request), 404);
+		assert_int_equal(nanosleep(&pause, NULL), 0);
+	}
+	close(fd);
+}
+
 static void test_userpass_server_has_no_cookie_and_no_callbacks(void **state)
 {
 	struct fixture *f = *state;
@@ -210,6 +246,10 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_port_in_use_is_a_clear_start_error, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_trickling_request_is_cut_at_the_deadline,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keep_alive_requests_each_get_a_fresh_deadline,
+						setup, teardown),
 	};
 
 	if (sodium_init() < 0)
