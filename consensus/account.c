@@ -16,6 +16,7 @@ int account_decode(const uint8_t *val, size_t len, struct account *acct)
 	acct->nonce = rec->nonce;
 	acct->bonded = rec->bonded;
 	acct->unbonding = rec->unbonding;
+	acct->validator = rec->has_validator && rec->validator;
 	codec_free(msg);
 	return 0;
 }
@@ -40,6 +41,7 @@ enum state_status account_load(const struct state *st, const uint8_t key[PUBKEY_
 	acct->nonce = rec->nonce;
 	acct->bonded = rec->bonded;
 	acct->unbonding = rec->unbonding;
+	acct->validator = rec->has_validator && rec->validator;
 	codec_free(msg);
 	return STATE_OK;
 }
@@ -54,6 +56,8 @@ enum state_status account_store(const struct state *st, const uint8_t key[PUBKEY
 	rec.nonce = acct->nonce;
 	rec.bonded = acct->bonded;
 	rec.unbonding = acct->unbonding;
+	rec.has_validator = acct->validator; /* canonical: present only when true */
+	rec.validator = acct->validator;
 	key_make_pubkey(&k, KEY_ACCOUNT, key);
 	return record_put(st, &k, &rec.base);
 }

@@ -1,9 +1,11 @@
 /* account.h: account records (Account under KEY_ACCOUNT || pubkey). An
  * account that was never written reads as all zeros; the ledger writes it on
- * its first tx or credit. */
+ * its first tx or credit. The validator flag (a candidate for the validator
+ * set) is stored only when true, and staking keeps it only while bonded > 0. */
 #ifndef HEARTH_CONSENSUS_ACCOUNT_H
 #define HEARTH_CONSENSUS_ACCOUNT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "consensus/crypto.h"
@@ -12,8 +14,9 @@
 struct account {
 	uint64_t balance;   /* spendable */
 	uint64_t nonce;	    /* nonce of the last applied tx (0: none yet) */
-	uint64_t bonded;    /* stake that gives voting power */
+	uint64_t bonded;    /* stake: provider bond, and voting power if validator */
 	uint64_t unbonding; /* stake on its way back (sum of the unbonding queue) */
+	bool validator;	    /* a validator candidate (Bond.validator, genesis) */
 };
 
 /* Out: *acct (zeros when the account does not exist).

@@ -78,8 +78,10 @@ __attribute__((format(printf, 3, 4))) static int fail_at(struct parser *ps, bool
 	return -1;
 }
 
-/* Every key of obj must be in names[n], and every name present. */
-static int check_keys(struct parser *ps, json_t *obj, const char *const *names, size_t n)
+/* Every key of obj must be in names[n], and names[0 .. required) present
+ * (the rest are optional). */
+static int check_keys_opt(struct parser *ps, json_t *obj, const char *const *names, size_t n,
+			  size_t required)
 {
 	const char *key;
 	json_t *val;
@@ -101,11 +103,17 @@ static int check_keys(struct parser *ps, json_t *obj, const char *const *names, 
 			return rc;
 		}
 	}
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < required; i++) {
 		if (json_object_get(obj, names[i]) == NULL)
 			return fail_at(ps, false, "missing key \"%s\"", names[i]);
 	}
 	return 0;
+}
+
+/* Every key of obj must be in names[n], and every name present. */
+static int check_keys(struct parser *ps, json_t *obj, const char *const *names, size_t n)
+{
+	return check_keys_opt(ps, obj, names, n, n);
 }
 
 /* Reads obj.key as an integer in [min, max]. */
@@ -254,12 +262,36 @@ static int compare_entries(const void *a, const void *b)
 		      ((const struct genesis_entry *)b)->key, PUBKEY_SIZE);
 }
 
-/* Parses an array of {"address", amount_key} into *out, *n; rejects a
- * repeated address; adds every amount to g->supply. */
-static int parse_entries(struct parser *ps, struct genesis *g, json_t *root, const char *name,
-			 const char *amount_key, size_t max, struct genesis_entry **out, size_t *n)
+/* Adds amount to g->supply, failing at the current path past INT64_MAX. */
+static int add_supply(struct parser *ps, struct genesis *g, uint64_t amount)
 {
-	const char *const names[] = { "address", amount_key };
+	if (__builtin_add_overflow(g->supply, amount, &g->supply) || g->supply > INT64_MAX)
+		return fail_at(ps, false, "total supply exceeds %lld", (long long)INT64_MAX);
+	return 0;
+}
+
+/* True when key has an entry with a bond in sorted[n]. */
+static bool has_bond(const struct genesis_entry *sorted, size_t n, const uint8_t key[PUBKEY_SIZE])
+{
+	struct genesis_entry probe;
+	const struct genesis_entry *e;
+
+	if (n == 0)
+		return false;
+	memcpy(probe.key, key, PUBKEY_SIZE);
+	e = bsearch(&probe, sorted, n, sizeof(*sorted), compare_entries);
+	return e != NULL && e->bond > 0;
+}
+
+/* Parses an array of {"address", amount_key [, "bond"]} into *out, *n ("bond"
+ * is allowed only when with_bond); rejects a repeated address and one that
+ * has a bond in bonded[n_bonded] (sorted); adds every amount and bond to
+ * g->supply. */
+static int parse_entries(struct parser *ps, struct genesis *g, json_t *root, const char *name,
+			 const char *amount_key, bool with_bond, const struct genesis_entry *bonded,
+			 size_t n_bonded, size_t max, struct genesis_entry **out, size_t *n)
+{
+	const char *const names[] = { "address", amount_key, "bond" };
 	json_t *arr = json_object_get(root, name);
 	struct genesis_entry *items;
 	size_t count;
@@ -283,9 +315,11 @@ static int parse_entries(struct parser *ps, struct genesis *g, json_t *root, con
 		json_t *e = json_array_get(arr, i);
 
 		push_index(ps, i);
-		if (check_keys(ps, e, names, 2) != 0 ||
+		if (check_keys_opt(ps, e, names, with_bond ? 3 : 2, 2) != 0 ||
 		    parse_address(ps, g, e, items[i].key) != 0 ||
-		    get_uint(ps, e, amount_key, 1, INT64_MAX, &items[i].amount) != 0)
+		    get_uint(ps, e, amount_key, 1, INT64_MAX, &items[i].amount) != 0 ||
+		    (with_bond && json_object_get(e, "bond") != NULL &&
+		     get_uint(ps, e, "bond", 1, INT64_MAX, &items[i].bond) != 0))
 			goto fail_free;
 		for (size_t j = 0; j < i; j++) {
 			if (memcmp(items[j].key, items[i].key, PUBKEY_SIZE) == 0) {
@@ -295,11 +329,17 @@ static int parse_entries(struct parser *ps, struct genesis *g, json_t *root, con
 				goto fail_free;
 			}
 		}
-		if (__builtin_add_overflow(g->supply, items[i].amount, &g->supply) ||
-		    g->supply > INT64_MAX) {
-			fail_at(ps, false, "total supply exceeds %lld", (long long)INT64_MAX);
+		if (has_bond(bonded, n_bonded, items[i].key)) {
+			push_key(ps, "address");
+			fail_at(ps, false,
+				"address has a bond in balances; a validator's stake is its bond "
+				"here");
+			pop(ps);
 			goto fail_free;
 		}
+		if (add_supply(ps, g, items[i].amount) != 0 ||
+		    add_supply(ps, g, items[i].bond) != 0)
+			goto fail_free;
 		pop(ps);
 	}
 	qsort(items, count, sizeof(*items), compare_entries);
@@ -341,10 +381,10 @@ static int parse_root(struct parser *ps, json_t *root, struct genesis *g)
 	pop(ps);
 	if (rc != 0)
 		return -1;
-	if (parse_entries(ps, g, root, "balances", "amount", GENESIS_MAX_ENTRIES, &g->balances,
-			  &g->n_balances) != 0 ||
-	    parse_entries(ps, g, root, "validators", "bond", g->params.max_validators,
-			  &g->validators, &g->n_validators) != 0)
+	if (parse_entries(ps, g, root, "balances", "amount", true, NULL, 0, GENESIS_MAX_ENTRIES,
+			  &g->balances, &g->n_balances) != 0 ||
+	    parse_entries(ps, g, root, "validators", "bond", false, g->balances, g->n_balances,
+			  g->params.max_validators, &g->validators, &g->n_validators) != 0)
 		return -1;
 	if (g->n_validators == 0) {
 		push_key(ps, "validators");
@@ -424,7 +464,14 @@ static enum ledger_reason write_state(const struct genesis *g, const struct stat
 	if (params_store(st, &g->params) != STATE_OK || supply_store(st, &sup) != STATE_OK)
 		return ledger_fail(err, LEDGER_INTERNAL, "writing params and supply");
 	for (size_t i = 0; i < g->n_balances; i++) {
-		if (account_credit(st, g->balances[i].key, g->balances[i].amount) != 0)
+		struct account acct;
+
+		/* A bond here is plain stake (a provider's), not a candidacy. */
+		if (account_load(st, g->balances[i].key, &acct) != STATE_OK)
+			return ledger_fail(err, LEDGER_INTERNAL, "reading balances");
+		acct.balance = g->balances[i].amount;
+		acct.bonded = g->balances[i].bond;
+		if (account_store(st, g->balances[i].key, &acct) != STATE_OK)
 			return ledger_fail(err, LEDGER_INTERNAL, "writing balances");
 	}
 	for (size_t i = 0; i < g->n_validators; i++) {
@@ -433,6 +480,7 @@ static enum ledger_reason write_state(const struct genesis *g, const struct stat
 		if (account_load(st, g->validators[i].key, &acct) != STATE_OK)
 			return ledger_fail(err, LEDGER_INTERNAL, "reading validators");
 		acct.bonded = g->validators[i].amount;
+		acct.validator = true;
 		if (account_store(st, g->validators[i].key, &acct) != STATE_OK ||
 		    staking_reindex(st, g->validators[i].key, 0, acct.bonded) != STATE_OK)
 			return ledger_fail(err, LEDGER_INTERNAL, "writing validators");

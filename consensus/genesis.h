@@ -23,6 +23,7 @@
 struct genesis_entry {
 	uint8_t key[PUBKEY_SIZE];
 	uint64_t amount;
+	uint64_t bond; /* balances only: plain bonded stake, no candidacy (0: none) */
 };
 
 struct genesis {
@@ -30,9 +31,10 @@ struct genesis {
 	uint64_t genesis_time_ms;
 	struct params params;
 	enum network network;		/* of every address in the file */
-	struct genesis_entry *balances; /* spendable balances */
+	struct genesis_entry *balances; /* spendable balances (and plain bonds) */
 	size_t n_balances;
-	struct genesis_entry *validators; /* bonded stake of the initial validators */
+	struct genesis_entry *validators; /* bonded stake of the initial validators
+					   * (candidates) */
 	size_t n_validators;
 	uint64_t supply; /* sum of balances and bonds */
 	uint8_t hash[HASH_SIZE];

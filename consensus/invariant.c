@@ -17,7 +17,7 @@ struct sums {
 	u128 bonded;
 	u128 unbonding;
 	u128 queued;
-	size_t staked;	/* non-jailed accounts with bonded > 0 */
+	size_t staked;	/* non-jailed candidates with bonded > 0 */
 	size_t indexed; /* stake index entries */
 	bool bad;
 	char why[160];
@@ -35,7 +35,11 @@ static int sum_account(void *arg, const uint8_t *key, size_t key_len, const uint
 	s->balances += acct.balance;
 	s->bonded += acct.bonded;
 	s->unbonding += acct.unbonding;
-	if (acct.bonded > 0) {
+	if (acct.validator && acct.bonded == 0 && !s->bad) {
+		s->bad = true;
+		snprintf(s->why, sizeof(s->why), "validator candidate with nothing bonded");
+	}
+	if (acct.validator && acct.bonded > 0) {
 		if (staking_is_jailed(s->st, key + 1, &jailed) != STATE_OK)
 			return -1;
 		if (!jailed)
@@ -71,16 +75,20 @@ static int check_index(void *arg, const uint8_t *key, size_t key_len, const uint
 	(void)val;
 	if (key_len != 1 + 8 + PUBKEY_SIZE || val_len != 0)
 		return -1;
+	if (s->bad)
+		return 1; /* keep the first broken rule */
 	power = UINT64_MAX - key_get_u64(key + 1);
 	if (account_load(s->st, key + 9, &acct) != STATE_OK ||
 	    staking_is_jailed(s->st, key + 9, &jailed) != STATE_OK)
 		return -1;
-	if (jailed || acct.bonded != power) {
+	if (jailed || !acct.validator || acct.bonded != power) {
 		s->bad = true;
 		snprintf(s->why, sizeof(s->why),
 			 "stake index entry of power %llu for an account with %llu bonded%s",
 			 (unsigned long long)power, (unsigned long long)acct.bonded,
-			 jailed ? " (jailed)" : "");
+			 jailed		   ? " (jailed)"
+			 : !acct.validator ? " (not a validator candidate)"
+					   : "");
 		return 1;
 	}
 	s->indexed++;
@@ -147,7 +155,7 @@ int invariant_check(const struct ledger *l, const struct state *st, char *why, s
 		return -1;
 	}
 	if (s.indexed != s.staked) {
-		snprintf(why, why_size, "stake index has %zu entries for %zu staked accounts",
+		snprintf(why, why_size, "stake index has %zu entries for %zu staked candidates",
 			 s.indexed, s.staked);
 		return -1;
 	}

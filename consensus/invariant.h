@@ -3,8 +3,9 @@
  *   supply.genesis + supply.issued - supply.burned
  *     = sum of balances + bonded + unbonding (+ what modules hold: escrow)
  * and the staking indexes agree with the accounts: the unbonding queue sums
- * to the accounts' unbonding amounts, and the stake index holds exactly the
- * non-jailed accounts with bonded stake, at their bonded amount. */
+ * to the accounts' unbonding amounts, the stake index holds exactly the
+ * non-jailed validator candidates with bonded stake, at their bonded amount,
+ * and no candidate has nothing bonded. */
 #ifndef HEARTH_CONSENSUS_INVARIANT_H
 #define HEARTH_CONSENSUS_INVARIANT_H
 

@@ -33,8 +33,7 @@ static enum state_status ov_del(void *impl, const uint8_t *key, size_t key_len)
 
 /* Merges the overlay's sorted writes into the base's sorted iteration. */
 struct merge {
-	const struct kvmap *writes;
-	size_t next; /* next overlay entry not yet emitted */
+	struct kvmap_cursor next; /* next overlay entry not yet emitted */
 	const uint8_t *prefix;
 	size_t prefix_len;
 	state_iter_fn fn;
@@ -46,15 +45,15 @@ struct merge {
  * NULL). Returns fn's non-zero answer, or 0. */
 static int merge_emit_until(struct merge *m, const uint8_t *bound, size_t bound_len)
 {
-	while (m->next < m->writes->count) {
-		const struct kv_entry *e = &m->writes->items[m->next];
+	while (kvmap_cursor_valid(&m->next)) {
+		const struct kv_entry *e = kvmap_cursor_entry(&m->next);
 		int rc;
 
 		if (!kvmap_has_prefix(e->key, e->key_len, m->prefix, m->prefix_len))
 			return 0;
 		if (bound != NULL && kvmap_compare(e->key, e->key_len, bound, bound_len) >= 0)
 			return 0;
-		m->next++;
+		kvmap_cursor_next(&m->next);
 		if (e->deleted)
 			continue;
 		rc = m->fn(m->arg, e->key, e->key_len, e->val, e->val_len);
@@ -72,12 +71,12 @@ static int merge_base_pair(void *arg, const uint8_t *key, size_t key_len, const 
 
 	if (rc != 0)
 		return rc;
-	if (m->next < m->writes->count) {
-		const struct kv_entry *e = &m->writes->items[m->next];
+	if (kvmap_cursor_valid(&m->next)) {
+		const struct kv_entry *e = kvmap_cursor_entry(&m->next);
 
 		if (kvmap_compare(e->key, e->key_len, key, key_len) == 0) {
 			/* The overlay shadows this base pair. */
-			m->next++;
+			kvmap_cursor_next(&m->next);
 			if (e->deleted)
 				return 0;
 			val = e->val;
@@ -96,8 +95,7 @@ static enum state_status ov_iterate(void *impl, const uint8_t *prefix, size_t pr
 {
 	struct overlay *ov = impl;
 	struct merge m = {
-		.writes = &ov->writes,
-		.next = kvmap_seek(&ov->writes, prefix, prefix_len, start, start_len),
+		.next = kvmap_cursor_seek_prefix(&ov->writes, prefix, prefix_len, start, start_len),
 		.prefix = prefix,
 		.prefix_len = prefix_len,
 		.fn = fn,
@@ -136,8 +134,9 @@ void overlay_free(struct overlay *ov)
 
 int overlay_foreach_write(const struct overlay *ov, overlay_write_fn fn, void *arg)
 {
-	for (size_t i = 0; i < ov->writes.count; i++) {
-		const struct kv_entry *e = &ov->writes.items[i];
+	for (struct kvmap_cursor c = kvmap_cursor_first(&ov->writes); kvmap_cursor_valid(&c);
+	     kvmap_cursor_next(&c)) {
+		const struct kv_entry *e = kvmap_cursor_entry(&c);
 		int rc = fn(arg, e->key, e->key_len, e->val, e->val_len, e->deleted);
 
 		if (rc != 0)
@@ -148,8 +147,9 @@ int overlay_foreach_write(const struct overlay *ov, overlay_write_fn fn, void *a
 
 enum state_status overlay_flush(struct overlay *ov, const struct state *dst)
 {
-	for (size_t i = 0; i < ov->writes.count; i++) {
-		const struct kv_entry *e = &ov->writes.items[i];
+	for (struct kvmap_cursor c = kvmap_cursor_first(&ov->writes); kvmap_cursor_valid(&c);
+	     kvmap_cursor_next(&c)) {
+		const struct kv_entry *e = kvmap_cursor_entry(&c);
 		enum state_status st =
 			e->deleted ? state_del(dst, e->key, e->key_len)
 				   : state_put(dst, e->key, e->key_len, e->val, e->val_len);
@@ -166,8 +166,9 @@ void overlay_write_set_hash(const struct overlay *ov, uint8_t out[HASH_SIZE])
 	struct hasher h;
 
 	hash_begin(&h, "hearth/writeset");
-	for (size_t i = 0; i < ov->writes.count; i++) {
-		const struct kv_entry *e = &ov->writes.items[i];
+	for (struct kvmap_cursor c = kvmap_cursor_first(&ov->writes); kvmap_cursor_valid(&c);
+	     kvmap_cursor_next(&c)) {
+		const struct kv_entry *e = kvmap_cursor_entry(&c);
 		uint8_t live = e->deleted ? 0 : 1;
 
 		hash_bytes(&h, e->key, e->key_len);

@@ -28,7 +28,7 @@ struct params {
 	uint64_t min_fee_per_byte;	    /* fee >= this * encoded Tx size */
 	uint64_t unbonding_blocks;	    /* stake returns at end of height + this */
 	uint64_t min_provider_bond;	    /* market: bond needed to offer */
-	uint32_t max_validators;	    /* N of "top N bonded accounts" */
+	uint32_t max_validators;	    /* N of "top N bonded validator candidates" */
 	uint32_t slash_fraction_ppm;	    /* share of the bond burned for evidence */
 	uint64_t max_inline_input_bytes;    /* market: bound of a bid's inline input */
 	uint64_t market_block_time_ms;	    /* market: nominal block interval */

@@ -165,6 +165,22 @@ static bool sets_equal(const struct validator_set *a, const struct validator_set
 
 /* ------------------------------------------------------------ index, jail */
 
+/* The power an account's stake index entry holds: its bonded stake if it is
+ * a non-jailed validator candidate, else 0 (no entry). */
+static uint64_t index_power(const struct account *acct, bool jailed)
+{
+	return acct->validator && !jailed ? acct->bonded : 0;
+}
+
+/* Takes amount (at most bonded) out of acct's bonded stake; an account left
+ * with nothing bonded is no longer a validator candidate. */
+static void bonded_take(struct account *acct, uint64_t amount)
+{
+	acct->bonded -= amount;
+	if (acct->bonded == 0)
+		acct->validator = false;
+}
+
 enum state_status staking_reindex(const struct state *st, const uint8_t key[PUBKEY_SIZE],
 				  uint64_t old_bonded, uint64_t new_bonded)
 {
@@ -366,9 +382,9 @@ enum ledger_reason staking_slash_and_jail(const struct state *st, const uint8_t 
 	if (acct.bonded == 0 && (acct.unbonding == 0 || unbonding_from == UINT64_MAX))
 		return ledger_fail(err, LEDGER_EVIDENCE_NO_STAKE, NULL);
 	burn = fraction_of(acct.bonded, fraction_ppm);
-	if (staking_reindex(st, key, acct.bonded, 0) != STATE_OK)
+	if (staking_reindex(st, key, index_power(&acct, false), 0) != STATE_OK)
 		return ledger_fail(err, LEDGER_INTERNAL, "stake index");
-	acct.bonded -= burn;
+	bonded_take(&acct, burn);
 	if (slash_unbonding(st, key, fraction_ppm, unbonding_from, &acct, &burn) != 0)
 		return ledger_fail(err, LEDGER_INTERNAL, "slashing unbonding stake");
 	key_make_pubkey(&k, KEY_JAILED, key);
@@ -387,7 +403,7 @@ enum ledger_reason staking_slash(const struct state *st, const uint8_t key[PUBKE
 {
 	struct account acct;
 	bool jailed;
-	uint64_t cut, burn, reward;
+	uint64_t cut, burn, reward, old_power;
 
 	if (slashed != NULL)
 		*slashed = 0;
@@ -399,10 +415,10 @@ enum ledger_reason staking_slash(const struct state *st, const uint8_t key[PUBKE
 	    account_load(st, key, &acct) != STATE_OK)
 		return ledger_fail(err, LEDGER_INTERNAL, "reading the offender");
 	cut = fraction_of(acct.bonded, fraction_ppm);
-	if (!jailed && cut > 0 &&
-	    staking_reindex(st, key, acct.bonded, acct.bonded - cut) != STATE_OK)
+	old_power = index_power(&acct, jailed);
+	bonded_take(&acct, cut);
+	if (staking_reindex(st, key, old_power, index_power(&acct, jailed)) != STATE_OK)
 		return ledger_fail(err, LEDGER_INTERNAL, "stake index");
-	acct.bonded -= cut;
 	burn = cut;
 	if (slash_unbonding(st, key, fraction_ppm, unbonding_from, &acct, &burn) != 0)
 		return ledger_fail(err, LEDGER_INTERNAL, "slashing unbonding stake");
@@ -475,20 +491,25 @@ static enum ledger_reason check_bond(const struct state *st, const struct tx *tx
 	return LEDGER_OK;
 }
 
+/* check_bond refused a jailed sender, so its index entry is index_power(acct,
+ * false) before and after. A candidate stays one whatever later bonds say. */
 static enum ledger_reason apply_bond(const struct state *st, const struct tx *tx,
 				     struct ledger_error *err)
 {
-	uint64_t amount = tx->body->bond->amount, old;
+	const Hearth__Bond *bond = tx->body->bond;
+	uint64_t amount = bond->amount, old_power;
 	struct account acct;
 
 	if (account_load(st, tx->sender, &acct) != STATE_OK)
 		return ledger_fail(err, LEDGER_INTERNAL, "reading the sender");
-	old = acct.bonded;
+	old_power = index_power(&acct, false);
 	if (acct.balance < amount || __builtin_add_overflow(acct.bonded, amount, &acct.bonded))
 		return ledger_fail(err, LEDGER_INTERNAL, "bond changed after check");
 	acct.balance -= amount;
+	if (bond->has_validator && bond->validator)
+		acct.validator = true;
 	if (account_store(st, tx->sender, &acct) != STATE_OK ||
-	    staking_reindex(st, tx->sender, old, acct.bonded) != STATE_OK)
+	    staking_reindex(st, tx->sender, old_power, index_power(&acct, false)) != STATE_OK)
 		return ledger_fail(err, LEDGER_INTERNAL, "writing the bond");
 	return LEDGER_OK;
 }
@@ -517,21 +538,21 @@ static enum ledger_reason apply_unbond(const struct state *st, const struct para
 				       const struct ledger_block_ctx *blk, const struct tx *tx,
 				       struct ledger_error *err)
 {
-	uint64_t amount = tx->body->unbond->amount, old, release;
+	uint64_t amount = tx->body->unbond->amount, old_power, release;
 	struct account acct;
 	bool jailed;
 
 	if (account_load(st, tx->sender, &acct) != STATE_OK ||
 	    staking_is_jailed(st, tx->sender, &jailed) != STATE_OK)
 		return ledger_fail(err, LEDGER_INTERNAL, "reading the sender");
-	old = acct.bonded;
+	old_power = index_power(&acct, jailed);
 	if (amount > acct.bonded ||
 	    __builtin_add_overflow(acct.unbonding, amount, &acct.unbonding) ||
 	    __builtin_add_overflow(blk->height, p->unbonding_blocks, &release))
 		return ledger_fail(err, LEDGER_INTERNAL, "unbond changed after check");
-	acct.bonded -= amount;
+	bonded_take(&acct, amount);
 	if (account_store(st, tx->sender, &acct) != STATE_OK ||
-	    (!jailed && staking_reindex(st, tx->sender, old, acct.bonded) != STATE_OK) ||
+	    staking_reindex(st, tx->sender, old_power, index_power(&acct, jailed)) != STATE_OK ||
 	    queue_add(st, release, tx->sender, amount) != STATE_OK)
 		return ledger_fail(err, LEDGER_INTERNAL, "writing the unbond");
 	return LEDGER_OK;

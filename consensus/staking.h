@@ -1,11 +1,19 @@
 /* staking.h: bonded stake, the unbonding queue, jailing and slashing, and the
- * choice of the validator set: the top max_validators non-jailed accounts by
- * bonded stake (ties broken by the smaller key), with voting power = bonded
- * stake. The set chosen at the end of block H takes effect at H + 2.
+ * choice of the validator set: the top max_validators non-jailed validator
+ * candidates by bonded stake (ties broken by the smaller key), with voting
+ * power = bonded stake. The set chosen at the end of block H takes effect at
+ * H + 2.
+ *
+ * Bonding does not imply validating: a plain bond only adds stake (what a
+ * provider needs to offer, slashable by the market). An account becomes a
+ * candidate with a bond whose validator flag is true (or as a genesis
+ * validator), stays one across later bonds, and stops being one when its
+ * bonded stake reaches zero (unbond or slash); jailing removes it from the
+ * ranking as before. The flag is Account.validator.
  *
  * Stored (consensus/keys.h):
  *  - KEY_STAKE_INDEX || (UINT64_MAX - bonded) || key for every non-jailed
- *    account with bonded > 0, so ascending iteration is the ranking;
+ *    candidate with bonded > 0, so ascending iteration is the ranking;
  *  - KEY_UNBONDING || release height || key -> UnbondingEntry (amounts of the
  *    same account and release height are merged);
  *  - KEY_VALIDATOR_SET || (UINT64_MAX - from height) -> ValidatorSet, written
@@ -41,14 +49,15 @@ staking_load_set(const struct state *st, uint64_t height, struct validator_set *
 __attribute__((warn_unused_result)) enum state_status
 staking_store_set(const struct state *st, uint64_t height, const struct validator_set *set);
 
-/* The top max_validators of the stake index.
+/* The top max_validators of the stake index (candidates only).
  * Out: *set (count 0 when nobody is bonded). Returns STATE_OK or STATE_ERROR
  * (including a total power above INT64_MAX). */
 __attribute__((warn_unused_result)) enum state_status
 staking_select(const struct state *st, uint32_t max_validators, struct validator_set *set);
 
 /* Moves the stake index entry of key from old_bonded to new_bonded (either
- * may be 0, meaning no entry). Callers skip jailed accounts. */
+ * may be 0, meaning no entry). Callers pass 0 for a jailed account and for
+ * one that is not a validator candidate. */
 __attribute__((warn_unused_result)) enum state_status
 staking_reindex(const struct state *st, const uint8_t key[PUBKEY_SIZE], uint64_t old_bonded,
 		uint64_t new_bonded);

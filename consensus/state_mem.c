@@ -36,9 +36,10 @@ static enum state_status mem_iterate(void *impl, const uint8_t *prefix, size_t p
 {
 	struct state_mem *mem = impl;
 
-	for (size_t i = kvmap_seek(&mem->map, prefix, prefix_len, start, start_len);
-	     i < mem->map.count; i++) {
-		const struct kv_entry *e = &mem->map.items[i];
+	for (struct kvmap_cursor c =
+		     kvmap_cursor_seek_prefix(&mem->map, prefix, prefix_len, start, start_len);
+	     kvmap_cursor_valid(&c); kvmap_cursor_next(&c)) {
+		const struct kv_entry *e = kvmap_cursor_entry(&c);
 		int rc;
 
 		if (!kvmap_has_prefix(e->key, e->key_len, prefix, prefix_len))

@@ -1,5 +1,5 @@
 /* validators.c: building, searching and hashing a validator set. Choosing
- * which accounts form the set (top N by stake) lives with staking. */
+ * which accounts form the set (top N candidates by stake) lives with staking. */
 #include "consensus/validators.h"
 
 #include <stdlib.h>

@@ -11,6 +11,7 @@ libsecp256k1-dev libsodium-dev libleveldb-dev libmicrohttpd-dev
 libprotobuf-c-dev protobuf-c-compiler libjansson-dev libuv1-dev
 libcurl4-openssl-dev libseccomp-dev libcmocka-dev
 python3 python3-pytest curl
+wrk
 bubblewrap iproute2
 "
 

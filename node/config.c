@@ -49,6 +49,8 @@ static const struct config_key keys[] = {
 	  "most RPC connections at once (default: 128)" },
 	{ "rpcmaxbatch", CONFIG_INT, 1, 100000, false,
 	  "most requests in one JSON-RPC batch (default: 1000)" },
+	{ "rpcmaxwaiters", CONFIG_INT, 1, 10000, false,
+	  "most waiting RPC calls (waitforblock, ...) at once (default: 32)" },
 	{ "emptyblockinterval", CONFIG_INT, 1, 3600000, false,
 	  "dev network: at most this many ms between empty blocks (default: 1000)" },
 	{ "mempoolmaxtxs", CONFIG_INT, 1, 10000000, false,

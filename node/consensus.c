@@ -236,12 +236,14 @@ static void propose(struct consensus *c, uint64_t height, uint32_t round)
 	ev.u.block.round = round;
 	ev.u.block.payload = bytes;
 	ev.u.block.payload_len = len;
-	/* The persist callback logs this block before its proposal is signed. */
+	/* The persist callback logs this block before its proposal is signed.
+	 * Asked from inside feed (a round > 0, a waiting tx, an elapsed empty
+	 * interval), the event only queues: feed forgets own_payload when it
+	 * has handled the event and frees the bytes, not here. */
 	c->own_payload = bytes;
 	c->own_len = len;
 	memcpy(c->own_id, ev.u.block.block_id, HASH_SIZE);
 	feed(c, &ev, bytes);
-	c->own_payload = NULL;
 }
 
 static void on_heartbeat(uv_timer_t *handle)
@@ -378,6 +380,7 @@ static void commit(struct consensus *c, const struct bft_action *a)
 	uint8_t(*ids)[HASH_SIZE] = NULL, *commit_bytes = NULL;
 	size_t n = 0, commit_len;
 	struct ledger_error lerr;
+	uint64_t prev_time_ms;
 	char sid[17];
 
 	if ((!c->cached || memcmp(c->cached_id, id, HASH_SIZE) != 0) &&
@@ -395,6 +398,7 @@ static void commit(struct consensus *c, const struct bft_action *a)
 		return;
 	}
 	free(commit_bytes);
+	prev_time_ms = node->chain.tip.time_ms;
 	node->chain.tip = c->cached_res.tip;
 	executor_note_writes(node->executor, &c->cached_res.writes);
 	cache_drop(c);
@@ -410,7 +414,7 @@ static void commit(struct consensus *c, const struct bft_action *a)
 		log_write(&node->log, LOG_ERROR, LOG_MEMPOOL, "re-check failed: mempool emptied");
 	free(ids);
 	executor_on_block(node->executor);
-	node_update_gauges(node);
+	node_on_commit(node, prev_time_ms, n, a->u.commit.commit->round);
 	start_next_height(c);
 }
 
@@ -461,6 +465,8 @@ static void feed(struct consensus *c, const struct bft_event *ev, uint8_t *owned
 	struct bft_actions *actions;
 
 	if (c->queue_len == CONSENSUS_QUEUE_MAX) {
+		if (owned != NULL && owned == c->own_payload)
+			c->own_payload = NULL;
 		free(owned);
 		fail_fatal(c, "consensus event queue full");
 		return;
@@ -488,10 +494,15 @@ static void feed(struct consensus *c, const struct bft_event *ev, uint8_t *owned
 				  bft_strstatus(st));
 		for (size_t i = 0; i < actions->count && !c->failed; i++)
 			perform(c, &actions->items[i]);
+		if (q.owned != NULL && q.owned == c->own_payload)
+			c->own_payload = NULL;
 		free(q.owned);
 	}
-	for (size_t i = 0; i < c->queue_len; i++)
+	for (size_t i = 0; i < c->queue_len; i++) {
+		if (c->queue[i].owned != NULL && c->queue[i].owned == c->own_payload)
+			c->own_payload = NULL;
 		free(c->queue[i].owned);
+	}
 	c->queue_len = 0;
 	c->feeding = false;
 	free(actions);

@@ -3,17 +3,14 @@
  * in the struct so node_stop can undo exactly that. */
 #include "node/node.h"
 
-#include "node/node_rpc.h"
-#include "node/rpc_chain_more.h"
-#include "node/rpc_market.h"
-#include "node/rpc_result.h"
-
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "node/rpc_tables.h"
 
 int node_base_dir(const struct config *cfg, char *out, size_t out_size, char *err, size_t err_size)
 {
@@ -289,10 +286,23 @@ static int start_metrics(struct node *node, char *err, size_t err_size)
 	node->m_pool_bytes =
 		metrics_register(node->metrics, METRIC_GAUGE, "hearth_mempool_bytes",
 				 "bytes of txs in the mempool", NULL, 0, NULL, 0, err, err_size);
-	if (node->m_height == NULL || node->m_pool_txs == NULL || node->m_pool_bytes == NULL)
+	if (node->m_height == NULL || node->m_pool_txs == NULL || node->m_pool_bytes == NULL ||
+	    node_metrics_register(&node->nm, node->metrics, &node->chain.tip, err, err_size) != 0)
 		return -1;
 	node_update_gauges(node);
+	if (chain_watch_init(&node->watch) != 0) {
+		snprintf(err, err_size, "cannot set up the chain watch");
+		return -1;
+	}
 	return 0;
+}
+
+void node_on_commit(struct node *node, uint64_t prev_time_ms, size_t txs, uint32_t round)
+{
+	node_update_gauges(node);
+	if (node_metrics_on_commit(&node->nm, &node->chain.tip, prev_time_ms, txs, round) != 0)
+		log_write(&node->log, LOG_WARN, LOG_RPC, "cannot update the chain metrics");
+	chain_watch_notify(&node->watch);
 }
 
 /* GET /health (on an RPC thread): 200 while blocks are being committed,
@@ -343,19 +353,12 @@ static int start_executor(struct node *node, char *err, size_t err_size)
 	return executor_start(&node->executor, node, err, err_size);
 }
 
-/* Every table of JSON-RPC methods hearthd serves, in registration order. */
-static const struct rpc_method *(*const method_tables[])(size_t *count) = {
-	node_rpc_methods,
-	rpc_chain_more_methods,
-	rpc_market_methods,
-	rpc_result_methods,
-};
-
 static int start_rpc(struct node *node, char *err, size_t err_size)
 {
 	struct rpc_server_opts opts;
+	const rpc_table_fn *tables;
 	const struct rpc_method *methods;
-	size_t n;
+	size_t n, num_tables;
 
 	rpc_server_opts_default(&opts);
 	if (rpc_server_opts_from_config(&opts, node->cfg, err, err_size) != 0)
@@ -368,9 +371,16 @@ static int start_rpc(struct node *node, char *err, size_t err_size)
 	node->rpc = rpc_server_new(&opts, err, err_size);
 	if (node->rpc == NULL)
 		return -1;
-	for (size_t i = 0; i < sizeof(method_tables) / sizeof(method_tables[0]); i++) {
-		methods = method_tables[i](&n);
+	tables = rpc_tables_direct(&num_tables);
+	for (size_t i = 0; i < num_tables; i++) {
+		methods = tables[i](&n);
 		if (rpc_server_add_methods(node->rpc, methods, n, node, err, err_size) != 0)
+			return -1;
+	}
+	tables = rpc_tables_parked(&num_tables);
+	for (size_t i = 0; i < num_tables; i++) {
+		methods = tables[i](&n);
+		if (rpc_server_add_parked_methods(node->rpc, methods, n, node, err, err_size) != 0)
 			return -1;
 	}
 	return rpc_server_start(node->rpc, err, err_size);
@@ -430,9 +440,11 @@ static void close_loop(struct node *node)
 
 void node_stop(struct node *node)
 {
-	/* Release RPC threads waiting on the loop before joining them. */
+	/* Release RPC threads waiting on the loop or for blocks before
+	 * joining them. */
 	if (node->calls_open)
 		loop_call_shutdown(&node->calls);
+	chain_watch_close(&node->watch);
 	if (node->rpc != NULL) {
 		rpc_server_free(node->rpc);
 		node->rpc = NULL;
@@ -443,6 +455,7 @@ void node_stop(struct node *node)
 		loop_call_free(&node->calls);
 	executor_free(node->executor);
 	node->executor = NULL;
+	chain_watch_free(&node->watch);
 	metrics_free(node->metrics);
 	node->metrics = NULL;
 	if (node->mempool_open)

@@ -14,6 +14,7 @@
 
 #include "consensus/crypto.h"
 #include "node/chain.h"
+#include "node/chain_watch.h"
 #include "node/config.h"
 #include "node/consensus.h"
 #include "node/executor.h"
@@ -22,6 +23,7 @@
 #include "node/loop_call.h"
 #include "node/mempool.h"
 #include "node/metrics.h"
+#include "node/node_metrics.h"
 #include "node/rpc_server.h"
 #include "node/store.h"
 
@@ -51,6 +53,8 @@ struct node {
 	bool calls_open;
 	struct metrics *metrics;
 	struct metric_family *m_height, *m_pool_txs, *m_pool_bytes;
+	struct node_metrics nm;
+	struct chain_watch watch; /* wakes waitforblock and waitfortx */
 	struct rpc_server *rpc;
 	struct consensus consensus;
 	bool consensus_open;
@@ -81,6 +85,12 @@ __attribute__((warn_unused_result)) int node_run(struct node *node, char *err, s
 
 /* Sets the height and mempool gauges from the loop thread's state. */
 void node_update_gauges(struct node *node);
+
+/* On the loop thread, once a block is committed and the store shows it:
+ * updates the metrics and wakes the RPC calls waiting for blocks.
+ * In: prev_time_ms, the time of the previous tip's block; txs in the block;
+ * round it was decided in. */
+void node_on_commit(struct node *node, uint64_t prev_time_ms, size_t txs, uint32_t round);
 
 /* Shuts down everything node_start set up, in reverse order. */
 void node_stop(struct node *node);

@@ -342,10 +342,10 @@ static int getaccount(void *ctx, json_t *params, json_t **result, struct rpc_err
 	store_snapshot_close(snap);
 	if (st != STATE_OK)
 		return rpc_error_set(err, RPC_INTERNAL_ERROR, "cannot read the account");
-	*result = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "address", addr, "balance",
+	*result = json_pack("{s:s, s:I, s:I, s:I, s:I, s:b, s:I}", "address", addr, "balance",
 			    (json_int_t)acct.balance, "nonce", (json_int_t)acct.nonce, "bonded",
 			    (json_int_t)acct.bonded, "unbonding", (json_int_t)acct.unbonding,
-			    "height", (json_int_t)tip.height);
+			    "validator", (int)acct.validator, "height", (json_int_t)tip.height);
 	return *result != NULL ? 0 : no_memory(err);
 }
 

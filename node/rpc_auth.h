@@ -18,13 +18,14 @@
 
 #include "node/datadir.h"
 
-#define RPC_AUTH_MAX_ENTRIES 64
-#define RPC_AUTH_USER_MAX    64	 /* with NUL */
-#define RPC_AUTH_SALT_MAX    128 /* with NUL */
-#define RPC_AUTH_HEADER_MAX  1024
-#define RPC_COOKIE_USER	     "__cookie__"
-#define RPC_COOKIE_FILE	     ".cookie"
-#define RPC_COOKIE_HEX	     64
+#define RPC_AUTH_MAX_ENTRIES	64
+#define RPC_AUTH_USER_MAX	64  /* with NUL */
+#define RPC_AUTH_SALT_MAX	128 /* with NUL */
+#define RPC_AUTH_HEADER_MAX	1024
+#define RPC_COOKIE_USER		"__cookie__"
+#define RPC_COOKIE_FILE		".cookie"
+#define RPC_COOKIE_HEX		64
+#define RPC_AUTH_COOKIE_B64_MAX 104 /* base64 of "__cookie__:" + 64 hex, with NUL */
 
 struct rpc_auth_entry {
 	char user[RPC_AUTH_USER_MAX];
@@ -35,6 +36,9 @@ struct rpc_auth_entry {
 struct rpc_auth {
 	bool have_cookie;
 	char cookie_password[RPC_COOKIE_HEX + 1];
+	/* base64("__cookie__:<hex>") as a client sends it: checked first, so
+	 * the cookie costs one constant-time compare per request. */
+	char cookie_b64[RPC_AUTH_COOKIE_B64_MAX];
 	bool have_userpass;
 	uint8_t userpass_digest[32]; /* SHA-256 of "user:password" */
 	size_t num_entries;

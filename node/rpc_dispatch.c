@@ -14,10 +14,12 @@
 struct table_entry {
 	const struct rpc_method *method;
 	void *ctx;
+	bool parked; /* may wait: run off the HTTP threads */
 };
 
 struct rpc_table {
 	size_t count;
+	size_t num_parked;
 	struct table_entry entries[RPC_MAX_METHODS];
 	size_t max_batch;
 	rpc_observe_fn observe;
@@ -96,8 +98,8 @@ static int check_method(const struct rpc_table *t, const struct rpc_method *m, c
 	return 0;
 }
 
-int rpc_table_add(struct rpc_table *t, const struct rpc_method *methods, size_t count, void *ctx,
-		  char *err, size_t err_size)
+static int table_add(struct rpc_table *t, const struct rpc_method *methods, size_t count, void *ctx,
+		     bool parked, char *err, size_t err_size)
 {
 	size_t first = t->count;
 
@@ -114,9 +116,24 @@ int rpc_table_add(struct rpc_table *t, const struct rpc_method *methods, size_t 
 		}
 		t->entries[t->count].method = &methods[i];
 		t->entries[t->count].ctx = ctx;
+		t->entries[t->count].parked = parked;
 		t->count++;
 	}
+	if (parked)
+		t->num_parked += count;
 	return 0;
+}
+
+int rpc_table_add(struct rpc_table *t, const struct rpc_method *methods, size_t count, void *ctx,
+		  char *err, size_t err_size)
+{
+	return table_add(t, methods, count, ctx, false, err, err_size);
+}
+
+int rpc_table_add_parked(struct rpc_table *t, const struct rpc_method *methods, size_t count,
+			 void *ctx, char *err, size_t err_size)
+{
+	return table_add(t, methods, count, ctx, true, err, err_size);
 }
 
 void rpc_table_set_max_batch(struct rpc_table *t, size_t max_batch)
@@ -404,7 +421,8 @@ static int call_parse(json_t *req, struct call *call, struct rpc_error *err)
 /* Runs one call. Out: *version, *code. Returns the response, or NULL for a
  * notification; *oom is set when out of memory. */
 static json_t *call_run(const struct rpc_table *t, json_t *req, bool full_access,
-			enum rpc_version *version, int *code, bool *oom)
+			const struct rpc_error *forced, enum rpc_version *version, int *code,
+			bool *oom)
 {
 	struct timespec start;
 	struct rpc_error err = { 0, "" };
@@ -418,7 +436,9 @@ static json_t *call_run(const struct rpc_table *t, json_t *req, bool full_access
 		const char *name = json_string_value(json_object_get(req, "method"));
 
 		call.entry = find_entry(t, name);
-		if (call.entry == NULL) {
+		if (forced != NULL) {
+			err = *forced;
+		} else if (call.entry == NULL) {
 			rpc_error_set(&err, RPC_METHOD_NOT_FOUND, "method '%.64s' not found", name);
 		} else if (!full_access && !call.entry->method->read_only) {
 			rpc_error_set(&err, RPC_FORBIDDEN,
@@ -496,7 +516,7 @@ static unsigned legacy_status(int code)
 }
 
 static int dispatch_batch(const struct rpc_table *t, json_t *batch, bool full_access,
-			  struct rpc_reply *reply)
+			  const struct rpc_error *forced, struct rpc_reply *reply)
 {
 	size_t n = json_array_size(batch);
 	json_t *out;
@@ -516,8 +536,8 @@ static int dispatch_batch(const struct rpc_table *t, json_t *batch, bool full_ac
 	for (size_t i = 0; i < n && !oom; i++) {
 		enum rpc_version version;
 		int code;
-		json_t *resp =
-			call_run(t, json_array_get(batch, i), full_access, &version, &code, &oom);
+		json_t *resp = call_run(t, json_array_get(batch, i), full_access, forced, &version,
+					&code, &oom);
 
 		if (resp != NULL && json_array_append_new(out, resp) != 0)
 			oom = true;
@@ -534,31 +554,61 @@ static int dispatch_batch(const struct rpc_table *t, json_t *batch, bool full_ac
 	return reply_set(reply, out, 200);
 }
 
-int rpc_dispatch_body(const struct rpc_table *t, const char *body, size_t len, bool full_access,
-		      struct rpc_reply *reply)
+int rpc_dispatch_parse(const struct rpc_table *t, const char *body, size_t len, json_t **root,
+		       struct rpc_reply *reply)
 {
 	json_error_t jerr;
-	json_t *root, *resp;
-	enum rpc_version version;
-	bool oom = false;
-	int code, rc;
+	char msg[RPC_ERROR_MESSAGE_MAX];
 
 	memset(reply, 0, sizeof(*reply));
-	root = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
-	if (root == NULL) {
-		char msg[RPC_ERROR_MESSAGE_MAX];
+	*root = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+	if (*root != NULL)
+		return 0;
+	snprintf(msg, sizeof(msg), "parse error at line %d column %d: %s", jerr.line, jerr.column,
+		 jerr.text);
+	return reply_error(t, reply, RPC_PARSE_ERROR, msg) == 0 ? 1 : -1;
+}
 
-		snprintf(msg, sizeof(msg), "parse error at line %d column %d: %s", jerr.line,
-			 jerr.column, jerr.text);
-		return reply_error(t, reply, RPC_PARSE_ERROR, msg);
+/* True when req is a request object naming a parked method. */
+static bool call_is_parked(const struct rpc_table *t, const json_t *req)
+{
+	const char *name = json_string_value(json_object_get(req, "method"));
+	const struct table_entry *e = name != NULL ? find_entry(t, name) : NULL;
+
+	return e != NULL && e->parked;
+}
+
+bool rpc_dispatch_is_parked(const struct rpc_table *t, const json_t *root)
+{
+	size_t i;
+	json_t *req;
+
+	if (t->num_parked == 0)
+		return false;
+	if (!json_is_array(root))
+		return call_is_parked(t, root);
+	json_array_foreach(root, i, req)
+	{
+		if (call_is_parked(t, req))
+			return true;
 	}
-	if (json_is_array(root)) {
-		rc = dispatch_batch(t, root, full_access, reply);
-		json_decref(root);
-		return rc;
-	}
-	resp = call_run(t, root, full_access, &version, &code, &oom);
-	json_decref(root);
+	return false;
+}
+
+/* Answers root (kept); forced: answer every call with this error instead
+ * of running it. */
+static int dispatch_root(const struct rpc_table *t, json_t *root, bool full_access,
+			 const struct rpc_error *forced, struct rpc_reply *reply)
+{
+	json_t *resp;
+	enum rpc_version version;
+	bool oom = false;
+	int code;
+
+	memset(reply, 0, sizeof(*reply));
+	if (json_is_array(root))
+		return dispatch_batch(t, root, full_access, forced, reply);
+	resp = call_run(t, root, full_access, forced, &version, &code, &oom);
 	if (oom)
 		return -1;
 	if (resp == NULL) {
@@ -575,4 +625,32 @@ int rpc_dispatch_body(const struct rpc_table *t, const char *body, size_t len, b
 	}
 	json_decref(resp);
 	return -1;
+}
+
+int rpc_dispatch_root(const struct rpc_table *t, json_t *root, bool full_access,
+		      struct rpc_reply *reply)
+{
+	return dispatch_root(t, root, full_access, NULL, reply);
+}
+
+int rpc_dispatch_refuse(const struct rpc_table *t, json_t *root, int code, const char *message,
+			struct rpc_reply *reply)
+{
+	struct rpc_error err;
+
+	rpc_error_set(&err, code, "%s", message);
+	return dispatch_root(t, root, false, &err, reply);
+}
+
+int rpc_dispatch_body(const struct rpc_table *t, const char *body, size_t len, bool full_access,
+		      struct rpc_reply *reply)
+{
+	json_t *root;
+	int rc = rpc_dispatch_parse(t, body, len, &root, reply);
+
+	if (rc != 0)
+		return rc > 0 ? 0 : -1;
+	rc = rpc_dispatch_root(t, root, full_access, reply);
+	json_decref(root);
+	return rc;
 }

@@ -42,7 +42,7 @@ enum rpc_code {
 	RPC_TX_ALREADY_KNOWN = -27,  /* tx already in the mempool or the chain */
 	RPC_IN_WARMUP = -28,	     /* the node is starting */
 	RPC_SHUTTING_DOWN = -29,     /* the node is stopping */
-	RPC_TIMEOUT = -30,	     /* a wait (waitforblock, ...) ran out */
+	RPC_TIMEOUT = -30,	     /* reserved: waits answer timed_out instead */
 	RPC_RESOURCE_EXHAUSTED = -31 /* a queue or limit of the node is full */
 };
 
@@ -112,6 +112,14 @@ __attribute__((warn_unused_result)) int rpc_table_add(struct rpc_table *t,
 						      size_t count, void *ctx, char *err,
 						      size_t err_size);
 
+/* Registers methods that may wait (waitforblock, ...): like rpc_table_add,
+ * but the server runs a body that calls any of them on a thread of its own
+ * (rpc_dispatch_is_parked), never on an HTTP thread. */
+__attribute__((warn_unused_result)) int rpc_table_add_parked(struct rpc_table *t,
+							     const struct rpc_method *methods,
+							     size_t count, void *ctx, char *err,
+							     size_t err_size);
+
 /* Largest batch accepted (>= 1). */
 void rpc_table_set_max_batch(struct rpc_table *t, size_t max_batch);
 
@@ -149,5 +157,29 @@ __attribute__((warn_unused_result)) int rpc_dispatch_body(const struct rpc_table
 							  const char *body, size_t len,
 							  bool full_access,
 							  struct rpc_reply *reply);
+
+/* rpc_dispatch_body in steps, for a server that looks at a body before
+ * running it. rpc_dispatch_parse parses body[0..len).
+ * Out: *root (a new reference) on success; reply when the body is not JSON.
+ * Returns 0 (root set), 1 (reply holds the parse error), -1 out of memory. */
+__attribute__((warn_unused_result)) int rpc_dispatch_parse(const struct rpc_table *t,
+							   const char *body, size_t len,
+							   json_t **root, struct rpc_reply *reply);
+
+/* True when root (a request or a batch) calls a method registered with
+ * rpc_table_add_parked. */
+bool rpc_dispatch_is_parked(const struct rpc_table *t, const json_t *root);
+
+/* Answers a parsed root (borrowed), like rpc_dispatch_body. */
+__attribute__((warn_unused_result)) int rpc_dispatch_root(const struct rpc_table *t, json_t *root,
+							  bool full_access,
+							  struct rpc_reply *reply);
+
+/* Answers every call of root (borrowed) with the error code and message
+ * instead of running it (ids and versions kept; notifications get nothing).
+ * Returns 0 or -1 when out of memory. */
+__attribute__((warn_unused_result)) int rpc_dispatch_refuse(const struct rpc_table *t, json_t *root,
+							    int code, const char *message,
+							    struct rpc_reply *reply);
 
 #endif

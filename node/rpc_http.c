@@ -10,25 +10,6 @@
 #include <string.h>
 #include <time.h>
 
-enum rpc_route {
-	ROUTE_RPC,	 /* POST / */
-	ROUTE_HEALTH,	 /* GET /health */
-	ROUTE_METRICS,	 /* GET /metrics */
-	ROUTE_NOT_FOUND, /* 404 */
-	ROUTE_POST_ONLY, /* 405 on / */
-	ROUTE_GET_ONLY,	 /* 405 on /health, /metrics */
-};
-
-/* State of one HTTP request, from its headers to its completion. */
-struct rpc_request {
-	struct rpc_server *srv;
-	enum rpc_route route;
-	bool full_access;
-	bool too_large;
-	char *body;
-	size_t len, cap;
-};
-
 void rpc_http_log(const struct rpc_server *srv, enum log_level level, const char *what,
 		  const char *detail)
 {
@@ -247,18 +228,37 @@ static void take_body(struct rpc_request *req, const char *data, size_t size)
 	req->len += size;
 }
 
+static enum MHD_Result send_reply(struct rpc_server *srv, struct MHD_Connection *conn,
+				  struct rpc_reply *reply)
+{
+	char *body = reply->body;
+
+	reply->body = NULL;
+	return respond(srv, conn, reply->http_status, body, reply->len,
+		       body ? "application/json" : NULL, NULL, NULL);
+}
+
 static enum MHD_Result finish_post(struct rpc_request *req, struct MHD_Connection *conn)
 {
 	struct rpc_server *srv = req->srv;
-	struct rpc_reply reply;
+	json_t *root;
+	int rc;
 
 	if (req->too_large)
 		return respond_error(srv, conn, 413, "request body too large", NULL, NULL);
-	if (rpc_dispatch_body(srv->table, req->body ? req->body : "", req->len, req->full_access,
-			      &reply) != 0)
+	rc = rpc_dispatch_parse(srv->table, req->body ? req->body : "", req->len, &root,
+				&req->reply);
+	if (rc == 0 && rpc_dispatch_is_parked(srv->table, root)) {
+		rc = rpc_park_request(req, conn, root);
+		if (rc == 1)
+			return MHD_YES; /* answered when the thread resumes conn */
+	} else if (rc == 0) {
+		rc = rpc_dispatch_root(srv->table, root, req->full_access, &req->reply);
+		json_decref(root);
+	}
+	if (rc < 0)
 		return respond_error(srv, conn, 500, "out of memory", NULL, NULL);
-	return respond(srv, conn, reply.http_status, reply.body, reply.len,
-		       reply.body ? "application/json" : NULL, NULL, NULL);
+	return send_reply(srv, conn, &req->reply);
 }
 
 /* What a request asks for, known from its first line. */
@@ -338,6 +338,7 @@ static enum MHD_Result begin_request(struct rpc_server *srv, struct MHD_Connecti
 		return result;
 	}
 	*con_cls = req;
+	__atomic_add_fetch(&srv->in_flight, 1, __ATOMIC_RELAXED);
 	return MHD_YES;
 }
 
@@ -351,6 +352,13 @@ enum MHD_Result rpc_http_handle(void *cls, struct MHD_Connection *conn, const ch
 	(void)version;
 	if (req == NULL)
 		return begin_request(srv, conn, url, method, con_cls);
+	if (req->parked) {
+		/* Resumed: the thread left the answer. */
+		req->parked = false;
+		if (req->reply.http_status == 500 && req->reply.body == NULL)
+			return respond_error(srv, conn, 500, "out of memory", NULL, NULL);
+		return send_reply(srv, conn, &req->reply);
+	}
 	if (*upload_data_size != 0) {
 		if (req->route == ROUTE_RPC)
 			take_body(req, upload_data, *upload_data_size);
@@ -370,8 +378,11 @@ void rpc_http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	(void)toe;
 	rpc_deadline_next(&srv->deadline, conn);
 	if (req != NULL) {
+		json_decref(req->root);
+		free(req->reply.body);
 		free(req->body);
 		free(req);
 		*con_cls = NULL;
+		__atomic_sub_fetch(&srv->in_flight, 1, __ATOMIC_RELAXED);
 	}
 }

@@ -15,6 +15,7 @@ void rpc_server_opts_default(struct rpc_server_opts *o)
 	o->timeout_s = RPC_DEFAULT_TIMEOUT_S;
 	o->max_connections = RPC_DEFAULT_MAX_CONN;
 	o->max_batch = RPC_DEFAULT_MAX_BATCH;
+	o->max_parked = RPC_DEFAULT_MAX_WAITERS;
 	o->auth_fail_delay_ms = RPC_DEFAULT_AUTH_DELAY;
 }
 
@@ -64,5 +65,6 @@ int rpc_server_opts_from_config(struct rpc_server_opts *o, const struct config *
 	o->max_connections =
 		(unsigned)config_get_int(cfg, "rpcmaxconnections", RPC_DEFAULT_MAX_CONN);
 	o->max_batch = (size_t)config_get_int(cfg, "rpcmaxbatch", RPC_DEFAULT_MAX_BATCH);
+	o->max_parked = (unsigned)config_get_int(cfg, "rpcmaxwaiters", RPC_DEFAULT_MAX_WAITERS);
 	return 0;
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
@@ -56,6 +57,11 @@ static int register_metrics(struct rpc_server *srv, char *err, size_t err_size)
 				       1, NULL, 0, err, err_size);
 	if (srv->m_http == NULL)
 		return -1;
+	srv->m_parked = metrics_register(m, METRIC_GAUGE, "hearth_rpc_waiting_calls",
+					 "calls of waiting methods (waitforblock, ...) in progress",
+					 NULL, 0, NULL, 0, err, err_size);
+	if (srv->m_parked == NULL)
+		return -1;
 	rpc_table_set_observer(srv->table, observe_call, srv);
 	return 0;
 }
@@ -98,10 +104,11 @@ static int check_opts(const struct rpc_server_opts *o, char *err, size_t err_siz
 		return -1;
 	}
 	if (o->threads < 1 || o->threads > 64 || o->max_body < 64 || o->timeout_s < 1 ||
-	    o->max_connections < o->threads || o->max_batch < 1 || o->auth_fail_delay_ms > 10000) {
+	    o->max_connections < o->threads || o->max_batch < 1 || o->auth_fail_delay_ms > 10000 ||
+	    o->max_parked < 1) {
 		snprintf(err, err_size,
 			 "RPC limits out of range (threads 1..64, body >= 64 bytes, timeout >= 1 "
-			 "s, connections >= threads, batch >= 1)");
+			 "s, connections >= threads, batch >= 1, waiters >= 1)");
 		return -1;
 	}
 	if ((o->user == NULL) != (o->password == NULL)) {
@@ -148,6 +155,12 @@ struct rpc_server *rpc_server_new(const struct rpc_server_opts *opts, char *err,
 		return NULL;
 	}
 	srv->deadline_open = true;
+	if (rpc_park_init(srv) != 0) {
+		snprintf(err, err_size, "cannot set up the RPC server's locks");
+		rpc_deadline_free(&srv->deadline);
+		free(srv);
+		return NULL;
+	}
 	for (size_t i = 0; i < opts->num_allowip; i++) {
 		if (rpc_net_parse_subnet(opts->allowip[i], &srv->allow[i]) != 0) {
 			snprintf(err, err_size,
@@ -185,11 +198,21 @@ int rpc_server_add_methods(struct rpc_server *srv, const struct rpc_method *meth
 	return rpc_table_add(srv->table, methods, count, ctx, err, err_size);
 }
 
+int rpc_server_add_parked_methods(struct rpc_server *srv, const struct rpc_method *methods,
+				  size_t count, void *ctx, char *err, size_t err_size)
+{
+	if (srv->started) {
+		snprintf(err, err_size, "methods must be added before the RPC server starts");
+		return -1;
+	}
+	return rpc_table_add_parked(srv->table, methods, count, ctx, err, err_size);
+}
+
 static int start_listener(struct rpc_server *srv, struct rpc_listener *l, char *err,
 			  size_t err_size)
 {
 	const struct rpc_server_opts *o = &srv->opts;
-	unsigned flags = MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD;
+	unsigned flags = MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD | MHD_ALLOW_SUSPEND_RESUME;
 	char text[RPC_NET_ADDR_MAX];
 	int fd;
 
@@ -252,8 +275,24 @@ uint16_t rpc_server_port(const struct rpc_server *srv, size_t i)
 	return i < srv->num_listeners && srv->listeners[i].daemon ? srv->listeners[i].port : 0;
 }
 
+/* Gives requests already being answered RPC_DRAIN_MS to finish. */
+static void drain_in_flight(struct rpc_server *srv)
+{
+	const struct timespec tick = { .tv_sec = 0, .tv_nsec = 5 * 1000000L };
+
+	for (unsigned waited = 0; waited < RPC_DRAIN_MS; waited += 5) {
+		if (__atomic_load_n(&srv->in_flight, __ATOMIC_RELAXED) == 0)
+			return;
+		(void)nanosleep(&tick, NULL);
+	}
+	rpc_http_log(srv, LOG_WARN, "RPC stopping with requests unanswered", "");
+}
+
 void rpc_server_stop(struct rpc_server *srv)
 {
+	rpc_park_drain(srv);
+	if (srv->started)
+		drain_in_flight(srv);
 	for (size_t i = 0; i < srv->num_listeners; i++) {
 		if (srv->listeners[i].daemon != NULL) {
 			MHD_stop_daemon(srv->listeners[i].daemon);
@@ -273,5 +312,6 @@ void rpc_server_free(struct rpc_server *srv)
 		rpc_deadline_free(&srv->deadline);
 	rpc_table_free(srv->table);
 	rpc_auth_wipe(&srv->auth);
+	rpc_park_free(srv);
 	free(srv);
 }

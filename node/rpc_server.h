@@ -15,9 +15,14 @@
  * answered 413 without being kept, idle connections time out, and the number
  * of connections is capped.
  *
+ * Methods that wait (waitforblock, ...) are registered apart and run on
+ * threads of their own while their connection is suspended (rpc_park.c),
+ * so they never hold one of the pool's threads.
+ *
  * Use: rpc_server_opts_from_config (or fill the options by hand),
- * rpc_server_new, rpc_server_add_methods for each part of the node,
- * rpc_server_start; at shutdown rpc_server_stop and rpc_server_free. */
+ * rpc_server_new, rpc_server_add_methods (and rpc_server_add_parked_methods)
+ * for each part of the node, rpc_server_start; at shutdown rpc_server_stop
+ * and rpc_server_free. */
 #ifndef HEARTH_NODE_RPC_SERVER_H
 #define HEARTH_NODE_RPC_SERVER_H
 
@@ -34,15 +39,17 @@
 #include "node/rpc_auth.h"
 #include "node/rpc_dispatch.h"
 
-#define RPC_MAX_BIND	       8
-#define RPC_MAX_ALLOWIP	       64
-#define RPC_DEFAULT_PORT       9741
-#define RPC_DEFAULT_PORT_DEV   19741
-#define RPC_DEFAULT_THREADS    4
-#define RPC_DEFAULT_MAX_BODY   (4u * 1024 * 1024)
-#define RPC_DEFAULT_TIMEOUT_S  30
-#define RPC_DEFAULT_MAX_CONN   128
-#define RPC_DEFAULT_AUTH_DELAY 250 /* ms, like bitcoind */
+#define RPC_MAX_BIND		8
+#define RPC_MAX_ALLOWIP		64
+#define RPC_DEFAULT_PORT	9741
+#define RPC_DEFAULT_PORT_DEV	19741
+#define RPC_DEFAULT_THREADS	4
+#define RPC_DEFAULT_MAX_BODY	(4u * 1024 * 1024)
+#define RPC_DEFAULT_TIMEOUT_S	30
+#define RPC_DEFAULT_MAX_CONN	128
+#define RPC_DEFAULT_AUTH_DELAY	250 /* ms, like bitcoind */
+#define RPC_DEFAULT_MAX_WAITERS 32
+#define RPC_DRAIN_MS		2000 /* at stop, for answers still being sent */
 
 /* The node's answer to GET /health.
  * Out: *body, a new JSON object (e.g. {"status":"ok","height":12}).
@@ -67,6 +74,7 @@ struct rpc_server_opts {
 	unsigned timeout_s;	       /* idle connection timeout */
 	unsigned max_connections;      /* >= threads */
 	size_t max_batch;	       /* requests per batch */
+	unsigned max_parked;	       /* calls of parked methods at once */
 	unsigned auth_fail_delay_ms;   /* before a 401 for wrong credentials */
 	const struct datadir *datadir; /* where .cookie goes; NULL: no cookie */
 	struct metrics *metrics;       /* NULL: nothing recorded, /metrics 404 */
@@ -83,7 +91,7 @@ void rpc_server_opts_default(struct rpc_server_opts *o);
 /* Reads the rpc* settings of cfg into o (over the defaults): rpcbind,
  * rpcport (default by network), rpcallowip, rpcauth, rpcuser, rpcpassword,
  * rpcpublic, rpcthreads, rpcmaxbody, rpcservertimeout, rpcmaxconnections,
- * rpcmaxbatch. The strings point into cfg, which must outlive o.
+ * rpcmaxbatch, rpcmaxwaiters. The strings point into cfg, which must outlive o.
  * Returns 0, or -1 with err when a list has too many values. */
 __attribute__((warn_unused_result)) int rpc_server_opts_from_config(struct rpc_server_opts *o,
 								    const struct config *cfg,
@@ -107,6 +115,15 @@ __attribute__((warn_unused_result)) int rpc_server_add_methods(struct rpc_server
 							       size_t count, void *ctx, char *err,
 							       size_t err_size);
 
+/* Registers methods that may wait for a long time (see
+ * rpc_table_add_parked): a request calling one runs on a thread of its own
+ * while its connection is suspended, at most opts.max_parked at once (more
+ * are answered -31); their handlers must return promptly once the node
+ * starts stopping. Only before rpc_server_start. Returns 0 or -1 with err. */
+__attribute__((warn_unused_result)) int
+rpc_server_add_parked_methods(struct rpc_server *srv, const struct rpc_method *methods,
+			      size_t count, void *ctx, char *err, size_t err_size);
+
 /* Binds every address, starts the threads, and writes the cookie (unless
  * -rpcpassword is set or there is no datadir).
  * Returns 0, or -1 with err (nothing left running). */
@@ -116,8 +133,10 @@ __attribute__((warn_unused_result)) int rpc_server_start(struct rpc_server *srv,
 /* The port the i-th bind address listens on (useful with port 0), or 0. */
 uint16_t rpc_server_port(const struct rpc_server *srv, size_t i);
 
-/* Stops accepting, waits for the threads, deletes the cookie. Safe to call
- * twice or on a server never started. */
+/* Refuses new parked calls and waits for the parked ones to be answered,
+ * waits up to RPC_DRAIN_MS for answers still being sent (so the answer of
+ * `stop` reaches its client), then stops accepting, waits for the threads
+ * and deletes the cookie. Safe to call twice or on a server never started. */
 void rpc_server_stop(struct rpc_server *srv);
 
 /* Stops the server if needed and frees it. NULL is allowed. */

@@ -77,7 +77,9 @@ static int kind_fields(enum network net, const Hearth__TxBody *b, json_t *obj)
 				rpcj_address(net, b->transfer->to.data, b->transfer->to.len)) |
 		       rpcj_put(obj, "amount", rpcj_u64(b->transfer->amount));
 	case HEARTH__TX_BODY__KIND_BOND:
-		return rpcj_put(obj, "amount", rpcj_u64(b->bond->amount));
+		/* validator only when set, as on the wire */
+		return rpcj_put(obj, "amount", rpcj_u64(b->bond->amount)) |
+		       (b->bond->has_validator ? rpcj_put(obj, "validator", json_true()) : 0);
 	case HEARTH__TX_BODY__KIND_UNBOND:
 		return rpcj_put(obj, "amount", rpcj_u64(b->unbond->amount));
 	case HEARTH__TX_BODY__KIND_OFFER:

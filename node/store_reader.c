@@ -117,7 +117,7 @@ static enum state_status reader_del(void *impl, const uint8_t *key, size_t key_l
 }
 
 /* Visits 's' || key for keys starting with prefix and >= start, in order:
- * seeks to 's' || max(prefix, start) (as kvmap_seek does) and stops at the
+ * seeks to 's' || max(prefix, start) (as kvmap_cursor_seek_prefix does) and stops at the
  * first key outside the prefix. */
 static enum state_status reader_iterate(void *impl, const uint8_t *prefix, size_t prefix_len,
 					const uint8_t *start, size_t start_len, state_iter_fn fn,

@@ -80,6 +80,11 @@ static enum codec_status check_field(const ProtobufCMessage *msg, const Protobuf
 
 	if (n == 0)
 		return CODEC_OK;
+	/* An optional bool is written only when true: absent means false, so
+	 * a present false would be a second encoding of the same record. */
+	if (f->type == PROTOBUF_C_TYPE_BOOL && f->label == PROTOBUF_C_LABEL_OPTIONAL &&
+	    !(f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) && !*(const protobuf_c_boolean *)base)
+		return fail(err, CODEC_NOT_CANONICAL, msg->descriptor, f->name);
 	if (repeated)
 		base = *(void *const *)base;
 	if (f->type == PROTOBUF_C_TYPE_ENUM) {

@@ -1,8 +1,8 @@
 /* codec.h: the one way Hearth decodes and encodes protobuf records. Decoding
  * is strict: a size cap, all required fields, every oneof set, known enum
  * values only, no unknown fields, and canonical bytes (the input must be what
- * encoding the decoded message gives back, so no record has two encodings and
- * no id is malleable). */
+ * encoding the decoded message gives back, and an optional bool is present
+ * only when true, so no record has two encodings and no id is malleable). */
 #ifndef HEARTH_PROTO_CODEC_H
 #define HEARTH_PROTO_CODEC_H
 
@@ -20,7 +20,7 @@ enum codec_status {
 	CODEC_UNKNOWN_FIELD, /* a field number the schema does not know */
 	CODEC_ONEOF_UNSET,   /* a mandatory oneof with no (known) case */
 	CODEC_BAD_ENUM,	     /* an enum value the schema does not know */
-	CODEC_NOT_CANONICAL, /* valid, but not the canonical encoding */
+	CODEC_NOT_CANONICAL, /* valid, but not the canonical encoding (or a false optional bool) */
 	CODEC_NO_MEMORY,
 };
 

@@ -2,7 +2,8 @@
  * exists) and prints the encoded Tx in hex on standard output; also derives
  * the ids the market gives to what a tx creates.
  *   txgen transfer     SECRET CHAIN NONCE FEE TO_ADDRESS AMOUNT
- *   txgen bond         SECRET CHAIN NONCE FEE AMOUNT
+ *   txgen bond         SECRET CHAIN NONCE FEE AMOUNT [--validator]
+ *                      (--validator: also stand as a validator candidate)
  *   txgen unbond       SECRET CHAIN NONCE FEE AMOUNT
  *   txgen offer        SECRET CHAIN NONCE FEE CPU_MILLI MEM DISK SLOTS RUNTIMES
  *                      PRICE MAXDUR EXPIRY          (RUNTIMES: comma-separated)
@@ -163,9 +164,11 @@ static int build_transfer(struct txgen *g, int argc, char **argv)
 static int build_bond(struct txgen *g, int argc, char **argv, bool unbond)
 {
 	uint64_t amount;
+	bool validator = !unbond && argc == 8 && strcmp(argv[7], "--validator") == 0;
 
-	if (argc != 7)
-		return fail("usage: bond|unbond SECRET CHAIN NONCE FEE AMOUNT");
+	if (argc != 7 && !validator)
+		return fail("usage: bond SECRET CHAIN NONCE FEE AMOUNT [--validator] | "
+			    "unbond SECRET CHAIN NONCE FEE AMOUNT");
 	if (parse_u64(argv[6], &amount) != 0)
 		return fail("bad amount");
 	if (unbond) {
@@ -174,6 +177,8 @@ static int build_bond(struct txgen *g, int argc, char **argv, bool unbond)
 		g->body.unbond = &g->unbond;
 	} else {
 		g->bond.amount = amount;
+		g->bond.has_validator = validator; /* canonical: present only when true */
+		g->bond.validator = validator;
 		g->body.kind_case = HEARTH__TX_BODY__KIND_BOND;
 		g->body.bond = &g->bond;
 	}

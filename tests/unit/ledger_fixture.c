@@ -148,17 +148,32 @@ uint8_t *fix_transfer(struct fixture *f, int from, uint64_t nonce, uint64_t fee,
 	return fix_sign(f, &body, from, len);
 }
 
-uint8_t *fix_bond(struct fixture *f, int from, uint64_t nonce, uint64_t fee, uint64_t amount,
-		  size_t *len)
+/* A bond, with validator = true when candidate (absent otherwise). */
+static uint8_t *bond_tx(struct fixture *f, int from, uint64_t nonce, uint64_t fee, uint64_t amount,
+			bool candidate, size_t *len)
 {
 	Hearth__TxBody body;
 	Hearth__Bond b = HEARTH__BOND__INIT;
 
 	fix_body(f, &body, from, nonce, fee);
 	b.amount = amount;
+	b.has_validator = candidate;
+	b.validator = candidate;
 	body.kind_case = HEARTH__TX_BODY__KIND_BOND;
 	body.bond = &b;
 	return fix_sign(f, &body, from, len);
+}
+
+uint8_t *fix_bond(struct fixture *f, int from, uint64_t nonce, uint64_t fee, uint64_t amount,
+		  size_t *len)
+{
+	return bond_tx(f, from, nonce, fee, amount, false, len);
+}
+
+uint8_t *fix_bond_validator(struct fixture *f, int from, uint64_t nonce, uint64_t fee,
+			    uint64_t amount, size_t *len)
+{
+	return bond_tx(f, from, nonce, fee, amount, true, len);
 }
 
 uint8_t *fix_unbond(struct fixture *f, int from, uint64_t nonce, uint64_t fee, uint64_t amount,
@@ -285,7 +300,7 @@ enum ledger_reason fix_try_tx(struct fixture *f, uint8_t *tx, const size_t *lenp
 	r = ledger_apply_tx(&f->ledger, &st, &blk, tx, len, true, &err);
 	assert_int_equal(err.reason, r);
 	if (r != LEDGER_OK) {
-		assert_int_equal(ov.writes.count, 0);
+		assert_int_equal(kvmap_count(&ov.writes), 0);
 		assert_int_equal(blk.fees, 0);
 	}
 	overlay_free(&ov);

@@ -62,8 +62,12 @@ uint8_t *fix_sign(struct fixture *f, const Hearth__TxBody *body, int idx, size_t
 
 uint8_t *fix_transfer(struct fixture *f, int from, uint64_t nonce, uint64_t fee,
 		      const uint8_t to[PUBKEY_SIZE], uint64_t amount, size_t *len);
+/* A plain bond: stake without validator candidacy. */
 uint8_t *fix_bond(struct fixture *f, int from, uint64_t nonce, uint64_t fee, uint64_t amount,
 		  size_t *len);
+/* A bond with validator = true: the sender also stands as a candidate. */
+uint8_t *fix_bond_validator(struct fixture *f, int from, uint64_t nonce, uint64_t fee,
+			    uint64_t amount, size_t *len);
 uint8_t *fix_unbond(struct fixture *f, int from, uint64_t nonce, uint64_t fee, uint64_t amount,
 		    size_t *len);
 

@@ -3,7 +3,8 @@
  * blocks, rejection checks by market reason, and a consistency check of
  * the market's records against its indexes and escrow (run after blocks on
  * top of the supply invariant). Keys 0..3 are bonded providers, 4 and 5
- * consumers. */
+ * consumers. Providers 1..3 bond plainly, so key 0 (the genesis validator)
+ * stays the only validator and proposes every block. */
 #ifndef HEARTH_TEST_MARKET_FIXTURE_H
 #define HEARTH_TEST_MARKET_FIXTURE_H
 

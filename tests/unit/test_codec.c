@@ -406,6 +406,55 @@ static void test_codec_rejects_non_canonical_encodings(void **state UNUSED)
 			 CODEC_NOT_CANONICAL);
 }
 
+static void test_codec_optional_bool_is_present_only_when_true(void **state UNUSED)
+{
+	/* Bond{amount=1}, then with validator = true, false, and 2 */
+	static const uint8_t plain[] = { 0x08, 0x01 };
+	static const uint8_t yes[] = { 0x08, 0x01, 0x10, 0x01 };
+	static const uint8_t no[] = { 0x08, 0x01, 0x10, 0x00 };
+	static const uint8_t two[] = { 0x08, 0x01, 0x10, 0x02 };
+	/* Account{0, 0, 0, 0} with validator = true, then false */
+	static const uint8_t acct_yes[] = { 0x08, 0, 0x10, 0, 0x18, 0, 0x20, 0, 0x28, 0x01 };
+	static const uint8_t acct_no[] = { 0x08, 0, 0x10, 0, 0x18, 0, 0x20, 0, 0x28, 0x00 };
+	Hearth__Bond bond = HEARTH__BOND__INIT;
+	ProtobufCMessage *out;
+	uint8_t *enc;
+	size_t len;
+
+	assert_int_equal(
+		codec_decode(&hearth__bond__descriptor, plain, sizeof(plain), 64, &out, NULL),
+		CODEC_OK);
+	assert_false(((Hearth__Bond *)out)->has_validator);
+	codec_free(out);
+	assert_int_equal(codec_decode(&hearth__bond__descriptor, yes, sizeof(yes), 64, &out, NULL),
+			 CODEC_OK);
+	assert_true(((Hearth__Bond *)out)->has_validator && ((Hearth__Bond *)out)->validator);
+	assert_int_equal(codec_encode(out, &enc, &len), CODEC_OK);
+	assert_int_equal(len, sizeof(yes));
+	assert_memory_equal(enc, yes, len);
+	free(enc);
+	codec_free(out);
+	assert_int_equal(codec_decode(&hearth__bond__descriptor, no, sizeof(no), 64, &out, NULL),
+			 CODEC_NOT_CANONICAL);
+	assert_int_equal(codec_decode(&hearth__bond__descriptor, two, sizeof(two), 64, &out, NULL),
+			 CODEC_NOT_CANONICAL);
+	assert_int_equal(codec_decode(&hearth__account__descriptor, acct_yes, sizeof(acct_yes), 64,
+				      &out, NULL),
+			 CODEC_OK);
+	assert_true(((Hearth__Account *)out)->validator);
+	codec_free(out);
+	assert_int_equal(codec_decode(&hearth__account__descriptor, acct_no, sizeof(acct_no), 64,
+				      &out, NULL),
+			 CODEC_NOT_CANONICAL);
+	/* encoders are told too */
+	bond.amount = 1;
+	bond.has_validator = 1;
+	bond.validator = 0;
+	assert_int_equal(codec_check(&bond.base, NULL), CODEC_NOT_CANONICAL);
+	bond.validator = 1;
+	assert_int_equal(codec_check(&bond.base, NULL), CODEC_OK);
+}
+
 static void test_codec_random_bytes_never_crash(void **state UNUSED)
 {
 	uint8_t buf[256];
@@ -453,6 +502,7 @@ int main(void)
 		cmocka_unit_test(test_codec_rejects_unknown_enum_value),
 		cmocka_unit_test(test_codec_rejects_missing_required_field),
 		cmocka_unit_test(test_codec_rejects_non_canonical_encodings),
+		cmocka_unit_test(test_codec_optional_bool_is_present_only_when_true),
 		cmocka_unit_test(test_codec_random_bytes_never_crash),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

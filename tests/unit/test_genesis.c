@@ -271,6 +271,75 @@ static void test_bad_addresses_and_entries_are_rejected(void **state UNUSED)
 	}
 }
 
+/* balances[1] of base_text with `extra` added before its closing brace. */
+static const char *with_balance_extra(const char *extra)
+{
+	char addr[ADDRESS_MAX], from[160], to[200];
+
+	assert_int_equal(address_encode(NETWORK_DEV, fx.signers[1].pubkey, addr, sizeof(addr)), 0);
+	snprintf(from, sizeof(from), "\"%s\", \"amount\": %llu}", addr, FIX_BALANCE);
+	snprintf(to, sizeof(to), "\"%s\", \"amount\": %llu%s}", addr, FIX_BALANCE, extra);
+	return edited(from, to);
+}
+
+static void test_genesis_balance_bond_is_stake_without_candidacy(void **state UNUSED)
+{
+	const char *text = with_balance_extra(", \"bond\": 5000000");
+	struct validator_set *set = malloc(sizeof(*set));
+	struct state_mem mem;
+	struct state st;
+	struct ledger_block_result res;
+	struct genesis g;
+	struct genesis_error err;
+	struct account a;
+	char why[256];
+
+	assert_non_null(set);
+	if (genesis_parse(text, strlen(text), &g, &err) != 0)
+		fail_msg("%s", err.text);
+	assert_int_equal(g.supply, fx.genesis.supply + 5000000);
+	state_mem_init(&mem, &st);
+	assert_int_equal(genesis_apply(&g, &st, &res, NULL), LEDGER_OK);
+	assert_int_equal(invariant_check(&fx.ledger, &res.state, why, sizeof(why)), 0);
+	assert_int_equal(account_load(&res.state, fx.signers[1].pubkey, &a), STATE_OK);
+	assert_int_equal(a.balance, FIX_BALANCE);
+	assert_int_equal(a.bonded, 5000000);
+	assert_false(a.validator);
+	assert_int_equal(account_load(&res.state, fx.signers[0].pubkey, &a), STATE_OK);
+	assert_true(a.validator);
+	/* the largest stake, yet only the genesis validator is in the set */
+	assert_int_equal(staking_load_set(&res.state, 1, set), STATE_OK);
+	assert_int_equal(set->count, 1);
+	assert_memory_equal(set->members[0].key, fx.signers[0].pubkey, PUBKEY_SIZE);
+	assert_int_equal(staking_select(&res.state, 4, set), STATE_OK);
+	assert_int_equal(set->count, 1);
+	ledger_block_result_free(&res);
+	state_mem_free(&mem);
+	genesis_free(&g);
+	free(set);
+}
+
+static void test_genesis_balance_bond_rejections(void **state UNUSED)
+{
+	char addr[ADDRESS_MAX], from[160], to[200];
+
+	expect_error(with_balance_extra(", \"bond\": 0"), NULL,
+		     "balances[1].bond: 0 is outside [1, ");
+	expect_error(with_balance_extra(", \"bond\": \"7\""), "\"7\"",
+		     "balances[1].bond: expected an integer");
+	expect_error(with_balance_extra(", \"bond\": 9223372036854775807"), NULL,
+		     "total supply exceeds");
+	/* validators take no "amount" or second bond key: still unknown keys */
+	expect_error(edited("\"bond\": 1000000}", "\"bond\": 1000000, \"amount\": 1}"),
+		     "\"amount\": 1}", "validators[0].amount: unknown key");
+	/* a validator's whole stake is its validators entry */
+	assert_int_equal(address_encode(NETWORK_DEV, fx.signers[0].pubkey, addr, sizeof(addr)), 0);
+	snprintf(from, sizeof(from), "\"%s\", \"amount\": %llu}", addr, FIX_BALANCE);
+	snprintf(to, sizeof(to), "\"%s\", \"amount\": %llu, \"bond\": 5}", addr, FIX_BALANCE);
+	expect_error(edited(from, to), NULL,
+		     "validators[0].address: address has a bond in balances");
+}
+
 static void test_more_validators_than_max_is_rejected(void **state UNUSED)
 {
 	char a[2][ADDRESS_MAX], text[8192];
@@ -308,7 +377,7 @@ static void test_genesis_state_holds_accounts_set_and_supply(void **state UNUSED
 	assert_non_null(set);
 	state_mem_init(&mem, &st);
 	assert_int_equal(genesis_apply(&fx.genesis, &st, &res, NULL), LEDGER_OK);
-	assert_int_equal(mem.map.count, 0); /* nothing written to the base */
+	assert_int_equal(kvmap_count(&mem.map), 0); /* nothing written to the base */
 	assert_int_equal(invariant_check(&fx.ledger, &res.state, why, sizeof(why)), 0);
 	assert_int_equal(account_load(&res.state, fx.signers[0].pubkey, &a), STATE_OK);
 	assert_int_equal(a.balance, FIX_BALANCE);
@@ -348,7 +417,7 @@ static void test_invariant_notices_created_money(void **state UNUSED)
 	assert_int_equal(account_store(&res.state, fx.signers[7].pubkey, &a), STATE_OK);
 	assert_int_equal(invariant_check(&fx.ledger, &res.state, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "holdings"));
-	/* bonded without an index entry */
+	/* a plain bond needs no index entry */
 	a.balance = 0;
 	a.bonded = 0;
 	assert_int_equal(account_store(&res.state, fx.signers[7].pubkey, &a), STATE_OK);
@@ -356,8 +425,23 @@ static void test_invariant_notices_created_money(void **state UNUSED)
 	a.balance -= 5;
 	a.bonded += 5;
 	assert_int_equal(account_store(&res.state, fx.signers[1].pubkey, &a), STATE_OK);
+	assert_int_equal(invariant_check(&fx.ledger, &res.state, why, sizeof(why)), 0);
+	/* an index entry for it (not a candidate) */
+	assert_int_equal(staking_reindex(&res.state, fx.signers[1].pubkey, 0, 5), STATE_OK);
+	assert_int_equal(invariant_check(&fx.ledger, &res.state, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "not a validator candidate"));
+	/* a candidate bonded without an index entry */
+	assert_int_equal(staking_reindex(&res.state, fx.signers[1].pubkey, 5, 0), STATE_OK);
+	a.validator = true;
+	assert_int_equal(account_store(&res.state, fx.signers[1].pubkey, &a), STATE_OK);
 	assert_int_equal(invariant_check(&fx.ledger, &res.state, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "stake index"));
+	/* a candidate with nothing bonded */
+	a.balance += 5;
+	a.bonded = 0;
+	assert_int_equal(account_store(&res.state, fx.signers[1].pubkey, &a), STATE_OK);
+	assert_int_equal(invariant_check(&fx.ledger, &res.state, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "candidate with nothing bonded"));
 	ledger_block_result_free(&res);
 	state_mem_free(&mem);
 }
@@ -427,6 +511,8 @@ int main(void)
 		cmocka_unit_test(test_market_parameters_are_bounded),
 		cmocka_unit_test(test_wrong_types_and_ranges_are_rejected_at_the_value),
 		cmocka_unit_test(test_bad_addresses_and_entries_are_rejected),
+		cmocka_unit_test(test_genesis_balance_bond_is_stake_without_candidacy),
+		cmocka_unit_test(test_genesis_balance_bond_rejections),
 		cmocka_unit_test(test_more_validators_than_max_is_rejected),
 		cmocka_unit_test(test_genesis_state_holds_accounts_set_and_supply),
 		cmocka_unit_test(test_invariant_notices_created_money),

@@ -274,7 +274,7 @@ static void test_kind_is_routed_to_the_module_that_registered_it(void **state)
 	assert_int_equal(err.detail_code, 7);
 	assert_int_equal(calls, 1);
 	/* the fee and nonce the ledger charged before the module are undone */
-	assert_int_equal(ov.writes.count, 0);
+	assert_int_equal(kvmap_count(&ov.writes), 0);
 	overlay_free(&ov);
 	free(tx);
 }

@@ -27,6 +27,7 @@ struct model_account {
 	uint64_t nonce;
 	uint64_t bonded;
 	uint64_t unbonding;
+	bool validator; /* a validator candidate */
 };
 
 struct release {
@@ -74,6 +75,7 @@ struct candidate {
 	uint64_t nonce;
 	uint64_t fee;
 	uint64_t amount;
+	bool validator; /* a bond's validator flag */
 	enum gen_kind kind;
 	enum gen_defect defect;
 };
@@ -138,9 +140,11 @@ static void model_apply(struct model *m, const struct candidate *c, uint64_t hei
 	case GEN_BOND:
 		a->balance -= c->amount;
 		a->bonded += c->amount;
+		a->validator = a->validator || c->validator;
 		break;
 	case GEN_UNBOND:
 		a->bonded -= c->amount;
+		a->validator = a->validator && a->bonded > 0;
 		a->unbonding += c->amount;
 		assert_true(m->n_queue < QUEUE_MAX);
 		m->queue[m->n_queue++] =
@@ -195,6 +199,7 @@ static struct candidate generate(const struct model *m)
 			c.amount = left + 1;
 	} else if (pick < 45) {
 		c.kind = GEN_BOND;
+		c.validator = below(3) == 0;
 		c.amount = below(12) == 0 ? 0 : some_amount(left / 8);
 		if (below(10) == 0)
 			c.amount = left + 1 + below(10);
@@ -253,6 +258,8 @@ static uint8_t *encode(struct fixture *f, const struct candidate *c, size_t *len
 		break;
 	case GEN_BOND:
 		b.amount = c->amount;
+		b.has_validator = c->validator;
+		b.validator = c->validator;
 		body.kind_case = HEARTH__TX_BODY__KIND_BOND;
 		body.bond = &b;
 		break;
@@ -295,13 +302,41 @@ static void assert_model_matches(const struct fixture *f, const struct model *m,
 		const struct model_account *want = &m->acct[i];
 
 		if (a.balance != want->balance || a.nonce != want->nonce ||
-		    a.bonded != want->bonded || a.unbonding != want->unbonding)
+		    a.bonded != want->bonded || a.unbonding != want->unbonding ||
+		    a.validator != want->validator)
 			fail_msg("height %" PRIu64 " key %d: ledger %" PRIu64 "/%" PRIu64
-				 "/%" PRIu64 "/%" PRIu64 ", model %" PRIu64 "/%" PRIu64 "/%" PRIu64
-				 "/%" PRIu64,
+				 "/%" PRIu64 "/%" PRIu64 "/%d, model %" PRIu64 "/%" PRIu64
+				 "/%" PRIu64 "/%" PRIu64 "/%d",
 				 c->tip.height, i, a.balance, a.nonce, a.bonded, a.unbonding,
-				 want->balance, want->nonce, want->bonded, want->unbonding);
+				 a.validator, want->balance, want->nonce, want->bonded,
+				 want->unbonding, want->validator);
 	}
+}
+
+/* Whoever the stake index ranks is a candidate of the model, at its stake.
+ * Returns how many are ranked. */
+static size_t assert_ranked_are_candidates(const struct fixture *f, const struct model *m,
+					   const struct chain *c)
+{
+	struct validator_set *set = malloc(sizeof(*set));
+	size_t k_ranked;
+
+	assert_non_null(set);
+	assert_int_equal(staking_select(fix_chain_state(c), VALIDATORS_MAX, set), STATE_OK);
+	for (size_t k = 0; k < set->count; k++) {
+		int who = -1;
+
+		for (int i = 0; i < FIX_KEYS; i++) {
+			if (memcmp(set->members[k].key, f->signers[i].pubkey, PUBKEY_SIZE) == 0)
+				who = i;
+		}
+		assert_true(who >= 0);
+		assert_true(m->acct[who].validator);
+		assert_int_equal(set->members[k].power, m->acct[who].bonded);
+	}
+	k_ranked = set->count;
+	free(set);
+	return k_ranked;
 }
 
 static int digest_pair(void *arg, const uint8_t *key, size_t key_len, const uint8_t *val,
@@ -359,7 +394,7 @@ static void test_random_tx_sequences_are_deterministic(void **state UNUSED)
 	uint64_t seed = seed_env != NULL ? strtoull(seed_env, NULL, 0) : 0x5eedu;
 	uint8_t *txs[TXS_PER_BLOCK + 1];
 	size_t lens[TXS_PER_BLOCK + 1];
-	size_t generated = 0, accepted = 0, blocks = 0;
+	size_t generated = 0, accepted = 0, blocks = 0, most_ranked = 0, plain_stakers = 0;
 	size_t by_reason[LEDGER_INTERNAL + 1] = { 0 };
 	uint8_t da[HASH_SIZE], db[HASH_SIZE];
 
@@ -373,6 +408,7 @@ static void test_random_tx_sequences_are_deterministic(void **state UNUSED)
 	for (int i = 0; i < 6; i++)
 		m->acct[i].balance = FIX_BALANCE;
 	m->acct[0].bonded = FIX_BOND;
+	m->acct[0].validator = true;
 	while (generated < TOTAL_TXS) {
 		struct chain *a = &f->chain;
 		uint64_t height = a->tip.height + 1;
@@ -419,6 +455,13 @@ static void test_random_tx_sequences_are_deterministic(void **state UNUSED)
 		assert_memory_equal(hash_a, hash_b, HASH_SIZE);
 		model_end_block(m, proposer, height);
 		assert_model_matches(f, m, a);
+		{
+			size_t ranked = assert_ranked_are_candidates(f, m, a);
+
+			most_ranked = ranked > most_ranked ? ranked : most_ranked;
+			for (int i = 0; i < FIX_KEYS; i++)
+				plain_stakers += m->acct[i].bonded > 0 && !m->acct[i].validator;
+		}
 		free(block);
 		for (size_t i = 0; i < n; i++)
 			free(txs[i]);
@@ -434,7 +477,10 @@ static void test_random_tx_sequences_are_deterministic(void **state UNUSED)
 		    by_reason[LEDGER_UNBOND_EXCEEDS_BONDED] > 0);
 	assert_true(by_reason[LEDGER_TRANSFER_INSUFFICIENT_BALANCE] > 0 &&
 		    by_reason[LEDGER_TX_BAD_SIGNATURE] > 0);
-	printf("# %zu txs, %zu accepted, %zu blocks\n", generated, accepted, blocks);
+	/* candidates joined the ranking, and plain stake stayed out of it */
+	assert_true(most_ranked > 1 && plain_stakers > 0);
+	printf("# %zu txs, %zu accepted, %zu blocks, up to %zu ranked\n", generated, accepted,
+	       blocks, most_ranked);
 	fix_chain_free(b);
 	fix_teardown(f);
 	free(b);

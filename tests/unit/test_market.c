@@ -445,6 +445,39 @@ static void test_expired_offer_with_a_lease_keeps_its_record(void **state)
 	mf_assert_bid(f, bid_id, HEARTH__BID_STATE__BID_QUEUED, MARKET_UNMATCHED_NO_OFFERS);
 }
 
+/* A provider's bond is a plain bond: enough to offer and be matched, never
+ * a seat in the validator set. */
+static void test_plain_bonded_provider_offers_without_validating(void **state)
+{
+	struct fixture *f = *state;
+	struct offer_spec s = mf_offer_spec(f);
+	struct bid_spec b = mf_bid_spec(f);
+	struct validator_set *set = malloc(sizeof(*set));
+	uint8_t offer_id[MARKET_ID_SIZE], bid_id[MARKET_ID_SIZE], *tx;
+	size_t len;
+
+	assert_non_null(set);
+	/* key 5 had no bond: exactly min_provider_bond, plainly */
+	reject_offer(f, 5, &s, MARKET_OFFER_NO_BOND);
+	tx = fix_bond(f, 5, mf_nonce(f, 5), FIX_FEE, f->genesis.params.min_provider_bond, &len);
+	mf_block1(f, tx, len);
+	mf_offer(f, 5, &s, offer_id);
+	assert_true(mf_offer_exists(f, offer_id));
+	b.max_price = s.price;
+	mf_bid(f, 4, &b, bid_id);
+	assert_true(mf_lease_exists(f, bid_id, 0));
+	mf_empty_block(f);
+	/* neither it nor the fixture's providers 1..3 stand as validators */
+	for (int i = 1; i < MF_PROVIDERS; i++)
+		assert_false(fix_account(f, &f->chain, i).validator);
+	assert_false(fix_account(f, &f->chain, 5).validator);
+	assert_int_equal(staking_load_set(fix_chain_state(&f->chain), f->chain.tip.height + 2, set),
+			 STATE_OK);
+	assert_int_equal(set->count, 1);
+	assert_memory_equal(set->members[0].key, f->signers[0].pubkey, PUBKEY_SIZE);
+	free(set);
+}
+
 static void test_reason_messages_are_distinct(void **state UNUSED)
 {
 	for (uint32_t a = 1; a <= MARKET_UNMATCHED_SCAN_LIMIT; a++) {
@@ -487,6 +520,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_expired_offer_with_a_lease_keeps_its_record,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_plain_bonded_provider_offers_without_validating, setup, teardown),
 		cmocka_unit_test(test_reason_messages_are_distinct),
 	};
 

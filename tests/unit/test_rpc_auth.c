@@ -218,6 +218,38 @@ static void test_two_cookies_differ(void **state)
 	rpc_auth_wipe(&b);
 }
 
+/* The cookie's header is matched as sent, without decoding: the right one
+ * passes, one of the same length that differs in one character does not,
+ * and none passes once the cookie is removed. */
+static void test_cookie_header_is_checked_exactly(void **state)
+{
+	struct dir_fixture *f = *state;
+	char err[256], *text, header[256], user[RPC_AUTH_USER_MAX];
+	struct rpc_auth a;
+	size_t len, n;
+
+	rpc_auth_init(&a);
+	assert_int_equal(rpc_auth_cookie_create(&a, &f->dd, err, sizeof(err)), 0);
+	assert_int_equal(datadir_read(&f->dd, RPC_COOKIE_FILE, 256, &text, &len, err, sizeof(err)),
+			 0);
+	memcpy(header, "Basic ", 6);
+	sodium_bin2base64(header + 6, sizeof(header) - 6, (const unsigned char *)text, len,
+			  sodium_base64_VARIANT_ORIGINAL);
+	assert_true(rpc_auth_check_header(&a, header, user, sizeof(user)));
+	assert_string_equal(user, RPC_COOKIE_USER);
+	n = strlen(header);
+	header[n - 5] = header[n - 5] == 'A' ? 'B' : 'A';
+	assert_false(rpc_auth_check_header(&a, header, user, sizeof(user)));
+	header[n - 5] = '\0';
+	assert_false(rpc_auth_check_header(&a, header, user, sizeof(user)));
+	assert_int_equal(rpc_auth_cookie_remove(&a, &f->dd), 0);
+	sodium_bin2base64(header + 6, sizeof(header) - 6, (const unsigned char *)text, len,
+			  sodium_base64_VARIANT_ORIGINAL);
+	assert_false(rpc_auth_check_header(&a, header, user, sizeof(user)));
+	free(text);
+	rpc_auth_wipe(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -228,6 +260,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cookie_file_format_mode_and_removal, dir_setup,
 						dir_teardown),
 		cmocka_unit_test_setup_teardown(test_two_cookies_differ, dir_setup, dir_teardown),
+		cmocka_unit_test_setup_teardown(test_cookie_header_is_checked_exactly, dir_setup,
+						dir_teardown),
 	};
 
 	if (sodium_init() < 0)

@@ -11,6 +11,7 @@
 #include "consensus/record.h"
 #include "consensus/ledger.h"
 #include "consensus/supply.h"
+#include "consensus/tx.h"
 #include "tests/unit/ledger_fixture.h"
 #include "tests/unit/test_util.h"
 
@@ -92,7 +93,8 @@ static void test_validator_set_change_takes_effect_two_heights_later(void **stat
 	size_t len;
 
 	assert_non_null(set);
-	fix_block1(f, fix_bond(f, 1, 1, FIX_FEE, 5 * FIX_BOND, &len), &len); /* height 1 */
+	fix_block1(f, fix_bond_validator(f, 1, 1, FIX_FEE, 5 * FIX_BOND, &len),
+		   &len); /* height 1 */
 	load_set(f, 2, set);
 	assert_int_equal(set->count, 1);
 	load_set(f, 3, set);
@@ -103,6 +105,136 @@ static void test_validator_set_change_takes_effect_two_heights_later(void **stat
 	fix_empty_block(f);
 	fix_empty_block(f);
 	free(set);
+}
+
+/* True when key has an entry in the stake index of c. */
+static bool indexed(const struct fixture *f, int idx)
+{
+	struct account a = fix_account(f, &f->chain, idx);
+	struct key k;
+	uint8_t *val = NULL;
+	size_t len;
+	enum state_status rc;
+
+	if (a.bonded == 0)
+		return false;
+	key_make_u64_pubkey(&k, KEY_STAKE_INDEX, UINT64_MAX - a.bonded, f->signers[idx].pubkey);
+	rc = state_get(fix_chain_state(&f->chain), k.bytes, k.len, &val, &len);
+	free(val);
+	assert_int_not_equal(rc, STATE_ERROR);
+	return rc == STATE_OK;
+}
+
+static void test_plain_bond_never_enters_the_validator_set(void **state)
+{
+	struct fixture *f = *state;
+	struct validator_set *set = malloc(sizeof(*set));
+	size_t len;
+
+	assert_non_null(set);
+	/* five times the validator's stake, and still not a validator */
+	fix_block1(f, fix_bond(f, 1, 1, FIX_FEE, 5 * FIX_BOND, &len), &len); /* height 1 */
+	fix_empty_block(f);
+	fix_empty_block(f);
+	assert_int_equal(fix_account(f, &f->chain, 1).bonded, 5 * FIX_BOND);
+	assert_false(fix_account(f, &f->chain, 1).validator);
+	assert_false(indexed(f, 1));
+	for (uint64_t h = 1; h <= f->chain.tip.height + 2; h++) {
+		load_set(f, h, set);
+		assert_int_equal(set->count, 1);
+		assert_memory_equal(set->members[0].key, f->signers[0].pubkey, PUBKEY_SIZE);
+		assert_int_equal(set->total_power, FIX_BOND);
+	}
+	free(set);
+}
+
+static void test_validator_bond_makes_all_the_stake_a_candidate_for_good(void **state)
+{
+	struct fixture *f = *state;
+	struct validator_set *set = malloc(sizeof(*set));
+	size_t len;
+
+	assert_non_null(set);
+	fix_block1(f, fix_bond(f, 1, 1, FIX_FEE, 3 * FIX_BOND, &len), &len); /* height 1 */
+	fix_block1(f, fix_bond_validator(f, 1, 2, FIX_FEE, 1, &len), &len);  /* height 2 */
+	assert_true(fix_account(f, &f->chain, 1).validator);
+	assert_true(indexed(f, 1));
+	load_set(f, 3, set);
+	assert_int_equal(set->count, 1);
+	load_set(f, 4, set); /* two heights after the block that bonded */
+	assert_int_equal(set->count, 2);
+	assert_int_equal(set->total_power, 4 * FIX_BOND + 1);
+	/* a later plain bond of a candidate still counts */
+	fix_block1(f, fix_bond(f, 1, 3, FIX_FEE, 10, &len), &len); /* height 3 */
+	assert_true(fix_account(f, &f->chain, 1).validator);
+	load_set(f, 5, set);
+	assert_int_equal(set->total_power, 4 * FIX_BOND + 11);
+	free(set);
+}
+
+static void test_unbonding_to_zero_ends_candidacy(void **state)
+{
+	struct fixture *f = *state;
+	struct validator_set *set = malloc(sizeof(*set));
+	size_t len;
+
+	assert_non_null(set);
+	fix_block1(f, fix_bond_validator(f, 1, 1, FIX_FEE, 2000, &len), &len); /* height 1 */
+	fix_block1(f, fix_unbond(f, 1, 2, FIX_FEE, 1500, &len), &len);	       /* height 2 */
+	assert_true(fix_account(f, &f->chain, 1).validator);
+	assert_true(indexed(f, 1));
+	fix_block1(f, fix_unbond(f, 1, 3, FIX_FEE, 500, &len), &len); /* height 3 */
+	assert_false(fix_account(f, &f->chain, 1).validator);
+	assert_false(indexed(f, 1));
+	load_set(f, 5, set);
+	assert_int_equal(set->count, 1);
+	/* a plain bond afterwards does not bring it back */
+	fix_block1(f, fix_bond(f, 1, 4, FIX_FEE, 5 * FIX_BOND, &len), &len); /* height 4 */
+	assert_false(fix_account(f, &f->chain, 1).validator);
+	load_set(f, 6, set);
+	assert_int_equal(set->count, 1);
+	free(set);
+}
+
+/* A Tx of body bytes signed by signer idx as they are (no codec check).
+ * Out: *len. Returns the tx (caller frees). */
+static uint8_t *sign_raw_body(struct fixture *f, int idx, uint8_t *body, size_t body_len,
+			      size_t *len)
+{
+	Hearth__Tx env = HEARTH__TX__INIT;
+	uint8_t digest[HASH_SIZE], sig[SIG_SIZE], aux[32] = { 7 }, *out;
+
+	tx_sign_digest(body, body_len, digest);
+	assert_int_equal(sig_sign_aux(&f->signers[idx], digest, aux, sig), 0);
+	env.body.data = body;
+	env.body.len = body_len;
+	env.sig.data = sig;
+	env.sig.len = SIG_SIZE;
+	assert_int_equal(codec_encode(&env.base, &out, len), CODEC_OK);
+	return out;
+}
+
+static void test_bond_with_validator_false_is_malformed(void **state)
+{
+	struct fixture *f = *state;
+	Hearth__TxBody body;
+	Hearth__Bond b = HEARTH__BOND__INIT;
+	uint8_t *body_bytes, *tx;
+	size_t body_len, len;
+
+	/* tx_sign refuses to build it, so sign bytes encoded by hand */
+	fix_body(f, &body, 1, 1, FIX_FEE);
+	b.amount = 100;
+	b.has_validator = 1;
+	b.validator = 0;
+	body.kind_case = HEARTH__TX_BODY__KIND_BOND;
+	body.bond = &b;
+	assert_int_equal(codec_check(&body.base, NULL), CODEC_NOT_CANONICAL);
+	assert_int_equal(tx_sign(&body, &f->signers[1], NULL, &tx, &len), -1);
+	assert_int_equal(codec_encode(&body.base, &body_bytes, &body_len), CODEC_OK);
+	tx = sign_raw_body(f, 1, body_bytes, body_len, &len);
+	free(body_bytes);
+	assert_int_equal(fix_try_tx(f, tx, &len), LEDGER_TX_BODY_MALFORMED);
 }
 
 static void put_index(const struct state *st, uint8_t first, uint64_t bonded)
@@ -231,8 +363,9 @@ static void test_evidence_slashes_and_jails_the_offender(void **state)
 	assert_non_null(set);
 	f->ledger.cfg.evidence_verify = fake_verify;
 	f->ledger.cfg.evidence_arg = &v;
-	fix_block1(f, fix_bond(f, 1, 1, FIX_FEE, 2 * FIX_BOND, &len), &len); /* height 1 */
-	fix_empty_block(f);						     /* height 2 */
+	fix_block1(f, fix_bond_validator(f, 1, 1, FIX_FEE, 2 * FIX_BOND, &len),
+		   &len);   /* height 1 */
+	fix_empty_block(f); /* height 2 */
 	memcpy(v.offender, f->signers[1].pubkey, PUBKEY_SIZE);
 	/* evidence from the future, or the current height */
 	assert_int_equal(fix_try_tx(f, evidence_tx(f, 2, 1, 3, &len), &len),
@@ -280,7 +413,9 @@ static void test_slash_and_jail_burns_the_fraction(void **state UNUSED)
 	struct state_mem mem;
 	struct state st;
 	struct supply sup = { .genesis = 1000, .issued = 0, .burned = 0 };
-	struct account a = { .balance = 0, .nonce = 0, .bonded = 999, .unbonding = 0 };
+	struct account a = {
+		.balance = 0, .nonce = 0, .bonded = 999, .unbonding = 0, .validator = true
+	};
 	struct validator_set *set = malloc(sizeof(*set));
 	uint8_t key[PUBKEY_SIZE] = { 4 };
 	uint64_t slashed;
@@ -316,7 +451,9 @@ static void test_slash_without_jail_burns_and_keeps_the_account_staked(void **st
 	struct state_mem mem;
 	struct state st;
 	struct supply sup = { .genesis = 2000, .issued = 0, .burned = 0 };
-	struct account a = { .balance = 0, .nonce = 0, .bonded = 1000, .unbonding = 400 };
+	struct account a = {
+		.balance = 0, .nonce = 0, .bonded = 1000, .unbonding = 400, .validator = true
+	};
 	Hearth__UnbondingEntry e = HEARTH__UNBONDING_ENTRY__INIT;
 	struct validator_set *set = malloc(sizeof(*set));
 	uint8_t key[PUBKEY_SIZE] = { 4 }, nobody[PUBKEY_SIZE] = { 5 };
@@ -355,8 +492,13 @@ static void test_slash_without_jail_burns_and_keeps_the_account_staked(void **st
 	assert_int_equal(slashed, 750);
 	assert_int_equal(staking_select(&st, 4, set), STATE_OK);
 	assert_int_equal(set->count, 0);
+	/* nothing left bonded: no longer a candidate */
+	assert_int_equal(account_load(&st, key, &a), STATE_OK);
+	assert_int_equal(a.bonded, 0);
+	assert_false(a.validator);
 	/* part of a slash can pay someone instead of being burned */
 	a.bonded = 400;
+	a.validator = true;
 	assert_int_equal(account_store(&st, key, &a), STATE_OK);
 	assert_int_equal(staking_reindex(&st, key, 0, 400), STATE_OK);
 	assert_int_equal(
@@ -396,7 +538,7 @@ static void test_evidence_slashes_stake_unbonded_after_the_offence(void **state)
 	f->ledger.cfg.evidence_arg = &v;
 	memcpy(v.offender, f->signers[1].pubkey, PUBKEY_SIZE);
 	/* height 1: bond 2M and unbond 500k at once (released at 4) */
-	txs[0] = fix_bond(f, 1, 1, FIX_FEE, 2 * FIX_BOND, &lens[0]);
+	txs[0] = fix_bond_validator(f, 1, 1, FIX_FEE, 2 * FIX_BOND, &lens[0]);
 	txs[1] = fix_unbond(f, 1, 2, FIX_FEE, FIX_BOND / 2, &lens[1]);
 	assert_int_equal(fix_block(f, &f->chain, txs, lens, 2, NULL), LEDGER_OK);
 	fix_empty_block(f); /* height 2: the offence */
@@ -473,6 +615,10 @@ int main(void)
 		T(test_unbond_more_than_bonded_is_rejected),
 		T(test_unbonded_stake_returns_at_end_of_release_block),
 		T(test_validator_set_change_takes_effect_two_heights_later),
+		T(test_plain_bond_never_enters_the_validator_set),
+		T(test_validator_bond_makes_all_the_stake_a_candidate_for_good),
+		T(test_unbonding_to_zero_ends_candidacy),
+		T(test_bond_with_validator_false_is_malformed),
 		cmocka_unit_test(test_selection_is_top_n_by_stake_with_key_tie_break),
 		T(test_empty_selection_keeps_the_current_set),
 		T(test_evidence_without_verifier_is_rejected),

@@ -1,0 +1,42 @@
+/* node_metrics.h: the node's metric families besides the height and mempool
+ * gauges of node.c and the RPC server's own (doc/rpc.md lists them all):
+ * last block time, block interval, txs committed, consensus rounds per
+ * height, and the P2P families (peers by direction, bytes in and out, bans),
+ * registered now so their names are stable before P2P updates them. */
+#ifndef HEARTH_NODE_NODE_METRICS_H
+#define HEARTH_NODE_NODE_METRICS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "consensus/block.h"
+#include "node/metrics.h"
+
+struct node_metrics {
+	struct metric_family *last_block_time; /* gauge, unix seconds */
+	struct metric_family *block_interval;  /* histogram, seconds */
+	struct metric_family *txs_committed;   /* counter */
+	struct metric_family *rounds;	       /* histogram, rounds to decide a height */
+	struct metric_family *peers;	       /* gauge, label direction */
+	struct metric_family *p2p_received;    /* counter, bytes */
+	struct metric_family *p2p_sent;	       /* counter, bytes */
+	struct metric_family *bans;	       /* counter */
+};
+
+/* Registers the families in m and sets the peers gauges of both directions
+ * to 0. In: tip, the chain's tip at start (for the last block time).
+ * Returns 0, or -1 with err. */
+__attribute__((warn_unused_result)) int node_metrics_register(struct node_metrics *nm,
+							      struct metrics *m,
+							      const struct chain_tip *tip,
+							      char *err, size_t err_size);
+
+/* Records a commit: the new tip, the time of the previous tip's block, the
+ * number of txs in the block and the round it was decided in.
+ * Returns 0, or -1 when a series could not be updated. */
+__attribute__((warn_unused_result)) int node_metrics_on_commit(struct node_metrics *nm,
+							       const struct chain_tip *tip,
+							       uint64_t prev_time_ms, size_t txs,
+							       uint32_t round);
+
+#endif
