@@ -224,7 +224,8 @@ def test_dashboard_uses_only_metrics_a_node_serves(make_node, builddir, srcdir, 
             assert not missing, "%s: labels %s not on %s" % (path, missing, names)
     assert used > 0
     # The dashboard covers each part of the node that has metrics.
-    for prefix in ("hearth_chain_", "hearth_mempool_", "hearth_rpc_", "hearth_executor_"):
+    for prefix in ("hearth_chain_", "hearth_consensus_", "hearth_mempool_", "hearth_p2p_",
+                   "hearth_rpc_", "hearth_executor_"):
         assert any(prefix in text for _, text in dashboard_strings(dashboard)), prefix
     assert node.stop() == 0
 
