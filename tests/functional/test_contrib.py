@@ -1,9 +1,9 @@
-"""contrib/ against a real hearthd: the systemd unit (systemd's own check,
-the hearthd arguments of its ExecStart, a provider's job run under exactly
-its capability bounding set and no_new_privs), the sample hearth.conf (as
-it is, and with every default uncommented), and the Prometheus scrape
-example and the Grafana dashboard (every metric they name is served by a
-running node)."""
+"""contrib/ and the user guides against a real hearthd: the systemd unit
+(systemd's own check, the hearthd arguments of its ExecStart, a provider's
+job run under exactly its capability bounding set and no_new_privs), the
+sample hearth.conf (as it is, and with every default uncommented), the
+Prometheus scrape example and the Grafana dashboard (every metric they name
+is served by a running node), and the Python of doc/dapp.md."""
 import json
 import os
 import re
@@ -16,6 +16,7 @@ import pytest
 
 from hearthnode import free_port
 from test_executor import Provider, receipt_hash_on_chain, recompute, wait_for
+from test_rpc_chain import FAUCET_SECRET, txgen
 
 
 def contrib(srcdir, *parts):
@@ -245,3 +246,41 @@ def test_prometheus_example_scrapes_the_rpc_ports(srcdir):
     assert re.findall(r"metrics_path:\s*(\S+)", live) == ["/metrics", "/metrics"]
     for word in ("basic_auth", "authorization", "bearer_token"):
         assert word not in live
+
+
+def doc_python_blocks(srcdir, name):
+    with open(os.path.join(srcdir, "doc", name), encoding="utf-8") as f:
+        return re.findall(r"```python\n(.*?)```", f.read(), re.S)
+
+
+def test_dapp_guide_python_runs_against_a_node(make_node, builddir, srcdir, tmp_path, capsys):
+    """The Python of doc/dapp.md, as printed there (only the URL, the
+    cookie's path and the tx's hex filled in): the client, sending a tx,
+    waiting for it, and following a real job until it settles."""
+    blocks = doc_python_blocks(srcdir, "dapp.md")
+    assert len(blocks) == 4
+    client, send_tx, wait, follow = blocks
+    node = make_node().start(["-provider", "-emptyblockinterval=200"])
+    url = 'url="http://127.0.0.1:19741/"'
+    cookie = 'cookie=os.path.expanduser("~/.hearth/dev/.cookie")'
+    assert url in client and cookie in client
+    ns = {}
+    exec(client.replace(url, 'url="http://127.0.0.1:%d/"' % node.rpcport)  # pylint: disable=exec-used
+         .replace(cookie, 'cookie=%r' % os.path.join(node.netdir, ".cookie")), ns)
+    assert capsys.readouterr().out.startswith("hearth-dev\n")
+    hearth = ns["node"]
+    provider = Provider(builddir, node)
+    nonce = hearth.call("getnonce", provider.faucet)["next"]
+    tx = txgen(builddir, "transfer", FAUCET_SECRET, "hearth-dev", nonce, 100000, provider.addr, 5)
+    exec(send_tx.replace('"0a8c01…"', repr(tx)), ns)  # pylint: disable=exec-used
+    exec(wait, ns)  # pylint: disable=exec-used
+    assert ns["wait_for_tx"](hearth, ns["txid"])["status"] == "committed"
+    provider.offer()
+    provider.bid(tmp_path, ["sh", "-c", "echo hello > /out/greeting"])
+    bids = hearth.call("listbids", provider.faucet)["bids"]
+    assert len(bids) == 1
+    bid_id = bids[0]["id"]
+    exec(follow, ns)  # pylint: disable=exec-used
+    job = ns["follow"](hearth, bid_id, every_s=0.2)
+    assert job["status"] == "settled"
+    assert node.stop() == 0
