@@ -5,7 +5,8 @@
  * price, examining at most market_match_offers entries, and takes the first
  * fitting offer of each of r distinct providers. A matched bid becomes r
  * leases at the offers' prices and gives back the escrow above
- * sum(prices) x max_duration; an unmatched bid records why. The walks of a
+ * sum(prices) x max_duration; an unmatched bid records why. The bids come
+ * from the queue entries, which hold their records, and the walks of a
  * pass go over the pass's in-memory view of the book (market/book.h). */
 #include "market/order.h"
 
@@ -257,66 +258,66 @@ static int bid_match(const struct market_ctx *c, struct market_state *ms, Hearth
 	return market_record_put(c->st, &k, &bid->base) == STATE_OK ? 0 : -1;
 }
 
-/* One attempt to match the queued bid id. Returns 0 or -1. */
+/* One attempt to match the queued bid (decoded from its queue entry).
+ * Returns 0 or -1. */
 static int bid_attempt(const struct market_ctx *c, struct market_state *ms, struct pass_book *book,
-		       const uint8_t *id)
+		       Hearth__BidRecord *bid)
 {
-	struct scan s = { .budget = c->p->market_match_offers, .book = book };
-	ProtobufCMessage *msg;
-	Hearth__BidRecord *bid;
+	struct scan s = { .budget = c->p->market_match_offers, .book = book, .bid = bid };
 	enum market_reason why;
-	struct mkey k;
 	int rc = 0;
 
-	mkey_id(&k, MKEY_BID, id);
-	if (market_record_get(c->st, &k, &hearth__bid_record__descriptor, &msg) != STATE_OK)
-		return -1;
-	bid = (Hearth__BidRecord *)msg;
-	s.bid = bid;
 	if (scan_book(&s) != 0)
-		rc = -1;
-	if (rc == 0 && s.n_chosen == bid->bid->replicas)
+		return -1;
+	if (s.n_chosen == bid->bid->replicas)
 		rc = bid_match(c, ms, bid, &s);
 	if (rc == 1) {
 		s.limit_hit = true; /* an amount overflowed: report it as no fit */
 		rc = 0;
-	} else if (rc == 0 && bid->state == HEARTH__BID_STATE__BID_MATCHED) {
-		goto done;
+	} else if (rc != 0 || bid->state == HEARTH__BID_STATE__BID_MATCHED) {
+		return rc;
 	}
 	why = scan_reason(&s);
-	if (rc == 0 && bid->unmatched_reason != (uint32_t)why) {
+	if (bid->unmatched_reason != (uint32_t)why) {
 		bid->unmatched_reason = why;
-		if (market_record_put(c->st, &k, &bid->base) != STATE_OK)
-			rc = -1;
+		if (market_bid_store(c->st, bid) != STATE_OK)
+			return -1;
 	}
-done:
-	codec_free(msg); /* the chosen offers belong to the view */
-	return rc;
+	return 0;
 }
 
-/* The queue entries a pass takes, and where the next pass resumes. */
+/* The queued bids a pass takes, and where the next pass resumes. */
 struct pass {
 	uint32_t max;
 	size_t n;
 	bool more;	 /* the queue goes on after the pass */
 	uint64_t resume; /* seq of the first entry left for the next pass */
-	uint8_t (*ids)[MARKET_ID_SIZE];
+	Hearth__BidRecord **bids;
 };
 
+/* A queue entry: seq || bid id -> the bid's record (market_bid_store). */
 static int collect_queued(void *arg, const uint8_t *key, size_t key_len, const uint8_t *val,
 			  size_t val_len)
 {
 	struct pass *p = arg;
+	ProtobufCMessage *msg;
+	Hearth__BidRecord *bid;
 
-	(void)val;
-	if (key_len != 1 + 8 + MARKET_ID_SIZE || val_len != 0)
+	if (key_len != 1 + 8 + MARKET_ID_SIZE)
 		return -1;
 	if (p->n == p->max) {
 		p->more = true;
 		p->resume = key_get_u64(key + 1);
 		return 1;
 	}
-	memcpy(p->ids[p->n++], key + 9, MARKET_ID_SIZE);
+	if (codec_decode(&hearth__bid_record__descriptor, val, val_len, MARKET_RECORD_MAX, &msg,
+			 NULL) != CODEC_OK)
+		return -1;
+	bid = (Hearth__BidRecord *)msg;
+	p->bids[p->n++] = bid;
+	if (bid->id.len != MARKET_ID_SIZE || memcmp(bid->id.data, key + 9, MARKET_ID_SIZE) != 0 ||
+	    bid->seq != key_get_u64(key + 1) || bid->state != HEARTH__BID_STATE__BID_QUEUED)
+		return -1;
 	return 0;
 }
 
@@ -332,21 +333,23 @@ enum ledger_reason market_match_block(const struct market_ctx *c, struct ledger_
 	if (market_state_load(c->st, &ms) != STATE_OK)
 		return ledger_fail(err, LEDGER_INTERNAL, "reading the market state");
 	before = ms;
-	p.ids = malloc((size_t)p.max * MARKET_ID_SIZE);
-	if (p.ids == NULL)
+	p.bids = calloc(p.max > 0 ? p.max : 1, sizeof(*p.bids));
+	if (p.bids == NULL)
 		return ledger_fail(err, LEDGER_INTERNAL, "no memory");
 	market_book_init(&book, c);
 	mkey_start(&start, MKEY_BID_QUEUE);
 	mkey_add_u64(&start, ms.match_cursor);
 	rc = state_iterate(c->st, &prefix, 1, start.bytes, start.len, collect_queued, &p);
 	for (size_t i = 0; rc == STATE_OK && i < p.n; i++) {
-		if (bid_attempt(c, &ms, &book, p.ids[i]) != 0)
+		if (bid_attempt(c, &ms, &book, p.bids[i]) != 0)
 			rc = STATE_ERROR;
 	}
+	for (size_t i = 0; i < p.n; i++)
+		codec_free(&p.bids[i]->base); /* the chosen offers belong to the view */
 	if (rc == STATE_OK)
 		rc = market_book_flush(&book);
 	market_book_free(&book);
-	free(p.ids);
+	free(p.bids);
 	if (rc != STATE_OK)
 		return ledger_fail(err, LEDGER_INTERNAL, "matching");
 	/* The next pass resumes after this one, or from the start of the queue

@@ -76,6 +76,13 @@ enum ledger_reason market_cancel_bid_check(const struct market_ctx *c, const str
 enum ledger_reason market_cancel_bid_apply(const struct market_ctx *c, const struct tx *tx,
 					   struct ledger_error *err);
 
+/* Writes rec under its id and, while it is queued, the same bytes as the
+ * value of its queue entry (matching reads queued bids from the queue).
+ * Every write of a queued bid's record goes through here.
+ * Returns STATE_OK or STATE_ERROR. */
+__attribute__((warn_unused_result)) enum state_status
+market_bid_store(const struct state *st, const Hearth__BidRecord *rec);
+
 /* Takes a queued bid out of the queue and expiry indexes. */
 __attribute__((warn_unused_result)) enum state_status
 market_bid_dequeue(const struct state *st, const Hearth__BidRecord *rec);
