@@ -2,8 +2,9 @@
  * open offers with a free slot, by price then age). Not for use outside
  * market/.
  *
- * The view is the book as the pass found it, read lazily: keys in chunks
- * as walks go deeper, each offer's record and its provider's standing on
+ * The view is the book as the pass found it, read lazily: entries in
+ * chunks as walks go deeper (each entry's value is its offer's record,
+ * kept as bytes), each record decoded and its provider's standing read on
  * first examination, once per pass; a provider's standing once per pass for
  * all its offers. An offer that the pass fills is marked dead (it left the
  * state's book too) and skipped in O(1) amortized, so a walk of the view
@@ -24,6 +25,7 @@
 struct book_entry {
 	uint64_t price;
 	uint8_t id[MARKET_ID_SIZE];
+	size_t val_off, val_len;  /* the record's bytes in pass_book.vals */
 	Hearth__OfferRecord *rec; /* NULL until first examined */
 	struct market_standing sd;
 	bool dirty; /* rec changed: market_book_flush writes it */
@@ -42,7 +44,9 @@ struct pass_book {
 	const struct market_ctx *c;
 	size_t n, cap;
 	struct book_entry *e;
-	size_t *skip;		    /* skip[i] == i: live; else a later index to try */
+	size_t *skip;  /* skip[i] == i: live; else a later index to try */
+	uint8_t *vals; /* the book entries' values, one after another */
+	size_t vals_len, vals_cap;
 	uint8_t last[MKEY_MAX_LEN]; /* the key of e[n - 1] */
 	size_t last_len;
 	bool end;		 /* the state's book has no entry after e[n - 1] */

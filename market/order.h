@@ -38,6 +38,14 @@ enum ledger_reason market_cancel_offer_check(const struct market_ctx *c, const s
 enum ledger_reason market_cancel_offer_apply(const struct market_ctx *c, const struct tx *tx,
 					     struct ledger_error *err);
 
+/* Writes rec under its id and, when booked (the offer is open with a free
+ * slot, so its book entry exists), the same bytes as the value of its book
+ * entry (a matching pass reads the offers it examines from the book). Every
+ * write of a booked offer's record goes through here. Returns STATE_OK or
+ * STATE_ERROR. */
+__attribute__((warn_unused_result)) enum state_status
+market_offer_store(const struct state *st, const Hearth__OfferRecord *rec, bool booked);
+
 /* Takes one slot of rec (written back); an offer left without a free slot
  * leaves the book. Returns STATE_OK or STATE_ERROR. */
 __attribute__((warn_unused_result)) enum state_status

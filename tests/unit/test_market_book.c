@@ -62,14 +62,14 @@ static void provider_key(uint32_t p, uint8_t key[PUBKEY_SIZE])
 }
 
 /* Writes offer i (arrival seq i) of provider p at price with slots free:
- * its record and its book entry, as market_offer_apply does. */
+ * its record and its book entry (holding a copy of the record), as
+ * market_offer_apply does. */
 static void put_offer_of(struct bk *b, uint32_t i, uint32_t p, uint64_t price, uint32_t slots)
 {
 	Hearth__OfferRecord rec = HEARTH__OFFER_RECORD__INIT;
 	Hearth__Offer o = HEARTH__OFFER__INIT;
 	Hearth__Resources res = HEARTH__RESOURCES__INIT;
 	uint8_t id[MARKET_ID_SIZE], provider[PUBKEY_SIZE];
-	struct mkey k;
 
 	offer_id(i, id);
 	provider_key(p, provider);
@@ -87,10 +87,7 @@ static void put_offer_of(struct bk *b, uint32_t i, uint32_t p, uint64_t price, u
 	rec.offer = &o;
 	rec.free_slots = slots;
 	rec.seq = i;
-	mkey_id(&k, MKEY_OFFER, id);
-	assert_int_equal(market_record_put(&b->st, &k, &rec.base), STATE_OK);
-	mkey_book(&k, price, i, id);
-	assert_int_equal(market_index_put(&b->st, &k), STATE_OK);
+	assert_int_equal(market_offer_store(&b->st, &rec, true), STATE_OK);
 }
 
 static void put_offer(struct bk *b, uint32_t i, uint64_t price, uint32_t slots)
@@ -281,6 +278,61 @@ static void test_an_offer_with_a_slot_left_stays_first(void **state)
 	codec_free((ProtobufCMessage *)rec);
 }
 
+/* The book entry of an offer holds its record's bytes: the view decodes
+ * the record from it, and the flush at the end of a pass rewrites the copy
+ * of an offer that keeps a free slot (and removes the entry of a full one). */
+static void assert_book_copy(const struct bk *b, uint32_t i, uint64_t price, bool booked)
+{
+	uint8_t id[MARKET_ID_SIZE], *rec, *copy;
+	size_t rec_len, copy_len;
+	struct mkey k;
+
+	offer_id(i, id);
+	mkey_id(&k, MKEY_OFFER, id);
+	assert_int_equal(state_get(&b->st, k.bytes, k.len, &rec, &rec_len), STATE_OK);
+	mkey_book(&k, price, i, id);
+	if (!booked) {
+		assert_int_equal(state_get(&b->st, k.bytes, k.len, &copy, &copy_len),
+				 STATE_NOT_FOUND);
+	} else {
+		assert_int_equal(state_get(&b->st, k.bytes, k.len, &copy, &copy_len), STATE_OK);
+		assert_int_equal(copy_len, rec_len);
+		assert_memory_equal(copy, rec, rec_len);
+		free(copy);
+	}
+	free(rec);
+}
+
+static void test_the_book_entry_holds_the_offer_record(void **state)
+{
+	struct bk *b = *state;
+	struct pass_book v;
+	struct book_entry *e;
+	size_t idx;
+
+	put_offer(b, 0, 5, 3);
+	put_offer(b, 1, 6, 1);
+	assert_book_copy(b, 0, 5, true);
+	assert_book_copy(b, 1, 6, true);
+	market_book_init(&v, &b->c);
+	assert_int_equal(market_book_next(&v, 0, &idx, &e), 0);
+	assert_int_equal(e->rec->free_slots, 3);
+	assert_int_equal(market_book_take(&v, idx), STATE_OK);
+	assert_int_equal(market_book_next(&v, idx + 1, &idx, &e), 0);
+	assert_int_equal(market_book_take(&v, idx), STATE_OK);
+	assert_int_equal(market_book_flush(&v), STATE_OK);
+	market_book_free(&v);
+	assert_book_copy(b, 0, 5, true); /* two slots left, in the copy too */
+	assert_book_copy(b, 1, 6, false);
+	/* a view reads the new copy */
+	market_book_init(&v, &b->c);
+	assert_int_equal(market_book_next(&v, 0, &idx, &e), 0);
+	assert_int_equal(e->rec->free_slots, 2);
+	assert_int_equal(market_book_next(&v, idx + 1, &idx, &e), 0);
+	assert_null(e);
+	market_book_free(&v);
+}
+
 /* The walk that made matching slow: every bid of a pass starts at the
  * cheapest ask while the cheap offers fill one after the other. Each of
  * 5,000 walks takes the first live entry; with the filled ones crossed in
@@ -359,6 +411,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_filled_offers_leave_the_view_and_the_book,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_an_offer_with_a_slot_left_stays_first, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_the_book_entry_holds_the_offer_record, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_many_walks_past_filled_offers, setup,
 						teardown),
