@@ -111,6 +111,7 @@ static int chunk_entry(void *arg, const uint8_t *key, size_t key_len, const uint
 	memcpy(e->id, key + 17, MARKET_ID_SIZE);
 	e->rec = NULL;
 	e->dirty = false;
+	e->rt_known = e->rt_has = 0;
 	b->skip[b->n] = b->n;
 	b->n++;
 	ch->added++;
@@ -246,6 +247,37 @@ int market_book_next(struct pass_book *b, size_t i, size_t *idx, struct book_ent
 	*idx = j;
 	*e = &b->e[j];
 	return 0;
+}
+
+int market_book_runtime(struct pass_book *b, const char *runtime)
+{
+	size_t len = strnlen(runtime, MARKET_NAME_MAX + 1);
+
+	if (len > MARKET_NAME_MAX)
+		return -1;
+	for (size_t i = 0; i < b->n_runtimes; i++) {
+		if (strcmp(b->runtimes[i], runtime) == 0)
+			return (int)i;
+	}
+	if (b->n_runtimes == BOOK_RUNTIMES)
+		return -1;
+	memcpy(b->runtimes[b->n_runtimes], runtime, len + 1);
+	return (int)b->n_runtimes++;
+}
+
+bool market_book_has_runtime(struct book_entry *e, int rt, const char *runtime)
+{
+	uint64_t bit;
+
+	if (rt < 0)
+		return market_offer_has_runtime(e->rec->offer, runtime);
+	bit = (uint64_t)1 << rt;
+	if ((e->rt_known & bit) == 0) {
+		e->rt_known |= bit;
+		if (market_offer_has_runtime(e->rec->offer, runtime))
+			e->rt_has |= bit;
+	}
+	return (e->rt_has & bit) != 0;
 }
 
 enum state_status market_book_take(struct pass_book *b, size_t idx)

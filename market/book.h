@@ -29,7 +29,14 @@ struct book_entry {
 	Hearth__OfferRecord *rec; /* NULL until first examined */
 	struct market_standing sd;
 	bool dirty; /* rec changed: market_book_flush writes it */
+	/* Whether the offer lists the pass's runtime number i (bit i of
+	 * rt_has), once bit i of rt_known is set: a walk compares runtime
+	 * names once per offer and runtime in a pass, not once per bid. */
+	uint64_t rt_known, rt_has;
 };
+
+/* Distinct runtimes a pass numbers (more are compared by name). */
+#define BOOK_RUNTIMES 64
 
 /* A provider's standing, read once per pass (open addressing on a hash of
  * the key seeded by the previous block's id, so nobody can choose keys that
@@ -52,6 +59,8 @@ struct pass_book {
 	bool end;		 /* the state's book has no entry after e[n - 1] */
 	size_t n_prov, cap_prov; /* cap_prov: 0 or a power of two */
 	struct book_provider *prov;
+	size_t n_runtimes; /* the runtimes of the pass's bids, numbered */
+	char runtimes[BOOK_RUNTIMES][MARKET_NAME_MAX + 1];
 };
 
 /* An empty view of c's book. */
@@ -65,6 +74,15 @@ void market_book_free(struct pass_book *b);
  * Returns 0, or -1 on a state error or no memory. */
 __attribute__((warn_unused_result)) int market_book_next(struct pass_book *b, size_t i, size_t *idx,
 							 struct book_entry **e);
+
+/* The number of runtime in the pass (numbered on its first use), or -1 when
+ * the pass has numbered BOOK_RUNTIMES already or runtime is longer than
+ * MARKET_NAME_MAX (not remembered then). */
+int market_book_runtime(struct pass_book *b, const char *runtime);
+
+/* Whether e's offer (its record read) lists runtime, whose number in the
+ * pass is rt (market_book_runtime). */
+bool market_book_has_runtime(struct book_entry *e, int rt, const char *runtime);
 
 /* Takes one slot of entry idx's offer (market_offer_use_slot); the record
  * is written by market_book_flush, and a full offer leaves the view.

@@ -28,11 +28,12 @@ struct scan {
 	Hearth__OfferRecord *chosen[MARKET_REPLICAS_MAX];
 	size_t chosen_idx[MARKET_REPLICAS_MAX]; /* their places in the view */
 	uint32_t deepest; /* the furthest filter an offer failed (reason code) */
+	int runtime;	  /* the bid's runtime's number in the pass (book.h) */
 	bool within_price, beyond_price, duplicate, limit_hit;
 	struct pass_book *book;
 };
 
-static bool has_runtime(const Hearth__Offer *o, const char *runtime)
+bool market_offer_has_runtime(const Hearth__Offer *o, const char *runtime)
 {
 	for (size_t i = 0; i < o->n_runtimes; i++) {
 		if (strcmp(o->runtimes[i], runtime) == 0)
@@ -56,16 +57,29 @@ static bool has_attributes(const Hearth__Offer *o, const Hearth__Bid *b)
 	return true;
 }
 
+/* Whether the keys a and b (PUBKEY_SIZE bytes) are the same: their first
+ * eight bytes almost always tell. */
+static bool same_key(const uint8_t *a, const uint8_t *b)
+{
+	uint64_t x, y;
+
+	memcpy(&x, a, sizeof(x));
+	memcpy(&y, b, sizeof(y));
+	return x == y && memcmp(a, b, PUBKEY_SIZE) == 0;
+}
+
 /* The filters that depend on the offer alone, in the order of the reason
- * codes; MARKET_OK when it passes them. */
-static enum market_reason offer_filter(const Hearth__OfferRecord *rec, const Hearth__BidRecord *bid)
+ * codes; MARKET_OK when it passes them. runtime_ok: whether the offer lists
+ * the bid's runtime (market_offer_has_runtime). */
+static enum market_reason offer_filter(const Hearth__OfferRecord *rec, const Hearth__BidRecord *bid,
+				       bool runtime_ok)
 {
 	const Hearth__Offer *o = rec->offer;
 	const Hearth__Bid *b = bid->bid;
 
-	if (memcmp(rec->provider.data, bid->consumer.data, PUBKEY_SIZE) == 0)
+	if (same_key(rec->provider.data, bid->consumer.data))
 		return MARKET_UNMATCHED_OWN_OFFER;
-	if (!has_runtime(o, b->runtime))
+	if (!runtime_ok)
 		return MARKET_UNMATCHED_RUNTIME;
 	if (o->per_slot->cpu_millicores < b->resources->cpu_millicores)
 		return MARKET_UNMATCHED_CPU;
@@ -114,7 +128,7 @@ int market_offer_fits(const struct market_ctx *c, const Hearth__OfferRecord *rec
 {
 	struct market_standing sd;
 
-	*why = offer_filter(rec, bid);
+	*why = offer_filter(rec, bid, market_offer_has_runtime(rec->offer, bid->bid->runtime));
 	if (*why != MARKET_OK)
 		return 0;
 	if (market_standing_load(c, rec->provider.data, &sd) != 0)
@@ -125,7 +139,7 @@ int market_offer_fits(const struct market_ctx *c, const Hearth__OfferRecord *rec
 
 /* Examines the book entry e (index idx of the view) for s's bid, as the
  * walk of the book does. Returns 0 to go on, 1 to stop. */
-static int scan_entry(struct scan *s, size_t idx, const struct book_entry *e)
+static int scan_entry(struct scan *s, size_t idx, struct book_entry *e)
 {
 	enum market_reason why;
 	bool dup = false;
@@ -140,11 +154,12 @@ static int scan_entry(struct scan *s, size_t idx, const struct book_entry *e)
 	}
 	s->budget--;
 	s->within_price = true;
-	why = offer_filter(e->rec, s->bid);
+	why = offer_filter(e->rec, s->bid,
+			   market_book_has_runtime(e, s->runtime, s->bid->bid->runtime));
 	if (why == MARKET_OK)
 		why = standing_filter(&e->sd, s->bid);
 	for (size_t i = 0; i < s->n_chosen && !dup; i++)
-		dup = memcmp(s->chosen[i]->provider.data, e->rec->provider.data, PUBKEY_SIZE) == 0;
+		dup = same_key(s->chosen[i]->provider.data, e->rec->provider.data);
 	if (why != MARKET_OK || dup) {
 		if (why > s->deepest)
 			s->deepest = why;
@@ -267,6 +282,7 @@ static int bid_attempt(const struct market_ctx *c, struct market_state *ms, stru
 	enum market_reason why;
 	int rc = 0;
 
+	s.runtime = market_book_runtime(book, bid->bid->runtime);
 	if (scan_book(&s) != 0)
 		return -1;
 	if (s.n_chosen == bid->bid->replicas)

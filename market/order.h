@@ -136,6 +136,9 @@ struct market_standing {
 	bool jailed;
 };
 
+/* match.c: whether o lists runtime. */
+bool market_offer_has_runtime(const Hearth__Offer *o, const char *runtime);
+
 /* match.c. Out: *sd, provider's standing now. Returns 0, or -1 on a state
  * error. */
 int market_standing_load(const struct market_ctx *c, const uint8_t *provider,

@@ -7,6 +7,7 @@
  * each offer carries its provider's standing, read once per provider. */
 #include "market/book.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -333,6 +334,52 @@ static void test_the_book_entry_holds_the_offer_record(void **state)
 	market_book_free(&v);
 }
 
+/* Runtimes are numbered once per pass (the first BOOK_RUNTIMES of them)
+ * and each entry remembers, per number, whether its offer lists it; past
+ * the table, or for a name too long, names are compared each time, with
+ * the same answers. */
+static void test_runtimes_are_remembered_per_entry(void **state)
+{
+	struct bk *b = *state;
+	struct pass_book v;
+	struct book_entry e = { 0 };
+	Hearth__OfferRecord rec = HEARTH__OFFER_RECORD__INIT;
+	Hearth__Offer o = HEARTH__OFFER__INIT;
+	char *listed[2] = { (char *)"posix", (char *)"rt7" };
+	char name[16], longname[MARKET_NAME_MAX + 2];
+
+	o.runtimes = listed;
+	o.n_runtimes = 2;
+	rec.offer = &o;
+	e.rec = &rec;
+	market_book_init(&v, &b->c);
+	assert_int_equal(market_book_runtime(&v, "posix"), 0);
+	assert_int_equal(market_book_runtime(&v, "wasm"), 1);
+	assert_int_equal(market_book_runtime(&v, "posix"), 0);
+	assert_true(market_book_has_runtime(&e, 0, "posix"));
+	assert_false(market_book_has_runtime(&e, 1, "wasm"));
+	assert_int_equal(e.rt_known, 3);
+	assert_int_equal(e.rt_has, 1);
+	/* remembered: the answer comes from the bits */
+	o.n_runtimes = 0;
+	assert_true(market_book_has_runtime(&e, 0, "posix"));
+	o.n_runtimes = 2;
+	for (int i = 2; i < (int)BOOK_RUNTIMES; i++) {
+		snprintf(name, sizeof(name), "rt%d", i);
+		assert_int_equal(market_book_runtime(&v, name), i);
+		assert_int_equal(market_book_has_runtime(&e, i, name), i == 7);
+	}
+	assert_int_equal(market_book_runtime(&v, "one-more"), -1);
+	assert_int_equal(market_book_runtime(&v, "rt7"), 7);
+	memset(longname, 'x', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	assert_int_equal(market_book_runtime(&v, longname), -1);
+	assert_true(market_book_has_runtime(&e, -1, "rt7"));
+	assert_false(market_book_has_runtime(&e, -1, "one-more"));
+	e.rec = NULL;
+	market_book_free(&v);
+}
+
 /* The walk that made matching slow: every bid of a pass starts at the
  * cheapest ask while the cheap offers fill one after the other. Each of
  * 5,000 walks takes the first live entry; with the filled ones crossed in
@@ -413,6 +460,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_an_offer_with_a_slot_left_stays_first, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_the_book_entry_holds_the_offer_record, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_runtimes_are_remembered_per_entry, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_many_walks_past_filled_offers, setup,
 						teardown),
