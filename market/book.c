@@ -214,8 +214,8 @@ static int entry_read(struct pass_book *b, struct book_entry *e)
 	Hearth__OfferRecord *rec;
 
 	/* The book entry's value is the offer's record (market_offer_store). */
-	if (codec_decode(&hearth__offer_record__descriptor, b->vals + e->val_off, e->val_len,
-			 MARKET_RECORD_MAX, &msg, NULL) != CODEC_OK)
+	if (codec_decode_stored(&hearth__offer_record__descriptor, b->vals + e->val_off, e->val_len,
+				MARKET_RECORD_MAX, &msg, NULL) != CODEC_OK)
 		return -1;
 	rec = (Hearth__OfferRecord *)msg;
 	if (rec->id.len != MARKET_ID_SIZE || memcmp(rec->id.data, e->id, MARKET_ID_SIZE) != 0 ||

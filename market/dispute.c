@@ -205,8 +205,8 @@ static int scan_candidate(void *arg, const uint8_t *key, size_t key_len, const u
 		return 1;
 	s->budget--;
 	/* The book entry's value is the offer's record (market_offer_store). */
-	if (codec_decode(&hearth__offer_record__descriptor, val, val_len, MARKET_RECORD_MAX, &msg,
-			 NULL) != CODEC_OK)
+	if (codec_decode_stored(&hearth__offer_record__descriptor, val, val_len, MARKET_RECORD_MAX,
+				&msg, NULL) != CODEC_OK)
 		return -1;
 	if (((Hearth__OfferRecord *)msg)->id.len != MARKET_ID_SIZE ||
 	    memcmp(((Hearth__OfferRecord *)msg)->id.data, key + 17, MARKET_ID_SIZE) != 0 ||

@@ -326,8 +326,8 @@ static int collect_queued(void *arg, const uint8_t *key, size_t key_len, const u
 		p->resume = key_get_u64(key + 1);
 		return 1;
 	}
-	if (codec_decode(&hearth__bid_record__descriptor, val, val_len, MARKET_RECORD_MAX, &msg,
-			 NULL) != CODEC_OK)
+	if (codec_decode_stored(&hearth__bid_record__descriptor, val, val_len, MARKET_RECORD_MAX,
+				&msg, NULL) != CODEC_OK)
 		return -1;
 	bid = (Hearth__BidRecord *)msg;
 	p->bids[p->n++] = bid;
