@@ -225,6 +225,7 @@ static int entry_read(struct pass_book *b, struct book_entry *e)
 	}
 	e->rec = rec;
 	e->dirty = false;
+	market_terms_of_offer(rec, &e->t);
 	return 0;
 }
 
@@ -247,6 +248,38 @@ int market_book_next(struct pass_book *b, size_t i, size_t *idx, struct book_ent
 	*idx = j;
 	*e = &b->e[j];
 	return 0;
+}
+
+static uint64_t key_head(const uint8_t *key)
+{
+	uint64_t h;
+
+	memcpy(&h, key, sizeof(h));
+	return h;
+}
+
+void market_terms_of_offer(const Hearth__OfferRecord *rec, struct market_terms *t)
+{
+	const Hearth__Resources *r = rec->offer->per_slot;
+
+	t->cpu = r->cpu_millicores;
+	t->memory = r->memory_bytes;
+	t->disk = r->disk_bytes;
+	t->gpus = r->gpus;
+	t->duration = rec->offer->max_duration_seconds;
+	t->key_head = key_head(rec->provider.data);
+}
+
+void market_terms_of_bid(const Hearth__BidRecord *rec, struct market_terms *t)
+{
+	const Hearth__Resources *r = rec->bid->resources;
+
+	t->cpu = r->cpu_millicores;
+	t->memory = r->memory_bytes;
+	t->disk = r->disk_bytes;
+	t->gpus = r->gpus;
+	t->duration = rec->bid->max_duration_seconds;
+	t->key_head = key_head(rec->consumer.data);
 }
 
 int market_book_runtime(struct pass_book *b, const char *runtime)

@@ -22,8 +22,22 @@
 
 #include "market/order.h"
 
+/* What the filters of matching compare, of an offer's record or of a bid
+ * (its resources, duration and the first eight bytes of the provider's or
+ * consumer's key), in one place in memory (market_terms_*). */
+struct market_terms {
+	uint64_t cpu, memory, disk, duration;
+	uint32_t gpus;
+	uint64_t key_head;
+};
+
+/* Out: *t, the terms of an offer's record or of a bid's record. */
+void market_terms_of_offer(const Hearth__OfferRecord *rec, struct market_terms *t);
+void market_terms_of_bid(const Hearth__BidRecord *rec, struct market_terms *t);
+
 struct book_entry {
 	uint64_t price;
+	struct market_terms t; /* of rec, once read */
 	uint8_t id[MARKET_ID_SIZE];
 	size_t val_off, val_len;  /* the record's bytes in pass_book.vals */
 	Hearth__OfferRecord *rec; /* NULL until first examined */

@@ -210,6 +210,7 @@ static int scan_candidate(void *arg, const uint8_t *key, size_t key_len, const u
 		return -1;
 	if (((Hearth__OfferRecord *)msg)->id.len != MARKET_ID_SIZE ||
 	    memcmp(((Hearth__OfferRecord *)msg)->id.data, key + 17, MARKET_ID_SIZE) != 0 ||
+	    ((Hearth__OfferRecord *)msg)->provider.len != PUBKEY_SIZE ||
 	    market_offer_fits(s->c, (Hearth__OfferRecord *)msg, s->bid, &why) != 0) {
 		codec_free(msg);
 		return -1;

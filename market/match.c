@@ -27,8 +27,9 @@ struct scan {
 	size_t n_chosen;
 	Hearth__OfferRecord *chosen[MARKET_REPLICAS_MAX];
 	size_t chosen_idx[MARKET_REPLICAS_MAX]; /* their places in the view */
-	uint32_t deepest; /* the furthest filter an offer failed (reason code) */
-	int runtime;	  /* the bid's runtime's number in the pass (book.h) */
+	uint32_t deepest;	  /* the furthest filter an offer failed (reason code) */
+	int runtime;		  /* the bid's runtime's number in the pass (book.h) */
+	struct market_terms want; /* the bid's terms */
 	bool within_price, beyond_price, duplicate, limit_hit;
 	struct pass_book *book;
 };
@@ -69,29 +70,29 @@ static bool same_key(const uint8_t *a, const uint8_t *b)
 }
 
 /* The filters that depend on the offer alone, in the order of the reason
- * codes; MARKET_OK when it passes them. runtime_ok: whether the offer lists
+ * codes; MARKET_OK when it passes them. o and want: the terms of the offer
+ * rec and of the bid (market/book.h); runtime_ok: whether the offer lists
  * the bid's runtime (market_offer_has_runtime). */
-static enum market_reason offer_filter(const Hearth__OfferRecord *rec, const Hearth__BidRecord *bid,
-				       bool runtime_ok)
+static enum market_reason offer_filter(const Hearth__OfferRecord *rec, const struct market_terms *o,
+				       const Hearth__BidRecord *bid,
+				       const struct market_terms *want, bool runtime_ok)
 {
-	const Hearth__Offer *o = rec->offer;
-	const Hearth__Bid *b = bid->bid;
-
-	if (same_key(rec->provider.data, bid->consumer.data))
+	if (o->key_head == want->key_head &&
+	    memcmp(rec->provider.data, bid->consumer.data, PUBKEY_SIZE) == 0)
 		return MARKET_UNMATCHED_OWN_OFFER;
 	if (!runtime_ok)
 		return MARKET_UNMATCHED_RUNTIME;
-	if (o->per_slot->cpu_millicores < b->resources->cpu_millicores)
+	if (o->cpu < want->cpu)
 		return MARKET_UNMATCHED_CPU;
-	if (o->per_slot->memory_bytes < b->resources->memory_bytes)
+	if (o->memory < want->memory)
 		return MARKET_UNMATCHED_MEMORY;
-	if (o->per_slot->disk_bytes < b->resources->disk_bytes)
+	if (o->disk < want->disk)
 		return MARKET_UNMATCHED_DISK;
-	if (o->per_slot->gpus < b->resources->gpus)
+	if (o->gpus < want->gpus)
 		return MARKET_UNMATCHED_GPUS;
-	if (o->max_duration_seconds < b->max_duration_seconds)
+	if (o->duration < want->duration)
 		return MARKET_UNMATCHED_DURATION;
-	if (!has_attributes(o, b))
+	if (!has_attributes(rec->offer, bid->bid))
 		return MARKET_UNMATCHED_ATTRIBUTES;
 	return MARKET_OK;
 }
@@ -127,8 +128,12 @@ int market_offer_fits(const struct market_ctx *c, const Hearth__OfferRecord *rec
 		      const Hearth__BidRecord *bid, enum market_reason *why)
 {
 	struct market_standing sd;
+	struct market_terms o, want;
 
-	*why = offer_filter(rec, bid, market_offer_has_runtime(rec->offer, bid->bid->runtime));
+	market_terms_of_offer(rec, &o);
+	market_terms_of_bid(bid, &want);
+	*why = offer_filter(rec, &o, bid, &want,
+			    market_offer_has_runtime(rec->offer, bid->bid->runtime));
 	if (*why != MARKET_OK)
 		return 0;
 	if (market_standing_load(c, rec->provider.data, &sd) != 0)
@@ -154,7 +159,7 @@ static int scan_entry(struct scan *s, size_t idx, struct book_entry *e)
 	}
 	s->budget--;
 	s->within_price = true;
-	why = offer_filter(e->rec, s->bid,
+	why = offer_filter(e->rec, &e->t, s->bid, &s->want,
 			   market_book_has_runtime(e, s->runtime, s->bid->bid->runtime));
 	if (why == MARKET_OK)
 		why = standing_filter(&e->sd, s->bid);
@@ -283,6 +288,7 @@ static int bid_attempt(const struct market_ctx *c, struct market_state *ms, stru
 	int rc = 0;
 
 	s.runtime = market_book_runtime(book, bid->bid->runtime);
+	market_terms_of_bid(bid, &s.want);
 	if (scan_book(&s) != 0)
 		return -1;
 	if (s.n_chosen == bid->bid->replicas)
@@ -332,7 +338,8 @@ static int collect_queued(void *arg, const uint8_t *key, size_t key_len, const u
 	bid = (Hearth__BidRecord *)msg;
 	p->bids[p->n++] = bid;
 	if (bid->id.len != MARKET_ID_SIZE || memcmp(bid->id.data, key + 9, MARKET_ID_SIZE) != 0 ||
-	    bid->seq != key_get_u64(key + 1) || bid->state != HEARTH__BID_STATE__BID_QUEUED)
+	    bid->consumer.len != PUBKEY_SIZE || bid->seq != key_get_u64(key + 1) ||
+	    bid->state != HEARTH__BID_STATE__BID_QUEUED)
 		return -1;
 	return 0;
 }

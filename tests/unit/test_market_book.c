@@ -380,6 +380,57 @@ static void test_runtimes_are_remembered_per_entry(void **state)
 	market_book_free(&v);
 }
 
+/* The terms a walk compares are the record's own fields, and the first
+ * eight bytes of the provider's or consumer's key. */
+static void test_terms_copy_the_records_fields(void **state UNUSED)
+{
+	Hearth__OfferRecord orec = HEARTH__OFFER_RECORD__INIT;
+	Hearth__Offer o = HEARTH__OFFER__INIT;
+	Hearth__BidRecord brec = HEARTH__BID_RECORD__INIT;
+	Hearth__Bid bid = HEARTH__BID__INIT;
+	Hearth__Resources r1 = HEARTH__RESOURCES__INIT, r2 = HEARTH__RESOURCES__INIT;
+	uint8_t provider[PUBKEY_SIZE], consumer[PUBKEY_SIZE];
+	struct market_terms t, u;
+	uint64_t head;
+
+	for (size_t i = 0; i < PUBKEY_SIZE; i++) {
+		provider[i] = (uint8_t)(i + 1);
+		consumer[i] = (uint8_t)(0xff - i);
+	}
+	r1 = (Hearth__Resources){
+		.base = r1.base, .cpu_millicores = 1, .memory_bytes = 2, .disk_bytes = 3, .gpus = 4
+	};
+	r2 = (Hearth__Resources){
+		.base = r2.base, .cpu_millicores = 5, .memory_bytes = 6, .disk_bytes = 7, .gpus = 8
+	};
+	o.per_slot = &r1;
+	o.max_duration_seconds = 9;
+	orec.offer = &o;
+	orec.provider.data = provider;
+	orec.provider.len = PUBKEY_SIZE;
+	bid.resources = &r2;
+	bid.max_duration_seconds = 10;
+	brec.bid = &bid;
+	brec.consumer.data = consumer;
+	brec.consumer.len = PUBKEY_SIZE;
+	market_terms_of_offer(&orec, &t);
+	market_terms_of_bid(&brec, &u);
+	assert_int_equal(t.cpu, 1);
+	assert_int_equal(t.memory, 2);
+	assert_int_equal(t.disk, 3);
+	assert_int_equal(t.gpus, 4);
+	assert_int_equal(t.duration, 9);
+	memcpy(&head, provider, sizeof(head));
+	assert_true(t.key_head == head);
+	assert_int_equal(u.cpu, 5);
+	assert_int_equal(u.memory, 6);
+	assert_int_equal(u.disk, 7);
+	assert_int_equal(u.gpus, 8);
+	assert_int_equal(u.duration, 10);
+	memcpy(&head, consumer, sizeof(head));
+	assert_true(u.key_head == head);
+}
+
 /* The walk that made matching slow: every bid of a pass starts at the
  * cheapest ask while the cheap offers fill one after the other. Each of
  * 5,000 walks takes the first live entry; with the filled ones crossed in
@@ -463,6 +514,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_runtimes_are_remembered_per_entry, setup,
 						teardown),
+		cmocka_unit_test(test_terms_copy_the_records_fields),
 		cmocka_unit_test_setup_teardown(test_many_walks_past_filled_offers, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_each_offer_gets_its_providers_standing, setup,
