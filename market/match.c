@@ -308,12 +308,14 @@ static int bid_attempt(const struct market_ctx *c, struct market_state *ms, stru
 	return 0;
 }
 
-/* The queued bids a pass takes, and where the next pass resumes. */
+/* A batch of the queued bids a pass takes, and where the next batch (or
+ * pass) resumes. */
 struct pass {
-	uint32_t max;
-	size_t n;
-	bool more;	 /* the queue goes on after the pass */
-	uint64_t resume; /* seq of the first entry left for the next pass */
+	uint32_t max;	  /* bids the batch may take */
+	size_t max_bytes; /* of their records, unless it is the first */
+	size_t n, bytes;
+	bool more;	 /* the queue goes on after the batch */
+	uint64_t resume; /* seq of the first entry left */
 	Hearth__BidRecord **bids;
 };
 
@@ -327,7 +329,7 @@ static int collect_queued(void *arg, const uint8_t *key, size_t key_len, const u
 
 	if (key_len != 1 + 8 + MARKET_ID_SIZE)
 		return -1;
-	if (p->n == p->max) {
+	if (p->n == p->max || (p->n > 0 && val_len > p->max_bytes - p->bytes)) {
 		p->more = true;
 		p->resume = key_get_u64(key + 1);
 		return 1;
@@ -337,6 +339,7 @@ static int collect_queued(void *arg, const uint8_t *key, size_t key_len, const u
 		return -1;
 	bid = (Hearth__BidRecord *)msg;
 	p->bids[p->n++] = bid;
+	p->bytes += val_len < p->max_bytes - p->bytes ? val_len : p->max_bytes - p->bytes;
 	if (bid->id.len != MARKET_ID_SIZE || memcmp(bid->id.data, key + 9, MARKET_ID_SIZE) != 0 ||
 	    bid->consumer.len != PUBKEY_SIZE || bid->seq != key_get_u64(key + 1) ||
 	    bid->state != HEARTH__BID_STATE__BID_QUEUED)
@@ -344,31 +347,53 @@ static int collect_queued(void *arg, const uint8_t *key, size_t key_len, const u
 	return 0;
 }
 
-enum ledger_reason market_match_block(const struct market_ctx *c, struct ledger_error *err)
+/* Takes the next batch from seq from and tries each bid of it in turn. */
+static enum state_status match_batch(const struct market_ctx *c, struct market_state *ms,
+				     struct pass_book *book, uint64_t from, struct pass *p)
 {
-	struct pass p = { .max = c->p->market_match_bids };
-	struct pass_book book;
-	struct market_state ms, before;
 	uint8_t prefix = MKEY_BID_QUEUE;
 	struct mkey start;
+	enum state_status rc;
+
+	p->n = p->bytes = 0;
+	p->more = false;
+	mkey_start(&start, MKEY_BID_QUEUE);
+	mkey_add_u64(&start, from);
+	rc = state_iterate(c->st, &prefix, 1, start.bytes, start.len, collect_queued, p);
+	for (size_t i = 0; rc == STATE_OK && i < p->n; i++) {
+		if (bid_attempt(c, ms, book, p->bids[i]) != 0)
+			rc = STATE_ERROR;
+	}
+	for (size_t i = 0; i < p->n; i++)
+		codec_free(&p->bids[i]->base); /* the chosen offers belong to the view */
+	return rc;
+}
+
+enum ledger_reason market_match_pass(const struct market_ctx *c, size_t batch_bytes,
+				     struct ledger_error *err)
+{
+	struct pass p = { .max_bytes = batch_bytes };
+	uint32_t left = c->p->market_match_bids;
+	struct pass_book book;
+	struct market_state ms, before;
 	enum state_status rc;
 
 	if (market_state_load(c->st, &ms) != STATE_OK)
 		return ledger_fail(err, LEDGER_INTERNAL, "reading the market state");
 	before = ms;
-	p.bids = calloc(p.max > 0 ? p.max : 1, sizeof(*p.bids));
+	p.bids = calloc(left > 0 ? left : 1, sizeof(*p.bids));
 	if (p.bids == NULL)
 		return ledger_fail(err, LEDGER_INTERNAL, "no memory");
 	market_book_init(&book, c);
-	mkey_start(&start, MKEY_BID_QUEUE);
-	mkey_add_u64(&start, ms.match_cursor);
-	rc = state_iterate(c->st, &prefix, 1, start.bytes, start.len, collect_queued, &p);
-	for (size_t i = 0; rc == STATE_OK && i < p.n; i++) {
-		if (bid_attempt(c, &ms, &book, p.bids[i]) != 0)
-			rc = STATE_ERROR;
-	}
-	for (size_t i = 0; i < p.n; i++)
-		codec_free(&p.bids[i]->base); /* the chosen offers belong to the view */
+	p.resume = ms.match_cursor;
+	/* Batches until the pass has taken market_match_bids bids or reached
+	 * the end of the queue; each resumes where the one before stopped
+	 * (matching removes only the bids it tried, and adds none). */
+	do {
+		p.max = left;
+		rc = match_batch(c, &ms, &book, p.resume, &p);
+		left -= (uint32_t)p.n;
+	} while (rc == STATE_OK && p.more && left > 0);
 	if (rc == STATE_OK)
 		rc = market_book_flush(&book);
 	market_book_free(&book);
@@ -381,4 +406,9 @@ enum ledger_reason market_match_block(const struct market_ctx *c, struct ledger_
 	if (memcmp(&ms, &before, sizeof(ms)) != 0 && market_state_store(c->st, &ms) != STATE_OK)
 		return ledger_fail(err, LEDGER_INTERNAL, "writing the market state");
 	return LEDGER_OK;
+}
+
+enum ledger_reason market_match_block(const struct market_ctx *c, struct ledger_error *err)
+{
+	return market_match_pass(c, MARKET_MATCH_BATCH_BYTES, err);
 }

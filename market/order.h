@@ -222,8 +222,16 @@ int market_dispute_resolve(const struct market_ctx *c, struct market_state *ms,
 int market_dispute_verifier_failed(const struct market_ctx *c, struct market_state *ms,
 				   Hearth__Lease *verifier);
 
-/* match.c: one matching pass (doc/market.md, "Matching").
- * Returns LEDGER_OK or LEDGER_INTERNAL. */
+/* match.c: one matching pass (doc/market.md, "Matching"), which decodes
+ * its bids in batches of at most MARKET_MATCH_BATCH_BYTES of records (at
+ * least one bid each), so that its memory stays bounded whatever the size
+ * of the bids. Returns LEDGER_OK or LEDGER_INTERNAL. */
+#define MARKET_MATCH_BATCH_BYTES ((size_t)4 << 20)
 enum ledger_reason market_match_block(const struct market_ctx *c, struct ledger_error *err);
+
+/* As market_match_block, with batches of batch_bytes (tests: the batches
+ * do not change the outcome). */
+enum ledger_reason market_match_pass(const struct market_ctx *c, size_t batch_bytes,
+				     struct ledger_error *err);
 
 #endif
