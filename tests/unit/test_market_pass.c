@@ -153,6 +153,8 @@ struct dump {
 
 static void dump_add(struct dump *d, const uint8_t *p, size_t n)
 {
+	if (n == 0)
+		return; /* an empty value may come as NULL */
 	if (d->len + n > d->cap) {
 		d->cap = 2 * (d->len + n);
 		d->buf = realloc(d->buf, d->cap);
