@@ -62,6 +62,22 @@ static void price_text(const json_t *obj, const char *member, char *out, size_t 
 	snprintf(out, size, "%s/s", amount);
 }
 
+/* "4G", "256M", "512K" when exact, else bytes. */
+static void bytes_text(long long bytes, char *out, size_t size)
+{
+	static const char units[] = "TGMK";
+
+	for (int i = 0; i < 4; i++) {
+		long long unit = 1LL << (10 * (4 - i));
+
+		if (bytes >= unit && bytes % unit == 0) {
+			snprintf(out, size, "%lld%c", bytes / unit, units[i]);
+			return;
+		}
+	}
+	snprintf(out, size, "%lld", bytes);
+}
+
 static int list_args(const char *cmd, int argc, char **argv, bool *mine)
 {
 	const struct cli_opt opts[] = { { "mine", NULL, mine, NULL } };
@@ -98,7 +114,7 @@ static int run_offers(struct cli_ctx *ctx, int argc, char **argv)
 	json_array_foreach(offers, i, o)
 	{
 		const json_t *slot = json_object_get(o, "per_slot"), *r;
-		char price[48], runtimes[64] = "", slots[24];
+		char price[48], runtimes[64] = "", slots[24], cpu[24], mem[24];
 		size_t j;
 
 		price_text(o, "price_per_second", price, sizeof(price));
@@ -111,8 +127,10 @@ static int run_offers(struct cli_ctx *ctx, int argc, char **argv)
 			snprintf(runtimes + used, sizeof(runtimes) - used, "%s%s", j ? "," : "",
 				 json_string_value(r) != NULL ? json_string_value(r) : "?");
 		}
-		printf("%-64s  %-14s  %-5s  %-6lldm %-5lldM  %s\n", jstr(o, "id"), price, slots,
-		       jint(slot, "cpu_millicores"), jint(slot, "memory_bytes") >> 20, runtimes);
+		snprintf(cpu, sizeof(cpu), "%lldm", jint(slot, "cpu_millicores"));
+		bytes_text(jint(slot, "memory_bytes"), mem, sizeof(mem));
+		printf("%-64s  %-14s  %-5s  %-6s  %-6s  %s\n", jstr(o, "id"), price, slots, cpu,
+		       mem, runtimes);
 	}
 	print_more(res);
 	json_decref(res);

@@ -182,3 +182,21 @@ def test_explain_and_errors(market, tmp_path):
     cli.fails("result", unknown, expect="usage")
     cli.fails("offers", "--nosuch", expect="unknown option")
     assert not (tmp_path / "r").exists()
+
+
+QUERY_COMMANDS = ("offers", "bids", "explain", "job", "jobs", "wait", "result")
+
+
+def test_query_commands_are_listed_documented_and_completed(builddir, srcdir, tmp_path):
+    cli = Cli(builddir, str(tmp_path), 1)
+    names = [c["name"] for c in cli.json("help")["commands"]]
+    with open(os.path.join(srcdir, "doc", "cli.md"), encoding="utf-8") as f:
+        doc = f.read()
+    with open(os.path.join(srcdir, "contrib", "completion", "hearth-cli.bash"),
+              encoding="utf-8") as f:
+        completion = f.read()
+    words = completion.split('local commands="', 1)[1].split('"', 1)[0].split()
+    for cmd in QUERY_COMMANDS:
+        assert cmd in names and cmd in words
+        assert cli.ok("help", cmd).startswith("hearth-cli " + cmd)
+        assert "\n### %s\n" % cmd in doc
