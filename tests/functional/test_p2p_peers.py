@@ -21,10 +21,17 @@ CASES = [
      "in handshake"),
     ("wrong-genesis", ["--genesis-hash", "ab" * 32], "offence=bad-handshake",
      "in handshake"),
-    ("oversize", ["--oversize"], "offence=oversize", "after handshake"),
+    # one byte of plaintext over the node's cap (--cap is filled in below)
+    ("oversize", ["--oversize", "--cap"], "offence=oversize", "after handshake"),
     ("tampered", ["--tampered"], "offence=bad-frame", "after handshake"),
     ("undecodable", ["--undecodable"], "offence=undecodable", "after handshake"),
 ]
+
+
+def frame_cap(node):
+    """The node's frame cap (node/net.c): 4 MiB, or one block plus 1 MiB."""
+    params = node.rpc("getgenesis")["genesis"]["params"]
+    return max(4 << 20, params["max_block_bytes"] + (1 << 20))
 
 
 def chain_facts(node):
@@ -72,6 +79,8 @@ def test_misbehaving_peer_is_closed_and_banned(builddir, make_node, name, extra,
     wait_height(node, 1)
     assert metric(node, "hearth_p2p_bans_total") == 0
     h = height(node)
+    if extra[-1] == "--cap":
+        extra = extra + [str(frame_cap(node))]
     res = p2ppeer(builddir, node, extra)
     assert res.returncode == 0, "%s: %s%s" % (name, res.stdout, res.stderr)
     if where == "after handshake":
