@@ -97,3 +97,17 @@ def test_misbehaving_peer_is_closed_and_banned(builddir, make_node, name, extra,
     # The node kept committing through it all.
     wait_height(node, h + 3)
     assert node.proc.poll() is None
+
+
+def test_frame_header_at_the_cap_is_not_an_offence(builddir, make_node):
+    """The other side of the oversize case: a header declaring exactly the
+    cap is accepted (the node waits for the body), so the ban above is for
+    the one byte over it."""
+    node = make_node().start(FAST + ["-bantime=%d" % BANTIME])
+    wait_height(node, 1)
+    res = p2ppeer(builddir, node, ["--oversize", "--cap", str(frame_cap(node) - 1)],
+                  peer_timeout=3)
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert "still open after handshake" in res.stdout
+    assert metric(node, "hearth_p2p_bans_total") == 0
+    assert "offence=" not in node.log_text()
