@@ -4,7 +4,7 @@
 #   build/check-gcc   gcc, -Werror, make check
 #   build/check-asan  clang, -Werror, AddressSanitizer + UBSan, make check
 #   build/check-fuzz  clang, -Werror, libFuzzer: make fuzz-smoke, each fuzz
-#                     target for CHECK_FUZZ_SECONDS (default 30); each target
+#                     target for CHECK_FUZZ_SECONDS (default 20); each target
 #                     that runs clean counts as one passed test
 # and ends with one line "N passed, N failed, N skipped" over all passes.
 # Exit status 0 only when nothing failed.
@@ -53,7 +53,7 @@ run_pass() {
 # run_fuzz_pass: configure with libFuzzer, build, and run every fuzz target
 # for CHECK_FUZZ_SECONDS in build/check-fuzz (tests/fuzz/Makefile.inc). A
 # crash fails the pass; its input is left in build/check-fuzz/fuzz-crashes/.
-fuzz_seconds=${CHECK_FUZZ_SECONDS:-30}
+fuzz_seconds=${CHECK_FUZZ_SECONDS:-20}
 run_fuzz_pass() {
 	dir="$top/build/check-fuzz"
 	mkdir -p "$dir"
