@@ -3,8 +3,10 @@ where nodes 0..2 are also providers (-provider, each with its own offer) and
 two consumer keys are funded from the faucet: a job with r = 1 matched, run,
 settled and paid to the unit, its result fetched and checked against the
 receipt; a result sealed to the consumer's key; a bid nobody can serve and
-explainbid's reason; a provider that goes offline after matching (consumer
-refunded, provider slashed). One network serves the whole file (start-up and
+explainbid's reason; r = 3 with a cheater (-testwrongresult, test only)
+among two honest providers; r = 1 with a liar, disputed and re-run by a
+verifier; a provider that goes offline after matching (consumer refunded,
+provider slashed). One network serves the whole file (start-up and
 funding cost more than the scenarios); the offline scenario runs last since
 it stops a node."""
 import json
@@ -29,6 +31,11 @@ PROVIDERS = 3
 PROVIDER_SECRETS = ["a%d" % (i + 1) * 32 for i in range(PROVIDERS)]
 CONSUMER_SECRETS = ["c1" * 32, "c2" * 32]
 PROVIDER_FUNDS = 2 * MIN_PROVIDER_BOND
+# Above the minimum, so a provider slashed once or twice keeps serving.
+PROVIDER_BOND = 3 * MIN_PROVIDER_BOND // 2
+SLASH_MISSED_PPM = 10000  # the dev genesis's market params
+SLASH_WRONG_PPM = 50000
+DISPUTE_BOND = 10**6
 CONSUMER_FUNDS = 10**8
 TX_FEE = 100000
 # The asks differ so that the providers are told apart in the logs; every
@@ -74,9 +81,17 @@ class Market:
         return self.entry.rpc("sendrawtransaction", tx)["txid"]
 
     def commit_all(self, txids):
+        def status(txid):
+            # -5 for a moment can be seen between the mempool and the
+            # chain's tx index; a tx really dropped times out below.
+            try:
+                return self.entry.rpc("gettransaction", txid)["status"]
+            except RpcError as err:
+                assert err.code == -5, err
+                return None
+
         def committed():
-            return all(self.entry.rpc("gettransaction", t)["status"] == "committed"
-                       for t in txids)
+            return all(status(t) == "committed" for t in txids)
 
         wait_until("%d txs to commit" % len(txids), committed)
 
@@ -87,18 +102,19 @@ class Market:
         txids += [self.send(self.sign("transfer", FAUCET_SECRET, TX_FEE, addr, CONSUMER_FUNDS))
                   for addr in self.consumers]
         self.commit_all(txids)
-        self.commit_all([self.send(self.sign("bond", s, TX_FEE, MIN_PROVIDER_BOND))
+        self.commit_all([self.send(self.sign("bond", s, TX_FEE, PROVIDER_BOND))
                          for s in PROVIDER_SECRETS])
         self.commit_all([self.send(self.sign("offer", s, OFFER_FEE, 1000, 256 << 20, 64 << 20,
                                              2, "posix", price, 120, 10**6))
                          for s, price in zip(PROVIDER_SECRETS, PRICES)])
 
     def bid(self, tmp_path, consumer, argv, max_duration=30, mem=128 << 20, runtime="posix",
-            extra=()):
+            replicas=1, extra=()):
         """Returns the bid id, once the bid is committed."""
         tar = input_tar(str(tmp_path / "input.tar"), {"data.txt": b"hearth test input\n"})
         tx = self.sign("bid", CONSUMER_SECRETS[consumer], BID_FEE, 500, mem, 16 << 20, runtime,
-                       MAX_PRICE, max_duration, 1, 10**6, "--input", tar, *extra, "--", *argv)
+                       MAX_PRICE, max_duration, replicas, 10**6, "--input", tar, *extra, "--",
+                       *argv)
         bid_id = txgen(self.builddir, "txid", tx)
         assert self.send(tx) == bid_id
         self.commit_all([bid_id])
@@ -119,6 +135,21 @@ class Market:
         assert len(leases) == 1
         secret, node = self.providers[leases[0]["provider"]]
         return leases[0], secret, node
+
+    def restart(self, node, extra=()):
+        """Stops node and starts it again with extra (and -provider)."""
+        assert node.stop(timeout=30) == 0
+        node.start(["-whitelist=127.0.0.1", "-provider"] + list(extra) +
+                   self.net.peers_of(node))
+        tip = self.entry.rpc("getblockcount")["height"]
+        wait_until("the restarted node caught up",
+                   lambda: node.rpc("getblockcount")["height"] >= tip)
+
+    def bonded(self, addr):
+        return self.entry.rpc("getaccount", addr)["bonded"]
+
+    def reputation(self, addr):
+        return self.entry.rpc("getprovider", addr)["reputation"]
 
     def fetch(self, node, lease_id, secret):
         height = node.rpc("getblockcount")["height"]
@@ -227,9 +258,100 @@ def test_bid_nobody_can_serve_is_explained(market, tmp_path, what, kwargs, reaso
                                                bid_id))])
 
 
+def test_cheater_among_three_replicas_is_slashed_and_honest_ones_paid(market, tmp_path):
+    """r = 3 on the three providers; node 0 (the cheapest, so the liar of
+    the next test too) restarts with -testwrongresult=1 and reveals a wrong
+    hash: the two honest ones are the majority and are paid, the cheater's
+    share is refunded and it is slashed, its reputation down."""
+    cheater_node = market.nodes[0]
+    market.restart(cheater_node, ["-testwrongresult=1"])
+    cheater = market.address(PROVIDER_SECRETS[0])
+    b0 = {addr: market.bonded(addr) for addr in market.providers}
+    r0 = market.reputation(cheater)
+    consumer = market.consumers[0]
+    c0 = balance(market.entry, consumer)
+    bid_id = market.bid(tmp_path, 0, JOB, replicas=3)
+    job = market.wait_status(bid_id, "settled")
+    leases = {l["provider"]: l for l in job["leases"]}
+    assert set(leases) == set(market.providers)
+    hashes = {addr: l["receipt"]["outcome"]["result_hash"] for addr, l in leases.items()}
+    honest = [addr for addr in market.providers if addr != cheater]
+    assert hashes[honest[0]] == hashes[honest[1]] != hashes[cheater]
+    # The honest hash is the one the consumer recomputes from the files.
+    result = market.fetch(market.providers[honest[0]][1], leases[honest[0]]["id"],
+                          CONSUMER_SECRETS[0])
+    assert recompute(tmp_path, result, 0)[0] == hashes[honest[0]]
+    assert leases[cheater]["state"] == "failed"
+    paid = 0
+    for addr in honest:
+        lease = leases[addr]
+        assert lease["state"] == "settled"
+        price = PRICES[PROVIDER_SECRETS.index(market.providers[addr][0])]
+        share = price * -(-lease["receipt"]["outcome"]["wall_ms"] // 1000)
+        assert journal(market.providers[addr][1], lease["id"])["paid"] == str(share)
+        paid += share
+        assert market.bonded(addr) == b0[addr]
+    assert balance(market.entry, consumer) == c0 - BID_FEE - paid
+    assert market.bonded(cheater) == b0[cheater] - b0[cheater] * SLASH_WRONG_PPM // 10**6
+    r1 = market.reputation(cheater)
+    assert r1["failed"] == r0["failed"] + 1 and r1["slashed"] == r0["slashed"] + 1
+    assert r1["score"] < r0["score"]
+
+
+def test_liar_is_disputed_reverified_slashed_and_consumer_refunded(market, tmp_path):
+    """r = 1 on node 0, still lying: the consumer fetches the result as soon
+    as it is ready, finds that the files do not hash to what the provider
+    reports, and disputes the receipt; a verifier (another provider) re-runs
+    the job; the liar is slashed (paying the verifier), the consumer gets
+    its escrow and its dispute bond back."""
+    liar = market.address(PROVIDER_SECRETS[0])
+    liar_node = market.nodes[0]
+    b0 = market.bonded(liar)
+    r0 = market.reputation(liar)
+    consumer = market.consumers[0]
+    c0 = balance(market.entry, consumer)
+    bid_id = market.bid(tmp_path, 0, JOB)
+    lease, _, node = market.lease_of(bid_id)
+    assert node is liar_node
+
+    def ready():
+        try:
+            return market.fetch(node, lease["id"], CONSUMER_SECRETS[0])
+        except RpcError as err:
+            assert err.code == -5, err
+            return None
+
+    result = wait_until("the liar's result", ready)
+    digest, _ = recompute(tmp_path, result, 0)
+    assert digest != result["result_hash"]
+    dispute = market.sign("dispute", CONSUMER_SECRETS[0], TX_FEE, lease["id"], "wrong hash")
+    wait_until("the receipt", lambda: market.job(bid_id)["leases"][0]["state"] == "receipted")
+    market.commit_all([market.send(dispute)])
+    assert market.job(bid_id)["status"] == "disputed"
+
+    def decided():
+        d = market.job(bid_id)["leases"][0]["dispute"]
+        return d["outcome"] != "pending" and d
+
+    verdict = wait_until("the verifier's verdict", decided)
+    assert verdict["outcome"] == "provider_wrong"
+    assert verdict["bond"] == DISPUTE_BOND
+    verifier = market.entry.rpc("getlease", verdict["verifier_lease"])
+    assert verifier["provider"] != liar
+    assert verifier["receipt"]["outcome"]["result_hash"] == digest
+    job = market.wait_status(bid_id, "failed")
+    assert job["leases"][0]["state"] == "failed"
+    assert balance(market.entry, consumer) == c0 - BID_FEE - TX_FEE
+    assert market.bonded(liar) == b0 - b0 * SLASH_WRONG_PPM // 10**6
+    r1 = market.reputation(liar)
+    assert r1["disputes_lost"] == r0["disputes_lost"] + 1
+    assert r1["score"] < r0["score"]
+
+
 def test_provider_offline_after_matching_is_slashed_and_consumer_refunded(market, tmp_path):
     consumer = market.consumers[1]
     c0 = balance(market.entry, consumer)
+    b0 = {addr: market.bonded(addr) for addr in market.providers}
     bid_id = market.bid(tmp_path, 1, ["sh", "-c", "sleep 20; echo late > /out/f"],
                         max_duration=20)
     lease, secret, node = market.lease_of(bid_id)
@@ -237,8 +359,8 @@ def test_provider_offline_after_matching_is_slashed_and_consumer_refunded(market
     job = market.wait_status(bid_id, "failed", timeout=120)
     assert job["leases"][0]["state"] == "failed" and job["leases"][0]["receipt"] is None
     assert balance(market.entry, consumer) == c0 - BID_FEE
-    slashed = market.entry.rpc("getaccount", market.address(secret))
-    assert slashed["bonded"] == MIN_PROVIDER_BOND * 99 // 100
-    for addr, (_, other) in market.providers.items():
-        if other is not node:
-            assert market.entry.rpc("getaccount", addr)["bonded"] == MIN_PROVIDER_BOND
+    addr = market.address(secret)
+    assert market.bonded(addr) == b0[addr] - b0[addr] * SLASH_MISSED_PPM // 10**6
+    for other in market.providers:
+        if other != addr:
+            assert market.bonded(other) == b0[other]
