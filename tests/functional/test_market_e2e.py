@@ -165,6 +165,9 @@ def market(builddir, srcdir):
         m.start()
         m.fund_and_offer()
         yield m
+        # Every node still up exits 0 on SIGTERM (under ASan: no leak).
+        codes = [node.stop(timeout=30) for node in m.nodes]
+        assert codes == [0] * N, codes
     finally:
         m.net.kill_all()
         shutil.rmtree(basedir, ignore_errors=True)
@@ -346,6 +349,32 @@ def test_liar_is_disputed_reverified_slashed_and_consumer_refunded(market, tmp_p
     r1 = market.reputation(liar)
     assert r1["disputes_lost"] == r0["disputes_lost"] + 1
     assert r1["score"] < r0["score"]
+
+
+def test_provider_restarted_mid_job_completes_and_settles(market, tmp_path):
+    """The provider that runs the job is restarted while the job runs (and
+    comes back honest, without -testwrongresult): it runs the job again from
+    its journal, reports in time, and the lease settles and is paid."""
+    consumer = market.consumers[1]
+    c0 = balance(market.entry, consumer)
+    bid_id = market.bid(tmp_path, 1, ["sh", "-c", "sleep 2; sha256sum /work/data.txt > /out/sum"],
+                        max_duration=60)
+    lease, secret, node = market.lease_of(bid_id)
+    node.wait_for_log("lease=%s running attempt=1" % lease["id"][:16], timeout=60)
+    offset = len(node.log_text())
+    market.restart(node)
+    node.wait_for_log("lease=%s was interrupted mid-run: running it again" % lease["id"][:16],
+                      after=offset)
+    job = market.wait_status(bid_id, "settled")
+    assert journal(node, lease["id"])["attempts"] == "2"
+    result = market.fetch(node, lease["id"], CONSUMER_SECRETS[1])
+    digest, _ = recompute(tmp_path, result, 0)
+    assert digest == result["result_hash"] == lease_hash(market, bid_id)
+    assert result["wall_ms"] >= 2000
+    price = PRICES[PROVIDER_SECRETS.index(secret)]
+    paid = price * -(-result["wall_ms"] // 1000)
+    assert job["leases"][0]["state"] == "settled"
+    assert balance(market.entry, consumer) == c0 - BID_FEE - paid
 
 
 def test_provider_offline_after_matching_is_slashed_and_consumer_refunded(market, tmp_path):
