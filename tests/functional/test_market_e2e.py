@@ -301,6 +301,27 @@ def test_cheater_among_three_replicas_is_slashed_and_honest_ones_paid(market, tm
     assert r1["score"] < r0["score"]
 
 
+def test_two_replicas_that_disagree_have_no_majority(market, tmp_path):
+    """r = 2 on node 0 (still cheating) and node 1: a result needs more than
+    half of the replicas, so two different hashes settle nothing: both
+    shares are refunded, nobody is paid, and neither is slashed (an honest
+    provider that merely disagrees is not punished; doc/market.md). A
+    cheater among two is caught by r >= 3 or a dispute, the tests around."""
+    pair = [market.address(PROVIDER_SECRETS[i]) for i in range(2)]
+    b0 = {addr: market.bonded(addr) for addr in pair}
+    consumer = market.consumers[1]
+    c0 = balance(market.entry, consumer)
+    bid_id = market.bid(tmp_path, 1, JOB, replicas=2)
+    job = market.wait_status(bid_id, "failed")
+    leases = {l["provider"]: l for l in job["leases"]}
+    assert set(leases) == set(pair)
+    hashes = {l["receipt"]["outcome"]["result_hash"] for l in leases.values()}
+    assert len(hashes) == 2
+    assert balance(market.entry, consumer) == c0 - BID_FEE
+    for addr in pair:
+        assert market.bonded(addr) == b0[addr]
+
+
 def test_liar_is_disputed_reverified_slashed_and_consumer_refunded(market, tmp_path):
     """r = 1 on node 0, still lying: the consumer fetches the result as soon
     as it is ready, finds that the files do not hash to what the provider
