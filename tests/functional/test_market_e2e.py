@@ -3,12 +3,13 @@ where nodes 0..2 are also providers (-provider, each with its own offer) and
 two consumer keys are funded from the faucet: a job with r = 1 matched, run,
 settled and paid to the unit, its result fetched and checked against the
 receipt; a result sealed to the consumer's key; a bid nobody can serve and
-explainbid's reason; r = 3 with a cheater (-testwrongresult, test only)
-among two honest providers; r = 1 with a liar, disputed and re-run by a
-verifier; a provider that goes offline after matching (consumer refunded,
-provider slashed). One network serves the whole file (start-up and
-funding cost more than the scenarios); the offline scenario runs last since
-it stops a node."""
+its reason (explainbid, `hearth-cli explain`); r = 3 with a cheater
+(-testwrongresult, test only) among two honest providers; r = 2 that
+disagree; r = 1 with a liar, disputed and re-run by a verifier; a provider
+restarted mid-job; a provider that goes offline after matching (consumer
+refunded, provider slashed). One network serves the whole file (start-up
+and funding cost more than the scenarios), so the tests run in file order
+and the offline scenario, which stops a node, runs last."""
 import json
 import os
 import shutil
@@ -18,6 +19,7 @@ import tempfile
 import pytest
 
 from hearthnode import RpcError
+from test_cli import Cli
 from test_executor import (BID_FEE, MIN_PROVIDER_BOND, OFFER_FEE, balance, input_tar,
                            receipt_hash_on_chain, recompute)
 from test_executor import wait_for as wait_until
@@ -245,7 +247,7 @@ def lease_hash(market, bid_id):
     ("runtime", {"runtime": "wasm"}, "MARKET_UNMATCHED_RUNTIME"),
     ("memory", {"mem": 512 << 20}, "MARKET_UNMATCHED_MEMORY"),
 ])
-def test_bid_nobody_can_serve_is_explained(market, tmp_path, what, kwargs, reason):
+def test_bid_nobody_can_serve_is_explained(market, builddir, tmp_path, what, kwargs, reason):
     bid_id = market.bid(tmp_path, 0, ["true"], **kwargs)
     start = market.entry.rpc("getblockcount")["height"]
     wait_until("two more blocks",
@@ -256,6 +258,11 @@ def test_bid_nobody_can_serve_is_explained(market, tmp_path, what, kwargs, reaso
     assert why["message"]
     job = market.job(bid_id)
     assert job["status"] == "queued" and job["leases"] == [] and job["reason"] == reason
+    # What a user sees: `hearth-cli explain`.
+    cli = Cli(builddir, market.entry.datadir, market.entry.rpcport)
+    rows = dict(line.split(None, 1) for line in cli.ok("explain", bid_id).splitlines())
+    assert rows["state"] == "queued" and rows["reason"] == reason
+    assert rows["message"] == why["message"]
     # Cancelled, so that it cannot match a later offer.
     market.commit_all([market.send(market.sign("cancel-bid", CONSUMER_SECRETS[0], TX_FEE,
                                                bid_id))])
