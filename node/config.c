@@ -81,6 +81,8 @@ static const struct config_key keys[] = {
 	  "parent cgroup of job sandboxes (default: hearth)" },
 	{ "resultretention", CONFIG_INT, 0, I64, false,
 	  "seconds to keep job results (default: 604800)" },
+	{ "testwrongresult", CONFIG_BOOL, 0, 1, true,
+	  "TEST ONLY, dev/test networks: the executor reports wrong result hashes" },
 	{ NULL, CONFIG_BOOL, 0, 0, false, NULL },
 };
 

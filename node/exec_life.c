@@ -185,6 +185,8 @@ static int setup(struct executor *x, struct node *node, char *err, size_t err_si
 	x->max_jobs = (size_t)config_get_int(cfg, "providermaxjobs", 64);
 	x->retention_ms =
 		(uint64_t)config_get_int(cfg, "resultretention", EXEC_DEFAULT_RETENTION_S) * 1000;
+	if (exec_faults_from_config(cfg, &x->faults, err, err_size) != 0)
+		return -1;
 	x->sbx_cfg.cgroup_parent = config_get(cfg, "cgroupparent");
 	x->sbx_cfg.uid = SANDBOX_DEFAULT_UID;
 	x->sbx_cfg.gid = SANDBOX_DEFAULT_GID;

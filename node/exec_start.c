@@ -235,6 +235,7 @@ static void take_outcome(struct executor *x, struct exec_job *job, const struct 
 
 	e->has_outcome = true;
 	memcpy(e->result_hash, run->result_hash, HASH_SIZE);
+	exec_faults_apply(&x->faults, e->result_hash);
 	e->exit_status = run->exit_status;
 	e->timed_out = run->timed_out;
 	e->oom_killed = run->oom_killed;

@@ -12,6 +12,7 @@
 #include <uv.h>
 
 #include "node/datadir.h"
+#include "node/exec_fault.h"
 #include "node/exec_run.h"
 #include "node/journal.h"
 #include "node/metrics.h"
@@ -47,6 +48,7 @@ struct executor {
 	bool stopping;
 	uint64_t retention_ms;
 	uint64_t blocks_seen;
+	struct exec_faults faults; /* test-only (-testwrongresult) */
 	struct metric_family *m_running, *m_completed, *m_failed, *m_timed_out, *m_oom, *m_receipts,
 		*m_earnings, *m_missed;
 };
