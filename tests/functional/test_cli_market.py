@@ -84,7 +84,10 @@ def market(make_node, builddir, tmp_path):
 
 
 def bid(cli, job_input, *extra):
-    return cli.json("-key=faucet", "bid", "--cpu", "500m", "--mem", "128M", "--timeout", "30s",
+    # 120 s of run time = 130 blocks of deadline (1 s nominal blocks + 10 of
+    # grace); at -emptyblockinterval=200 that is ~26 s of wall time, room
+    # for a loaded machine (30 s gave ~8 s, and a sealed job missed it).
+    return cli.json("-key=faucet", "bid", "--cpu", "500m", "--mem", "128M", "--timeout", "120s",
                     "--max-price", "0.000009/s", "--input", job_input, *extra, "--",
                     *JOB)["bid_id"]
 
