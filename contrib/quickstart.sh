@@ -217,8 +217,8 @@ say "escrow: at most 0.02 HTH/s x 120 s = 2.400000 HTH, locked until the job set
 
 # --- 5. waiting --------------------------------------------------------------------
 if cli help wait >/dev/null 2>&1; then
-	say "waiting with hearth-cli wait $bid"
-	cli -key=consumer wait "$bid" | indent
+	say "waiting for the job to settle: hearth-cli wait $bid"
+	cli wait "$bid" --timeout 180s
 fi
 last=""
 lease_seen=""
@@ -258,7 +258,8 @@ price=$(json leases.0.price_per_second <"$job")
 result=$datadir/result
 if cli help result >/dev/null 2>&1; then
 	say "fetching the result with hearth-cli result (decrypted, hash checked against the receipt)"
-	cli -key=consumer result "$bid" -o "$result" | indent
+	fetched=$(cli -key=consumer result "$bid" -o "$result")
+	printf '%s\n' "$fetched" | indent
 else
 	# hearth-cli cannot fetch yet: getjobresult needs a request signed by
 	# the consumer key, which only a `result` command would make. The node
