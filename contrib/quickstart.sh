@@ -327,6 +327,9 @@ if [ "$stop_after" = 1 ]; then
 	exit 0
 fi
 keep=1
-say "hearthd keeps running (pid $pid) with data directory $datadir. Try:"
+say "hearthd keeps running (pid $pid) with data directory $datadir;"
+say "the keys 'consumer' and 'faucet' are in $datadir/wallet under the"
+say "passphrase '$HEARTH_PASSPHRASE' (export HEARTH_PASSPHRASE to use them). Try:"
 echo "    $bin/hearth-cli -datadir=$datadir -dev -rpcport=$rpcport rpc getjob $bid"
-say "stop it with: kill $pid   (or: $bin/hearth-cli -datadir=$datadir -dev -rpcport=$rpcport rpc stop)"
+say "stop it with: kill $pid   (or: $bin/hearth-cli -datadir=$datadir -dev -rpcport=$rpcport rpc stop),"
+say "then remove its data directory: rm -rf $datadir"
