@@ -18,10 +18,9 @@ struct group {
 };
 
 static const struct group groups[] = {
-	{ cmd_keys_table, &cmd_keys_count },
-	{ cmd_tx_table, &cmd_tx_count },
-	{ cmd_market_table, &cmd_market_count },
-	{ cmd_misc_table, &cmd_misc_count },
+	{ cmd_keys_table, &cmd_keys_count },	 { cmd_tx_table, &cmd_tx_count },
+	{ cmd_market_table, &cmd_market_count }, { cmd_query_table, &cmd_query_count },
+	{ cmd_result_table, &cmd_result_count }, { cmd_misc_table, &cmd_misc_count },
 };
 #define NUM_GROUPS (sizeof(groups) / sizeof(groups[0]))
 

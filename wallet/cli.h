@@ -47,6 +47,10 @@ extern const struct cli_command cmd_tx_table[];
 extern const size_t cmd_tx_count;
 extern const struct cli_command cmd_market_table[];
 extern const size_t cmd_market_count;
+extern const struct cli_command cmd_query_table[];
+extern const size_t cmd_query_count;
+extern const struct cli_command cmd_result_table[];
+extern const size_t cmd_result_count;
 extern const struct cli_command cmd_misc_table[];
 extern const size_t cmd_misc_count;
 
@@ -134,6 +138,17 @@ int cli_rpc_quiet(struct cli_ctx *ctx, const char *method, json_t *params, json_
 #define CLI_EXTRA_MAX 4
 int cli_submit_tx(struct cli_ctx *ctx, Hearth__TxBody *body, const char *fee_text,
 		  const char *id_label, const struct cli_row *extra, size_t nextra);
+
+/* Parses an id (offer, bid, lease: 64 hex digits); what names it.
+ * Returns 0, or 1 after printing "bad <what> '...': 64 hex digits". */
+int cli_parse_id(const char *what, const char *text, uint8_t id[HASH_SIZE]);
+
+struct result_status;
+
+/* Out: out, the canonical result hash (doc/result-hash.md) of the result
+ * kept in the directory dirfd: stdout, out/ (either may be missing) and st.
+ * Returns 0, or 1 after printing why (out/ holds a device, I/O). */
+int cli_result_hash(int dirfd, const struct result_status *st, uint8_t out[HASH_SIZE]);
 
 /* Reads an unsigned integer member of a JSON object.
  * Returns 0, or 1 after printing that the node's answer lacks it. */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/hex.h"
 #include "wallet/passphrase.h"
 
 int cli_fail(const char *fmt, ...)
@@ -285,5 +286,12 @@ int cli_json_u64(const json_t *obj, const char *member, uint64_t *out)
 	if (!json_is_integer(v) || json_integer_value(v) < 0)
 		return cli_fail("the node's answer has no '%s'", member);
 	*out = (uint64_t)json_integer_value(v);
+	return 0;
+}
+
+int cli_parse_id(const char *what, const char *text, uint8_t id[HASH_SIZE])
+{
+	if (strlen(text) != 2 * HASH_SIZE || hex_decode_exact(text, id, HASH_SIZE) != 0)
+		return cli_fail("bad %s '%.80s': 64 hex digits", what, text);
 	return 0;
 }

@@ -2,8 +2,8 @@
  * create / cancel (providers), bid / bid cancel (consumers), dispute. Each
  * builds its record from the command line in the units of amount.h and
  * ends in cli_submit_tx; an offer's and a bid's id is the id of the tx that
- * made it, printed as offer_id / bid_id. Listing and query commands wait
- * for the market's RPC methods. */
+ * made it, printed as offer_id / bid_id. The queries are in cmd_query.c
+ * and cmd_result.c. */
 #include "wallet/cli.h"
 
 #include <stdio.h>

@@ -185,8 +185,7 @@ static int read_status(int dirfd, const char *exit_text, const char *signal_text
 	return 0;
 }
 
-/* Out: out, the result hash of dir (stdout, out/, status). */
-static int compute_hash(int dirfd, const struct result_status *st, uint8_t out[HASH_SIZE])
+int cli_result_hash(int dirfd, const struct result_status *st, uint8_t out[HASH_SIZE])
 {
 	struct manifest m = { NULL, 0, 0 };
 	struct node_error e;
@@ -236,7 +235,7 @@ static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
 		return cli_fail("verify: cannot open %s: %s", pos[0], strerror(errno));
 	rc = read_status(dirfd, exit_text, signal_text, &st);
 	if (rc == 0)
-		rc = compute_hash(dirfd, &st, got);
+		rc = cli_result_hash(dirfd, &st, got);
 	close(dirfd);
 	if (rc != 0 || hex_encode(got, sizeof(got), hex, sizeof(hex)) != 0)
 		return 1;

@@ -28,7 +28,7 @@ _hearth_cli()
 {
 	local cur prev cmd i w
 	local commands="keygen keys address importkey exportkey balance send bond unbond
-		offer bid dispute rpc status verify help"
+		offer bid dispute offers bids explain job jobs wait result rpc status verify help"
 	local globals="-datadir= -dev -testnet -rpcconnect= -rpcport= -rpcuser= -rpcpassword=
 		-rpcwait -rpcwaittimeout= -key= -keyfile= -stdin -json"
 	COMPREPLY=()
@@ -81,6 +81,12 @@ _hearth_cli()
 			--expiry --fee --" -- "$cur")) ;;
 	dispute)
 		COMPREPLY=($(compgen -W "--reason --fee" -- "$cur")) ;;
+	offers | bids)
+		COMPREPLY=($(compgen -W "--mine" -- "$cur")) ;;
+	wait)
+		COMPREPLY=($(compgen -W "--timeout" -- "$cur")) ;;
+	result)
+		COMPREPLY=($(compgen -W "-o" -- "$cur")) ;;
 	verify)
 		if [[ $cur == --* ]]; then
 			COMPREPLY=($(compgen -W "--hash --exit --signal" -- "$cur"))
