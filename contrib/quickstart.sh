@@ -204,72 +204,32 @@ committed "$offer"
 example=$top/contrib/examples/primes
 c0=$(balance_of "$consumer")
 p0=$(balance_of "$provider")
-encrypt=""
-if cli help result >/dev/null 2>&1; then
-	encrypt="--encrypt"
-fi
 bidjson=$(cli -key=consumer -json bid --cpu 500m --mem 128M --disk 16M --timeout 120s \
-	--max-price 0.02/s $encrypt --input "$example" -- python3 /work/primes.py)
+	--max-price 0.02/s --encrypt --input "$example" -- python3 /work/primes.py)
 bid=$(printf '%s' "$bidjson" | json bid_id)
 bidfee=$(printf '%s' "$bidjson" | json fee)
-say "bid $bid: python3 /work/primes.py counting the primes up to $(cat "$example/n.txt"), input contrib/examples/primes${encrypt:+, result sealed to a new X25519 key}"
+say "bid $bid: python3 /work/primes.py counting the primes up to $(cat "$example/n.txt"), input contrib/examples/primes,"
+say "result to be sealed to a new X25519 key of the consumer (bid --encrypt)"
 say "escrow: at most 0.02 HTH/s x 120 s = 2.400000 HTH, locked until the job settles"
 
 # --- 5. waiting --------------------------------------------------------------------
-if cli help wait >/dev/null 2>&1; then
-	say "waiting for the job to settle: hearth-cli wait $bid"
-	cli wait "$bid" --timeout 180s
-fi
-last=""
-lease_seen=""
-job_settled() {
-	cli rpc getjob "$bid" >"$datadir/job.json"
-	status=$(json status <"$datadir/job.json")
-	if [ -z "$lease_seen" ] && [ -n "$(json leases.0.id <"$datadir/job.json")" ]; then
-		lease_seen=$(json leases.0.id <"$datadir/job.json")
-		say "matched: lease $lease_seen, deadline height $(json leases.0.deadline_height <"$datadir/job.json")"
-	fi
-	if [ "$status" != "$last" ]; then
-		last=$status
-		case $status in
-		queued) say "job queued: $(json message <"$datadir/job.json")" ;;
-		running) say "job running in the provider's sandbox" ;;
-		committed) say "receipt on chain at height $(json leases.0.receipt.height <"$datadir/job.json"): waiting out the challenge window" ;;
-		settled) say "job settled at height $(json height <"$datadir/job.json")" ;;
-		*) say "job $status" ;;
-		esac
-	fi
-	case $status in
-	settled) return 0 ;;
-	failed | disputed) die "the job ended $status: $(cat "$datadir/job.json")" ;;
-	*) return 1 ;;
-	esac
-}
-wait_until "the job to settle" 180 job_settled
-
+say "waiting for the job to be matched, run, receipted and settled: hearth-cli wait"
+cli wait "$bid" --timeout 180s || die "the job did not settle: $(cli rpc getjob "$bid")"
 job=$datadir/job.json
+cli rpc getjob "$bid" >"$job"
 lease=$(json leases.0.id <"$job")
 hash=$(json leases.0.receipt.outcome.result_hash <"$job")
 status=$(json leases.0.receipt.outcome.exit_status <"$job")
 wall=$(json leases.0.receipt.outcome.wall_ms <"$job")
 price=$(json leases.0.price_per_second <"$job")
+say "settled: lease $lease, receipt at height $(json leases.0.receipt.height <"$job")"
 
 # --- 6. the result -------------------------------------------------------------------
 result=$datadir/result
-if cli help result >/dev/null 2>&1; then
-	say "fetching the result with hearth-cli result (decrypted, hash checked against the receipt)"
-	fetched=$(cli -key=consumer result "$bid" -o "$result")
-	printf '%s\n' "$fetched" | indent
-else
-	# hearth-cli cannot fetch yet: getjobresult needs a request signed by
-	# the consumer key, which only a `result` command would make. The node
-	# is its own provider, so verify the provider's copy of the files.
-	say "hearth-cli has no 'result' command yet (the consumer's signed getjobresult"
-	say "fetch): verifying the provider node's own copy in $netdir/results/ instead"
-	mkdir -p "$result/out"
-	cp "$netdir/results/$lease/stdout" "$result/stdout"
-	tar -xf "$netdir/results/$lease/result.tar" -C "$result/out"
-fi
+say "fetching the result: hearth-cli result (signed by the consumer key, decrypted,"
+say "unpacked, its hash checked against the receipt on chain before writing)"
+fetched=$(cli -key=consumer result "$bid" -o "$result")
+printf '%s\n' "$fetched" | indent
 if [ "$status" -lt 0 ]; then
 	how="--signal $((-status))"
 else
@@ -279,6 +239,7 @@ fi
 cli verify "$result" --hash "$hash" $how >/dev/null ||
 	die "the result does not match the receipt's hash $hash"
 say "verified: the result hashes to $hash, the receipt's result hash"
+say "(checked again here with hearth-cli verify on $result)"
 echo
 echo "result (out/result.txt):"
 indent <"$result/out/result.txt"

@@ -1,7 +1,8 @@
 """contrib/quickstart.sh, the README's run command, end to end on the
 binaries of this build: a dev node that is its own provider runs the sample
 job of contrib/examples/primes for a funded consumer, the job settles, the
-result is verified against the receipt's hash, and with --exit the node is
+sealed result is fetched by the consumer (hearth-cli result) and verified
+against the receipt's hash, and with --exit the node is
 stopped and its data directory removed."""
 import os
 import re
@@ -25,6 +26,10 @@ def test_quickstart_runs_a_paid_verified_job(srcdir, builddir):
     receipt = re.search(r"^\s+result_hash\s+([0-9a-f]{64})$", out, re.M)
     assert receipt and receipt.group(1) == verified.group(1), out
     assert re.search(r"^\s+exit_status\s+0$", out, re.M), out
+    # hearth-cli result fetched the consumer's sealed copy and checked it.
+    fetched = re.search(r"^\s+result_hash\s+([0-9a-f]{64}) \(matches the receipt\)$", out, re.M)
+    assert fetched and fetched.group(1) == verified.group(1), out
+    assert re.search(r"^\s+encrypted\s+yes$", out, re.M), out
     assert "    " + EXPECTED + "\n" in out
     assert re.search(r"^\s+lease state\s+settled$", out, re.M), out
     assert re.search(r"^\s+consumer\s+10\.000000 HTH -> 9\.\d{6} HTH", out, re.M), out
