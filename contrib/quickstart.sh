@@ -6,8 +6,9 @@
 # ports of 127.0.0.1, makes a consumer key and funds it from the dev faucet,
 # posts an offer signed by the provider key, bids the sample job of
 # contrib/examples/primes (Python counting the primes up to N), waits for it
-# to be matched, run in the sandbox, receipted and settled, fetches and
-# verifies the result against the receipt on chain, and prints the result,
+# to be matched, run in the sandbox, receipted and settled (hearth-cli wait),
+# fetches the result sealed to the consumer and checks it against the
+# receipt on chain (hearth-cli result, then verify), and prints the result,
 # the receipt, the settlement and both balances. The node keeps running
 # (the last line says how to stop it) unless --exit is given.
 set -eu
@@ -83,7 +84,10 @@ command -v python3 >/dev/null 2>&1 || die "python3 is needed (contrib/install-de
 json() {
 	python3 -c '
 import json, sys
-v = json.load(sys.stdin)
+try:
+    v = json.load(sys.stdin)
+except ValueError:
+    sys.exit("quickstart: error: no JSON answer to read " + sys.argv[1] + " from")
 for k in sys.argv[1].split(".") if sys.argv[1] else []:
     v = v[int(k)] if isinstance(v, list) else v[k]
 if isinstance(v, bool):
