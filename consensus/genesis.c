@@ -44,6 +44,16 @@ static void pop(struct parser *ps)
 	ps->depth--;
 }
 
+/* Keys and jansson's excerpts come from the file: keeps a message one
+ * printable line by replacing control characters with '?'. */
+static void printable_line(char *text)
+{
+	for (char *c = text; *c != '\0'; c++) {
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	}
+}
+
 /* Reports an error at the current path (at its key when at_key). Returns -1. */
 __attribute__((format(printf, 3, 4))) static int fail_at(struct parser *ps, bool at_key,
 							 const char *fmt, ...)
@@ -74,6 +84,7 @@ __attribute__((format(printf, 3, 4))) static int fail_at(struct parser *ps, bool
 		ps->err->column = column;
 		snprintf(ps->err->text, sizeof(ps->err->text), "line %u, column %u: %s%s%s", line,
 			 column, where, where[0] ? ": " : "", what);
+		printable_line(ps->err->text);
 	}
 	return -1;
 }
@@ -426,6 +437,7 @@ int genesis_parse(const char *text, size_t len, struct genesis *g, struct genesi
 			err->column = jerr.column > 0 ? (unsigned)jerr.column : 0;
 			snprintf(err->text, sizeof(err->text), "line %u, column %u: %s", err->line,
 				 err->column, jerr.text);
+			printable_line(err->text);
 		}
 		return -1;
 	}

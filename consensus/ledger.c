@@ -105,10 +105,14 @@ static enum ledger_reason apply_decoded(const struct ledger *l, const struct sta
 	if (m == NULL)
 		return ledger_fail(err, LEDGER_TX_KIND_UNHANDLED, "kind %d",
 				   (int)tx->body->kind_case);
-	if (__builtin_add_overflow(blk->fees, tx->body->fee, &fees))
-		return ledger_fail(err, LEDGER_INTERNAL, "fees of the block overflow");
 	overlay_init(&ov, st, &txst);
 	r = charge_sender(&txst, tx, err);
+	/* Only a fee the sender can pay is added: the fees collected so far
+	 * and its balance are both parts of the supply, so this sum overflows
+	 * only in a broken state, while an unpayable fee near 2^64 is the
+	 * sender's fault (LEDGER_TX_FEE_UNPAYABLE above). */
+	if (r == LEDGER_OK && __builtin_add_overflow(blk->fees, tx->body->fee, &fees))
+		r = ledger_fail(err, LEDGER_INTERNAL, "fees of the block overflow");
 	if (r == LEDGER_OK)
 		r = m->check(m->arg, l, &txst, blk, tx, err);
 	if (r == LEDGER_OK)

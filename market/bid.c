@@ -1,7 +1,9 @@
 /* bid.c: the bid and cancel_bid transactions, and the expiry of bids. A bid
  * locks max_price x max_duration x replicas in escrow when it is accepted;
- * while queued it is indexed in the queue (arrival seq) and by expiry
- * height; cancel and expiry refund the whole escrow. Bid records stay (with
+ * while queued it is indexed in the queue (arrival seq), whose entry holds
+ * a copy of the record so that matching reads the queue in one sequential
+ * walk (doc/state-keys.md), and by expiry height; cancel and expiry refund
+ * the whole escrow. Bid records stay (with
  * their final state) so a consumer can always ask what became of a bid. */
 #include "market/order.h"
 
@@ -114,12 +116,8 @@ enum ledger_reason market_bid_apply(const struct market_ctx *c, const struct tx 
 	rec.state = HEARTH__BID_STATE__BID_QUEUED;
 	rec.unmatched_reason = MARKET_OK;
 	rec.seq = ms.next_seq++;
-	mkey_id(&k, MKEY_BID, tx->id);
-	if (market_record_put(c->st, &k, &rec.base) != STATE_OK)
+	if (market_bid_store(c->st, &rec) != STATE_OK)
 		return ledger_fail(err, LEDGER_INTERNAL, "writing the bid");
-	mkey_u64_id(&k, MKEY_BID_QUEUE, rec.seq, tx->id);
-	if (market_index_put(c->st, &k) != STATE_OK)
-		return ledger_fail(err, LEDGER_INTERNAL, "writing the queue");
 	mkey_pair(&k, MKEY_BID_OWNER, tx->sender, tx->id);
 	if (market_index_put(c->st, &k) != STATE_OK)
 		return ledger_fail(err, LEDGER_INTERNAL, "writing the owner index");
@@ -166,6 +164,25 @@ enum ledger_reason market_cancel_bid_check(const struct market_ctx *c, const str
 
 	codec_free((ProtobufCMessage *)rec);
 	return r;
+}
+
+enum state_status market_bid_store(const struct state *st, const Hearth__BidRecord *rec)
+{
+	uint8_t *buf;
+	size_t len;
+	struct mkey k;
+	enum state_status rc;
+
+	if (codec_encode(&rec->base, &buf, &len) != CODEC_OK)
+		return STATE_ERROR;
+	mkey_id(&k, MKEY_BID, rec->id.data);
+	rc = state_put(st, k.bytes, k.len, buf, len);
+	if (rc == STATE_OK && rec->state == HEARTH__BID_STATE__BID_QUEUED) {
+		mkey_u64_id(&k, MKEY_BID_QUEUE, rec->seq, rec->id.data);
+		rc = state_put(st, k.bytes, k.len, buf, len);
+	}
+	free(buf);
+	return rc;
 }
 
 enum state_status market_bid_dequeue(const struct state *st, const Hearth__BidRecord *rec)

@@ -26,6 +26,9 @@ void market_book_free(struct pass_book *b)
 		codec_free((ProtobufCMessage *)b->e[i].rec);
 	free(b->e);
 	free(b->skip);
+	free(b->vals);
+	b->vals = NULL;
+	b->vals_len = b->vals_cap = 0;
 	free(b->prov);
 	b->e = NULL;
 	b->skip = NULL;
@@ -51,7 +54,31 @@ static int book_grow(struct pass_book *b)
 	return 0;
 }
 
-/* One chunk of keys after the last one read. */
+/* Appends an entry's value to b->vals. Out: *off. Returns 0 or -1. */
+static int vals_add(struct pass_book *b, const uint8_t *val, size_t len, size_t *off)
+{
+	if (len > MARKET_RECORD_MAX)
+		return -1;
+	if (b->vals_cap - b->vals_len < len) {
+		size_t cap = b->vals_cap ? b->vals_cap : 4096;
+		uint8_t *v;
+
+		while (cap - b->vals_len < len)
+			cap *= 2;
+		v = realloc(b->vals, cap);
+		if (v == NULL)
+			return -1;
+		b->vals = v;
+		b->vals_cap = cap;
+	}
+	if (len > 0)
+		memcpy(b->vals + b->vals_len, val, len);
+	*off = b->vals_len;
+	b->vals_len += len;
+	return 0;
+}
+
+/* One chunk of entries after the last one read. */
 struct chunk {
 	struct pass_book *b;
 	size_t limit, added;
@@ -65,8 +92,7 @@ static int chunk_entry(void *arg, const uint8_t *key, size_t key_len, const uint
 	struct pass_book *b = ch->b;
 	struct book_entry *e;
 
-	(void)val;
-	if (key_len != BOOK_KEY_LEN || val_len != 0)
+	if (key_len != BOOK_KEY_LEN)
 		return -1;
 	/* The walk starts at the last key read (inclusive). */
 	if (key_len == b->last_len && memcmp(key, b->last, key_len) == 0)
@@ -78,10 +104,14 @@ static int chunk_entry(void *arg, const uint8_t *key, size_t key_len, const uint
 	if (b->n == b->cap && book_grow(b) != 0)
 		return -1;
 	e = &b->e[b->n];
+	if (vals_add(b, val, val_len, &e->val_off) != 0)
+		return -1;
+	e->val_len = val_len;
 	e->price = key_get_u64(key + 1);
 	memcpy(e->id, key + 17, MARKET_ID_SIZE);
 	e->rec = NULL;
 	e->dirty = false;
+	e->rt_known = e->rt_has = 0;
 	b->skip[b->n] = b->n;
 	b->n++;
 	ch->added++;
@@ -182,18 +212,20 @@ static int entry_read(struct pass_book *b, struct book_entry *e)
 {
 	ProtobufCMessage *msg;
 	Hearth__OfferRecord *rec;
-	struct mkey k;
 
-	mkey_id(&k, MKEY_OFFER, e->id);
-	if (market_record_get(b->c->st, &k, &hearth__offer_record__descriptor, &msg) != STATE_OK)
+	/* The book entry's value is the offer's record (market_offer_store). */
+	if (codec_decode_stored(&hearth__offer_record__descriptor, b->vals + e->val_off, e->val_len,
+				MARKET_RECORD_MAX, &msg, NULL) != CODEC_OK)
 		return -1;
 	rec = (Hearth__OfferRecord *)msg;
-	if (rec->provider.len != PUBKEY_SIZE || prov_standing(b, rec->provider.data, &e->sd) != 0) {
+	if (rec->id.len != MARKET_ID_SIZE || memcmp(rec->id.data, e->id, MARKET_ID_SIZE) != 0 ||
+	    rec->provider.len != PUBKEY_SIZE || prov_standing(b, rec->provider.data, &e->sd) != 0) {
 		codec_free(msg);
 		return -1;
 	}
 	e->rec = rec;
 	e->dirty = false;
+	market_terms_of_offer(rec, &e->t);
 	return 0;
 }
 
@@ -218,6 +250,69 @@ int market_book_next(struct pass_book *b, size_t i, size_t *idx, struct book_ent
 	return 0;
 }
 
+static uint64_t key_head(const uint8_t *key)
+{
+	uint64_t h;
+
+	memcpy(&h, key, sizeof(h));
+	return h;
+}
+
+void market_terms_of_offer(const Hearth__OfferRecord *rec, struct market_terms *t)
+{
+	const Hearth__Resources *r = rec->offer->per_slot;
+
+	t->cpu = r->cpu_millicores;
+	t->memory = r->memory_bytes;
+	t->disk = r->disk_bytes;
+	t->gpus = r->gpus;
+	t->duration = rec->offer->max_duration_seconds;
+	t->key_head = key_head(rec->provider.data);
+}
+
+void market_terms_of_bid(const Hearth__BidRecord *rec, struct market_terms *t)
+{
+	const Hearth__Resources *r = rec->bid->resources;
+
+	t->cpu = r->cpu_millicores;
+	t->memory = r->memory_bytes;
+	t->disk = r->disk_bytes;
+	t->gpus = r->gpus;
+	t->duration = rec->bid->max_duration_seconds;
+	t->key_head = key_head(rec->consumer.data);
+}
+
+int market_book_runtime(struct pass_book *b, const char *runtime)
+{
+	size_t len = strnlen(runtime, MARKET_NAME_MAX + 1);
+
+	if (len > MARKET_NAME_MAX)
+		return -1;
+	for (size_t i = 0; i < b->n_runtimes; i++) {
+		if (strcmp(b->runtimes[i], runtime) == 0)
+			return (int)i;
+	}
+	if (b->n_runtimes == BOOK_RUNTIMES)
+		return -1;
+	memcpy(b->runtimes[b->n_runtimes], runtime, len + 1);
+	return (int)b->n_runtimes++;
+}
+
+bool market_book_has_runtime(struct book_entry *e, int rt, const char *runtime)
+{
+	uint64_t bit;
+
+	if (rt < 0)
+		return market_offer_has_runtime(e->rec->offer, runtime);
+	bit = (uint64_t)1 << rt;
+	if ((e->rt_known & bit) == 0) {
+		e->rt_known |= bit;
+		if (market_offer_has_runtime(e->rec->offer, runtime))
+			e->rt_has |= bit;
+	}
+	return (e->rt_has & bit) != 0;
+}
+
 enum state_status market_book_take(struct pass_book *b, size_t idx)
 {
 	struct book_entry *e;
@@ -235,13 +330,14 @@ enum state_status market_book_take(struct pass_book *b, size_t idx)
 
 enum state_status market_book_flush(struct pass_book *b)
 {
-	struct mkey k;
-
 	for (size_t i = 0; i < b->n; i++) {
+		const Hearth__OfferRecord *rec = b->e[i].rec;
+
 		if (!b->e[i].dirty)
 			continue;
-		mkey_id(&k, MKEY_OFFER, b->e[i].id);
-		if (market_record_put(b->c->st, &k, &b->e[i].rec->base) != STATE_OK)
+		/* Still in the book while it has a free slot: its entry's copy
+		 * is rewritten too. */
+		if (market_offer_store(b->c->st, rec, rec->free_slots > 0) != STATE_OK)
 			return STATE_ERROR;
 		b->e[i].dirty = false;
 	}

@@ -196,18 +196,21 @@ static int scan_candidate(void *arg, const uint8_t *key, size_t key_len, const u
 	ProtobufCMessage *msg;
 	Hearth__OfferRecord *rec;
 	enum market_reason why;
-	struct mkey k;
 	uint64_t share;
 	bool skip;
 
-	(void)val;
-	if (key_len != 1 + 8 + 8 + MARKET_ID_SIZE || val_len != 0)
+	if (key_len != 1 + 8 + 8 + MARKET_ID_SIZE)
 		return -1;
 	if (key_get_u64(key + 1) > s->bid->bid->max_price_per_second || s->budget == 0)
 		return 1;
 	s->budget--;
-	mkey_id(&k, MKEY_OFFER, key + 17);
-	if (market_record_get(s->c->st, &k, &hearth__offer_record__descriptor, &msg) != STATE_OK ||
+	/* The book entry's value is the offer's record (market_offer_store). */
+	if (codec_decode_stored(&hearth__offer_record__descriptor, val, val_len, MARKET_RECORD_MAX,
+				&msg, NULL) != CODEC_OK)
+		return -1;
+	if (((Hearth__OfferRecord *)msg)->id.len != MARKET_ID_SIZE ||
+	    memcmp(((Hearth__OfferRecord *)msg)->id.data, key + 17, MARKET_ID_SIZE) != 0 ||
+	    ((Hearth__OfferRecord *)msg)->provider.len != PUBKEY_SIZE ||
 	    market_offer_fits(s->c, (Hearth__OfferRecord *)msg, s->bid, &why) != 0) {
 		codec_free(msg);
 		return -1;

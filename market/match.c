@@ -5,7 +5,8 @@
  * price, examining at most market_match_offers entries, and takes the first
  * fitting offer of each of r distinct providers. A matched bid becomes r
  * leases at the offers' prices and gives back the escrow above
- * sum(prices) x max_duration; an unmatched bid records why. The walks of a
+ * sum(prices) x max_duration; an unmatched bid records why. The bids come
+ * from the queue entries, which hold their records, and the walks of a
  * pass go over the pass's in-memory view of the book (market/book.h). */
 #include "market/order.h"
 
@@ -26,12 +27,14 @@ struct scan {
 	size_t n_chosen;
 	Hearth__OfferRecord *chosen[MARKET_REPLICAS_MAX];
 	size_t chosen_idx[MARKET_REPLICAS_MAX]; /* their places in the view */
-	uint32_t deepest; /* the furthest filter an offer failed (reason code) */
+	uint32_t deepest;	  /* the furthest filter an offer failed (reason code) */
+	int runtime;		  /* the bid's runtime's number in the pass (book.h) */
+	struct market_terms want; /* the bid's terms */
 	bool within_price, beyond_price, duplicate, limit_hit;
 	struct pass_book *book;
 };
 
-static bool has_runtime(const Hearth__Offer *o, const char *runtime)
+bool market_offer_has_runtime(const Hearth__Offer *o, const char *runtime)
 {
 	for (size_t i = 0; i < o->n_runtimes; i++) {
 		if (strcmp(o->runtimes[i], runtime) == 0)
@@ -55,28 +58,41 @@ static bool has_attributes(const Hearth__Offer *o, const Hearth__Bid *b)
 	return true;
 }
 
-/* The filters that depend on the offer alone, in the order of the reason
- * codes; MARKET_OK when it passes them. */
-static enum market_reason offer_filter(const Hearth__OfferRecord *rec, const Hearth__BidRecord *bid)
+/* Whether the keys a and b (PUBKEY_SIZE bytes) are the same: their first
+ * eight bytes almost always tell. */
+static bool same_key(const uint8_t *a, const uint8_t *b)
 {
-	const Hearth__Offer *o = rec->offer;
-	const Hearth__Bid *b = bid->bid;
+	uint64_t x, y;
 
-	if (memcmp(rec->provider.data, bid->consumer.data, PUBKEY_SIZE) == 0)
+	memcpy(&x, a, sizeof(x));
+	memcpy(&y, b, sizeof(y));
+	return x == y && memcmp(a, b, PUBKEY_SIZE) == 0;
+}
+
+/* The filters that depend on the offer alone, in the order of the reason
+ * codes; MARKET_OK when it passes them. o and want: the terms of the offer
+ * rec and of the bid (market/book.h); runtime_ok: whether the offer lists
+ * the bid's runtime (market_offer_has_runtime). */
+static enum market_reason offer_filter(const Hearth__OfferRecord *rec, const struct market_terms *o,
+				       const Hearth__BidRecord *bid,
+				       const struct market_terms *want, bool runtime_ok)
+{
+	if (o->key_head == want->key_head &&
+	    memcmp(rec->provider.data, bid->consumer.data, PUBKEY_SIZE) == 0)
 		return MARKET_UNMATCHED_OWN_OFFER;
-	if (!has_runtime(o, b->runtime))
+	if (!runtime_ok)
 		return MARKET_UNMATCHED_RUNTIME;
-	if (o->per_slot->cpu_millicores < b->resources->cpu_millicores)
+	if (o->cpu < want->cpu)
 		return MARKET_UNMATCHED_CPU;
-	if (o->per_slot->memory_bytes < b->resources->memory_bytes)
+	if (o->memory < want->memory)
 		return MARKET_UNMATCHED_MEMORY;
-	if (o->per_slot->disk_bytes < b->resources->disk_bytes)
+	if (o->disk < want->disk)
 		return MARKET_UNMATCHED_DISK;
-	if (o->per_slot->gpus < b->resources->gpus)
+	if (o->gpus < want->gpus)
 		return MARKET_UNMATCHED_GPUS;
-	if (o->max_duration_seconds < b->max_duration_seconds)
+	if (o->duration < want->duration)
 		return MARKET_UNMATCHED_DURATION;
-	if (!has_attributes(o, b))
+	if (!has_attributes(rec->offer, bid->bid))
 		return MARKET_UNMATCHED_ATTRIBUTES;
 	return MARKET_OK;
 }
@@ -112,8 +128,12 @@ int market_offer_fits(const struct market_ctx *c, const Hearth__OfferRecord *rec
 		      const Hearth__BidRecord *bid, enum market_reason *why)
 {
 	struct market_standing sd;
+	struct market_terms o, want;
 
-	*why = offer_filter(rec, bid);
+	market_terms_of_offer(rec, &o);
+	market_terms_of_bid(bid, &want);
+	*why = offer_filter(rec, &o, bid, &want,
+			    market_offer_has_runtime(rec->offer, bid->bid->runtime));
 	if (*why != MARKET_OK)
 		return 0;
 	if (market_standing_load(c, rec->provider.data, &sd) != 0)
@@ -124,7 +144,7 @@ int market_offer_fits(const struct market_ctx *c, const Hearth__OfferRecord *rec
 
 /* Examines the book entry e (index idx of the view) for s's bid, as the
  * walk of the book does. Returns 0 to go on, 1 to stop. */
-static int scan_entry(struct scan *s, size_t idx, const struct book_entry *e)
+static int scan_entry(struct scan *s, size_t idx, struct book_entry *e)
 {
 	enum market_reason why;
 	bool dup = false;
@@ -139,11 +159,12 @@ static int scan_entry(struct scan *s, size_t idx, const struct book_entry *e)
 	}
 	s->budget--;
 	s->within_price = true;
-	why = offer_filter(e->rec, s->bid);
+	why = offer_filter(e->rec, &e->t, s->bid, &s->want,
+			   market_book_has_runtime(e, s->runtime, s->bid->bid->runtime));
 	if (why == MARKET_OK)
 		why = standing_filter(&e->sd, s->bid);
 	for (size_t i = 0; i < s->n_chosen && !dup; i++)
-		dup = memcmp(s->chosen[i]->provider.data, e->rec->provider.data, PUBKEY_SIZE) == 0;
+		dup = same_key(s->chosen[i]->provider.data, e->rec->provider.data);
 	if (why != MARKET_OK || dup) {
 		if (why > s->deepest)
 			s->deepest = why;
@@ -257,96 +278,126 @@ static int bid_match(const struct market_ctx *c, struct market_state *ms, Hearth
 	return market_record_put(c->st, &k, &bid->base) == STATE_OK ? 0 : -1;
 }
 
-/* One attempt to match the queued bid id. Returns 0 or -1. */
+/* One attempt to match the queued bid (decoded from its queue entry).
+ * Returns 0 or -1. */
 static int bid_attempt(const struct market_ctx *c, struct market_state *ms, struct pass_book *book,
-		       const uint8_t *id)
+		       Hearth__BidRecord *bid)
 {
-	struct scan s = { .budget = c->p->market_match_offers, .book = book };
-	ProtobufCMessage *msg;
-	Hearth__BidRecord *bid;
+	struct scan s = { .budget = c->p->market_match_offers, .book = book, .bid = bid };
 	enum market_reason why;
-	struct mkey k;
 	int rc = 0;
 
-	mkey_id(&k, MKEY_BID, id);
-	if (market_record_get(c->st, &k, &hearth__bid_record__descriptor, &msg) != STATE_OK)
-		return -1;
-	bid = (Hearth__BidRecord *)msg;
-	s.bid = bid;
+	s.runtime = market_book_runtime(book, bid->bid->runtime);
+	market_terms_of_bid(bid, &s.want);
 	if (scan_book(&s) != 0)
-		rc = -1;
-	if (rc == 0 && s.n_chosen == bid->bid->replicas)
+		return -1;
+	if (s.n_chosen == bid->bid->replicas)
 		rc = bid_match(c, ms, bid, &s);
 	if (rc == 1) {
 		s.limit_hit = true; /* an amount overflowed: report it as no fit */
 		rc = 0;
-	} else if (rc == 0 && bid->state == HEARTH__BID_STATE__BID_MATCHED) {
-		goto done;
+	} else if (rc != 0 || bid->state == HEARTH__BID_STATE__BID_MATCHED) {
+		return rc;
 	}
 	why = scan_reason(&s);
-	if (rc == 0 && bid->unmatched_reason != (uint32_t)why) {
+	if (bid->unmatched_reason != (uint32_t)why) {
 		bid->unmatched_reason = why;
-		if (market_record_put(c->st, &k, &bid->base) != STATE_OK)
-			rc = -1;
+		if (market_bid_store(c->st, bid) != STATE_OK)
+			return -1;
 	}
-done:
-	codec_free(msg); /* the chosen offers belong to the view */
-	return rc;
+	return 0;
 }
 
-/* The queue entries a pass takes, and where the next pass resumes. */
+/* A batch of the queued bids a pass takes, and where the next batch (or
+ * pass) resumes. */
 struct pass {
-	uint32_t max;
-	size_t n;
-	bool more;	 /* the queue goes on after the pass */
-	uint64_t resume; /* seq of the first entry left for the next pass */
-	uint8_t (*ids)[MARKET_ID_SIZE];
+	uint32_t max;	  /* bids the batch may take */
+	size_t max_bytes; /* of their records, unless it is the first */
+	size_t n, bytes;
+	bool more;	 /* the queue goes on after the batch */
+	uint64_t resume; /* seq of the first entry left */
+	Hearth__BidRecord **bids;
 };
 
+/* A queue entry: seq || bid id -> the bid's record (market_bid_store). */
 static int collect_queued(void *arg, const uint8_t *key, size_t key_len, const uint8_t *val,
 			  size_t val_len)
 {
 	struct pass *p = arg;
+	ProtobufCMessage *msg;
+	Hearth__BidRecord *bid;
 
-	(void)val;
-	if (key_len != 1 + 8 + MARKET_ID_SIZE || val_len != 0)
+	if (key_len != 1 + 8 + MARKET_ID_SIZE)
 		return -1;
-	if (p->n == p->max) {
+	if (p->n == p->max || (p->n > 0 && val_len > p->max_bytes - p->bytes)) {
 		p->more = true;
 		p->resume = key_get_u64(key + 1);
 		return 1;
 	}
-	memcpy(p->ids[p->n++], key + 9, MARKET_ID_SIZE);
+	if (codec_decode_stored(&hearth__bid_record__descriptor, val, val_len, MARKET_RECORD_MAX,
+				&msg, NULL) != CODEC_OK)
+		return -1;
+	bid = (Hearth__BidRecord *)msg;
+	p->bids[p->n++] = bid;
+	p->bytes += val_len < p->max_bytes - p->bytes ? val_len : p->max_bytes - p->bytes;
+	if (bid->id.len != MARKET_ID_SIZE || memcmp(bid->id.data, key + 9, MARKET_ID_SIZE) != 0 ||
+	    bid->consumer.len != PUBKEY_SIZE || bid->seq != key_get_u64(key + 1) ||
+	    bid->state != HEARTH__BID_STATE__BID_QUEUED)
+		return -1;
 	return 0;
 }
 
-enum ledger_reason market_match_block(const struct market_ctx *c, struct ledger_error *err)
+/* Takes the next batch from seq from and tries each bid of it in turn. */
+static enum state_status match_batch(const struct market_ctx *c, struct market_state *ms,
+				     struct pass_book *book, uint64_t from, struct pass *p)
 {
-	struct pass p = { .max = c->p->market_match_bids };
-	struct pass_book book;
-	struct market_state ms, before;
 	uint8_t prefix = MKEY_BID_QUEUE;
 	struct mkey start;
+	enum state_status rc;
+
+	p->n = p->bytes = 0;
+	p->more = false;
+	mkey_start(&start, MKEY_BID_QUEUE);
+	mkey_add_u64(&start, from);
+	rc = state_iterate(c->st, &prefix, 1, start.bytes, start.len, collect_queued, p);
+	for (size_t i = 0; rc == STATE_OK && i < p->n; i++) {
+		if (bid_attempt(c, ms, book, p->bids[i]) != 0)
+			rc = STATE_ERROR;
+	}
+	for (size_t i = 0; i < p->n; i++)
+		codec_free(&p->bids[i]->base); /* the chosen offers belong to the view */
+	return rc;
+}
+
+enum ledger_reason market_match_pass(const struct market_ctx *c, size_t batch_bytes,
+				     struct ledger_error *err)
+{
+	struct pass p = { .max_bytes = batch_bytes };
+	uint32_t left = c->p->market_match_bids;
+	struct pass_book book;
+	struct market_state ms, before;
 	enum state_status rc;
 
 	if (market_state_load(c->st, &ms) != STATE_OK)
 		return ledger_fail(err, LEDGER_INTERNAL, "reading the market state");
 	before = ms;
-	p.ids = malloc((size_t)p.max * MARKET_ID_SIZE);
-	if (p.ids == NULL)
+	p.bids = calloc(left > 0 ? left : 1, sizeof(*p.bids));
+	if (p.bids == NULL)
 		return ledger_fail(err, LEDGER_INTERNAL, "no memory");
 	market_book_init(&book, c);
-	mkey_start(&start, MKEY_BID_QUEUE);
-	mkey_add_u64(&start, ms.match_cursor);
-	rc = state_iterate(c->st, &prefix, 1, start.bytes, start.len, collect_queued, &p);
-	for (size_t i = 0; rc == STATE_OK && i < p.n; i++) {
-		if (bid_attempt(c, &ms, &book, p.ids[i]) != 0)
-			rc = STATE_ERROR;
-	}
+	p.resume = ms.match_cursor;
+	/* Batches until the pass has taken market_match_bids bids or reached
+	 * the end of the queue; each resumes where the one before stopped
+	 * (matching removes only the bids it tried, and adds none). */
+	do {
+		p.max = left;
+		rc = match_batch(c, &ms, &book, p.resume, &p);
+		left -= (uint32_t)p.n;
+	} while (rc == STATE_OK && p.more && left > 0);
 	if (rc == STATE_OK)
 		rc = market_book_flush(&book);
 	market_book_free(&book);
-	free(p.ids);
+	free(p.bids);
 	if (rc != STATE_OK)
 		return ledger_fail(err, LEDGER_INTERNAL, "matching");
 	/* The next pass resumes after this one, or from the start of the queue
@@ -355,4 +406,9 @@ enum ledger_reason market_match_block(const struct market_ctx *c, struct ledger_
 	if (memcmp(&ms, &before, sizeof(ms)) != 0 && market_state_store(c->st, &ms) != STATE_OK)
 		return ledger_fail(err, LEDGER_INTERNAL, "writing the market state");
 	return LEDGER_OK;
+}
+
+enum ledger_reason market_match_block(const struct market_ctx *c, struct ledger_error *err)
+{
+	return market_match_pass(c, MARKET_MATCH_BATCH_BYTES, err);
 }

@@ -1,6 +1,7 @@
 /* offer.c: the offer and cancel_offer transactions, an offer's slots, and
  * the expiry of offers. An open offer is indexed by owner, by expiry height
- * and, while it has a free slot, in the book (price, then age); a closed
+ * and, while it has a free slot, in the book (price, then age), whose
+ * entry holds a copy of the record (doc/state-keys.md); a closed
  * offer (cancelled, or expired without active leases) leaves no trace. An
  * offer that expires while leases still run it leaves the book and the
  * expiry index but keeps its record until they end. */
@@ -109,12 +110,8 @@ enum ledger_reason market_offer_apply(const struct market_ctx *c, const struct t
 	rec.created_height = c->height;
 	rec.free_slots = tx->body->offer->slots;
 	rec.seq = ms.next_seq++;
-	mkey_id(&k, MKEY_OFFER, tx->id);
-	if (market_record_put(c->st, &k, &rec.base) != STATE_OK)
+	if (market_offer_store(c->st, &rec, true) != STATE_OK)
 		return ledger_fail(err, LEDGER_INTERNAL, "writing the offer");
-	mkey_book(&k, rec.offer->price_per_second, rec.seq, tx->id);
-	if (market_index_put(c->st, &k) != STATE_OK)
-		return ledger_fail(err, LEDGER_INTERNAL, "writing the book");
 	mkey_pair(&k, MKEY_OFFER_OWNER, tx->sender, tx->id);
 	if (market_index_put(c->st, &k) != STATE_OK)
 		return ledger_fail(err, LEDGER_INTERNAL, "writing the owner index");
@@ -194,6 +191,26 @@ enum ledger_reason market_cancel_offer_apply(const struct market_ctx *c, const s
 	return r;
 }
 
+enum state_status market_offer_store(const struct state *st, const Hearth__OfferRecord *rec,
+				     bool booked)
+{
+	uint8_t *buf;
+	size_t len;
+	struct mkey k;
+	enum state_status rc;
+
+	if (codec_encode(&rec->base, &buf, &len) != CODEC_OK)
+		return STATE_ERROR;
+	mkey_id(&k, MKEY_OFFER, rec->id.data);
+	rc = state_put(st, k.bytes, k.len, buf, len);
+	if (rc == STATE_OK && booked) {
+		mkey_book(&k, rec->offer->price_per_second, rec->seq, rec->id.data);
+		rc = state_put(st, k.bytes, k.len, buf, len);
+	}
+	free(buf);
+	return rc;
+}
+
 enum state_status market_offer_use_slot(const struct state *st, Hearth__OfferRecord *rec)
 {
 	struct mkey k;
@@ -211,12 +228,9 @@ enum state_status market_offer_use_slot(const struct state *st, Hearth__OfferRec
 
 enum state_status market_offer_take_slot(const struct state *st, Hearth__OfferRecord *rec)
 {
-	struct mkey k;
-
 	if (market_offer_use_slot(st, rec) != STATE_OK)
 		return STATE_ERROR;
-	mkey_id(&k, MKEY_OFFER, rec->id.data);
-	return market_record_put(st, &k, &rec->base);
+	return market_offer_store(st, rec, rec->free_slots > 0);
 }
 
 enum state_status market_offer_release_slot(const struct market_ctx *c, const uint8_t *offer_id)
@@ -235,13 +249,7 @@ enum state_status market_offer_release_slot(const struct market_ctx *c, const ui
 	/* Slots come back in the end of block, before the expiry of offers:
 	 * an offer expiring at this very height is still open. */
 	if (rc == STATE_OK && rec->offer->expiry_height >= c->height) {
-		if (rec->free_slots == 1) {
-			mkey_book(&k, rec->offer->price_per_second, rec->seq, offer_id);
-			rc = market_index_put(c->st, &k);
-		}
-		mkey_id(&k, MKEY_OFFER, offer_id);
-		if (rc == STATE_OK)
-			rc = market_record_put(c->st, &k, &rec->base);
+		rc = market_offer_store(c->st, rec, true); /* back in the book */
 	} else if (rc == STATE_OK && rec->free_slots == rec->offer->slots) {
 		rc = offer_delete(c->st, rec);
 	} else if (rc == STATE_OK) {

@@ -38,6 +38,14 @@ enum ledger_reason market_cancel_offer_check(const struct market_ctx *c, const s
 enum ledger_reason market_cancel_offer_apply(const struct market_ctx *c, const struct tx *tx,
 					     struct ledger_error *err);
 
+/* Writes rec under its id and, when booked (the offer is open with a free
+ * slot, so its book entry exists), the same bytes as the value of its book
+ * entry (a matching pass reads the offers it examines from the book). Every
+ * write of a booked offer's record goes through here. Returns STATE_OK or
+ * STATE_ERROR. */
+__attribute__((warn_unused_result)) enum state_status
+market_offer_store(const struct state *st, const Hearth__OfferRecord *rec, bool booked);
+
 /* Takes one slot of rec (written back); an offer left without a free slot
  * leaves the book. Returns STATE_OK or STATE_ERROR. */
 __attribute__((warn_unused_result)) enum state_status
@@ -75,6 +83,13 @@ enum ledger_reason market_cancel_bid_check(const struct market_ctx *c, const str
 					   struct ledger_error *err);
 enum ledger_reason market_cancel_bid_apply(const struct market_ctx *c, const struct tx *tx,
 					   struct ledger_error *err);
+
+/* Writes rec under its id and, while it is queued, the same bytes as the
+ * value of its queue entry (matching reads queued bids from the queue).
+ * Every write of a queued bid's record goes through here.
+ * Returns STATE_OK or STATE_ERROR. */
+__attribute__((warn_unused_result)) enum state_status
+market_bid_store(const struct state *st, const Hearth__BidRecord *rec);
 
 /* Takes a queued bid out of the queue and expiry indexes. */
 __attribute__((warn_unused_result)) enum state_status
@@ -120,6 +135,9 @@ struct market_standing {
 	bool bond_ok;	/* bonded stake >= min_provider_bond */
 	bool jailed;
 };
+
+/* match.c: whether o lists runtime. */
+bool market_offer_has_runtime(const Hearth__Offer *o, const char *runtime);
 
 /* match.c. Out: *sd, provider's standing now. Returns 0, or -1 on a state
  * error. */
@@ -204,8 +222,16 @@ int market_dispute_resolve(const struct market_ctx *c, struct market_state *ms,
 int market_dispute_verifier_failed(const struct market_ctx *c, struct market_state *ms,
 				   Hearth__Lease *verifier);
 
-/* match.c: one matching pass (doc/market.md, "Matching").
- * Returns LEDGER_OK or LEDGER_INTERNAL. */
+/* match.c: one matching pass (doc/market.md, "Matching"), which decodes
+ * its bids in batches of at most MARKET_MATCH_BATCH_BYTES of records (at
+ * least one bid each), so that its memory stays bounded whatever the size
+ * of the bids. Returns LEDGER_OK or LEDGER_INTERNAL. */
+#define MARKET_MATCH_BATCH_BYTES ((size_t)4 << 20)
 enum ledger_reason market_match_block(const struct market_ctx *c, struct ledger_error *err);
+
+/* As market_match_block, with batches of batch_bytes (tests: the batches
+ * do not change the outcome). */
+enum ledger_reason market_match_pass(const struct market_ctx *c, size_t batch_bytes,
+				     struct ledger_error *err);
 
 #endif

@@ -138,8 +138,9 @@ static int book_entry(void *arg, const uint8_t *key, size_t key_len, const uint8
 {
 	struct book_walk *w = arg;
 
-	(void)val;
-	if (key_len != 1 + 8 + 8 + MARKET_ID_SIZE || val_len != 0)
+	(void)val; /* the offer's record (market_offer_store) */
+	(void)val_len;
+	if (key_len != 1 + 8 + 8 + MARKET_ID_SIZE)
 		return -1;
 	return w->fn(w->arg, key_get_u64(key + 1), key + 17) != 0 ? 1 : 0;
 }

@@ -337,6 +337,13 @@ static void on_health_tick(uv_timer_t *handle)
 			  consensus_is_committing(&node->consensus, uv_now(&node->loop));
 
 	__atomic_store_n(&node->committing, committing, __ATOMIC_RELAXED);
+	if (node->net_open) {
+		struct p2p_stats st;
+
+		p2p_get_stats(node->net.p2p, &st);
+		if (node_metrics_on_p2p(&node->nm, &st) != 0)
+			log_write(&node->log, LOG_WARN, LOG_P2P, "cannot update the P2P metrics");
+	}
 }
 
 static int start_net(struct node *node, char *err, size_t err_size)

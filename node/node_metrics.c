@@ -2,6 +2,7 @@
 #include "node/node_metrics.h"
 
 #include <stdio.h>
+#include <string.h>
 
 static const double interval_buckets[] = { 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 20, 30, 60, 120, 300 };
 static const double round_buckets[] = { 1, 2, 3, 4, 6, 8, 12, 16, 32 };
@@ -41,6 +42,7 @@ int node_metrics_register(struct node_metrics *nm, struct metrics *m, const stru
 			     "bytes sent to peers", err, err_size);
 	nm->bans = plain(m, METRIC_COUNTER, "hearth_p2p_bans_total", "peers banned since start",
 			 err, err_size);
+	memset(&nm->p2p_seen, 0, sizeof(nm->p2p_seen));
 	if (nm->last_block_time == NULL || nm->block_interval == NULL ||
 	    nm->txs_committed == NULL || nm->rounds == NULL || nm->peers == NULL ||
 	    nm->p2p_received == NULL || nm->p2p_sent == NULL || nm->bans == NULL)
@@ -67,5 +69,30 @@ int node_metrics_on_commit(struct node_metrics *nm, const struct chain_tip *tip,
 	    metrics_counter_add(nm->txs_committed, NULL, (double)txs) != 0 ||
 	    metrics_histogram_observe(nm->rounds, NULL, (double)round + 1) != 0)
 		return -1;
+	return 0;
+}
+
+/* What a cumulative total gained since it was last seen (0 if it went back,
+ * which a total never does). */
+static double gained(uint64_t now, uint64_t seen)
+{
+	return now > seen ? (double)(now - seen) : 0;
+}
+
+int node_metrics_on_p2p(struct node_metrics *nm, const struct p2p_stats *st)
+{
+	static const char *const inbound[] = { "inbound" }, *const outbound[] = { "outbound" };
+
+	if (nm->peers == NULL)
+		return 0; /* no registry */
+	if (metrics_gauge_set(nm->peers, inbound, (double)st->inbound) != 0 ||
+	    metrics_gauge_set(nm->peers, outbound, (double)st->outbound) != 0 ||
+	    metrics_counter_add(nm->p2p_received, NULL,
+				gained(st->bytes_in, nm->p2p_seen.bytes_in)) != 0 ||
+	    metrics_counter_add(nm->p2p_sent, NULL,
+				gained(st->bytes_out, nm->p2p_seen.bytes_out)) != 0 ||
+	    metrics_counter_add(nm->bans, NULL, gained(st->bans, nm->p2p_seen.bans)) != 0)
+		return -1;
+	nm->p2p_seen = *st;
 	return 0;
 }

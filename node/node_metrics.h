@@ -2,7 +2,7 @@
  * gauges of node.c and the RPC server's own (doc/rpc.md lists them all):
  * last block time, block interval, txs committed, consensus rounds per
  * height, and the P2P families (peers by direction, bytes in and out, bans),
- * registered now so their names are stable before P2P updates them. */
+ * brought up to date from the P2P layer's totals by node_metrics_on_p2p. */
 #ifndef HEARTH_NODE_NODE_METRICS_H
 #define HEARTH_NODE_NODE_METRICS_H
 
@@ -11,6 +11,7 @@
 
 #include "consensus/block.h"
 #include "node/metrics.h"
+#include "node/p2p.h"
 
 struct node_metrics {
 	struct metric_family *last_block_time; /* gauge, unix seconds */
@@ -21,6 +22,7 @@ struct node_metrics {
 	struct metric_family *p2p_received;    /* counter, bytes */
 	struct metric_family *p2p_sent;	       /* counter, bytes */
 	struct metric_family *bans;	       /* counter */
+	struct p2p_stats p2p_seen;	       /* the P2P totals already counted */
 };
 
 /* Registers the families in m and sets the peers gauges of both directions
@@ -38,5 +40,11 @@ __attribute__((warn_unused_result)) int node_metrics_on_commit(struct node_metri
 							       const struct chain_tip *tip,
 							       uint64_t prev_time_ms, size_t txs,
 							       uint32_t round);
+
+/* Sets the peers gauges from st and adds to the P2P counters what st's
+ * totals gained since the last call.
+ * Returns 0, or -1 when a series could not be updated. */
+__attribute__((warn_unused_result)) int node_metrics_on_p2p(struct node_metrics *nm,
+							    const struct p2p_stats *st);
 
 #endif

@@ -57,6 +57,8 @@ struct p2p {
 	size_t num_noban;
 	bool closing;
 	unsigned open_handles;
+	uint64_t closed_bytes_in, closed_bytes_out; /* of connections already freed */
+	uint64_t bans_total;
 };
 
 int p2p_offence_points(enum p2p_offence offence)
@@ -210,9 +212,11 @@ static bool peer_offence(struct p2p *p2p, struct p2p_peer *peer, enum p2p_offenc
 	else if (p2p_banlist_add(&p2p->bans, peer->ip, ban_until(p2p, p2p->cfg.ban_duration_ms),
 				 reason) != 0)
 		p2p_log(p2p, "ban failed ip=%s", peer->ip);
-	else
+	else {
+		p2p->bans_total++;
 		p2p_log(p2p, "banned ip=%s for_ms=%llu reason=%s", peer->ip,
 			(unsigned long long)p2p->cfg.ban_duration_ms, reason);
+	}
 	p2p_peer_close(peer, reason);
 	return true;
 }
@@ -432,6 +436,8 @@ static void hook_closed(struct p2p_peer *peer)
 		link = &(*link)->next;
 	if (*link == peer)
 		*link = peer->next;
+	p2p->closed_bytes_in += peer->bytes_in;
+	p2p->closed_bytes_out += peer->bytes_out;
 	if (peer->dial != 0) {
 		struct p2p_dial *d = &p2p->dials[peer->dial - 1];
 
@@ -841,6 +847,22 @@ size_t p2p_peer_count(const struct p2p *p2p)
 	return n;
 }
 
+void p2p_get_stats(const struct p2p *p2p, struct p2p_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->bytes_in = p2p->closed_bytes_in;
+	st->bytes_out = p2p->closed_bytes_out;
+	st->bans = p2p->bans_total;
+	for (const struct p2p_peer *p = p2p->peers; p != NULL; p = p->next) {
+		st->bytes_in += p->bytes_in;
+		st->bytes_out += p->bytes_out;
+		if (p->state == P2P_PEER_READY && p->inbound)
+			st->inbound++;
+		else if (p->state == P2P_PEER_READY)
+			st->outbound++;
+	}
+}
+
 size_t p2p_peer_list(const struct p2p *p2p, struct p2p_peer_info *out, size_t max)
 {
 	size_t n = 0;
@@ -869,6 +891,7 @@ int p2p_ban(struct p2p *p2p, const char *ip, uint64_t duration_ms, const char *r
 	    p2p_banlist_add(&p2p->bans, norm, ban_until(p2p, duration_ms),
 			    reason ? reason : "banned by the node") != 0)
 		return -1;
+	p2p->bans_total++;
 	p2p_log(p2p, "banned ip=%s for_ms=%llu reason=%s", norm, (unsigned long long)duration_ms,
 		reason ? reason : "banned by the node");
 	for (struct p2p_peer *p = p2p->peers; p != NULL; p = p->next)

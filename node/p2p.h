@@ -189,6 +189,16 @@ void p2p_set_best_height(struct p2p *p2p, uint64_t height);
 /* Number of authenticated peers. */
 size_t p2p_peer_count(const struct p2p *p2p);
 
+/* Totals since p2p_new, for metrics. */
+struct p2p_stats {
+	size_t inbound, outbound;     /* authenticated peers now, by direction */
+	uint64_t bytes_in, bytes_out; /* over every connection, closed ones too */
+	uint64_t bans;		      /* IPs banned (by score or p2p_ban) */
+};
+
+/* Out: *st. */
+void p2p_get_stats(const struct p2p *p2p, struct p2p_stats *st);
+
 /* Out: up to max authenticated peers into out. Returns how many. */
 size_t p2p_peer_list(const struct p2p *p2p, struct p2p_peer_info *out, size_t max);
 

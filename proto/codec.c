@@ -4,6 +4,7 @@
  * to insist on the canonical form. */
 #include "proto/codec.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,9 +151,10 @@ static enum codec_status check_canonical(const ProtobufCMessage *msg, const uint
 	return CODEC_OK;
 }
 
-enum codec_status codec_decode(const ProtobufCMessageDescriptor *desc, const uint8_t *data,
-			       size_t len, size_t max_len, ProtobufCMessage **out,
-			       struct codec_error *err)
+/* codec_decode, and its canonical check when canonical is set. */
+static enum codec_status decode(const ProtobufCMessageDescriptor *desc, const uint8_t *data,
+				size_t len, size_t max_len, bool canonical, ProtobufCMessage **out,
+				struct codec_error *err)
 {
 	ProtobufCMessage *msg;
 	enum codec_status st;
@@ -168,7 +170,7 @@ enum codec_status codec_decode(const ProtobufCMessageDescriptor *desc, const uin
 	if (msg == NULL)
 		return fail(err, CODEC_MALFORMED, desc, NULL);
 	st = codec_check(msg, err);
-	if (st == CODEC_OK)
+	if (st == CODEC_OK && canonical)
 		st = check_canonical(msg, data, len, err);
 	if (st != CODEC_OK) {
 		protobuf_c_message_free_unpacked(msg, NULL);
@@ -176,6 +178,20 @@ enum codec_status codec_decode(const ProtobufCMessageDescriptor *desc, const uin
 	}
 	*out = msg;
 	return CODEC_OK;
+}
+
+enum codec_status codec_decode(const ProtobufCMessageDescriptor *desc, const uint8_t *data,
+			       size_t len, size_t max_len, ProtobufCMessage **out,
+			       struct codec_error *err)
+{
+	return decode(desc, data, len, max_len, true, out, err);
+}
+
+enum codec_status codec_decode_stored(const ProtobufCMessageDescriptor *desc, const uint8_t *data,
+				      size_t len, size_t max_len, ProtobufCMessage **out,
+				      struct codec_error *err)
+{
+	return decode(desc, data, len, max_len, false, out, err);
 }
 
 enum codec_status codec_encode(const ProtobufCMessage *msg, uint8_t **out, size_t *out_len)

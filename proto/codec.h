@@ -38,6 +38,15 @@ __attribute__((warn_unused_result)) enum codec_status
 codec_decode(const ProtobufCMessageDescriptor *desc, const uint8_t *data, size_t len,
 	     size_t max_len, ProtobufCMessage **out, struct codec_error *err);
 
+/* As codec_decode, without the canonical check (the re-encoding and
+ * comparison of the bytes): for records the node wrote itself with
+ * codec_encode and reads back from its own state, which are canonical by
+ * construction and covered by the app hash (doc/state.md, "Decoding
+ * stored records"). Never for anything received. Every other rule holds. */
+__attribute__((warn_unused_result)) enum codec_status
+codec_decode_stored(const ProtobufCMessageDescriptor *desc, const uint8_t *data, size_t len,
+		    size_t max_len, ProtobufCMessage **out, struct codec_error *err);
+
 /* Encodes msg into a fresh buffer.
  * Out: *out (caller frees with free()), *out_len.
  * Returns CODEC_OK or CODEC_NO_MEMORY. */

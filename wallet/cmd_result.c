@@ -19,6 +19,7 @@
 
 #include "node/result_hash.h"
 #include "proto/hex.h"
+#include "wallet/result_pick.h"
 #include "wallet/untar.h"
 
 #define RESULT_MAX_ENTRIES 100000
@@ -35,61 +36,12 @@ struct chosen {
 	long long exit_status;
 };
 
-static const json_t *lease_outcome(const json_t *lease)
-{
-	const json_t *receipt = json_object_get(lease, "receipt");
-
-	if (json_is_true(json_object_get(receipt, "faulty")))
-		return NULL;
-	return json_is_object(json_object_get(receipt, "outcome"))
-		       ? json_object_get(receipt, "outcome")
-		       : NULL;
-}
-
-static const char *outcome_hash(const json_t *lease)
-{
-	return json_string_value(json_object_get(lease_outcome(lease), "result_hash"));
-}
-
-/* The lease of the bid whose result hash most leases reported (the first
- * such lease); want, when not NULL, the lease asked for. */
-static const json_t *pick_lease(const json_t *job, const char *want)
-{
-	const json_t *leases = json_object_get(job, "leases"), *l, *m, *best = NULL;
-	size_t i, j, best_votes = 0;
-
-	json_array_foreach(leases, i, l)
-	{
-		const char *id = json_string_value(json_object_get(l, "id"));
-		size_t votes = 0;
-
-		if (want != NULL) {
-			if (id != NULL && strcmp(id, want) == 0)
-				return outcome_hash(l) != NULL ? l : NULL;
-			continue;
-		}
-		if (outcome_hash(l) == NULL)
-			continue;
-		json_array_foreach(leases, j, m)
-		{
-			votes += outcome_hash(m) != NULL &&
-				 strcmp(outcome_hash(m), outcome_hash(l)) == 0;
-		}
-		if (votes > best_votes) {
-			best = l;
-			best_votes = votes;
-		}
-	}
-	return best;
-}
-
 static int fill_chosen(const json_t *job, const json_t *lease, struct chosen *c)
 {
-	const json_t *o = lease_outcome(lease);
 	const char *id = json_string_value(json_object_get(lease, "id"));
 	const char *bid = json_string_value(json_object_get(job, "bid"));
 	const char *consumer = json_string_value(json_object_get(lease, "consumer"));
-	const char *hash = outcome_hash(lease);
+	const char *hash = result_pick_hash(lease);
 
 	if (id == NULL || bid == NULL || consumer == NULL || hash == NULL ||
 	    strlen(id) != 2 * HASH_SIZE || strlen(bid) != 2 * HASH_SIZE ||
@@ -99,17 +51,7 @@ static int fill_chosen(const json_t *job, const json_t *lease, struct chosen *c)
 	snprintf(c->bid, sizeof(c->bid), "%s", bid);
 	snprintf(c->consumer, sizeof(c->consumer), "%s", consumer);
 	snprintf(c->want_hex, sizeof(c->want_hex), "%s", hash);
-	c->exit_status = (long long)json_integer_value(json_object_get(o, "exit_status"));
-	c->st.kind = RESULT_EXITED;
-	c->st.value = (uint64_t)c->exit_status;
-	if (json_is_true(json_object_get(o, "timed_out")) ||
-	    json_is_true(json_object_get(o, "oom_killed"))) {
-		c->st.kind = RESULT_SIGNALED;
-		c->st.value = 9;
-	} else if (c->exit_status < 0) {
-		c->st.kind = RESULT_SIGNALED;
-		c->st.value = (uint64_t)-c->exit_status;
-	}
+	c->exit_status = result_pick_status(lease, &c->st);
 	return 0;
 }
 
@@ -135,7 +77,7 @@ static int choose(struct cli_ctx *ctx, const char *id, struct chosen *c)
 			return 1;
 	}
 	status = json_string_value(json_object_get(job, "status"));
-	lease = pick_lease(job, lease_id);
+	lease = result_pick_lease(job, lease_id);
 	if (lease == NULL)
 		rc = cli_fail("%s %s has no result on chain yet (job status %s)",
 			      lease_id ? "lease" : "job", id, status ? status : "?");

@@ -3,6 +3,7 @@ whitelisted), a node of another genesis is refused, and the node keeps
 committing through it all."""
 import socket
 import time
+import urllib.request
 
 FAST = ["-emptyblockinterval=200"]
 
@@ -18,6 +19,24 @@ def wait_height(node, target, timeout=30):
             return
         time.sleep(0.1)
     raise AssertionError("height %d not reached" % target)
+
+
+def metric(node, name):
+    """The value of an unlabelled series in /metrics (no credentials needed)."""
+    url = "http://127.0.0.1:%d/metrics" % node.rpcport
+    with urllib.request.urlopen(url, timeout=10) as resp:
+        for line in resp.read().decode().splitlines():
+            if line.startswith(name + " "):
+                return float(line.split()[1])
+    raise AssertionError("no series " + name)
+
+
+def wait_metric(node, name, at_least, timeout=10):
+    deadline = time.monotonic() + timeout
+    while metric(node, name) < at_least:
+        if time.monotonic() > deadline:
+            raise AssertionError("%s stayed below %s" % (name, at_least))
+        time.sleep(0.1)
 
 
 def read_until_closed(port, send=b"", timeout=5):
@@ -62,6 +81,9 @@ def test_garbage_peer_is_banned_and_node_keeps_committing(make_node):
     node.wait_for_log("banned ip=127.0.0.1 for_ms=60000")
     # A banned IP is closed before any byte: no hello this time.
     assert hello_from(node.port) == b""
+    # The metrics count the ban and the garbage's bytes (updated every 0.5 s).
+    wait_metric(node, "hearth_p2p_bans_total", 1)
+    wait_metric(node, "hearth_p2p_received_bytes_total", len(b"GET / HTTP/1.1\r\n"))
     h = height(node)
     wait_height(node, h + 2)
 

@@ -17,7 +17,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t n;
 	enum network net;
 
-	if (size >= sizeof(str))
+	/* The decoders take C strings: a NUL would end the string early and
+	 * the comparisons below would read past the re-encoded terminator. */
+	if (size >= sizeof(str) || memchr(data, '\0', size) != NULL)
 		return 0;
 	memcpy(str, data, size);
 	str[size] = '\0';

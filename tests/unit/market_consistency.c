@@ -28,6 +28,20 @@ static bool key_exists(const struct state *st, const struct mkey *k)
 	return rc == STATE_OK;
 }
 
+/* The queue entry of a queued bid, and the book entry of a booked offer,
+ * hold the same bytes as the record. */
+static void assert_copy(const struct state *st, const struct mkey *k, const uint8_t *rec,
+			size_t rec_len)
+{
+	uint8_t *val;
+	size_t len;
+
+	assert_int_equal(state_get(st, k->bytes, k->len, &val, &len), STATE_OK);
+	assert_int_equal(len, rec_len);
+	assert_memory_equal(val, rec, rec_len);
+	free(val);
+}
+
 static int tally_bid(void *arg, const uint8_t *key, size_t key_len, const uint8_t *val,
 		     size_t val_len)
 {
@@ -46,7 +60,7 @@ static int tally_bid(void *arg, const uint8_t *key, size_t key_len, const uint8_
 	if (b->state == HEARTH__BID_STATE__BID_QUEUED) {
 		t->queued++;
 		mkey_u64_id(&k, MKEY_BID_QUEUE, b->seq, b->id.data);
-		assert_true(key_exists(t->st, &k));
+		assert_copy(t->st, &k, val, val_len);
 		mkey_u64_id(&k, MKEY_BID_EXPIRY, b->bid->expiry_height, b->id.data);
 		assert_true(key_exists(t->st, &k));
 		assert_true(b->bid->expiry_height > t->height);
@@ -81,6 +95,8 @@ static int tally_offer(void *arg, const uint8_t *key, size_t key_len, const uint
 	t->open += open;
 	mkey_book(&k, o->offer->price_per_second, o->seq, o->id.data);
 	assert_int_equal(key_exists(t->st, &k), open && o->free_slots > 0);
+	if (open && o->free_slots > 0)
+		assert_copy(t->st, &k, val, val_len);
 	t->booked += open && o->free_slots > 0;
 	mkey_u64_id(&k, MKEY_OFFER_EXPIRY, o->offer->expiry_height, o->id.data);
 	assert_int_equal(key_exists(t->st, &k), open);

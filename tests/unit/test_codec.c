@@ -407,6 +407,34 @@ static void test_codec_rejects_non_canonical_encodings(void **state UNUSED)
 			 CODEC_NOT_CANONICAL);
 }
 
+/* The decoding of stored records skips only the canonical check: the
+ * non-canonical encodings above decode to the message their canonical
+ * bytes give, and every other rule still rejects. */
+static void test_codec_stored_skips_only_the_canonical_check(void **state UNUSED)
+{
+	static const uint8_t padded[] = { 0x08, 0x81, 0x00 };
+	static const uint8_t unknown[] = { 0x08, 0x01, 0x48, 0x05 };
+	static const uint8_t missing[] = { 0x10, 0x05 };
+	ProtobufCMessage *out;
+
+	assert_int_equal(codec_decode_stored(&hearth__ping__descriptor, padded, sizeof(padded), 64,
+					     &out, NULL),
+			 CODEC_OK);
+	assert_int_equal(((Hearth__Ping *)out)->nonce, 1);
+	codec_free(out);
+	assert_int_equal(codec_decode_stored(&hearth__ping__descriptor, padded, sizeof(padded), 2,
+					     &out, NULL),
+			 CODEC_TOO_LARGE);
+	assert_int_equal(codec_decode_stored(&hearth__ping__descriptor, unknown, sizeof(unknown),
+					     64, &out, NULL),
+			 CODEC_UNKNOWN_FIELD);
+	assert_null(out);
+	assert_int_equal(codec_decode_stored(&hearth__transfer__descriptor, missing,
+					     sizeof(missing), 64, &out, NULL),
+			 CODEC_MALFORMED);
+	assert_null(out);
+}
+
 static void test_codec_optional_bool_is_present_only_when_true(void **state UNUSED)
 {
 	/* Bond{amount=1}, then with validator = true, false, and 2 */
@@ -504,6 +532,7 @@ int main(void)
 		cmocka_unit_test(test_codec_rejects_missing_required_field),
 		cmocka_unit_test(test_codec_rejects_non_canonical_encodings),
 		cmocka_unit_test(test_codec_optional_bool_is_present_only_when_true),
+		cmocka_unit_test(test_codec_stored_skips_only_the_canonical_check),
 		cmocka_unit_test(test_codec_random_bytes_never_crash),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -171,6 +171,21 @@ static void test_unknown_keys_are_rejected_where_they_are(void **state UNUSED)
 		     "\"memo\"", "balances[0].memo: unknown key");
 }
 
+/* Found by tests/fuzz/fuzz_genesis: a key with an escaped newline or other
+ * control character was copied into the error, which then spanned lines. */
+static void test_error_about_a_key_is_one_printable_line(void **state UNUSED)
+{
+	struct genesis g;
+	struct genesis_error err;
+	const char *text = edited("\"chain_id\"", "\"ch\\nain\\u0007\": 1, \"chain_id\"");
+
+	assert_int_equal(genesis_parse(text, strlen(text), &g, &err), -1);
+	if (strstr(err.text, "unknown key \"ch?ain?\"") == NULL)
+		fail_msg("error \"%s\"", err.text);
+	for (const char *c = err.text; *c != '\0'; c++)
+		assert_true((unsigned char)*c >= 0x20 && *c != 0x7f);
+}
+
 static void test_missing_keys_are_named(void **state UNUSED)
 {
 	expect_error(edited("\"min_provider_bond\": 1000,", ""), "{\n    \"max_block_bytes\"",
@@ -507,6 +522,7 @@ int main(void)
 		cmocka_unit_test(test_genesis_hash_ignores_layout_but_not_content),
 		cmocka_unit_test(test_syntax_error_names_line_and_column),
 		cmocka_unit_test(test_unknown_keys_are_rejected_where_they_are),
+		cmocka_unit_test(test_error_about_a_key_is_one_printable_line),
 		cmocka_unit_test(test_missing_keys_are_named),
 		cmocka_unit_test(test_market_parameters_are_bounded),
 		cmocka_unit_test(test_wrong_types_and_ranges_are_rejected_at_the_value),

@@ -91,6 +91,32 @@ static void test_consecutive_nonces_in_one_mempool_are_accepted(void **state)
 	overlay_free(&ov);
 }
 
+/* Found by tests/fuzz/fuzz_ledger: a fee near 2^64 in a block that already
+ * collected fees was refused as an internal error (fees overflow) instead of
+ * as unpayable. */
+static void test_huge_fee_after_other_fees_is_unpayable(void **state)
+{
+	struct fixture *f = *state;
+	struct ledger_block_ctx blk;
+	struct ledger_error err;
+	struct overlay ov;
+	struct state st;
+	size_t len;
+	uint8_t *tx;
+
+	overlay_init(&ov, fix_chain_state(&f->chain), &st);
+	ledger_block_ctx_init(&blk, 1, f->signers[0].pubkey);
+	tx = fix_transfer(f, 1, 1, FIX_FEE, f->signers[6].pubkey, 5, &len);
+	assert_int_equal(ledger_apply_tx(&f->ledger, &st, &blk, tx, len, true, NULL), LEDGER_OK);
+	free(tx);
+	tx = fix_transfer(f, 2, 1, UINT64_MAX, f->signers[6].pubkey, 5, &len);
+	assert_int_equal(ledger_apply_tx(&f->ledger, &st, &blk, tx, len, true, &err),
+			 LEDGER_TX_FEE_UNPAYABLE);
+	free(tx);
+	assert_int_equal(blk.fees, FIX_FEE);
+	overlay_free(&ov);
+}
+
 static void test_check_tx_keeps_nothing(void **state)
 {
 	struct fixture *f = *state;
@@ -328,6 +354,7 @@ int main(void)
 		T(test_consecutive_nonces_in_one_mempool_are_accepted),
 		T(test_check_tx_keeps_nothing),
 		T(test_fee_larger_than_balance_is_rejected),
+		T(test_huge_fee_after_other_fees_is_unpayable),
 		T(test_transfer_beyond_balance_is_rejected),
 		T(test_transfer_of_zero_is_rejected),
 		T(test_transfer_to_a_non_key_is_rejected),

@@ -7,6 +7,7 @@
  * each offer carries its provider's standing, read once per provider. */
 #include "market/book.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,14 +63,14 @@ static void provider_key(uint32_t p, uint8_t key[PUBKEY_SIZE])
 }
 
 /* Writes offer i (arrival seq i) of provider p at price with slots free:
- * its record and its book entry, as market_offer_apply does. */
+ * its record and its book entry (holding a copy of the record), as
+ * market_offer_apply does. */
 static void put_offer_of(struct bk *b, uint32_t i, uint32_t p, uint64_t price, uint32_t slots)
 {
 	Hearth__OfferRecord rec = HEARTH__OFFER_RECORD__INIT;
 	Hearth__Offer o = HEARTH__OFFER__INIT;
 	Hearth__Resources res = HEARTH__RESOURCES__INIT;
 	uint8_t id[MARKET_ID_SIZE], provider[PUBKEY_SIZE];
-	struct mkey k;
 
 	offer_id(i, id);
 	provider_key(p, provider);
@@ -87,10 +88,7 @@ static void put_offer_of(struct bk *b, uint32_t i, uint32_t p, uint64_t price, u
 	rec.offer = &o;
 	rec.free_slots = slots;
 	rec.seq = i;
-	mkey_id(&k, MKEY_OFFER, id);
-	assert_int_equal(market_record_put(&b->st, &k, &rec.base), STATE_OK);
-	mkey_book(&k, price, i, id);
-	assert_int_equal(market_index_put(&b->st, &k), STATE_OK);
+	assert_int_equal(market_offer_store(&b->st, &rec, true), STATE_OK);
 }
 
 static void put_offer(struct bk *b, uint32_t i, uint64_t price, uint32_t slots)
@@ -281,6 +279,158 @@ static void test_an_offer_with_a_slot_left_stays_first(void **state)
 	codec_free((ProtobufCMessage *)rec);
 }
 
+/* The book entry of an offer holds its record's bytes: the view decodes
+ * the record from it, and the flush at the end of a pass rewrites the copy
+ * of an offer that keeps a free slot (and removes the entry of a full one). */
+static void assert_book_copy(const struct bk *b, uint32_t i, uint64_t price, bool booked)
+{
+	uint8_t id[MARKET_ID_SIZE], *rec, *copy;
+	size_t rec_len, copy_len;
+	struct mkey k;
+
+	offer_id(i, id);
+	mkey_id(&k, MKEY_OFFER, id);
+	assert_int_equal(state_get(&b->st, k.bytes, k.len, &rec, &rec_len), STATE_OK);
+	mkey_book(&k, price, i, id);
+	if (!booked) {
+		assert_int_equal(state_get(&b->st, k.bytes, k.len, &copy, &copy_len),
+				 STATE_NOT_FOUND);
+	} else {
+		assert_int_equal(state_get(&b->st, k.bytes, k.len, &copy, &copy_len), STATE_OK);
+		assert_int_equal(copy_len, rec_len);
+		assert_memory_equal(copy, rec, rec_len);
+		free(copy);
+	}
+	free(rec);
+}
+
+static void test_the_book_entry_holds_the_offer_record(void **state)
+{
+	struct bk *b = *state;
+	struct pass_book v;
+	struct book_entry *e;
+	size_t idx;
+
+	put_offer(b, 0, 5, 3);
+	put_offer(b, 1, 6, 1);
+	assert_book_copy(b, 0, 5, true);
+	assert_book_copy(b, 1, 6, true);
+	market_book_init(&v, &b->c);
+	assert_int_equal(market_book_next(&v, 0, &idx, &e), 0);
+	assert_int_equal(e->rec->free_slots, 3);
+	assert_int_equal(market_book_take(&v, idx), STATE_OK);
+	assert_int_equal(market_book_next(&v, idx + 1, &idx, &e), 0);
+	assert_int_equal(market_book_take(&v, idx), STATE_OK);
+	assert_int_equal(market_book_flush(&v), STATE_OK);
+	market_book_free(&v);
+	assert_book_copy(b, 0, 5, true); /* two slots left, in the copy too */
+	assert_book_copy(b, 1, 6, false);
+	/* a view reads the new copy */
+	market_book_init(&v, &b->c);
+	assert_int_equal(market_book_next(&v, 0, &idx, &e), 0);
+	assert_int_equal(e->rec->free_slots, 2);
+	assert_int_equal(market_book_next(&v, idx + 1, &idx, &e), 0);
+	assert_null(e);
+	market_book_free(&v);
+}
+
+/* Runtimes are numbered once per pass (the first BOOK_RUNTIMES of them)
+ * and each entry remembers, per number, whether its offer lists it; past
+ * the table, or for a name too long, names are compared each time, with
+ * the same answers. */
+static void test_runtimes_are_remembered_per_entry(void **state)
+{
+	struct bk *b = *state;
+	struct pass_book v;
+	struct book_entry e = { 0 };
+	Hearth__OfferRecord rec = HEARTH__OFFER_RECORD__INIT;
+	Hearth__Offer o = HEARTH__OFFER__INIT;
+	char *listed[2] = { (char *)"posix", (char *)"rt7" };
+	char name[16], longname[MARKET_NAME_MAX + 2];
+
+	o.runtimes = listed;
+	o.n_runtimes = 2;
+	rec.offer = &o;
+	e.rec = &rec;
+	market_book_init(&v, &b->c);
+	assert_int_equal(market_book_runtime(&v, "posix"), 0);
+	assert_int_equal(market_book_runtime(&v, "wasm"), 1);
+	assert_int_equal(market_book_runtime(&v, "posix"), 0);
+	assert_true(market_book_has_runtime(&e, 0, "posix"));
+	assert_false(market_book_has_runtime(&e, 1, "wasm"));
+	assert_int_equal(e.rt_known, 3);
+	assert_int_equal(e.rt_has, 1);
+	/* remembered: the answer comes from the bits */
+	o.n_runtimes = 0;
+	assert_true(market_book_has_runtime(&e, 0, "posix"));
+	o.n_runtimes = 2;
+	for (int i = 2; i < (int)BOOK_RUNTIMES; i++) {
+		snprintf(name, sizeof(name), "rt%d", i);
+		assert_int_equal(market_book_runtime(&v, name), i);
+		assert_int_equal(market_book_has_runtime(&e, i, name), i == 7);
+	}
+	assert_int_equal(market_book_runtime(&v, "one-more"), -1);
+	assert_int_equal(market_book_runtime(&v, "rt7"), 7);
+	memset(longname, 'x', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	assert_int_equal(market_book_runtime(&v, longname), -1);
+	assert_true(market_book_has_runtime(&e, -1, "rt7"));
+	assert_false(market_book_has_runtime(&e, -1, "one-more"));
+	e.rec = NULL;
+	market_book_free(&v);
+}
+
+/* The terms a walk compares are the record's own fields, and the first
+ * eight bytes of the provider's or consumer's key. */
+static void test_terms_copy_the_records_fields(void **state UNUSED)
+{
+	Hearth__OfferRecord orec = HEARTH__OFFER_RECORD__INIT;
+	Hearth__Offer o = HEARTH__OFFER__INIT;
+	Hearth__BidRecord brec = HEARTH__BID_RECORD__INIT;
+	Hearth__Bid bid = HEARTH__BID__INIT;
+	Hearth__Resources r1 = HEARTH__RESOURCES__INIT, r2 = HEARTH__RESOURCES__INIT;
+	uint8_t provider[PUBKEY_SIZE], consumer[PUBKEY_SIZE];
+	struct market_terms t, u;
+	uint64_t head;
+
+	for (size_t i = 0; i < PUBKEY_SIZE; i++) {
+		provider[i] = (uint8_t)(i + 1);
+		consumer[i] = (uint8_t)(0xff - i);
+	}
+	r1 = (Hearth__Resources){
+		.base = r1.base, .cpu_millicores = 1, .memory_bytes = 2, .disk_bytes = 3, .gpus = 4
+	};
+	r2 = (Hearth__Resources){
+		.base = r2.base, .cpu_millicores = 5, .memory_bytes = 6, .disk_bytes = 7, .gpus = 8
+	};
+	o.per_slot = &r1;
+	o.max_duration_seconds = 9;
+	orec.offer = &o;
+	orec.provider.data = provider;
+	orec.provider.len = PUBKEY_SIZE;
+	bid.resources = &r2;
+	bid.max_duration_seconds = 10;
+	brec.bid = &bid;
+	brec.consumer.data = consumer;
+	brec.consumer.len = PUBKEY_SIZE;
+	market_terms_of_offer(&orec, &t);
+	market_terms_of_bid(&brec, &u);
+	assert_int_equal(t.cpu, 1);
+	assert_int_equal(t.memory, 2);
+	assert_int_equal(t.disk, 3);
+	assert_int_equal(t.gpus, 4);
+	assert_int_equal(t.duration, 9);
+	memcpy(&head, provider, sizeof(head));
+	assert_true(t.key_head == head);
+	assert_int_equal(u.cpu, 5);
+	assert_int_equal(u.memory, 6);
+	assert_int_equal(u.disk, 7);
+	assert_int_equal(u.gpus, 8);
+	assert_int_equal(u.duration, 10);
+	memcpy(&head, consumer, sizeof(head));
+	assert_true(u.key_head == head);
+}
+
 /* The walk that made matching slow: every bid of a pass starts at the
  * cheapest ask while the cheap offers fill one after the other. Each of
  * 5,000 walks takes the first live entry; with the filled ones crossed in
@@ -360,6 +510,11 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_an_offer_with_a_slot_left_stays_first, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_the_book_entry_holds_the_offer_record, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_runtimes_are_remembered_per_entry, setup,
+						teardown),
+		cmocka_unit_test(test_terms_copy_the_records_fields),
 		cmocka_unit_test_setup_teardown(test_many_walks_past_filled_offers, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_each_offer_gets_its_providers_standing, setup,

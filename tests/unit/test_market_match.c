@@ -578,6 +578,50 @@ static void test_every_bid_of_a_pass_walks_past_cheap_misfits(void **state)
 	mf_assert_bid(f, ids[0], HEARTH__BID_STATE__BID_QUEUED, MARKET_UNMATCHED_CPU);
 }
 
+/* The queue entry's value is the bid's record, byte for byte (matching
+ * reads queued bids from it): after the bid, after a pass that changes its
+ * reason, and gone once the bid is matched. */
+static bool queue_holds_record(const struct fixture *f, const uint8_t *id)
+{
+	const struct state *st = fix_chain_state(&f->chain);
+	Hearth__BidRecord *rec;
+	uint8_t *a, *b;
+	size_t a_len, b_len;
+	struct mkey k;
+	bool same;
+
+	assert_int_equal(market_bid_get(st, id, &rec), STATE_OK);
+	mkey_u64_id(&k, MKEY_BID_QUEUE, rec->seq, id);
+	codec_free((ProtobufCMessage *)rec);
+	if (state_get(st, k.bytes, k.len, &b, &b_len) != STATE_OK)
+		return false;
+	mkey_id(&k, MKEY_BID, id);
+	assert_int_equal(state_get(st, k.bytes, k.len, &a, &a_len), STATE_OK);
+	same = a_len == b_len && memcmp(a, b, a_len) == 0;
+	free(a);
+	free(b);
+	return same;
+}
+
+static void test_the_queue_entry_holds_the_bid_record(void **state)
+{
+	struct fixture *f = *state;
+	struct bid_spec b = mf_bid_spec(f);
+	uint8_t id[MARKET_ID_SIZE];
+
+	b.max_price = 10;
+	mf_bid(f, 4, &b, id);
+	mf_assert_bid(f, id, HEARTH__BID_STATE__BID_QUEUED, MARKET_UNMATCHED_NO_OFFERS);
+	assert_true(queue_holds_record(f, id));
+	offer_at(f, 1, 11, NULL); /* the reason becomes the price */
+	mf_assert_bid(f, id, HEARTH__BID_STATE__BID_QUEUED, MARKET_UNMATCHED_PRICE);
+	assert_true(queue_holds_record(f, id));
+	offer_at(f, 2, 10, NULL);
+	mf_assert_bid(f, id, HEARTH__BID_STATE__BID_MATCHED, MARKET_OK);
+	assert_false(queue_holds_record(f, id));
+	mf_assert_consistent(&f->chain);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -614,6 +658,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_bid_of_a_pass_walks_past_cheap_misfits,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_the_queue_entry_holds_the_bid_record, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

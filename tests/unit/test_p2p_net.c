@@ -710,6 +710,7 @@ static void test_garbage_client_is_banned_and_disconnected(void **state UNUSED)
 	struct node a, b;
 	struct raw r;
 	struct p2p_ban_entry bans[4];
+	struct p2p_stats st, st_b;
 	Hearth__P2PMessage msg;
 	Hearth__Tx tx;
 	uint8_t body[1] = { 9 };
@@ -719,6 +720,14 @@ static void test_garbage_client_is_banned_and_disconnected(void **state UNUSED)
 	node_init(&b, &loop, "hearth-test");
 	node_connect(&b, &a, P2P_CONNECT_PERSISTENT);
 	assert_true(wait_count(&loop, &a.connected, 1));
+	p2p_get_stats(a.p2p, &st);
+	p2p_get_stats(b.p2p, &st_b);
+	assert_int_equal(st.inbound, 1);
+	assert_int_equal(st.outbound, 0);
+	assert_int_equal(st_b.inbound, 0);
+	assert_int_equal(st_b.outbound, 1);
+	assert_true(st.bytes_in > 0 && st.bytes_out > 0);
+	assert_int_equal(st.bans, 0);
 
 	raw_start(&r, &loop, p2p_listen_port(a.p2p), RAW_GARBAGE);
 	assert_true(run_until(&loop, raw_eof, &r, WAIT_MS));
@@ -728,6 +737,15 @@ static void test_garbage_client_is_banned_and_disconnected(void **state UNUSED)
 	assert_string_equal(bans[0].ip, "127.0.0.1");
 	assert_non_null(strstr(bans[0].reason, "bad-handshake"));
 	raw_free(&r);
+	/* The banned client's connection is closed; its bytes still count. */
+	{
+		uint64_t before = st.bytes_in;
+
+		p2p_get_stats(a.p2p, &st);
+		assert_int_equal(st.bans, 1);
+		assert_int_equal(st.inbound, 1);
+		assert_true(st.bytes_in > before);
+	}
 
 	/* A new connection from the banned IP is closed before any byte. */
 	raw_start(&r, &loop, p2p_listen_port(a.p2p), RAW_SILENT);

@@ -1,0 +1,346 @@
+/* p2ppeer.c: a misbehaving P2P peer for the functional tests. It connects to
+ * a hearthd P2P port as a real peer, runs the handshake of node/p2p_handshake.c
+ * with a fresh random node key and the chain id and genesis hash it is given,
+ * then (optionally) misbehaves, and reads until the node closes.
+ *   p2ppeer --port N --chain-id X --genesis-hash HEX
+ *           [--oversize | --tampered | --undecodable] [--cap N] [--timeout S]
+ * --oversize sends one frame header declaring a plaintext of cap + 1 bytes
+ * (cap defaults to P2P_FRAME_LIMIT), --tampered a frame whose ciphertext has
+ * one bit flipped, --undecodable a valid frame whose plaintext is not a
+ * P2PMessage. Prints one line saying what happened.
+ * Exit 0: the node closed the connection; 2: it kept it open until the
+ * timeout; 1: error (one line on standard error). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "consensus/crypto.h"
+#include "node/p2p_frame.h"
+#include "node/p2p_handshake.h"
+#include "proto/hex.h"
+
+enum peer_mode {
+	MODE_HANDSHAKE, /* handshake only */
+	MODE_OVERSIZE,
+	MODE_TAMPERED,
+	MODE_UNDECODABLE,
+};
+
+struct peer_opts {
+	unsigned port;
+	const char *chain_id;
+	uint8_t genesis[HASH_SIZE];
+	bool have_genesis;
+	enum peer_mode mode;
+	unsigned long long cap;
+	unsigned timeout_s;
+};
+
+/* What one read returned. */
+enum read_result {
+	READ_DATA,
+	READ_CLOSED,  /* EOF or reset */
+	READ_TIMEOUT, /* nothing within the timeout */
+	READ_ERROR,
+};
+
+static int fail(const char *msg)
+{
+	fprintf(stderr, "p2ppeer: %s\n", msg);
+	return 1;
+}
+
+static int parse_ull(const char *s, unsigned long long max, unsigned long long *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (s[0] == '\0' || s[0] == '-' || *end != '\0' || errno != 0 || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Parses one option with its value at argv[*i + 1]. Returns 0 or -1. */
+static int parse_valued(struct peer_opts *o, int argc, char **argv, int *i)
+{
+	unsigned long long v;
+	const char *name = argv[*i];
+
+	if (*i + 1 >= argc)
+		return -1;
+	const char *val = argv[++*i];
+	if (strcmp(name, "--port") == 0) {
+		if (parse_ull(val, 65535, &v) != 0 || v == 0)
+			return -1;
+		o->port = (unsigned)v;
+	} else if (strcmp(name, "--chain-id") == 0) {
+		if (val[0] == '\0' || strlen(val) > P2P_CHAIN_ID_MAX)
+			return -1;
+		o->chain_id = val;
+	} else if (strcmp(name, "--genesis-hash") == 0) {
+		if (hex_decode_exact(val, o->genesis, HASH_SIZE) != 0)
+			return -1;
+		o->have_genesis = true;
+	} else if (strcmp(name, "--cap") == 0) {
+		if (parse_ull(val, P2P_FRAME_LIMIT, &v) != 0)
+			return -1;
+		o->cap = v;
+	} else if (strcmp(name, "--timeout") == 0) {
+		if (parse_ull(val, 3600, &v) != 0 || v == 0)
+			return -1;
+		o->timeout_s = (unsigned)v;
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+/* Returns 0, or -1 for a bad command line. */
+static int parse_args(struct peer_opts *o, int argc, char **argv)
+{
+	memset(o, 0, sizeof(*o));
+	o->mode = MODE_HANDSHAKE;
+	o->cap = P2P_FRAME_LIMIT;
+	o->timeout_s = 10;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--oversize") == 0)
+			o->mode = MODE_OVERSIZE;
+		else if (strcmp(argv[i], "--tampered") == 0)
+			o->mode = MODE_TAMPERED;
+		else if (strcmp(argv[i], "--undecodable") == 0)
+			o->mode = MODE_UNDECODABLE;
+		else if (parse_valued(o, argc, argv, &i) != 0)
+			return -1;
+	}
+	return o->port != 0 && o->chain_id != NULL && o->have_genesis ? 0 : -1;
+}
+
+static int peer_connect(const struct peer_opts *o)
+{
+	struct sockaddr_in sa;
+	struct timeval tv = { .tv_sec = (time_t)o->timeout_s, .tv_usec = 0 };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (fd < 0)
+		return -1;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)o->port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) != 0 ||
+	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		(void)close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Writes all of buf. Returns 0, or -1 (the node closed, or an error). */
+static int peer_write(int fd, const uint8_t *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static enum read_result peer_read(int fd, uint8_t *buf, size_t size, size_t *got)
+{
+	ssize_t n;
+
+	do
+		n = recv(fd, buf, size, 0);
+	while (n < 0 && errno == EINTR);
+	if (n > 0) {
+		*got = (size_t)n;
+		return READ_DATA;
+	}
+	if (n == 0 || errno == ECONNRESET || errno == EPIPE)
+		return READ_CLOSED;
+	if (errno == EAGAIN || errno == EWOULDBLOCK)
+		return READ_TIMEOUT;
+	return READ_ERROR;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+		return 0;
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Reads and drops everything until the node closes or timeout_s pass (the
+ * node may keep sending). Returns the exit code. */
+static int drain_until_closed(int fd, const char *when, unsigned timeout_s)
+{
+	uint8_t buf[4096];
+	size_t got;
+	double deadline = now_s() + timeout_s;
+
+	for (;;) {
+		if (now_s() > deadline) {
+			printf("still open %s (timeout)\n", when);
+			return 2;
+		}
+		switch (peer_read(fd, buf, sizeof(buf), &got)) {
+		case READ_DATA:
+			continue;
+		case READ_CLOSED:
+			printf("closed %s\n", when);
+			return 0;
+		case READ_TIMEOUT:
+			printf("still open %s (timeout)\n", when);
+			return 2;
+		case READ_ERROR:
+			return fail("read failed");
+		}
+	}
+}
+
+/* Runs the handshake. Returns 0 when it is done (rx/tx set), 1 when the node
+ * closed or the handshake failed (*code is the exit code), -1 on error. */
+static int run_handshake(int fd, const struct p2p_hs_params *params, struct p2p_frame_rx *rx,
+			 struct p2p_frame_tx *tx, unsigned timeout_s, int *code)
+{
+	struct p2p_handshake hs;
+	struct p2p_hs_peer peer;
+	uint8_t hello[P2P_HELLO_SIZE], buf[4096];
+	size_t got, used;
+	int ret = -1;
+
+	if (p2p_handshake_init(&hs, params, P2P_HS_INITIATOR, hello) != 0)
+		return -1;
+	if (peer_write(fd, hello, sizeof(hello)) != 0) {
+		printf("refused in handshake (closed before our hello)\n");
+		*code = 0;
+		p2p_handshake_wipe(&hs);
+		return 1;
+	}
+	for (;;) {
+		enum read_result rr = peer_read(fd, buf, sizeof(buf), &got);
+		if (rr != READ_DATA) {
+			*code = rr == READ_CLOSED ? 0 : 2;
+			ret = rr == READ_ERROR ? -1 : 1;
+			printf("%s in handshake\n", rr == READ_CLOSED ? "refused" : "stalled");
+			break;
+		}
+		uint8_t *out = NULL;
+		size_t out_len = 0;
+		enum p2p_hs_status st = p2p_handshake_feed(&hs, buf, got, &used, &out, &out_len);
+		int wr = out != NULL ? peer_write(fd, out, out_len) : 0;
+		free(out);
+		if (st == P2P_HS_DONE) {
+			p2p_handshake_finish(&hs, P2P_FRAME_LIMIT, rx, tx, &peer);
+			printf("handshake done\n");
+			ret = 0;
+			break;
+		}
+		if (st == P2P_HS_FAILED || wr != 0) {
+			/* We saw it too (another chain): the node must still close. */
+			printf("handshake failed on our side: %s\n", hs.why);
+			*code = drain_until_closed(fd, "in handshake", timeout_s);
+			ret = 1;
+			break;
+		}
+	}
+	p2p_handshake_wipe(&hs);
+	return ret;
+}
+
+/* Misbehaves as the mode says. Returns 0 or -1. */
+static int misbehave(int fd, const struct peer_opts *o, struct p2p_frame_tx *tx)
+{
+	static const uint8_t junk[8] = { 0xde, 0xad, 0xbe, 0xef, 0xff, 0xff, 0xff, 0xff };
+	uint8_t header[P2P_FRAME_HEADER_SIZE + 64];
+	uint8_t *frame = NULL;
+	size_t len = 0;
+	uint64_t declared = o->cap + 1 + P2P_FRAME_TAG_SIZE;
+	int rc;
+
+	switch (o->mode) {
+	case MODE_HANDSHAKE:
+		return 0;
+	case MODE_OVERSIZE:
+		memset(header, 0xab, sizeof(header));
+		for (int i = 0; i < P2P_FRAME_HEADER_SIZE; i++)
+			header[i] = (uint8_t)(declared >> (8 * (P2P_FRAME_HEADER_SIZE - 1 - i)));
+		return peer_write(fd, header, sizeof(header));
+	case MODE_TAMPERED:
+	case MODE_UNDECODABLE:
+		if (p2p_frame_seal(tx, junk, sizeof(junk), &frame, &len) != P2P_FRAME_OK)
+			return -1;
+		if (o->mode == MODE_TAMPERED)
+			frame[P2P_FRAME_HEADER_SIZE] ^= 0x01; /* first ciphertext byte */
+		rc = peer_write(fd, frame, len);
+		free(frame);
+		return rc;
+	}
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	static const char *const names[] = { "nothing", "an oversize frame", "a tampered frame",
+					     "an undecodable frame" };
+	struct peer_opts o;
+	struct signer key;
+	struct p2p_hs_params params;
+	struct p2p_frame_rx rx;
+	struct p2p_frame_tx tx;
+	int fd, code = 1, hs;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (parse_args(&o, argc, argv) != 0)
+		return fail("usage: p2ppeer --port N --chain-id X --genesis-hash HEX "
+			    "[--oversize|--tampered|--undecodable] [--cap N] [--timeout S]");
+	if (signer_generate(&key) != 0)
+		return fail("cannot make a node key");
+	memset(&params, 0, sizeof(params));
+	memset(&rx, 0, sizeof(rx));
+	memset(&tx, 0, sizeof(tx));
+	params.chain_id = o.chain_id;
+	memcpy(params.genesis_hash, o.genesis, HASH_SIZE);
+	params.node_key = &key;
+	params.user_agent = "p2ppeer";
+	fd = peer_connect(&o);
+	if (fd < 0) {
+		signer_wipe(&key);
+		return fail("cannot connect");
+	}
+	hs = run_handshake(fd, &params, &rx, &tx, o.timeout_s, &code);
+	if (hs < 0) {
+		code = fail("handshake error");
+	} else if (hs == 0) {
+		printf("sending %s\n", names[o.mode]);
+		if (misbehave(fd, &o, &tx) != 0) {
+			printf("closed after handshake (while sending)\n");
+			code = 0;
+		} else {
+			code = drain_until_closed(fd, "after handshake", o.timeout_s);
+		}
+	}
+	p2p_frame_rx_wipe(&rx);
+	p2p_frame_tx_wipe(&tx);
+	signer_wipe(&key);
+	(void)close(fd);
+	return code;
+}

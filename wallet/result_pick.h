@@ -1,0 +1,26 @@
+/* result_pick.h: which lease's result `hearth-cli result` fetches, read
+ * from getjob's answer (doc/rpc.md): a lease whose receipt holds a revealed,
+ * non-faulty outcome, and for a bid with several replicas the one whose
+ * result hash most leases revealed (the first such lease in replica order);
+ * and how that outcome ended, as the result hash counts it. */
+#ifndef HEARTH_WALLET_RESULT_PICK_H
+#define HEARTH_WALLET_RESULT_PICK_H
+
+#include <jansson.h>
+
+#include "node/result_hash.h"
+
+/* In: job, getjob's answer; lease_id, the lease asked for, or NULL for the
+ * majority's. Returns the lease object (borrowed from job), or NULL when
+ * no lease (or not the one asked for) has a usable outcome. */
+const json_t *result_pick_lease(const json_t *job, const char *lease_id);
+
+/* The revealed result hash of a lease (hex), or NULL. */
+const char *result_pick_hash(const json_t *lease);
+
+/* Out: st, how the lease's outcome ended: exit code, the signal for a
+ * negative exit_status, and signal 9 for a timeout or an OOM kill
+ * (doc/result-hash.md). Returns the outcome's exit_status. */
+long long result_pick_status(const json_t *lease, struct result_status *st);
+
+#endif
