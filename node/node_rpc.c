@@ -150,7 +150,7 @@ static void submit_on_loop(void *arg)
 {
 	struct submit *s = arg;
 
-	s->result = mempool_add(&s->node->mempool, s->tx, s->len, s->id, &s->lerr);
+	s->result = mempool_add_verified(&s->node->mempool, s->tx, s->len, s->id, &s->lerr);
 	if (s->result != MEMPOOL_ADDED)
 		return;
 	node_update_gauges(s->node);
@@ -180,6 +180,25 @@ static int submit_error(const struct submit *s, struct rpc_error *err)
 	return rpc_error_set(err, RPC_INTERNAL_ERROR, "mempool: unknown result");
 }
 
+/* The stateless checks and the BIP340 signature, on this RPC thread so the
+ * loop thread only applies the tx to the check state. Returns 0, or -1 with
+ * s->result = MEMPOOL_REJECTED (or _ERROR) and s->lerr set. */
+static int submit_precheck(struct submit *s)
+{
+	const struct ledger_config *cfg = &s->node->chain.ledger.cfg;
+	struct tx decoded;
+	enum ledger_reason r =
+		tx_decode(s->tx, s->len, cfg->chain_id, &cfg->params, true, &decoded, &s->lerr);
+
+	if (r == LEDGER_OK) {
+		tx_free(&decoded);
+		return 0;
+	}
+	tx_id(s->tx, s->len, s->id);
+	s->result = r == LEDGER_INTERNAL ? MEMPOOL_ERROR : MEMPOOL_REJECTED;
+	return -1;
+}
+
 static int sendrawtransaction(void *ctx, json_t *params, json_t **result, struct rpc_error *err)
 {
 	struct node *node = ctx;
@@ -200,7 +219,9 @@ static int sendrawtransaction(void *ctx, json_t *params, json_t **result, struct
 	} else {
 		s.tx = tx;
 		s.len = len;
-		if (loop_call_run(&node->calls, submit_on_loop, &s) != 0)
+		if (submit_precheck(&s) != 0)
+			rc = submit_error(&s, err);
+		else if (loop_call_run(&node->calls, submit_on_loop, &s) != 0)
 			rc = rpc_error_set(err, RPC_SHUTTING_DOWN, "the node is shutting down");
 		else if (submit_error(&s, err) == 0) {
 			*result = json_object();
