@@ -213,15 +213,25 @@ class Run:
         poll.join(5)
         with self.lock:
             got = [txid for txid in wanted if txid in self.seen]
+            missing = sorted(wanted - set(self.seen))
             lat = sorted(self.seen[t] - self.submitted[t] for t in got if t in self.submitted)
             end = max((self.seen[t] for t in got), default=start)
+        if missing:
+            rpc = Rpc(*self.endpoints[0])
+            try:
+                where = rpc.call("gettransaction", missing[0])["status"]
+            except RuntimeError as exc:
+                where = str(exc)
+            self.rejected.append("%d never committed, e.g. %s: %s, submitted: %s" %
+                                 (len(missing), missing[0], where,
+                                  missing[0] in self.submitted))
         return {"txs": total, "committed": len(got), "seconds": end - start,
                 "tps": len(got) / (end - start) if end > start else 0.0,
                 "p50_ms": 1000 * lat[len(lat) // 2] if lat else float("nan"),
                 "p99_ms": 1000 * lat[min(len(lat) - 1, len(lat) * 99 // 100)]
                 if lat else float("nan"),
                 "rejected": len(self.rejected),
-                "first_reject": self.rejected[0] if self.rejected else ""}
+                "first_reject": "; ".join(self.rejected[:1] + self.rejected[-1:])}
 
 
 def bench_dev(args, tmp):
