@@ -403,6 +403,14 @@ static int gettransaction(void *ctx, json_t *params, json_t **result, struct rpc
 		return store_failed(err, &serr);
 	if (run_query(node, pool_contains_on_loop, &q, err) != 0)
 		return -1;
+	/* Committed between the two looks: the pool dropped it after the
+	 * store had it. */
+	if (!q.contains &&
+	    store_get_tx_location(node->store, NULL, id, &height, &index, &serr) == STORE_OK) {
+		*result = json_pack("{s:s, s:I, s:I}", "status", "committed", "height",
+				    (json_int_t)height, "index", (json_int_t)index);
+		return *result != NULL ? 0 : no_memory(err);
+	}
 	if (!q.contains)
 		return rpc_error_set(err, RPC_NOT_FOUND, "no tx %s in the chain or the mempool",
 				     hex);
