@@ -5,13 +5,15 @@ Pre-signs N transfers (tests/functional/txbatch, one sender per client so
 each client's nonces arrive in order), pushes them over JSON-RPC batch
 requests from several concurrent keep-alive clients into (a) a `-dev` node
 and (b) a 4-validator localnet made by contrib/devnet.sh, and prints the
-committed tx/s, the commit latency p50/p99 (submit -> first seen in a block by
-a poller of getblockcount/getblock) and, measured in the same run, one
+committed tx/s, the commit latency p50/p99 under that load (submit -> first
+seen in a block by a poller of getblockcount/getblock), the latency of txs
+sent one at a time after it (--probes of them, each waited for with
+gettransaction) and, measured in the same run, one
 core's raw BIP340 verify rate (tests/bench/bench_verify) and the ratio
 committed/raw.
 
   bench_node.py BUILDDIR SRCDIR [--txs N] [--clients C] [--batch B]
-                [--only dev|localnet]
+                [--probes P] [--timeout S] [--only dev|localnet]
 Never part of make check: it measures, it does not test."""
 import argparse
 import base64
@@ -151,6 +153,13 @@ class Run:
         self.done = threading.Event()
 
     def client(self, i):
+        try:
+            self.push(i)
+        except (OSError, ValueError, http.client.HTTPException) as exc:
+            with self.lock:
+                self.rejected.append("client %d stopped: %s" % (i, exc))
+
+    def push(self, i):
         port, cookie = self.endpoints[i % len(self.endpoints)]
         rpc = Rpc(port, cookie)
         txs = self.batches[i]
@@ -275,12 +284,34 @@ def bench_localnet(args, tmp):
                        capture_output=True, timeout=120, check=False)
 
 
+def probe(endpoints, txs):
+    """Latency without load: one tx at a time, each waited for (polling
+    gettransaction every 2 ms), sent to the nodes in turn. Returns the
+    sorted latencies in ms."""
+    rpcs = [Rpc(*e) for e in endpoints]
+    lat = []
+    for i, (txid, hexstr) in enumerate(txs):
+        rpc = rpcs[i % len(rpcs)]
+        sent = time.monotonic()
+        rpc.call("sendrawtransaction", hexstr)
+        while rpc.call("gettransaction", txid)["status"] != "committed":
+            if time.monotonic() - sent > 60:
+                raise RuntimeError("probe tx %s not committed" % txid)
+            time.sleep(0.002)
+        lat.append(1000 * (time.monotonic() - sent))
+    return sorted(lat)
+
+
 def measure(args, endpoints):
     rpc = Rpc(*endpoints[0])
     chain = rpc.call("getblockchaininfo")["chain_id"]
     per_client = max(1, args.txs // args.clients)
-    batches = prepare(args.builddir, rpc, chain, args.clients, per_client)
-    return Run(endpoints, batches, args.batch).go(args.timeout)
+    batches = prepare(args.builddir, rpc, chain, args.clients + 1, per_client)
+    res = Run(endpoints, batches[:-1], args.batch).go(args.timeout)
+    lat = probe(endpoints, batches[-1][:args.probes])
+    res["idle_p50_ms"] = lat[len(lat) // 2]
+    res["idle_p99_ms"] = lat[min(len(lat) - 1, len(lat) * 99 // 100)]
+    return res
 
 
 def raw_verify(builddir):
@@ -290,10 +321,10 @@ def raw_verify(builddir):
 
 
 def report(name, res, raw):
-    print("%-9s txs=%d committed=%d in %.2f s: %.0f tx/s, latency p50 %.0f ms p99 %.0f ms, "
-          "ratio committed/raw %.3f%s" %
+    print("%-9s txs=%d committed=%d in %.2f s: %.0f tx/s, latency under load p50 %.0f ms "
+          "p99 %.0f ms, one tx at a time p50 %.0f ms p99 %.0f ms, ratio committed/raw %.3f%s" %
           (name, res["txs"], res["committed"], res["seconds"], res["tps"], res["p50_ms"],
-           res["p99_ms"], res["tps"] / raw,
+           res["p99_ms"], res["idle_p50_ms"], res["idle_p99_ms"], res["tps"] / raw,
            "" if not res["rejected"] else
            ", %d rejected (first: %s)" % (res["rejected"], res["first_reject"])))
     sys.stdout.flush()
@@ -307,6 +338,7 @@ def main():
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--timeout", type=float, default=300)
+    parser.add_argument("--probes", type=int, default=40)
     parser.add_argument("--only", choices=("dev", "localnet"))
     args = parser.parse_args()
     args.builddir = os.path.abspath(args.builddir)
