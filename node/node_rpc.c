@@ -153,8 +153,6 @@ static bool submit_one(struct submit *s)
 	s->result = mempool_add_verified(&s->node->mempool, s->tx, s->len, s->id, &s->lerr);
 	if (s->result != MEMPOOL_ADDED)
 		return false;
-	if (s->node->net_open)
-		net_on_tx(&s->node->net, s->id, 0);
 	log_write(&s->node->log, LOG_DEBUG, LOG_MEMPOOL, "accepted tx bytes=%zu pool=%zu", s->len,
 		  s->node->mempool.count);
 	return true;
@@ -172,8 +170,11 @@ static void submit_on_loop(void *arg)
 {
 	struct submit *s = arg;
 
-	if (submit_one(s))
-		submit_added(s->node);
+	if (!submit_one(s))
+		return;
+	if (s->node->net_open)
+		net_on_tx(&s->node->net, s->id, 0);
+	submit_added(s->node);
 }
 
 /* The txs of a batch request, admitted in one turn of the loop. */
@@ -185,14 +186,26 @@ struct submit_many {
 static void submit_many_on_loop(void *arg)
 {
 	struct submit_many *m = arg;
-	bool added = false;
+	uint8_t(*ids)[HASH_SIZE] = malloc((m->n ? m->n : 1) * HASH_SIZE);
+	size_t added = 0;
 
 	for (size_t i = 0; i < m->n; i++) {
-		if (m->items[i].ready && submit_one(&m->items[i]))
-			added = true;
+		if (!m->items[i].ready || !submit_one(&m->items[i]))
+			continue;
+		if (ids != NULL)
+			memcpy(ids[added], m->items[i].id, HASH_SIZE);
+		added++;
 	}
-	if (added && m->n > 0)
-		submit_added(m->items[0].node);
+	if (added > 0) {
+		struct node *node = m->items[0].node;
+
+		/* Without memory for the list the txs are not announced; peers get
+		 * them with the block. */
+		if (node->net_open && ids != NULL)
+			net_on_txs(&node->net, (const uint8_t(*)[HASH_SIZE])ids, added, 0);
+		submit_added(node);
+	}
+	free(ids);
 }
 
 static int submit_error(const struct submit *s, struct rpc_error *err)
