@@ -84,8 +84,9 @@ static enum ledger_reason check_apply(struct mempool *mp, const uint8_t *tx, siz
 	return ledger_apply_tx(mp->ledger, &mp->check_st, &blk, tx, len, verify_sig, err);
 }
 
-enum mempool_result mempool_add(struct mempool *mp, const uint8_t *tx, size_t len,
-				uint8_t id[HASH_SIZE], struct ledger_error *err)
+static enum mempool_result add_checked(struct mempool *mp, const uint8_t *tx, size_t len,
+				       bool verify_sig, uint8_t id[HASH_SIZE],
+				       struct ledger_error *err)
 {
 	struct mempool_entry *e;
 	enum ledger_reason r;
@@ -108,7 +109,7 @@ enum mempool_result mempool_add(struct mempool *mp, const uint8_t *tx, size_t le
 		free(e->tx);
 		return MEMPOOL_ERROR;
 	}
-	r = check_apply(mp, tx, len, true, err);
+	r = check_apply(mp, tx, len, verify_sig, err);
 	if (r != LEDGER_OK) {
 		free(e->tx);
 		kvmap_erase(&mp->ids, id, HASH_SIZE);
@@ -127,6 +128,18 @@ enum mempool_result mempool_add(struct mempool *mp, const uint8_t *tx, size_t le
 	mp->count++;
 	mp->bytes += len;
 	return MEMPOOL_ADDED;
+}
+
+enum mempool_result mempool_add(struct mempool *mp, const uint8_t *tx, size_t len,
+				uint8_t id[HASH_SIZE], struct ledger_error *err)
+{
+	return add_checked(mp, tx, len, true, id, err);
+}
+
+enum mempool_result mempool_add_verified(struct mempool *mp, const uint8_t *tx, size_t len,
+					 uint8_t id[HASH_SIZE], struct ledger_error *err)
+{
+	return add_checked(mp, tx, len, false, id, err);
 }
 
 size_t mempool_reap(const struct mempool *mp, size_t max_bytes, size_t max_txs, const uint8_t **txs,

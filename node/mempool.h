@@ -77,6 +77,13 @@ __attribute__((warn_unused_result)) enum mempool_result mempool_add(struct mempo
 								    uint8_t id[HASH_SIZE],
 								    struct ledger_error *err);
 
+/* mempool_add for bytes whose signature the caller has just verified
+ * (tx_decode with verify_sig on another thread, so the loop thread does not
+ * spend its time on BIP340): every other check still runs. */
+__attribute__((warn_unused_result)) enum mempool_result
+mempool_add_verified(struct mempool *mp, const uint8_t *tx, size_t len, uint8_t id[HASH_SIZE],
+		     struct ledger_error *err);
+
 /* True when the pool holds the tx with this id. */
 bool mempool_contains(const struct mempool *mp, const uint8_t id[HASH_SIZE]);
 

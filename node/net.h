@@ -84,4 +84,8 @@ void net_on_commit(struct net *net);
  * (0: it came from this node's RPC). */
 void net_on_tx(struct net *net, const uint8_t id[HASH_SIZE], uint64_t from_peer);
 
+/* net_on_tx for n txs at once (a batch admitted together): their ids go out
+ * in as few messages as the limit allows. */
+void net_on_txs(struct net *net, const uint8_t (*ids)[HASH_SIZE], size_t n, uint64_t from_peer);
+
 #endif

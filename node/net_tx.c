@@ -14,19 +14,34 @@
 #include "node/node.h"
 #include "proto/codec.h"
 
-void net_on_tx(struct net *net, const uint8_t id[HASH_SIZE], uint64_t from_peer)
+void net_on_txs(struct net *net, const uint8_t (*ids)[HASH_SIZE], size_t n, uint64_t from_peer)
 {
 	Hearth__P2PMessage msg = HEARTH__P2_PMESSAGE__INIT;
-	Hearth__TxIds ids = HEARTH__TX_IDS__INIT;
-	ProtobufCBinaryData one = { .len = HASH_SIZE, .data = (uint8_t *)id };
+	Hearth__TxIds list = HEARTH__TX_IDS__INIT;
+	ProtobufCBinaryData *items;
 
-	if (net->p2p == NULL || net->closing)
+	if (net->p2p == NULL || net->closing || n == 0)
 		return;
-	ids.n_ids = 1;
-	ids.ids = &one;
+	items = calloc(n < NET_TX_IDS_MAX ? n : NET_TX_IDS_MAX, sizeof(*items));
+	if (items == NULL)
+		return;
 	msg.msg_case = HEARTH__P2_PMESSAGE__MSG_TX_IDS;
-	msg.tx_ids = &ids;
-	net_send(net, 0, &msg, from_peer);
+	msg.tx_ids = &list;
+	for (size_t first = 0; first < n; first += NET_TX_IDS_MAX) {
+		list.n_ids = n - first < NET_TX_IDS_MAX ? n - first : NET_TX_IDS_MAX;
+		for (size_t i = 0; i < list.n_ids; i++) {
+			items[i].len = HASH_SIZE;
+			items[i].data = (uint8_t *)ids[first + i];
+		}
+		list.ids = items;
+		net_send(net, 0, &msg, from_peer);
+	}
+	free(items);
+}
+
+void net_on_tx(struct net *net, const uint8_t id[HASH_SIZE], uint64_t from_peer)
+{
+	net_on_txs(net, (const uint8_t(*)[HASH_SIZE])id, 1, from_peer);
 }
 
 void net_tx_on_tx(struct net *net, uint64_t peer_id, const Hearth__Tx *msg)

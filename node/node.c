@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "node/node_rpc.h"
 #include "node/rpc_tables.h"
 
 int node_base_dir(const struct config *cfg, char *out, size_t out_size, char *err, size_t err_size)
@@ -400,6 +401,9 @@ static int start_rpc(struct node *node, char *err, size_t err_size)
 		if (rpc_server_add_methods(node->rpc, methods, n, node, err, err_size) != 0)
 			return -1;
 	}
+	if (rpc_server_set_batch(node->rpc, "sendrawtransaction", node_rpc_send_batch, err,
+				 err_size) != 0)
+		return -1;
 	tables = rpc_tables_parked(&num_tables);
 	for (size_t i = 0; i < num_tables; i++) {
 		methods = tables[i](&n);

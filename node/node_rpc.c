@@ -139,27 +139,73 @@ static int getgenesis(void *ctx, json_t *params, json_t **result, struct rpc_err
 /* A mempool submission, run on the loop thread. */
 struct submit {
 	struct node *node;
-	const uint8_t *tx;
+	uint8_t *tx; /* owned: free with free() */
 	size_t len;
+	bool ready; /* passed the checks of this thread: goes to the loop */
 	uint8_t id[HASH_SIZE];
 	enum mempool_result result;
 	struct ledger_error lerr;
 };
 
+/* Admits one checked tx and announces it. Returns true when added. */
+static bool submit_one(struct submit *s)
+{
+	s->result = mempool_add_verified(&s->node->mempool, s->tx, s->len, s->id, &s->lerr);
+	if (s->result != MEMPOOL_ADDED)
+		return false;
+	log_write(&s->node->log, LOG_DEBUG, LOG_MEMPOOL, "accepted tx bytes=%zu pool=%zu", s->len,
+		  s->node->mempool.count);
+	return true;
+}
+
+/* After txs were added: gauges, and the proposer may build a block. */
+static void submit_added(struct node *node)
+{
+	node_update_gauges(node);
+	if (node->consensus_open)
+		consensus_on_tx(&node->consensus);
+}
+
 static void submit_on_loop(void *arg)
 {
 	struct submit *s = arg;
 
-	s->result = mempool_add(&s->node->mempool, s->tx, s->len, s->id, &s->lerr);
-	if (s->result != MEMPOOL_ADDED)
+	if (!submit_one(s))
 		return;
-	node_update_gauges(s->node);
 	if (s->node->net_open)
 		net_on_tx(&s->node->net, s->id, 0);
-	if (s->node->consensus_open)
-		consensus_on_tx(&s->node->consensus);
-	log_write(&s->node->log, LOG_DEBUG, LOG_MEMPOOL, "accepted tx bytes=%zu pool=%zu", s->len,
-		  s->node->mempool.count);
+	submit_added(s->node);
+}
+
+/* The txs of a batch request, admitted in one turn of the loop. */
+struct submit_many {
+	struct submit *items;
+	size_t n;
+};
+
+static void submit_many_on_loop(void *arg)
+{
+	struct submit_many *m = arg;
+	uint8_t(*ids)[HASH_SIZE] = malloc((m->n ? m->n : 1) * HASH_SIZE);
+	size_t added = 0;
+
+	for (size_t i = 0; i < m->n; i++) {
+		if (!m->items[i].ready || !submit_one(&m->items[i]))
+			continue;
+		if (ids != NULL)
+			memcpy(ids[added], m->items[i].id, HASH_SIZE);
+		added++;
+	}
+	if (added > 0) {
+		struct node *node = m->items[0].node;
+
+		/* Without memory for the list the txs are not announced; peers get
+		 * them with the block. */
+		if (node->net_open && ids != NULL)
+			net_on_txs(&node->net, (const uint8_t(*)[HASH_SIZE])ids, added, 0);
+		submit_added(node);
+	}
+	free(ids);
 }
 
 static int submit_error(const struct submit *s, struct rpc_error *err)
@@ -180,37 +226,97 @@ static int submit_error(const struct submit *s, struct rpc_error *err)
 	return rpc_error_set(err, RPC_INTERNAL_ERROR, "mempool: unknown result");
 }
 
+/* Decodes the hex and runs the stateless checks and the BIP340 signature on
+ * this RPC thread, so the loop thread only applies the tx to the check
+ * state. Returns 0 (s->ready, s->tx set), or -1 with err set. */
+static int submit_prepare(struct node *node, const char *hex, struct submit *s,
+			  struct rpc_error *err)
+{
+	const struct ledger_config *cfg = &node->chain.ledger.cfg;
+	size_t max = node->chain.genesis.params.max_tx_bytes;
+	struct tx decoded;
+	enum ledger_reason r;
+
+	memset(s, 0, sizeof(*s));
+	s->node = node;
+	if (hex == NULL || strlen(hex) > 2 * (size_t)max)
+		return rpc_error_set(err, RPC_TX_REJECTED, "tx larger than max_tx_bytes (%zu)",
+				     max);
+	s->tx = malloc(max > 0 ? max : 1);
+	if (s->tx == NULL)
+		return no_memory(err);
+	if (hex_decode(hex, s->tx, max, &s->len) != 0)
+		return rpc_error_set(err, RPC_INVALID_PARAMETER, "tx is not valid hex");
+	r = tx_decode(s->tx, s->len, cfg->chain_id, &cfg->params, true, &decoded, &s->lerr);
+	if (r != LEDGER_OK) {
+		s->result = r == LEDGER_INTERNAL ? MEMPOOL_ERROR : MEMPOOL_REJECTED;
+		return submit_error(s, err);
+	}
+	tx_free(&decoded);
+	s->ready = true;
+	return 0;
+}
+
+/* The answer to an admitted (or refused) submission. Returns 0 or -1. */
+static int submit_answer(const struct submit *s, json_t **result, struct rpc_error *err)
+{
+	if (submit_error(s, err) != 0)
+		return -1;
+	*result = json_object();
+	if (*result == NULL || set_hex(*result, "txid", s->id, HASH_SIZE) != 0) {
+		json_decref(*result);
+		*result = NULL;
+		return no_memory(err);
+	}
+	return 0;
+}
+
 static int sendrawtransaction(void *ctx, json_t *params, json_t **result, struct rpc_error *err)
 {
 	struct node *node = ctx;
-	const char *hex = json_string_value(json_array_get(params, 0));
-	size_t max = node->chain.genesis.params.max_tx_bytes, len;
-	struct submit s = { .node = node };
-	uint8_t *tx;
-	int rc = -1;
+	struct submit s;
+	int rc;
 
-	if (strlen(hex) > 2 * (size_t)max)
-		return rpc_error_set(err, RPC_TX_REJECTED, "tx larger than max_tx_bytes (%zu)",
-				     max);
-	tx = malloc(max > 0 ? max : 1);
-	if (tx == NULL)
-		return no_memory(err);
-	if (hex_decode(hex, tx, max, &len) != 0) {
-		rc = rpc_error_set(err, RPC_INVALID_PARAMETER, "tx is not valid hex");
-	} else {
-		s.tx = tx;
-		s.len = len;
-		if (loop_call_run(&node->calls, submit_on_loop, &s) != 0)
-			rc = rpc_error_set(err, RPC_SHUTTING_DOWN, "the node is shutting down");
-		else if (submit_error(&s, err) == 0) {
-			*result = json_object();
-			rc = *result != NULL && set_hex(*result, "txid", s.id, HASH_SIZE) == 0
-				     ? 0
-				     : no_memory(err);
-		}
-	}
-	free(tx);
+	if (submit_prepare(node, json_string_value(json_array_get(params, 0)), &s, err) != 0)
+		rc = -1;
+	else if (loop_call_run(&node->calls, submit_on_loop, &s) != 0)
+		rc = rpc_error_set(err, RPC_SHUTTING_DOWN, "the node is shutting down");
+	else
+		rc = submit_answer(&s, result, err);
+	free(s.tx);
 	return rc;
+}
+
+void node_rpc_send_batch(void *ctx, json_t *const *params, size_t n, json_t **results,
+			 struct rpc_error *errs)
+{
+	struct node *node = ctx;
+	struct submit_many m = { .items = calloc(n ? n : 1, sizeof(struct submit)), .n = n };
+	bool any = false, down = false;
+
+	for (size_t i = 0; i < n; i++) {
+		results[i] = NULL;
+		if (m.items == NULL) {
+			(void)no_memory(&errs[i]);
+			continue;
+		}
+		if (submit_prepare(node, json_string_value(json_array_get(params[i], 0)),
+				   &m.items[i], &errs[i]) == 0)
+			any = true;
+	}
+	if (m.items == NULL)
+		return;
+	if (any && loop_call_run(&node->calls, submit_many_on_loop, &m) != 0)
+		down = true;
+	for (size_t i = 0; i < n; i++) {
+		if (m.items[i].ready && down)
+			(void)rpc_error_set(&errs[i], RPC_SHUTTING_DOWN,
+					    "the node is shutting down");
+		else if (m.items[i].ready)
+			(void)submit_answer(&m.items[i], &results[i], &errs[i]);
+		free(m.items[i].tx);
+	}
+	free(m.items);
 }
 
 /* Mempool queries, run on the loop thread. */
@@ -310,6 +416,14 @@ static int gettransaction(void *ctx, json_t *params, json_t **result, struct rpc
 		return store_failed(err, &serr);
 	if (run_query(node, pool_contains_on_loop, &q, err) != 0)
 		return -1;
+	/* Committed between the two looks: the pool dropped it after the
+	 * store had it. */
+	if (!q.contains &&
+	    store_get_tx_location(node->store, NULL, id, &height, &index, &serr) == STORE_OK) {
+		*result = json_pack("{s:s, s:I, s:I}", "status", "committed", "height",
+				    (json_int_t)height, "index", (json_int_t)index);
+		return *result != NULL ? 0 : no_memory(err);
+	}
 	if (!q.contains)
 		return rpc_error_set(err, RPC_NOT_FOUND, "no tx %s in the chain or the mempool",
 				     hex);

@@ -12,4 +12,10 @@
 /* The method table; ctx for every handler is the struct node. */
 const struct rpc_method *node_rpc_methods(size_t *count);
 
+/* sendrawtransaction's batch handler (rpc_batch_fn; ctx is the node): the
+ * checks and signatures of every tx on the calling thread, then one trip to
+ * the loop thread that admits them all in order. */
+void node_rpc_send_batch(void *ctx, json_t *const *params, size_t n, json_t **results,
+			 struct rpc_error *errs);
+
 #endif

@@ -78,6 +78,15 @@ struct rpc_error {
  * Returns 0 on success, -1 on failure. */
 typedef int (*rpc_handler_fn)(void *ctx, json_t *params, json_t **result, struct rpc_error *err);
 
+/* Runs n calls of one method at once: a run of consecutive calls of that
+ * method inside a JSON-RPC batch (sendrawtransaction: one trip to the loop
+ * thread for the whole run). Called on an HTTP thread like rpc_handler_fn.
+ * In:  ctx; params[i] as rpc_handler_fn's params (borrowed).
+ * Out: for each i, results[i] (a new reference) on success, or results[i]
+ *      NULL and errs[i] set. */
+typedef void (*rpc_batch_fn)(void *ctx, json_t *const *params, size_t n, json_t **results,
+			     struct rpc_error *errs);
+
 struct rpc_method {
 	const char *name;
 	const char *summary; /* one line, shown by help */
@@ -119,6 +128,13 @@ __attribute__((warn_unused_result)) int rpc_table_add_parked(struct rpc_table *t
 							     const struct rpc_method *methods,
 							     size_t count, void *ctx, char *err,
 							     size_t err_size);
+
+/* Gives the registered method name a batch handler, used for runs of two
+ * or more consecutive calls of it in one batch (single calls still go to
+ * its handler). Call before the table is shared between threads.
+ * Returns 0, or -1 when no method of that name is registered. */
+__attribute__((warn_unused_result)) int rpc_table_set_batch(struct rpc_table *t, const char *name,
+							    rpc_batch_fn fn);
 
 /* Largest batch accepted (>= 1). */
 void rpc_table_set_max_batch(struct rpc_table *t, size_t max_batch);

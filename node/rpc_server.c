@@ -208,6 +208,16 @@ int rpc_server_add_parked_methods(struct rpc_server *srv, const struct rpc_metho
 	return rpc_table_add_parked(srv->table, methods, count, ctx, err, err_size);
 }
 
+int rpc_server_set_batch(struct rpc_server *srv, const char *name, rpc_batch_fn fn, char *err,
+			 size_t err_size)
+{
+	if (srv->started || rpc_table_set_batch(srv->table, name, fn) != 0) {
+		snprintf(err, err_size, "cannot set the batch handler of %s", name);
+		return -1;
+	}
+	return 0;
+}
+
 static int start_listener(struct rpc_server *srv, struct rpc_listener *l, char *err,
 			  size_t err_size)
 {

@@ -124,6 +124,12 @@ __attribute__((warn_unused_result)) int
 rpc_server_add_parked_methods(struct rpc_server *srv, const struct rpc_method *methods,
 			      size_t count, void *ctx, char *err, size_t err_size);
 
+/* rpc_table_set_batch on the server's table; before rpc_server_start.
+ * Returns 0, or -1 (err set) for an unknown method or a started server. */
+__attribute__((warn_unused_result)) int rpc_server_set_batch(struct rpc_server *srv,
+							     const char *name, rpc_batch_fn fn,
+							     char *err, size_t err_size);
+
 /* Binds every address, starts the threads, and writes the cookie (unless
  * -rpcpassword is set or there is no datadir).
  * Returns 0, or -1 with err (nothing left running). */

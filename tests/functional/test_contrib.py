@@ -10,6 +10,7 @@ import re
 import shlex
 import shutil
 import subprocess
+import time
 import urllib.request
 
 import pytest
@@ -277,7 +278,13 @@ def test_dapp_guide_python_runs_against_a_node(make_node, builddir, srcdir, tmp_
     assert ns["wait_for_tx"](hearth, ns["txid"])["status"] == "committed"
     provider.offer()
     provider.bid(tmp_path, ["sh", "-c", "echo hello > /out/greeting"])
-    bids = hearth.call("listbids", provider.faucet)["bids"]
+    # sendrawtransaction answers once the bid is in the mempool; its block
+    # follows.
+    deadline = time.monotonic() + 30
+    bids = []
+    while not bids and time.monotonic() < deadline:
+        bids = hearth.call("listbids", provider.faucet)["bids"]
+        time.sleep(0 if bids else 0.05)
     assert len(bids) == 1
     bid_id = bids[0]["id"]
     exec(follow, ns)  # pylint: disable=exec-used

@@ -379,6 +379,77 @@ static void test_dispatch_batch_mixes_good_bad_and_notifications(void **state)
 	assert_int_equal(f->stored, 1);
 }
 
+/* sum's batch handler: one call for a whole run; each result also says how
+ * many calls the run had. */
+static void sum_batch(void *ctx, json_t *const *params, size_t n, json_t **results,
+		      struct rpc_error *errs)
+{
+	int *stored = ctx;
+
+	*stored += 1000;
+	for (size_t i = 0; i < n; i++) {
+		json_int_t a = json_integer_value(json_array_get(params[i], 0));
+		const json_t *b = json_array_get(params[i], 1);
+
+		if (a < 0) {
+			results[i] = NULL;
+			rpc_error_set(&errs[i], RPC_TX_REJECTED, "negative");
+			continue;
+		}
+		results[i] = json_pack("{s:I, s:I}", "sum",
+				       a + (json_is_null(b) ? 0 : json_integer_value(b)), "n",
+				       (json_int_t)n);
+	}
+}
+
+static void test_dispatch_batch_handler_runs_once_per_run(void **state)
+{
+	struct fixture *f = *state;
+	char *text;
+	json_t *resp;
+
+	assert_int_equal(rpc_table_set_batch(f->table, "nosuch", sum_batch), -1);
+	assert_int_equal(rpc_table_set_batch(f->table, "sum", sum_batch), 0);
+	text = call(f,
+		    "[{\"jsonrpc\":\"2.0\",\"method\":\"sum\",\"params\":[1,2],\"id\":1},"
+		    "{\"jsonrpc\":\"2.0\",\"method\":\"sum\",\"params\":{\"a\":3},\"id\":2},"
+		    "{\"jsonrpc\":\"2.0\",\"method\":\"sum\",\"params\":[\"x\"],\"id\":3},"
+		    "{\"jsonrpc\":\"2.0\",\"method\":\"sum\",\"params\":[-1],\"id\":4},"
+		    "{\"jsonrpc\":\"2.0\",\"method\":\"sum\",\"params\":[7]},"
+		    "{\"jsonrpc\":\"2.0\",\"method\":\"echo\",\"id\":6},"
+		    "{\"jsonrpc\":\"2.0\",\"method\":\"sum\",\"params\":[5,5],\"id\":7}]",
+		    true, 200);
+	resp = json_loads(text, 0, NULL);
+	free(text);
+	assert_non_null(resp);
+	/* The notification gets no answer: 6 responses for 7 calls, in order. */
+	assert_int_equal(json_array_size(resp), 6);
+	/* One run of 5 sum calls; the one with bad params never reaches the
+	 * handler, so it saw 4. */
+	assert_int_equal(json_integer_value(json_object_get(
+				 json_object_get(json_array_get(resp, 0), "result"), "sum")),
+			 3);
+	assert_int_equal(json_integer_value(json_object_get(
+				 json_object_get(json_array_get(resp, 0), "result"), "n")),
+			 4);
+	assert_int_equal(json_integer_value(json_object_get(
+				 json_object_get(json_array_get(resp, 1), "result"), "sum")),
+			 3);
+	assert_int_equal(json_integer_value(json_object_get(
+				 json_object_get(json_array_get(resp, 2), "error"), "code")),
+			 RPC_INVALID_PARAMS);
+	assert_int_equal(json_integer_value(json_object_get(
+				 json_object_get(json_array_get(resp, 3), "error"), "code")),
+			 RPC_TX_REJECTED);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(resp, 4), "id")), 6);
+	/* A run of one goes to the plain handler: no "n". */
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(resp, 5), "id")), 7);
+	assert_null(json_object_get(json_object_get(json_array_get(resp, 5), "result"), "n"));
+	json_decref(resp);
+	assert_int_equal(f->stored, 1000);
+	assert_int_equal(f->observed, 7);
+}
+
 static void test_dispatch_empty_and_oversized_batches_are_invalid(void **state)
 {
 	struct fixture *f = *state;
@@ -522,6 +593,7 @@ int main(void)
 		T(test_dispatch_legacy_answers_like_bitcoind),
 		T(test_dispatch_notifications_get_no_answer),
 		T(test_dispatch_batch_mixes_good_bad_and_notifications),
+		T(test_dispatch_batch_handler_runs_once_per_run),
 		T(test_dispatch_empty_and_oversized_batches_are_invalid),
 		T(test_dispatch_public_access_refuses_write_methods),
 		T(test_dispatch_handler_failures),
