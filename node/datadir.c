@@ -100,18 +100,6 @@ int datadir_file(const struct datadir *dd, const char *name, char *out, size_t o
 	return n > 0 && (size_t)n < out_size ? 0 : -1;
 }
 
-static int fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int rc;
-
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
-}
-
 int datadir_write_atomic(const struct datadir *dd, const char *name, const void *data, size_t len,
 			 unsigned mode, char *err, size_t err_size)
 {
@@ -134,7 +122,7 @@ int datadir_write_atomic(const struct datadir *dd, const char *name, const void 
 		unlink(tmp);
 		return -1;
 	}
-	if (close(fd) != 0 || rename(tmp, path) != 0 || fsync_dir(dd->path) != 0) {
+	if (close(fd) != 0 || rename(tmp, path) != 0 || fdio_fsync_dir(dd->path) != 0) {
 		snprintf(err, err_size, "cannot replace %s: %s", path, strerror(errno));
 		unlink(tmp);
 		return -1;

@@ -1,7 +1,8 @@
-/* fdio.c: whole-buffer writes to a file descriptor. */
+/* fdio.c: whole-buffer writes to a file descriptor, directory syncs. */
 #include "node/fdio.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 int fdio_write_all(int fd, const void *data, size_t len)
@@ -23,4 +24,18 @@ int fdio_write_all(int fd, const void *data, size_t len)
 		len -= (size_t)n;
 	}
 	return 0;
+}
+
+int fdio_fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc, saved;
+
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
 }

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "node/fdio.h"
 #include "proto/hex.h"
 
 enum field_type { F_HASH, F_SALT, F_U64, F_U32, F_I32, F_BOOL, F_STATE };
@@ -249,33 +250,6 @@ int journal_dir(const char *results_dir, const uint8_t lease_id[HASH_SIZE], char
 	return n > 0 && (size_t)n < dir_size ? 0 : -1;
 }
 
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, data, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int rc;
-
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
-}
-
 /* Writes text into dir/journal through dir/journal.tmp. */
 static int replace_file(const char *dir, const char *text, size_t len, char *err, size_t err_size)
 {
@@ -288,13 +262,13 @@ static int replace_file(const char *dir, const char *text, size_t len, char *err
 		return -1;
 	}
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || write_all(fd, text, len) != 0 || fsync(fd) != 0) {
+	if (fd < 0 || fdio_write_all(fd, text, len) != 0 || fsync(fd) != 0) {
 		snprintf(err, err_size, "cannot write %s: %s", tmp, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
 	}
-	if (close(fd) != 0 || rename(tmp, path) != 0 || fsync_dir(dir) != 0) {
+	if (close(fd) != 0 || rename(tmp, path) != 0 || fdio_fsync_dir(dir) != 0) {
 		snprintf(err, err_size, "cannot replace %s: %s", path, strerror(errno));
 		return -1;
 	}
