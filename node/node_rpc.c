@@ -9,6 +9,7 @@
 #include "consensus/block.h"
 #include "consensus/tx.h"
 #include "node/node.h"
+#include "node/rpc_json.h"
 #include "proto/hex.h"
 
 /* Puts hash as hex under key in obj. Returns 0 or -1. */
@@ -502,9 +503,8 @@ static int getnonce(void *ctx, json_t *params, json_t **result, struct rpc_error
 	return *result != NULL ? 0 : no_memory(err);
 }
 
-/* The block at a height (a JSON integer) or with an id (64 hex digits). */
-static int find_block(const struct node *node, const json_t *which, uint64_t *height,
-		      uint8_t id[HASH_SIZE], uint8_t **bytes, size_t *len, struct rpc_error *err)
+int node_rpc_find_block(const struct node *node, const json_t *which, uint64_t *height,
+			uint8_t id[HASH_SIZE], uint8_t **bytes, size_t *len, struct rpc_error *err)
 {
 	struct store_error serr;
 	enum store_status st;
@@ -530,30 +530,20 @@ static int find_block(const struct node *node, const json_t *which, uint64_t *he
  *  next_validators_hash, proposer, txids[]} of a decoded block. */
 static json_t *describe_block(const struct node *node, const struct block *b)
 {
-	const struct block_header *h = &b->header;
-	char proposer[ADDRESS_MAX];
-	json_t *obj, *txids = json_array();
+	json_t *obj = json_object(), *txids = json_array();
+	int rc = rpcj_put_header(obj, node->chain.genesis.network, b);
 
-	if (txids == NULL || address_encode(node->chain.genesis.network, h->proposer, proposer,
-					    sizeof(proposer)) != 0)
-		return json_decref(txids), NULL;
-	for (size_t i = 0; i < b->msg->n_txs; i++) {
+	for (size_t i = 0; txids != NULL && i < b->msg->n_txs; i++) {
 		uint8_t tid[HASH_SIZE];
-		char hex[2 * HASH_SIZE + 1];
 
 		tx_id(b->msg->txs[i].data, b->msg->txs[i].len, tid);
-		if (hex_encode(tid, HASH_SIZE, hex, sizeof(hex)) != 0 ||
-		    json_array_append_new(txids, json_string(hex)) != 0)
-			return json_decref(txids), NULL;
+		if (json_array_append_new(txids, rpcj_hex(tid, HASH_SIZE)) != 0) {
+			json_decref(txids);
+			txids = NULL;
+		}
 	}
-	obj = json_pack("{s:I, s:I, s:s, s:o}", "height", (json_int_t)h->height, "time_ms",
-			(json_int_t)h->time_ms, "proposer", proposer, "txids", txids);
-	if (obj == NULL || set_hex(obj, "id", b->id, HASH_SIZE) != 0 ||
-	    set_hex(obj, "prev_block_id", h->prev_block_id, HASH_SIZE) != 0 ||
-	    set_hex(obj, "tx_root", h->tx_root, HASH_SIZE) != 0 ||
-	    set_hex(obj, "app_hash", h->app_hash, HASH_SIZE) != 0 ||
-	    set_hex(obj, "validators_hash", h->validators_hash, HASH_SIZE) != 0 ||
-	    set_hex(obj, "next_validators_hash", h->next_validators_hash, HASH_SIZE) != 0) {
+	rc |= rpcj_put(obj, "txids", txids);
+	if (rc != 0) {
 		json_decref(obj);
 		return NULL;
 	}
@@ -572,7 +562,8 @@ static int getblock(void *ctx, json_t *params, json_t **result, struct rpc_error
 
 	if (level != 0 && level != 1)
 		return rpc_error_set(err, RPC_INVALID_PARAMETER, "verbosity is 0 or 1");
-	if (find_block(node, json_array_get(params, 0), &height, id, &bytes, &len, err) != 0)
+	if (node_rpc_find_block(node, json_array_get(params, 0), &height, id, &bytes, &len, err) !=
+	    0)
 		return -1;
 	if (level == 0) {
 		char *hex = malloc(2 * len + 1);

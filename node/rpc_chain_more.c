@@ -10,6 +10,7 @@
 #include "consensus/tx.h"
 #include "node/fee_estimate.h"
 #include "node/node.h"
+#include "node/node_rpc.h"
 #include "node/rpc_json.h"
 #include "node/rpc_tx_json.h"
 #include "proto/hex.h"
@@ -63,25 +64,11 @@ static int estimatefee(void *ctx, json_t *params, json_t **result, struct rpc_er
 static int load_block(const struct node *node, const json_t *which, struct block *b, uint8_t **raw,
 		      size_t *raw_len, struct rpc_error *err)
 {
-	struct store_error serr;
-	enum store_status st;
 	uint8_t id[HASH_SIZE];
 	uint64_t height;
 
-	if (json_is_integer(which) && json_integer_value(which) >= 1) {
-		height = (uint64_t)json_integer_value(which);
-		st = store_get_block(node->store, NULL, height, id, raw, raw_len, &serr);
-	} else if (json_is_string(which) &&
-		   hex_decode_exact(json_string_value(which), id, HASH_SIZE) == 0) {
-		st = store_get_block_by_id(node->store, NULL, id, &height, raw, raw_len, &serr);
-	} else {
-		return rpc_error_set(err, RPC_INVALID_PARAMETER,
-				     "block must be a height >= 1 or a 64-hex-digit id");
-	}
-	if (st == STORE_NOT_FOUND)
-		return rpc_error_set(err, RPC_NOT_FOUND, "no such block");
-	if (st != STORE_OK)
-		return store_failed(err, &serr);
+	if (node_rpc_find_block(node, which, &height, id, raw, raw_len, err) != 0)
+		return -1;
 	if (block_decode(*raw, *raw_len, &node->chain.genesis.params, b, NULL) != LEDGER_OK) {
 		free(*raw);
 		return rpc_error_set(err, RPC_INTERNAL_ERROR, "stored block %llu does not decode",
@@ -95,17 +82,9 @@ static json_t *describe_header(enum network net, const struct block *b)
 {
 	const struct block_header *h = &b->header;
 	json_t *obj = json_object();
-	int rc = rpcj_put(obj, "height", rpcj_u64(h->height));
+	int rc = rpcj_put_header(obj, net, b);
 
-	rc |= rpcj_put(obj, "id", rpcj_hex(b->id, HASH_SIZE));
 	rc |= rpcj_put(obj, "chain_id", rpcj_string(h->chain_id));
-	rc |= rpcj_put(obj, "time_ms", rpcj_u64(h->time_ms));
-	rc |= rpcj_put(obj, "prev_block_id", rpcj_hex(h->prev_block_id, HASH_SIZE));
-	rc |= rpcj_put(obj, "tx_root", rpcj_hex(h->tx_root, HASH_SIZE));
-	rc |= rpcj_put(obj, "app_hash", rpcj_hex(h->app_hash, HASH_SIZE));
-	rc |= rpcj_put(obj, "validators_hash", rpcj_hex(h->validators_hash, HASH_SIZE));
-	rc |= rpcj_put(obj, "next_validators_hash", rpcj_hex(h->next_validators_hash, HASH_SIZE));
-	rc |= rpcj_put(obj, "proposer", rpcj_address(net, h->proposer, PUBKEY_SIZE));
 	rc |= rpcj_put(obj, "last_commit_hash", rpcj_hex(h->last_commit_hash, HASH_SIZE));
 	rc |= rpcj_put(obj, "num_txs", rpcj_u64(b->msg->n_txs));
 	if (rc != 0) {

@@ -74,6 +74,22 @@ int rpcj_put(json_t *obj, const char *key, json_t *value)
 	return json_object_set_new(obj, key, value) == 0 ? 0 : -1;
 }
 
+int rpcj_put_header(json_t *obj, enum network net, const struct block *b)
+{
+	const struct block_header *h = &b->header;
+	int rc = rpcj_put(obj, "height", rpcj_u64(h->height));
+
+	rc |= rpcj_put(obj, "id", rpcj_hex(b->id, HASH_SIZE));
+	rc |= rpcj_put(obj, "time_ms", rpcj_u64(h->time_ms));
+	rc |= rpcj_put(obj, "prev_block_id", rpcj_hex(h->prev_block_id, HASH_SIZE));
+	rc |= rpcj_put(obj, "tx_root", rpcj_hex(h->tx_root, HASH_SIZE));
+	rc |= rpcj_put(obj, "app_hash", rpcj_hex(h->app_hash, HASH_SIZE));
+	rc |= rpcj_put(obj, "validators_hash", rpcj_hex(h->validators_hash, HASH_SIZE));
+	rc |= rpcj_put(obj, "next_validators_hash", rpcj_hex(h->next_validators_hash, HASH_SIZE));
+	rc |= rpcj_put(obj, "proposer", rpcj_address(net, h->proposer, PUBKEY_SIZE));
+	return rc;
+}
+
 const char *rpcj_reason_name(uint32_t code)
 {
 	switch ((enum market_reason)code) {

@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "consensus/block.h"
 #include "consensus/crypto.h"
 #include "proto/codec.h"
 
@@ -34,6 +35,11 @@ json_t *rpcj_strings(char *const *strings, size_t n);
 /* Adds key: value to obj; value is stolen and may be NULL (a failure).
  * Returns 0, or -1. Failures accumulate with |, so a builder checks once. */
 int rpcj_put(json_t *obj, const char *key, json_t *value);
+
+/* Adds the header fields getblock and getblockheader share to obj: height,
+ * id, time_ms, prev_block_id, tx_root, app_hash, validators_hash,
+ * next_validators_hash, proposer (an address of net). Returns 0, or -1. */
+int rpcj_put_header(json_t *obj, enum network net, const struct block *b);
 
 /* The constant's name of a market reason code ("MARKET_UNMATCHED_PRICE"),
  * or "unknown". Never NULL. */
