@@ -4,11 +4,9 @@
  * broken-engine check (tests/sim). */
 #include "consensus/bft.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "consensus/bft_internal.h"
-#include "consensus/proposer.h"
 
 static bool block_valid(struct bft *e, const uint8_t id[HASH_SIZE], bool *known)
 {

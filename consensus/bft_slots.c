@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "consensus/bft_internal.h"
-#include "consensus/proposer.h"
 
 struct block *bft_block_find(struct bft *e, const uint8_t id[HASH_SIZE])
 {

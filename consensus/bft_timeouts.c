@@ -2,12 +2,6 @@
  * grows linearly with the round (production, dev and test settings). */
 #include "consensus/bft.h"
 
-#include <stdlib.h>
-#include <string.h>
-
-#include "consensus/bft_internal.h"
-#include "consensus/proposer.h"
-
 void bft_timeouts_production(struct bft_timeouts *t)
 {
 	t->propose_ms = 3000;
