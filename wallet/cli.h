@@ -119,6 +119,9 @@ void cli_address(const struct cli_ctx *ctx, const uint8_t pubkey[PUBKEY_SIZE], c
  * Returns 0, or 1 after printing "bad address ...". */
 int cli_parse_address(const struct cli_ctx *ctx, const char *text, uint8_t pubkey[PUBKEY_SIZE]);
 
+/* The network's name as the node reports it ("main", "test", "dev"). */
+const char *cli_network_name(enum network net);
+
 /* Calls method on the node (the client is made on first use).
  * In:  params (a JSON array or object, or NULL), taken: freed here.
  * Out: *result (json_decref it). Returns 0, or 1 after printing the error. */

@@ -220,7 +220,7 @@ void cli_address(const struct cli_ctx *ctx, const uint8_t pubkey[PUBKEY_SIZE], c
 		snprintf(out, size, "?");
 }
 
-static const char *network_name(enum network net)
+const char *cli_network_name(enum network net)
 {
 	switch (net) {
 	case NETWORK_MAIN:
@@ -244,7 +244,7 @@ int cli_parse_address(const struct cli_ctx *ctx, const char *text, uint8_t pubke
 		return cli_fail("bad address '%s': %s", text, why != NULL ? why : "malformed");
 	if (net != ctx->net)
 		return cli_fail("bad address '%s': it is for the %s network, not %s%s", text,
-				network_name(net), network_name(ctx->net),
+				cli_network_name(net), cli_network_name(ctx->net),
 				net == NETWORK_DEV    ? " (add -dev)"
 				: net == NETWORK_TEST ? " (add -testnet)"
 						      : "");

@@ -11,19 +11,6 @@
 #include "wallet/amount.h"
 #include "wallet/txbuild.h"
 
-static const char *net_name(enum network net)
-{
-	switch (net) {
-	case NETWORK_MAIN:
-		return "main";
-	case NETWORK_TEST:
-		return "test";
-	case NETWORK_DEV:
-		return "dev";
-	}
-	return "?";
-}
-
 /* Out: chain_id (of the node, checked to run ctx's network). */
 static int chain_id_get(struct cli_ctx *ctx, char *chain_id, size_t size)
 {
@@ -36,9 +23,10 @@ static int chain_id_get(struct cli_ctx *ctx, char *chain_id, size_t size)
 	net = json_object_get(info, "network");
 	if (!json_is_string(id) || json_string_length(id) >= size)
 		rc = cli_fail("the node's answer has no valid 'chain_id'");
-	else if (json_is_string(net) && strcmp(json_string_value(net), net_name(ctx->net)) != 0)
+	else if (json_is_string(net) &&
+		 strcmp(json_string_value(net), cli_network_name(ctx->net)) != 0)
 		rc = cli_fail("the node runs the %s network, not %s (use %s)",
-			      json_string_value(net), net_name(ctx->net),
+			      json_string_value(net), cli_network_name(ctx->net),
 			      strcmp(json_string_value(net), "dev") == 0 ? "-dev"
 			      : strcmp(json_string_value(net), "test") == 0
 				      ? "-testnet"
