@@ -340,20 +340,30 @@ static int read_secret_file(const char *path, uint8_t *buf, size_t size, size_t 
 	return 0;
 }
 
-int keystore_load(const char *dir, const char *name, const char *pass, size_t pass_len,
-		  struct signer *s, char *err, size_t err_size)
+/* Reads the file of key name in dir.
+ * Out: file (KEYSTORE_FILE_SIZE + 1 bytes), *len; err ("no key named ..."
+ * when it does not exist). Returns 0 or -1. */
+static int read_key_file(const char *dir, const char *name, uint8_t *file, size_t *len, char *err,
+			 size_t err_size)
 {
-	uint8_t file[KEYSTORE_FILE_SIZE + 1];
 	char path[KEYSTORE_PATH_MAX];
-	size_t len;
 	int rc;
 
 	if (key_path(dir, name, path, sizeof(path), err, err_size) != 0)
 		return -1;
-	rc = read_secret_file(path, file, sizeof(file), &len, err, err_size);
+	rc = read_secret_file(path, file, KEYSTORE_FILE_SIZE + 1, len, err, err_size);
 	if (rc == 1)
 		snprintf(err, err_size, "no key named '%s' in %s", name, dir);
-	if (rc != 0)
+	return rc == 0 ? 0 : -1;
+}
+
+int keystore_load(const char *dir, const char *name, const char *pass, size_t pass_len,
+		  struct signer *s, char *err, size_t err_size)
+{
+	uint8_t file[KEYSTORE_FILE_SIZE + 1];
+	size_t len;
+
+	if (read_key_file(dir, name, file, &len, err, err_size) != 0)
 		return -1;
 	return keystore_open(name, file, len, pass, pass_len, s, err, err_size);
 }
@@ -362,16 +372,9 @@ int keystore_pubkey(const char *dir, const char *name, uint8_t pubkey[PUBKEY_SIZ
 		    size_t err_size)
 {
 	uint8_t file[KEYSTORE_FILE_SIZE + 1];
-	char path[KEYSTORE_PATH_MAX];
 	size_t len;
-	int rc;
 
-	if (key_path(dir, name, path, sizeof(path), err, err_size) != 0)
-		return -1;
-	rc = read_secret_file(path, file, sizeof(file), &len, err, err_size);
-	if (rc == 1)
-		snprintf(err, err_size, "no key named '%s' in %s", name, dir);
-	if (rc != 0)
+	if (read_key_file(dir, name, file, &len, err, err_size) != 0)
 		return -1;
 	if (len != KEYSTORE_FILE_SIZE || memcmp(file, MAGIC, MAGIC_LEN) != 0 ||
 	    file[OFF_VERSION] != KEYSTORE_VERSION || !pubkey_valid(file + OFF_PUBKEY)) {
