@@ -346,6 +346,27 @@ static void progress(const json_t *job, bool tty, char *last, size_t size)
 	snprintf(last, size, "%s", line);
 }
 
+/* getjob for id. A bid's id is the id of the tx that made it, so a bid not
+ * found while that tx still waits in the node's mempool is not an error:
+ * it has not reached a block yet (bid answers once the tx is admitted).
+ * Out: *job. Returns 0, 2 (still pending; *job unset), or 1 after printing
+ * the error. */
+static int fetch_job(struct cli_ctx *ctx, const char *id, json_t **job)
+{
+	struct rpc_error e, e_tx;
+	json_t *tx;
+	bool pending;
+
+	if (cli_rpc_quiet(ctx, "getjob", json_pack("[s]", id), job, &e) == 0)
+		return 0;
+	if (e.failure != RPC_FAIL_REMOTE || e.code != RPC_CLIENT_CODE_NO_SUCH ||
+	    cli_rpc_quiet(ctx, "gettransaction", json_pack("[s]", id), &tx, &e_tx) != 0)
+		return cli_fail_rpc(&e);
+	pending = strcmp(jstr(tx, "status"), "pending") == 0;
+	json_decref(tx);
+	return pending ? 2 : cli_fail_rpc(&e);
+}
+
 static int run_wait(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const char *timeout_text = NULL;
@@ -366,8 +387,20 @@ static int run_wait(struct cli_ctx *ctx, int argc, char **argv)
 		const char *status;
 		double left;
 
-		if (cli_rpc(ctx, "getjob", json_pack("[s]", id), &job) != 0)
+		int got = fetch_job(ctx, id, &job);
+
+		if (got == 1)
 			return 1;
+		if (got == 2) {
+			const struct timespec pause = { 0, 200 * 1000 * 1000 };
+
+			if (now_s() >= deadline)
+				return cli_fail(
+					"timed out after %llus: bid %s is still not in a block",
+					(unsigned long long)timeout, id);
+			nanosleep(&pause, NULL);
+			continue;
+		}
 		status = jstr(job, "status");
 		if (!ctx->json)
 			progress(job, tty, last, sizeof(last));

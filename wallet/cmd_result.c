@@ -65,7 +65,7 @@ static int choose(struct cli_ctx *ctx, const char *id, struct chosen *c)
 	int rc;
 
 	if (cli_rpc_quiet(ctx, "getjob", json_pack("[s]", id), &job, &e) != 0) {
-		if (e.failure != RPC_FAIL_REMOTE || e.code != -5)
+		if (e.failure != RPC_FAIL_REMOTE || e.code != RPC_CLIENT_CODE_NO_SUCH)
 			return cli_fail_rpc(&e);
 		if (cli_rpc_quiet(ctx, "getlease", json_pack("[s]", id), &l, &e) != 0)
 			return cli_fail("no bid or lease with id %s", id);

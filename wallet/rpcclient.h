@@ -30,6 +30,7 @@
 #define RPC_CLIENT_PATH_MAX	  4096
 #define RPC_CLIENT_CODE_WARMUP	  -28
 #define RPC_CLIENT_CODE_NOT_FOUND -32601
+#define RPC_CLIENT_CODE_NO_SUCH	  -5 /* no such block, tx, bid, lease... (doc/rpc.md) */
 
 struct rpc_client_opts {
 	const char *datadir; /* base directory, NULL: ~/.hearth */
