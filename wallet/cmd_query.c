@@ -355,7 +355,7 @@ static int fetch_job(struct cli_ctx *ctx, const char *id, json_t **job)
 {
 	struct rpc_error e, e_tx;
 	json_t *tx;
-	bool pending;
+	bool pending, committed;
 
 	if (cli_rpc_quiet(ctx, "getjob", json_pack("[s]", id), job, &e) == 0)
 		return 0;
@@ -363,8 +363,14 @@ static int fetch_job(struct cli_ctx *ctx, const char *id, json_t **job)
 	    cli_rpc_quiet(ctx, "gettransaction", json_pack("[s]", id), &tx, &e_tx) != 0)
 		return cli_fail_rpc(&e);
 	pending = strcmp(jstr(tx, "status"), "pending") == 0;
+	committed = strcmp(jstr(tx, "status"), "committed") == 0;
 	json_decref(tx);
-	return pending ? 2 : cli_fail_rpc(&e);
+	if (pending)
+		return 2;
+	/* Committed between the two calls: ask once more. */
+	if (committed && cli_rpc_quiet(ctx, "getjob", json_pack("[s]", id), job, &e) == 0)
+		return 0;
+	return cli_fail_rpc(&e);
 }
 
 static int run_wait(struct cli_ctx *ctx, int argc, char **argv)
