@@ -36,6 +36,14 @@ bool evidence_report_mark(struct evidence_report *r, const uint8_t validator[PUB
 	return true;
 }
 
+bool evidence_report_wait(struct evidence_report *r, const struct duplicate_vote *ev)
+{
+	if (r->num_waiting == EVIDENCE_REPORT_WAITING_MAX)
+		return false;
+	r->waiting[r->num_waiting++] = *ev;
+	return true;
+}
+
 void evidence_report_add_pending(struct evidence_report *r, const uint8_t id[HASH_SIZE])
 {
 	if (r->num_pending == EVIDENCE_REPORT_PENDING_MAX)

@@ -11,6 +11,9 @@
  *    type) is not sent either; it is a ring of the last
  *    EVIDENCE_REPORT_SEEN_MAX pairs, enough since the engine only reports
  *    conflicts of the height it decides;
+ *  - the waiting list: evidence of the height being decided, which no
+ *    block of that height may carry (the ledger takes evidence of heights
+ *    below the block's only): it is sent once that height is committed;
  *  - the pending list: ids of own evidence txs not yet seen committed;
  *  - the signed tx itself, with fee = feerate * its encoded size. */
 #ifndef HEARTH_NODE_EVIDENCE_REPORT_H
@@ -25,6 +28,7 @@
 
 #define EVIDENCE_REPORT_SEEN_MAX    64
 #define EVIDENCE_REPORT_PENDING_MAX 16
+#define EVIDENCE_REPORT_WAITING_MAX 8
 
 struct evidence_reported {
 	uint8_t validator[PUBKEY_SIZE];
@@ -35,6 +39,8 @@ struct evidence_report {
 	struct evidence_reported seen[EVIDENCE_REPORT_SEEN_MAX];
 	size_t num_seen;
 	size_t next_seen; /* where the next pair goes once the ring is full */
+	struct duplicate_vote waiting[EVIDENCE_REPORT_WAITING_MAX];
+	size_t num_waiting;
 	uint8_t pending[EVIDENCE_REPORT_PENDING_MAX][HASH_SIZE];
 	size_t num_pending;
 	uint64_t submitted; /* own evidence txs admitted to the mempool */
@@ -49,6 +55,10 @@ void evidence_report_init(struct evidence_report *r);
  * was reported before. */
 bool evidence_report_mark(struct evidence_report *r, const uint8_t validator[PUBKEY_SIZE],
 			  uint64_t height);
+
+/* Keeps ev until its height is committed.
+ * Returns true, or false when the waiting list is full (ev is dropped). */
+bool evidence_report_wait(struct evidence_report *r, const struct duplicate_vote *ev);
 
 /* Adds an own evidence tx id to the pending list (the oldest is forgotten
  * when it is full). */

@@ -96,7 +96,8 @@ static void announce(struct node *node, const struct duplicate_vote *ev,
 		  (unsigned long long)ev->a.height, ev->a.round, sid);
 }
 
-void evidence_submit_conflict(struct node *node, const struct duplicate_vote *ev)
+/* Sends ev, of a committed height, unless its offender is jailed. */
+static void send_evidence(struct node *node, const struct duplicate_vote *ev)
 {
 	char offender[2 * PUBKEY_SIZE + 1];
 	uint8_t id[HASH_SIZE];
@@ -104,13 +105,6 @@ void evidence_submit_conflict(struct node *node, const struct duplicate_vote *ev
 	enum mempool_result res;
 
 	hex_of(ev->a.validator, PUBKEY_SIZE, offender, sizeof(offender));
-	log_write(&node->log, LOG_WARN, LOG_CONSENSUS,
-		  "double signing seen offender=%s height=%llu round=%u", offender,
-		  (unsigned long long)ev->a.height, ev->a.round);
-	if (!node->has_validator_key || !node->mempool_open)
-		return; /* nothing to sign an evidence tx with */
-	if (!evidence_report_mark(&node->evidence, ev->a.validator, ev->a.height))
-		return; /* reported before */
 	if (already_jailed(node, ev->a.validator)) {
 		log_write(&node->log, LOG_INFO, LOG_CONSENSUS,
 			  "evidence not sent offender=%s: already jailed", offender);
@@ -128,6 +122,51 @@ void evidence_submit_conflict(struct node *node, const struct duplicate_vote *ev
 			  : LOG_WARN,
 		  LOG_CONSENSUS, "evidence not sent offender=%s: %s %s", offender,
 		  mempool_result_string(res), lerr.text);
+}
+
+void evidence_submit_conflict(struct node *node, const struct duplicate_vote *ev)
+{
+	char offender[2 * PUBKEY_SIZE + 1];
+	uint64_t height = ev->a.height;
+
+	hex_of(ev->a.validator, PUBKEY_SIZE, offender, sizeof(offender));
+	log_write(&node->log, LOG_WARN, LOG_CONSENSUS,
+		  "double signing seen offender=%s height=%llu round=%u", offender,
+		  (unsigned long long)height, ev->a.round);
+	if (!node->has_validator_key || !node->mempool_open)
+		return; /* nothing to sign an evidence tx with */
+	if (!evidence_report_mark(&node->evidence, ev->a.validator, height))
+		return; /* reported before */
+	if (height <= node->chain.tip.height) {
+		send_evidence(node, ev);
+		return;
+	}
+	/* No block of this height may carry it: it goes after the commit. */
+	if (evidence_report_wait(&node->evidence, ev))
+		log_write(&node->log, LOG_INFO, LOG_CONSENSUS,
+			  "evidence waits for height=%llu to be committed offender=%s",
+			  (unsigned long long)height, offender);
+	else
+		log_write(&node->log, LOG_WARN, LOG_CONSENSUS,
+			  "evidence dropped offender=%s: %d already wait", offender,
+			  EVIDENCE_REPORT_WAITING_MAX);
+}
+
+/* Sends the waiting evidence whose height is now committed. */
+static void send_waiting(struct node *node)
+{
+	struct evidence_report *r = &node->evidence;
+	size_t kept = 0, n = r->num_waiting;
+
+	for (size_t i = 0; i < n; i++) {
+		struct duplicate_vote ev = r->waiting[i];
+
+		if (ev.a.height <= node->chain.tip.height)
+			send_evidence(node, &ev);
+		else
+			r->waiting[kept++] = ev;
+	}
+	r->num_waiting = kept;
 }
 
 /* Where own pending evidence tx i went. Returns true when it is settled
@@ -171,4 +210,5 @@ void evidence_submit_on_commit(struct node *node)
 		else
 			i++;
 	}
+	send_waiting(node);
 }

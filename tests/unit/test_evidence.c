@@ -265,6 +265,23 @@ static void test_report_pending_list_is_bounded(void **state UNUSED)
 	free(r);
 }
 
+static void test_report_waiting_list_is_bounded(void **state)
+{
+	struct fixture *f = *state;
+	struct evidence_report *r = malloc(sizeof(*r));
+	struct duplicate_vote ev = double_vote(f, 0, 4);
+
+	assert_non_null(r);
+	evidence_report_init(r);
+	for (int i = 0; i < EVIDENCE_REPORT_WAITING_MAX; i++)
+		assert_true(evidence_report_wait(r, &ev));
+	assert_false(evidence_report_wait(r, &ev));
+	assert_int_equal(r->num_waiting, EVIDENCE_REPORT_WAITING_MAX);
+	assert_int_equal(r->waiting[0].a.height, 4);
+	assert_memory_equal(r->waiting[0].b.sig, ev.b.sig, SIG_SIZE);
+	free(r);
+}
+
 static void test_evidence_tx_pays_the_rate_of_its_size(void **state)
 {
 	struct fixture *f = *state;
@@ -300,6 +317,7 @@ int main(void)
 		T(test_verifier_rejects_malformed_evidence),
 		cmocka_unit_test(test_report_marks_each_validator_and_height_once),
 		cmocka_unit_test(test_report_pending_list_is_bounded),
+		T(test_report_waiting_list_is_bounded),
 		T(test_evidence_tx_pays_the_rate_of_its_size),
 	};
 
