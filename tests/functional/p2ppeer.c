@@ -232,10 +232,19 @@ static int drain_until_closed(int fd, const char *when, unsigned timeout_s)
 	}
 }
 
-/* Runs the handshake. Returns 0 when it is done (rx/tx set), 1 when the node
- * closed or the handshake failed (*code is the exit code), -1 on error. */
+/* The bytes that came in one read with the end of the handshake: the
+ * node's first frames, which belong to the frame layer. */
+struct peer_rest {
+	uint8_t data[4096];
+	size_t len;
+};
+
+/* Runs the handshake. Returns 0 when it is done (rx/tx set, rest holds the
+ * frame bytes read with it), 1 when the node closed or the handshake failed
+ * (*code is the exit code), -1 on error. */
 static int run_handshake(int fd, const struct p2p_hs_params *params, struct p2p_frame_rx *rx,
-			 struct p2p_frame_tx *tx, unsigned timeout_s, int *code)
+			 struct p2p_frame_tx *tx, unsigned timeout_s, int *code,
+			 struct peer_rest *rest)
 {
 	struct p2p_handshake hs;
 	struct p2p_hs_peer peer;
@@ -265,6 +274,8 @@ static int run_handshake(int fd, const struct p2p_hs_params *params, struct p2p_
 		int wr = out != NULL ? peer_write(fd, out, out_len) : 0;
 		free(out);
 		if (st == P2P_HS_DONE) {
+			rest->len = used < got ? got - used : 0;
+			memcpy(rest->data, buf + used, rest->len);
 			p2p_handshake_finish(&hs, P2P_FRAME_LIMIT, rx, tx, &peer);
 			printf("handshake done\n");
 			ret = 0;
@@ -360,33 +371,44 @@ static int frame_vote(const uint8_t *plain, size_t len, uint64_t *height, uint32
 	return rc;
 }
 
-/* Reads frames until the node sends a vote. Out: *height, *round.
- * Returns 0, or -1 (closed, timeout, bad frame). */
-static int wait_for_vote(int fd, struct p2p_frame_rx *rx, uint64_t *height, uint32_t *round)
+/* Opens the frames in data[len]. Out: *height, *round of the first vote.
+ * Returns 1 for a vote, 0 when none was there yet, -1 for a bad frame. */
+static int scan_frames(struct p2p_frame_rx *rx, const uint8_t *data, size_t len, uint64_t *height,
+		       uint32_t *round)
+{
+	for (size_t off = 0; off < len;) {
+		uint8_t *plain = NULL;
+		size_t used, plain_len;
+		enum p2p_frame_status st =
+			p2p_frame_open(rx, data + off, len - off, &used, &plain, &plain_len);
+		int vote = 0;
+
+		if (st == P2P_FRAME_OK)
+			vote = frame_vote(plain, plain_len, height, round);
+		free(plain);
+		if ((st != P2P_FRAME_OK && st != P2P_FRAME_NEED_MORE) || vote != 0)
+			return vote == 1 ? 1 : -1;
+		off += used;
+	}
+	return 0;
+}
+
+/* Reads frames (the rest of the handshake's read first) until the node
+ * sends a vote. Out: *height, *round. Returns 0, or -1 (closed, timeout,
+ * bad frame). */
+static int wait_for_vote(int fd, struct p2p_frame_rx *rx, const struct peer_rest *rest,
+			 uint64_t *height, uint32_t *round)
 {
 	uint8_t buf[4096];
 	size_t got;
+	int rc = scan_frames(rx, rest->data, rest->len, height, round);
 
-	for (;;) {
+	while (rc == 0) {
 		if (peer_read(fd, buf, sizeof(buf), &got) != READ_DATA)
 			return -1;
-		for (size_t off = 0; off < got;) {
-			uint8_t *plain = NULL;
-			size_t used, plain_len;
-			enum p2p_frame_status st =
-				p2p_frame_open(rx, buf + off, got - off, &used, &plain, &plain_len);
-			int vote = 0;
-
-			if (st == P2P_FRAME_OK)
-				vote = frame_vote(plain, plain_len, height, round);
-			free(plain);
-			if ((st != P2P_FRAME_OK && st != P2P_FRAME_NEED_MORE) || vote < 0)
-				return -1;
-			if (vote == 1)
-				return 0;
-			off += used;
-		}
+		rc = scan_frames(rx, buf, got, height, round);
 	}
+	return rc == 1 ? 0 : -1;
 }
 
 /* Signs and sends a prevote of key at (height, round) for block id.
@@ -425,7 +447,7 @@ static int send_prevote(int fd, struct p2p_frame_tx *tx, const char *chain_id,
 
 /* --double-vote. Returns the exit code. */
 static int run_double_vote(int fd, const struct peer_opts *o, struct p2p_frame_rx *rx,
-			   struct p2p_frame_tx *tx)
+			   struct p2p_frame_tx *tx, const struct peer_rest *rest)
 {
 	struct signer key;
 	uint8_t id_a[HASH_SIZE], id_b[HASH_SIZE];
@@ -437,7 +459,7 @@ static int run_double_vote(int fd, const struct peer_opts *o, struct p2p_frame_r
 		return fail("cannot load the validator key");
 	randombytes_buf(id_a, sizeof(id_a));
 	randombytes_buf(id_b, sizeof(id_b));
-	if (wait_for_vote(fd, rx, &height, &round) != 0) {
+	if (wait_for_vote(fd, rx, rest, &height, &round) != 0) {
 		signer_wipe(&key);
 		return fail("no vote from the node");
 	}
@@ -462,6 +484,7 @@ int main(int argc, char **argv)
 	struct p2p_hs_params params;
 	struct p2p_frame_rx rx;
 	struct p2p_frame_tx tx;
+	struct peer_rest rest;
 	int fd, code = 1, hs;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -483,13 +506,13 @@ int main(int argc, char **argv)
 		signer_wipe(&key);
 		return fail("cannot connect");
 	}
-	hs = run_handshake(fd, &params, &rx, &tx, o.timeout_s, &code);
+	hs = run_handshake(fd, &params, &rx, &tx, o.timeout_s, &code, &rest);
 	if (hs < 0) {
 		code = fail("handshake error");
 	} else if (hs == 0) {
 		printf("sending %s\n", names[o.mode]);
 		if (o.mode == MODE_DOUBLE_VOTE) {
-			code = run_double_vote(fd, &o, &rx, &tx);
+			code = run_double_vote(fd, &o, &rx, &tx, &rest);
 		} else if (misbehave(fd, &o, &tx) != 0) {
 			printf("closed after handshake (while sending)\n");
 			code = 0;

@@ -14,7 +14,7 @@ import os
 import re
 import subprocess
 
-from test_localnet import localnet, wait_for, wait_heights, height  # noqa: F401
+from test_localnet import localnet, wait_for, wait_heights, height, stop_cleanly  # noqa: F401
 
 ATTEMPTS = 5  # the network may move to the next height while the votes fly
 
@@ -123,3 +123,4 @@ def test_double_sign_is_slashed_and_jailed(localnet, builddir):
     wait_heights(live, height(entry) + 3)
     ids = {n.rpc("getblockhash", top + 3)["hash"] for n in live}
     assert len(ids) == 1
+    stop_cleanly(live)
