@@ -2,6 +2,7 @@
  * tx in the mempool and on the network (evidence_submit.h). */
 #include "node/evidence_submit.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,7 +18,7 @@ static void hex_of(const uint8_t *data, size_t len, char *out, size_t out_size)
 		out[0] = '\0';
 }
 
-static void count(struct node *node, const char *state)
+static void count_evidence(struct node *node, const char *state)
 {
 	if (node_metrics_on_evidence(&node->nm, state) != 0)
 		log_write(&node->log, LOG_WARN, LOG_RPC, "cannot update the evidence metric");
@@ -68,6 +69,10 @@ static enum mempool_result add_with_nonce(struct node *node, const struct duplic
 		snprintf(lerr->text, sizeof(lerr->text), "cannot read the validator's account");
 		return MEMPOOL_ERROR;
 	}
+	if (acct.nonce > UINT64_MAX - EVIDENCE_NONCE_TRIES) {
+		snprintf(lerr->text, sizeof(lerr->text), "the validator's nonces are used up");
+		return MEMPOOL_ERROR;
+	}
 	for (uint64_t i = 1; i <= EVIDENCE_NONCE_TRIES; i++) {
 		res = offer(node, ev, acct.nonce + i, id, lerr);
 		if (res != MEMPOOL_REJECTED || lerr->reason != LEDGER_TX_NONCE_REPLAYED)
@@ -84,7 +89,7 @@ static void announce(struct node *node, const struct duplicate_vote *ev,
 
 	evidence_report_add_pending(&node->evidence, id);
 	node->evidence.submitted++;
-	count(node, "submitted");
+	count_evidence(node, "submitted");
 	if (node->net_open)
 		net_on_tx(&node->net, id, 0);
 	node_update_gauges(node);
@@ -186,7 +191,7 @@ static bool settle(struct node *node, size_t i)
 	st = store_get_tx_location(node->store, NULL, id, &height, &index, &serr);
 	if (st == STORE_OK) {
 		node->evidence.committed++;
-		count(node, "committed");
+		count_evidence(node, "committed");
 		log_write(&node->log, LOG_INFO, LOG_CONSENSUS,
 			  "evidence committed height=%llu tx=%s", (unsigned long long)height, sid);
 		return true;
