@@ -124,3 +124,6 @@ def test_double_sign_is_slashed_and_jailed(localnet, builddir):
     ids = {n.rpc("getblockhash", top + 3)["hash"] for n in live}
     assert len(ids) == 1
     stop_cleanly(live)
+    # -verifychain replays the evidence tx with the same verifier.
+    res = entry.run(["-verifychain"], timeout=120)
+    assert res.returncode == 0 and res.stdout.startswith("verifychain: ok: "), res.stderr
