@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "market/market.h"
+#include "node/evidence_check.h"
 #include "node/genesis_dev.h"
 
 static enum network network_of(const char *name)
@@ -168,6 +169,7 @@ int chain_open(struct chain *c, const struct datadir *dd, const char *network,
 	    0)
 		goto fail;
 	genesis_ledger_config(&c->genesis, &cfg);
+	evidence_check_install(&cfg);
 	if (ledger_init(&c->ledger, &cfg) != 0) {
 		snprintf(err, err_size, "genesis.json: the parameters are out of bounds");
 		goto fail;

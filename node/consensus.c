@@ -8,6 +8,7 @@
 #include "consensus/proposer.h"
 #include "consensus/staking.h"
 #include "consensus/tx.h"
+#include "node/evidence_submit.h"
 #include "node/node.h"
 #include "node/privval_file.h"
 #include "proto/hex.h"
@@ -492,10 +493,7 @@ static void perform(struct consensus *c, const struct bft_action *a)
 		commit(c, a);
 		break;
 	case BFT_ACTION_EVIDENCE:
-		log_write(
-			&c->node->log, LOG_WARN, LOG_CONSENSUS,
-			"double signing seen height=%llu round=%u (evidence txs are not sent yet)",
-			(unsigned long long)a->u.evidence.a.height, a->u.evidence.a.round);
+		evidence_submit_conflict(c->node, &a->u.evidence);
 		break;
 	}
 }

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "node/evidence_submit.h"
 #include "node/node_rpc.h"
 #include "node/rpc_tables.h"
 
@@ -309,6 +310,7 @@ static int start_metrics(struct node *node, char *err, size_t err_size)
 void node_on_commit(struct node *node, uint64_t prev_time_ms, size_t txs, uint32_t round)
 {
 	node_update_gauges(node);
+	evidence_submit_on_commit(node);
 	if (node_metrics_on_commit(&node->nm, &node->chain.tip, prev_time_ms, txs, round) != 0)
 		log_write(&node->log, LOG_WARN, LOG_RPC, "cannot update the chain metrics");
 	chain_watch_notify(&node->watch);

@@ -19,6 +19,7 @@
 #include "node/consensus.h"
 #include "node/executor.h"
 #include "node/datadir.h"
+#include "node/evidence_report.h"
 #include "node/log.h"
 #include "node/loop_call.h"
 #include "node/mempool.h"
@@ -70,6 +71,7 @@ struct node {
 	uv_signal_t sig_int, sig_term;
 	int signals_open;
 	bool stop_requested;
+	struct evidence_report evidence; /* double signing reported (evidence_submit.c) */
 };
 
 /* The base data directory the settings select: -datadir or ~/.hearth.

@@ -7,6 +7,7 @@
 static const double interval_buckets[] = { 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 20, 30, 60, 120, 300 };
 static const double round_buckets[] = { 1, 2, 3, 4, 6, 8, 12, 16, 32 };
 static const char *const direction_label[] = { "direction" };
+static const char *const state_label[] = { "state" };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -14,6 +15,13 @@ static struct metric_family *plain(struct metrics *m, enum metric_type type, con
 				   const char *help, char *err, size_t err_size)
 {
 	return metrics_register(m, type, name, help, NULL, 0, NULL, 0, err, err_size);
+}
+
+static int evidence_add(struct node_metrics *nm, const char *state, double n)
+{
+	const char *const values[] = { state };
+
+	return metrics_counter_add(nm->evidence, values, n);
 }
 
 int node_metrics_register(struct node_metrics *nm, struct metrics *m, const struct chain_tip *tip,
@@ -42,14 +50,19 @@ int node_metrics_register(struct node_metrics *nm, struct metrics *m, const stru
 			     "bytes sent to peers", err, err_size);
 	nm->bans = plain(m, METRIC_COUNTER, "hearth_p2p_bans_total", "peers banned since start",
 			 err, err_size);
+	nm->evidence = metrics_register(m, METRIC_COUNTER, "hearth_evidence_total",
+					"evidence txs this node sent, by state", state_label, 1,
+					NULL, 0, err, err_size);
 	memset(&nm->p2p_seen, 0, sizeof(nm->p2p_seen));
 	if (nm->last_block_time == NULL || nm->block_interval == NULL ||
 	    nm->txs_committed == NULL || nm->rounds == NULL || nm->peers == NULL ||
-	    nm->p2p_received == NULL || nm->p2p_sent == NULL || nm->bans == NULL)
+	    nm->p2p_received == NULL || nm->p2p_sent == NULL || nm->bans == NULL ||
+	    nm->evidence == NULL)
 		return -1;
 	if (metrics_gauge_set(nm->peers, inbound, 0) != 0 ||
 	    metrics_gauge_set(nm->peers, outbound, 0) != 0 ||
-	    metrics_gauge_set(nm->last_block_time, NULL, (double)tip->time_ms / 1000) != 0) {
+	    metrics_gauge_set(nm->last_block_time, NULL, (double)tip->time_ms / 1000) != 0 ||
+	    evidence_add(nm, "submitted", 0) != 0 || evidence_add(nm, "committed", 0) != 0) {
 		snprintf(err, err_size, "cannot set the node's metrics");
 		return -1;
 	}
@@ -95,4 +108,11 @@ int node_metrics_on_p2p(struct node_metrics *nm, const struct p2p_stats *st)
 		return -1;
 	nm->p2p_seen = *st;
 	return 0;
+}
+
+int node_metrics_on_evidence(struct node_metrics *nm, const char *state)
+{
+	if (nm->evidence == NULL)
+		return 0; /* no registry */
+	return evidence_add(nm, state, 1);
 }

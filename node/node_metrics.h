@@ -2,7 +2,8 @@
  * gauges of node.c and the RPC server's own (doc/rpc.md lists them all):
  * last block time, block interval, txs committed, consensus rounds per
  * height, and the P2P families (peers by direction, bytes in and out, bans),
- * brought up to date from the P2P layer's totals by node_metrics_on_p2p. */
+ * brought up to date from the P2P layer's totals by node_metrics_on_p2p,
+ * and the evidence txs this node sent. */
 #ifndef HEARTH_NODE_NODE_METRICS_H
 #define HEARTH_NODE_NODE_METRICS_H
 
@@ -23,6 +24,7 @@ struct node_metrics {
 	struct metric_family *p2p_sent;	       /* counter, bytes */
 	struct metric_family *bans;	       /* counter */
 	struct p2p_stats p2p_seen;	       /* the P2P totals already counted */
+	struct metric_family *evidence;	       /* counter, label state: submitted, committed */
 };
 
 /* Registers the families in m and sets the peers gauges of both directions
@@ -40,6 +42,11 @@ __attribute__((warn_unused_result)) int node_metrics_on_commit(struct node_metri
 							       const struct chain_tip *tip,
 							       uint64_t prev_time_ms, size_t txs,
 							       uint32_t round);
+
+/* Counts one own evidence tx in state ("submitted" or "committed").
+ * Returns 0, or -1 when the series could not be updated. */
+__attribute__((warn_unused_result)) int node_metrics_on_evidence(struct node_metrics *nm,
+								 const char *state);
 
 /* Sets the peers gauges from st and adds to the P2P counters what st's
  * totals gained since the last call.

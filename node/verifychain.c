@@ -14,6 +14,7 @@
 #include "consensus/vote.h"
 #include "market/market.h"
 #include "node/datadir.h"
+#include "node/evidence_check.h"
 #include "node/node.h"
 #include "proto/hex.h"
 
@@ -374,6 +375,7 @@ static int cmd_load_genesis(struct verify_cmd *v, char *err, size_t err_size)
 		return -1;
 	}
 	genesis_ledger_config(&v->g, &lcfg);
+	evidence_check_install(&lcfg);
 	if (ledger_init(&v->ledger, &lcfg) != 0 || market_register(&v->ledger) != 0) {
 		snprintf(err, err_size, "cannot set up the ledger from genesis.json");
 		return -1;

@@ -3,11 +3,18 @@
  * with a fresh random node key and the chain id and genesis hash it is given,
  * then (optionally) misbehaves, and reads until the node closes.
  *   p2ppeer --port N --chain-id X --genesis-hash HEX
- *           [--oversize | --tampered | --undecodable] [--cap N] [--timeout S]
+ *           [--oversize | --tampered | --undecodable | --double-vote KEYFILE]
+ *           [--cap N] [--timeout S]
  * --oversize sends one frame header declaring a plaintext of cap + 1 bytes
  * (cap defaults to P2P_FRAME_LIMIT), --tampered a frame whose ciphertext has
  * one bit flipped, --undecodable a valid frame whose plaintext is not a
- * P2PMessage. Prints one line saying what happened.
+ * P2PMessage. --double-vote plays a validator that signs twice: it waits for
+ * the first vote the node sends (its own votes of the height it decides go
+ * to every new peer), then sends two prevotes for that height and round,
+ * for two different made-up blocks, signed with the secret key in KEYFILE
+ * (a datadir's validator_key: 64 hex digits), and stays 2 s for the node to
+ * take them. Prints one line saying what happened; with --double-vote
+ * "sent double vote height=H round=R" and exit 0 once both went out.
  * Exit 0: the node closed the connection; 2: it kept it open until the
  * timeout; 1: error (one line on standard error). */
 #include <arpa/inet.h>
@@ -21,9 +28,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "consensus/crypto.h"
+#include "consensus/vote.h"
 #include "node/p2p_frame.h"
 #include "node/p2p_handshake.h"
+#include "proto/codec.h"
 #include "proto/hex.h"
 
 enum peer_mode {
@@ -31,6 +42,7 @@ enum peer_mode {
 	MODE_OVERSIZE,
 	MODE_TAMPERED,
 	MODE_UNDECODABLE,
+	MODE_DOUBLE_VOTE,
 };
 
 struct peer_opts {
@@ -41,6 +53,7 @@ struct peer_opts {
 	enum peer_mode mode;
 	unsigned long long cap;
 	unsigned timeout_s;
+	const char *key_file; /* --double-vote */
 };
 
 /* What one read returned. */
@@ -95,6 +108,9 @@ static int parse_valued(struct peer_opts *o, int argc, char **argv, int *i)
 		if (parse_ull(val, P2P_FRAME_LIMIT, &v) != 0)
 			return -1;
 		o->cap = v;
+	} else if (strcmp(name, "--double-vote") == 0) {
+		o->mode = MODE_DOUBLE_VOTE;
+		o->key_file = val;
 	} else if (strcmp(name, "--timeout") == 0) {
 		if (parse_ull(val, 3600, &v) != 0 || v == 0)
 			return -1;
@@ -216,10 +232,19 @@ static int drain_until_closed(int fd, const char *when, unsigned timeout_s)
 	}
 }
 
-/* Runs the handshake. Returns 0 when it is done (rx/tx set), 1 when the node
- * closed or the handshake failed (*code is the exit code), -1 on error. */
+/* The bytes that came in one read with the end of the handshake: the
+ * node's first frames, which belong to the frame layer. */
+struct peer_rest {
+	uint8_t data[4096];
+	size_t len;
+};
+
+/* Runs the handshake. Returns 0 when it is done (rx/tx set, rest holds the
+ * frame bytes read with it), 1 when the node closed or the handshake failed
+ * (*code is the exit code), -1 on error. */
 static int run_handshake(int fd, const struct p2p_hs_params *params, struct p2p_frame_rx *rx,
-			 struct p2p_frame_tx *tx, unsigned timeout_s, int *code)
+			 struct p2p_frame_tx *tx, unsigned timeout_s, int *code,
+			 struct peer_rest *rest)
 {
 	struct p2p_handshake hs;
 	struct p2p_hs_peer peer;
@@ -249,6 +274,8 @@ static int run_handshake(int fd, const struct p2p_hs_params *params, struct p2p_
 		int wr = out != NULL ? peer_write(fd, out, out_len) : 0;
 		free(out);
 		if (st == P2P_HS_DONE) {
+			rest->len = used < got ? got - used : 0;
+			memcpy(rest->data, buf + used, rest->len);
 			p2p_handshake_finish(&hs, P2P_FRAME_LIMIT, rx, tx, &peer);
 			printf("handshake done\n");
 			ret = 0;
@@ -284,6 +311,8 @@ static int misbehave(int fd, const struct peer_opts *o, struct p2p_frame_tx *tx)
 		for (int i = 0; i < P2P_FRAME_HEADER_SIZE; i++)
 			header[i] = (uint8_t)(declared >> (8 * (P2P_FRAME_HEADER_SIZE - 1 - i)));
 		return peer_write(fd, header, sizeof(header));
+	case MODE_DOUBLE_VOTE:
+		return -1; /* run_double_vote */
 	case MODE_TAMPERED:
 	case MODE_UNDECODABLE:
 		if (p2p_frame_seal(tx, junk, sizeof(junk), &frame, &len) != P2P_FRAME_OK)
@@ -297,21 +326,172 @@ static int misbehave(int fd, const struct peer_opts *o, struct p2p_frame_tx *tx)
 	return -1;
 }
 
+/* ------------------------------------------------------------ double vote */
+
+/* Loads the validator key in path (64 hex digits). Returns 0 or -1. */
+static int load_key(const char *path, struct signer *key)
+{
+	char text[2 * SECKEY_SIZE + 2] = "";
+	uint8_t secret[SECKEY_SIZE];
+	FILE *f = fopen(path, "r");
+	int rc = -1;
+
+	if (f == NULL)
+		return -1;
+	if (fgets(text, sizeof(text), f) != NULL) {
+		text[strcspn(text, "\n")] = '\0';
+		if (hex_decode_exact(text, secret, sizeof(secret)) == 0 &&
+		    signer_from_secret(key, secret) == 0)
+			rc = 0;
+	}
+	(void)fclose(f);
+	secret_wipe(secret, sizeof(secret));
+	secret_wipe(text, sizeof(text));
+	return rc;
+}
+
+/* One opened frame: sets *height and *round when it is a vote.
+ * Returns 1 for a vote, 0 for another message, -1 when it does not decode. */
+static int frame_vote(const uint8_t *plain, size_t len, uint64_t *height, uint32_t *round)
+{
+	ProtobufCMessage *decoded;
+	const Hearth__P2PMessage *msg;
+	int rc = 0;
+
+	if (codec_decode(&hearth__p2_pmessage__descriptor, plain, len, P2P_FRAME_LIMIT, &decoded,
+			 NULL) != CODEC_OK)
+		return -1;
+	msg = (const Hearth__P2PMessage *)decoded;
+	if (msg->msg_case == HEARTH__P2_PMESSAGE__MSG_VOTE) {
+		*height = msg->vote->height;
+		*round = msg->vote->round;
+		rc = 1;
+	}
+	codec_free(decoded);
+	return rc;
+}
+
+/* Opens the frames in data[len]. Out: *height, *round of the first vote.
+ * Returns 1 for a vote, 0 when none was there yet, -1 for a bad frame. */
+static int scan_frames(struct p2p_frame_rx *rx, const uint8_t *data, size_t len, uint64_t *height,
+		       uint32_t *round)
+{
+	for (size_t off = 0; off < len;) {
+		uint8_t *plain = NULL;
+		size_t used, plain_len;
+		enum p2p_frame_status st =
+			p2p_frame_open(rx, data + off, len - off, &used, &plain, &plain_len);
+		int vote = 0;
+
+		if (st == P2P_FRAME_OK)
+			vote = frame_vote(plain, plain_len, height, round);
+		free(plain);
+		if ((st != P2P_FRAME_OK && st != P2P_FRAME_NEED_MORE) || vote != 0)
+			return vote == 1 ? 1 : -1;
+		off += used;
+	}
+	return 0;
+}
+
+/* Reads frames (the rest of the handshake's read first) until the node
+ * sends a vote. Out: *height, *round. Returns 0, or -1 (closed, timeout,
+ * bad frame). */
+static int wait_for_vote(int fd, struct p2p_frame_rx *rx, const struct peer_rest *rest,
+			 uint64_t *height, uint32_t *round)
+{
+	uint8_t buf[4096];
+	size_t got;
+	int rc = scan_frames(rx, rest->data, rest->len, height, round);
+
+	while (rc == 0) {
+		if (peer_read(fd, buf, sizeof(buf), &got) != READ_DATA)
+			return -1;
+		rc = scan_frames(rx, buf, got, height, round);
+	}
+	return rc == 1 ? 0 : -1;
+}
+
+/* Signs and sends a prevote of key at (height, round) for block id.
+ * Returns 0 or -1. */
+static int send_prevote(int fd, struct p2p_frame_tx *tx, const char *chain_id,
+			const struct signer *key, uint64_t height, uint32_t round,
+			const uint8_t id[HASH_SIZE])
+{
+	Hearth__P2PMessage msg = HEARTH__P2_PMESSAGE__INIT;
+	Hearth__Vote vm;
+	struct vote v;
+	uint8_t digest[HASH_SIZE], *plain = NULL, *frame = NULL;
+	size_t plain_len, frame_len;
+	int rc = -1;
+
+	memset(&v, 0, sizeof(v));
+	v.type = VOTE_TYPE_PREVOTE;
+	v.height = height;
+	v.round = round;
+	v.has_block = true;
+	memcpy(v.block_id, id, HASH_SIZE);
+	memcpy(v.validator, key->pubkey, PUBKEY_SIZE);
+	vote_digest(chain_id, &v, digest);
+	if (sig_sign(key, digest, v.sig) != 0)
+		return -1;
+	vote_to_proto(&v, &vm);
+	msg.msg_case = HEARTH__P2_PMESSAGE__MSG_VOTE;
+	msg.vote = &vm;
+	if (codec_encode(&msg.base, &plain, &plain_len) == CODEC_OK &&
+	    p2p_frame_seal(tx, plain, plain_len, &frame, &frame_len) == P2P_FRAME_OK)
+		rc = peer_write(fd, frame, frame_len);
+	free(plain);
+	free(frame);
+	return rc;
+}
+
+/* --double-vote. Returns the exit code. */
+static int run_double_vote(int fd, const struct peer_opts *o, struct p2p_frame_rx *rx,
+			   struct p2p_frame_tx *tx, const struct peer_rest *rest)
+{
+	struct signer key;
+	uint8_t id_a[HASH_SIZE], id_b[HASH_SIZE];
+	uint64_t height;
+	uint32_t round;
+	int rc;
+
+	if (load_key(o->key_file, &key) != 0)
+		return fail("cannot load the validator key");
+	randombytes_buf(id_a, sizeof(id_a));
+	randombytes_buf(id_b, sizeof(id_b));
+	if (wait_for_vote(fd, rx, rest, &height, &round) != 0) {
+		signer_wipe(&key);
+		return fail("no vote from the node");
+	}
+	rc = send_prevote(fd, tx, o->chain_id, &key, height, round, id_a) == 0 &&
+			     send_prevote(fd, tx, o->chain_id, &key, height, round, id_b) == 0
+		     ? 0
+		     : -1;
+	signer_wipe(&key);
+	if (rc != 0)
+		return fail("cannot send the votes");
+	printf("sent double vote height=%llu round=%u\n", (unsigned long long)height, round);
+	(void)drain_until_closed(fd, "after the double vote", 2);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const char *const names[] = { "nothing", "an oversize frame", "a tampered frame",
-					     "an undecodable frame" };
+					     "an undecodable frame", "a double vote" };
 	struct peer_opts o;
 	struct signer key;
 	struct p2p_hs_params params;
 	struct p2p_frame_rx rx;
 	struct p2p_frame_tx tx;
+	struct peer_rest rest;
 	int fd, code = 1, hs;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (parse_args(&o, argc, argv) != 0)
 		return fail("usage: p2ppeer --port N --chain-id X --genesis-hash HEX "
-			    "[--oversize|--tampered|--undecodable] [--cap N] [--timeout S]");
+			    "[--oversize|--tampered|--undecodable|--double-vote KEYFILE] [--cap N] "
+			    "[--timeout S]");
 	if (signer_generate(&key) != 0)
 		return fail("cannot make a node key");
 	memset(&params, 0, sizeof(params));
@@ -326,12 +506,14 @@ int main(int argc, char **argv)
 		signer_wipe(&key);
 		return fail("cannot connect");
 	}
-	hs = run_handshake(fd, &params, &rx, &tx, o.timeout_s, &code);
+	hs = run_handshake(fd, &params, &rx, &tx, o.timeout_s, &code, &rest);
 	if (hs < 0) {
 		code = fail("handshake error");
 	} else if (hs == 0) {
 		printf("sending %s\n", names[o.mode]);
-		if (misbehave(fd, &o, &tx) != 0) {
+		if (o.mode == MODE_DOUBLE_VOTE) {
+			code = run_double_vote(fd, &o, &rx, &tx, &rest);
+		} else if (misbehave(fd, &o, &tx) != 0) {
 			printf("closed after handshake (while sending)\n");
 			code = 0;
 		} else {

@@ -8,9 +8,14 @@ validator catches up. At the end:
   committed is committed on all four nodes at the height it was reported at;
 - all nodes agree on the block id and app hash of every common height, and
   reach a common tip;
-- no node logged "double signing seen" (node/consensus.c, on the evidence
-  the engine builds from two conflicting votes): the victim's double-sign
-  guard held across every kill.
+- no node logged "double signing seen" (node/evidence_submit.c, on the
+  evidence the engine builds from two conflicting votes): the victim's
+  double-sign guard held across every kill;
+- and the network agrees: no evidence tx is in any block. An evidence tx
+  is only valid (and a block only holds valid txs) when it jails its
+  offender and slashes its bond, so it is enough that every genesis
+  validator is still bonded as at genesis, not jailed and in the set, and
+  that no node sent evidence (hearth_evidence_total).
 
 HEARTH_LOCALNET_KILL_SEED fixes the random moments (the seed is printed)."""
 import os
@@ -22,6 +27,7 @@ import time
 from hearthnode import RpcError
 from test_localnet import localnet, wait_for, wait_heights, height, stop_cleanly  # noqa: F401
 from test_rpc_chain import FAUCET_SECRET, SOMEONE
+from test_evidence import evidence_counts
 
 KILLS = int(os.environ.get("HEARTH_LOCALNET_KILLS", "20"))
 FEE = 1000
@@ -109,6 +115,18 @@ def headers(node, upto):
             (node.rpc("getblockheader", i) for i in range(1, upto + 1))]
 
 
+def assert_no_evidence(nodes):
+    """No evidence tx committed, none sent (see the module's docstring)."""
+    genesis = nodes[0].rpc("getvalidators", 1)["validators"]
+    now = nodes[0].rpc("getvalidators")["validators"]
+    assert [m["pubkey"] for m in now] == [m["pubkey"] for m in genesis]
+    for member in genesis:
+        assert nodes[0].rpc("getaccount", member["address"])["bonded"] == member["voting_power"]
+        assert not nodes[0].rpc("getprovider", member["address"])["jailed"]
+    for node in nodes:
+        assert evidence_counts(node)["submitted"] == 0, node.datadir
+
+
 def test_validator_killed_under_load_never_double_signs(localnet, builddir):
     seed = int(os.environ.get("HEARTH_LOCALNET_KILL_SEED", str(random.randrange(1 << 30))))
     print("HEARTH_LOCALNET_KILL_SEED=%d" % seed)
@@ -166,6 +184,7 @@ def test_validator_killed_under_load_never_double_signs(localnet, builddir):
     wait_for(same_tip, 30, "a common tip and app hash")
     for node in nodes:
         assert "double signing seen" not in node.log_text(), node.datadir
+    assert_no_evidence(nodes)
     print("kills=%d txs_sent=%d seen_committed=%d height=%d" %
           (KILLS, load.sent, len(load.committed), common))
     stop_cleanly(nodes)

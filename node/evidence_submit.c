@@ -1,0 +1,219 @@
+/* evidence_submit.c: turning a double sign the engine saw into an Evidence
+ * tx in the mempool and on the network (evidence_submit.h). */
+#include "node/evidence_submit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "consensus/account.h"
+#include "consensus/staking.h"
+#include "node/evidence_report.h"
+#include "node/node.h"
+#include "proto/hex.h"
+
+static void hex_of(const uint8_t *data, size_t len, char *out, size_t out_size)
+{
+	if (hex_encode(data, len, out, out_size) != 0)
+		out[0] = '\0';
+}
+
+static void count_evidence(struct node *node, const char *state)
+{
+	if (node_metrics_on_evidence(&node->nm, state) != 0)
+		log_write(&node->log, LOG_WARN, LOG_RPC, "cannot update the evidence metric");
+}
+
+/* True when key is jailed in the committed state (a failed read says no:
+ * the ledger has the last word anyway). */
+static bool already_jailed(struct node *node, const uint8_t key[PUBKEY_SIZE])
+{
+	bool jailed = false;
+
+	return staking_is_jailed(store_state(node->store), key, &jailed) == STATE_OK && jailed;
+}
+
+/* Offers the evidence tx with nonce to the mempool.
+ * Out: id, *lerr. Returns the mempool's answer. */
+static enum mempool_result offer(struct node *node, const struct duplicate_vote *ev, uint64_t nonce,
+				 uint8_t id[HASH_SIZE], struct ledger_error *lerr)
+{
+	const struct params *p = &node->chain.genesis.params;
+	uint64_t feerate = p->min_fee_per_byte * EVIDENCE_FEE_MULTIPLE;
+	enum mempool_result res;
+	uint8_t *tx;
+	size_t len;
+
+	if (p->min_fee_per_byte > UINT64_MAX / EVIDENCE_FEE_MULTIPLE)
+		feerate = p->min_fee_per_byte;
+	ledger_error_clear(lerr);
+	if (evidence_report_build_tx(node->chain.genesis.chain_id, &node->validator_key, ev, nonce,
+				     feerate, &tx, &len) != 0) {
+		snprintf(lerr->text, sizeof(lerr->text), "cannot build the evidence tx");
+		return MEMPOOL_ERROR;
+	}
+	res = mempool_add(&node->mempool, tx, len, id, lerr);
+	free(tx);
+	return res;
+}
+
+/* Adds the evidence tx to the mempool with the first nonce not taken by an
+ * own tx already waiting there. Out: id, *lerr. Returns the last answer. */
+static enum mempool_result add_with_nonce(struct node *node, const struct duplicate_vote *ev,
+					  uint8_t id[HASH_SIZE], struct ledger_error *lerr)
+{
+	struct account acct;
+	enum mempool_result res = MEMPOOL_ERROR;
+
+	if (account_load(store_state(node->store), node->validator_key.pubkey, &acct) != STATE_OK) {
+		snprintf(lerr->text, sizeof(lerr->text), "cannot read the validator's account");
+		return MEMPOOL_ERROR;
+	}
+	if (acct.nonce > UINT64_MAX - EVIDENCE_NONCE_TRIES) {
+		snprintf(lerr->text, sizeof(lerr->text), "the validator's nonces are used up");
+		return MEMPOOL_ERROR;
+	}
+	for (uint64_t i = 1; i <= EVIDENCE_NONCE_TRIES; i++) {
+		res = offer(node, ev, acct.nonce + i, id, lerr);
+		if (res != MEMPOOL_REJECTED || lerr->reason != LEDGER_TX_NONCE_REPLAYED)
+			break;
+	}
+	return res;
+}
+
+/* Announces an admitted evidence tx and counts it. */
+static void announce(struct node *node, const struct duplicate_vote *ev,
+		     const uint8_t id[HASH_SIZE], const char *offender)
+{
+	char sid[2 * HASH_SIZE + 1];
+
+	evidence_report_add_pending(&node->evidence, id);
+	node->evidence.submitted++;
+	count_evidence(node, "submitted");
+	if (node->net_open)
+		net_on_tx(&node->net, id, 0);
+	node_update_gauges(node);
+	if (node->consensus_open)
+		consensus_on_tx(&node->consensus);
+	hex_of(id, HASH_SIZE, sid, sizeof(sid));
+	log_write(&node->log, LOG_INFO, LOG_CONSENSUS,
+		  "evidence submitted offender=%s height=%llu round=%u tx=%s", offender,
+		  (unsigned long long)ev->a.height, ev->a.round, sid);
+}
+
+/* Sends ev, of a committed height, unless its offender is jailed. */
+static void send_evidence(struct node *node, const struct duplicate_vote *ev)
+{
+	char offender[2 * PUBKEY_SIZE + 1];
+	uint8_t id[HASH_SIZE];
+	struct ledger_error lerr;
+	enum mempool_result res;
+
+	hex_of(ev->a.validator, PUBKEY_SIZE, offender, sizeof(offender));
+	if (already_jailed(node, ev->a.validator)) {
+		log_write(&node->log, LOG_INFO, LOG_CONSENSUS,
+			  "evidence not sent offender=%s: already jailed", offender);
+		return;
+	}
+	res = add_with_nonce(node, ev, id, &lerr);
+	if (res == MEMPOOL_ADDED) {
+		announce(node, ev, id, offender);
+		return;
+	}
+	/* Another node's evidence against it may be in the pool already. */
+	log_write(&node->log,
+		  res == MEMPOOL_REJECTED && lerr.reason == LEDGER_EVIDENCE_ALREADY_JAILED
+			  ? LOG_INFO
+			  : LOG_WARN,
+		  LOG_CONSENSUS, "evidence not sent offender=%s: %s %s", offender,
+		  mempool_result_string(res), lerr.text);
+}
+
+void evidence_submit_conflict(struct node *node, const struct duplicate_vote *ev)
+{
+	char offender[2 * PUBKEY_SIZE + 1];
+	uint64_t height = ev->a.height;
+
+	hex_of(ev->a.validator, PUBKEY_SIZE, offender, sizeof(offender));
+	log_write(&node->log, LOG_WARN, LOG_CONSENSUS,
+		  "double signing seen offender=%s height=%llu round=%u", offender,
+		  (unsigned long long)height, ev->a.round);
+	if (!node->has_validator_key || !node->mempool_open)
+		return; /* nothing to sign an evidence tx with */
+	if (!evidence_report_mark(&node->evidence, ev->a.validator, height))
+		return; /* reported before */
+	if (height <= node->chain.tip.height) {
+		send_evidence(node, ev);
+		return;
+	}
+	/* No block of this height may carry it: it goes after the commit. */
+	if (evidence_report_wait(&node->evidence, ev))
+		log_write(&node->log, LOG_INFO, LOG_CONSENSUS,
+			  "evidence waits for height=%llu to be committed offender=%s",
+			  (unsigned long long)height, offender);
+	else
+		log_write(&node->log, LOG_WARN, LOG_CONSENSUS,
+			  "evidence dropped offender=%s: %d already wait", offender,
+			  EVIDENCE_REPORT_WAITING_MAX);
+}
+
+/* Sends the waiting evidence whose height is now committed. */
+static void send_waiting(struct node *node)
+{
+	struct evidence_report *r = &node->evidence;
+	size_t kept = 0, n = r->num_waiting;
+
+	for (size_t i = 0; i < n; i++) {
+		struct duplicate_vote ev = r->waiting[i];
+
+		if (ev.a.height <= node->chain.tip.height)
+			send_evidence(node, &ev);
+		else
+			r->waiting[kept++] = ev;
+	}
+	r->num_waiting = kept;
+}
+
+/* Where own pending evidence tx i went. Returns true when it is settled
+ * (committed or gone) and may be forgotten. */
+static bool settle(struct node *node, size_t i)
+{
+	const uint8_t *id = node->evidence.pending[i];
+	char sid[2 * HASH_SIZE + 1];
+	struct store_error serr;
+	uint64_t height;
+	uint32_t index;
+	enum store_status st;
+
+	if (mempool_contains(&node->mempool, id))
+		return false;
+	hex_of(id, HASH_SIZE, sid, sizeof(sid));
+	st = store_get_tx_location(node->store, NULL, id, &height, &index, &serr);
+	if (st == STORE_OK) {
+		node->evidence.committed++;
+		count_evidence(node, "committed");
+		log_write(&node->log, LOG_INFO, LOG_CONSENSUS,
+			  "evidence committed height=%llu tx=%s", (unsigned long long)height, sid);
+		return true;
+	}
+	if (st == STORE_NOT_FOUND) {
+		log_write(&node->log, LOG_INFO, LOG_CONSENSUS,
+			  "evidence dropped from the mempool tx=%s", sid);
+		return true;
+	}
+	log_write(&node->log, LOG_WARN, LOG_CONSENSUS, "evidence tx=%s: %s", sid, serr.msg);
+	return false;
+}
+
+void evidence_submit_on_commit(struct node *node)
+{
+	size_t i = 0;
+
+	while (i < node->evidence.num_pending) {
+		if (settle(node, i))
+			evidence_report_drop_pending(&node->evidence, i);
+		else
+			i++;
+	}
+	send_waiting(node);
+}

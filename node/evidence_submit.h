@@ -1,0 +1,38 @@
+/* evidence_submit.h: the node's side of double-sign punishment. The
+ * consensus driver calls evidence_submit_conflict when the engine reports
+ * two conflicting votes (BFT_ACTION_EVIDENCE); the node then builds an
+ * Evidence tx signed by its validator key (which pays the fee: four times
+ * min_fee_per_byte per byte, so it goes ahead of the cheapest txs), adds it
+ * to its mempool and announces it to its peers like any tx. The engine sees
+ * conflicts at the height it decides, and a block only carries evidence of
+ * lower heights, so such evidence waits for that height's commit. Each
+ * (validator, height) is reported once (node/evidence_report.h), and not at
+ * all when the offender is already jailed. After each commit evidence_submit_on_commit
+ * counts the own evidence txs that made it into a block (metric
+ * hearth_evidence_total, state "submitted" and "committed").
+ *
+ * A node without a validator key only logs what it saw: the votes themselves
+ * still reach the validators (net_consensus.c relays both). */
+#ifndef HEARTH_NODE_EVIDENCE_SUBMIT_H
+#define HEARTH_NODE_EVIDENCE_SUBMIT_H
+
+#include "consensus/evidence.h"
+
+struct node;
+
+/* Fee rate of an evidence tx, as a multiple of min_fee_per_byte. */
+#define EVIDENCE_FEE_MULTIPLE 4
+/* Nonces tried past the committed one while own txs wait in the mempool. */
+#define EVIDENCE_NONCE_TRIES 8
+
+/* On the loop thread: reports ev (see above). Failures are logged. */
+void evidence_submit_conflict(struct node *node, const struct duplicate_vote *ev);
+
+/* On the loop thread, after a commit (the mempool already updated): moves
+ * the own evidence txs now in a block from pending to committed, forgets
+ * those that left the mempool without being committed (e.g. another node's
+ * evidence against the same validator came first), then sends the evidence
+ * that waited for this commit. */
+void evidence_submit_on_commit(struct node *node);
+
+#endif
