@@ -217,7 +217,10 @@ static int submit_error(const struct submit *s, struct rpc_error *err)
 	case MEMPOOL_DUPLICATE:
 		return rpc_error_set(err, RPC_TX_ALREADY_KNOWN, "tx already in the mempool");
 	case MEMPOOL_FULL:
-		return rpc_error_set(err, RPC_RESOURCE_EXHAUSTED, "mempool full");
+		return rpc_error_set(err, RPC_RESOURCE_EXHAUSTED, "%s", s->lerr.text);
+	case MEMPOOL_NONCE_TOO_FAR:
+	case MEMPOOL_NONCE_WAITING:
+		return rpc_error_set(err, RPC_TX_REJECTED, "%s", s->lerr.text);
 	case MEMPOOL_REJECTED:
 		return rpc_error_set(err, RPC_TX_REJECTED, "%s (reason %d)", s->lerr.text,
 				     (int)s->lerr.reason);
