@@ -151,6 +151,11 @@ bool mempool_contains(const struct mempool *mp, const uint8_t id[HASH_SIZE])
 	return kvmap_find(&mp->ids, id, HASH_SIZE) != NULL;
 }
 
+size_t mempool_ready_count(const struct mempool *mp)
+{
+	return mp->count - mp->n_waiting;
+}
+
 bool mempool_is_waiting(const struct mempool *mp, const uint8_t id[HASH_SIZE])
 {
 	if (mp->n_waiting == 0 || !mempool_contains(mp, id))

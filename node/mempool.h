@@ -125,6 +125,9 @@ mempool_add_verified(struct mempool *mp, const uint8_t *tx, size_t len, uint8_t 
 /* True when the pool holds the tx with this id. */
 bool mempool_contains(const struct mempool *mp, const uint8_t id[HASH_SIZE]);
 
+/* The number of ready txs (those a block could take now). */
+size_t mempool_ready_count(const struct mempool *mp);
+
 /* True when the pool holds this tx waiting for an earlier nonce. */
 bool mempool_is_waiting(const struct mempool *mp, const uint8_t id[HASH_SIZE]);
 

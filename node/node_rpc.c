@@ -336,9 +336,10 @@ static void pool_info_on_loop(void *arg)
 	struct pool_query *q = arg;
 	const struct mempool *mp = &q->node->mempool;
 
-	q->result = json_pack("{s:I, s:I, s:I, s:I}", "size", (json_int_t)mp->count, "bytes",
-			      (json_int_t)mp->bytes, "max_txs", (json_int_t)mp->limits.max_txs,
-			      "max_bytes", (json_int_t)mp->limits.max_bytes);
+	q->result = json_pack("{s:I, s:I, s:I, s:I, s:I}", "size", (json_int_t)mp->count, "bytes",
+			      (json_int_t)mp->bytes, "waiting", (json_int_t)mp->n_waiting,
+			      "max_txs", (json_int_t)mp->limits.max_txs, "max_bytes",
+			      (json_int_t)mp->limits.max_bytes);
 }
 
 static void pool_ids_on_loop(void *arg)
