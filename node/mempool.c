@@ -1,7 +1,8 @@
 /* mempool.c: admission of pending txs (ready, or waiting for an earlier
- * nonce), promotion of waiting txs when their gap fills, the re-check after
- * each commit, and the verified-signature cache. Picking a block is in
- * mempool_reap.c, eviction when full in mempool_evict.c. */
+ * nonce), promotion of waiting txs when their gap fills, and the
+ * verified-signature cache. Picking a block is in mempool_reap.c, eviction
+ * when full in mempool_evict.c, the re-check after a commit in
+ * mempool_recheck.c. */
 #include "node/mempool.h"
 
 #include <stdarg.h>
@@ -131,7 +132,7 @@ static void entries_clear(struct mempool *mp)
 }
 
 /* Empties the pool and its check state (after a state failure). */
-static void reset_all(struct mempool *mp)
+void mempool_reset(struct mempool *mp)
 {
 	entries_clear(mp);
 	overlay_free(&mp->check);
@@ -210,8 +211,8 @@ static void move_to_end(struct mempool *mp, size_t i)
 }
 
 /* Applies tx to the check state. */
-static enum ledger_reason check_apply(struct mempool *mp, const uint8_t *tx, size_t len,
-				      bool verify_sig, struct ledger_error *err)
+enum ledger_reason mempool_check_apply(struct mempool *mp, const uint8_t *tx, size_t len,
+				       bool verify_sig, struct ledger_error *err)
 {
 	struct ledger_block_ctx blk;
 
@@ -220,8 +221,8 @@ static enum ledger_reason check_apply(struct mempool *mp, const uint8_t *tx, siz
 }
 
 /* May e (whose nonce has a gap in the check state) wait? */
-static enum mempool_result wait_check(const struct mempool *mp, const struct mempool_entry *e,
-				      struct ledger_error *err)
+enum mempool_result mempool_wait_check(const struct mempool *mp, const struct mempool_entry *e,
+				       struct ledger_error *err)
 {
 	uint8_t key[WAIT_KEY_SIZE];
 	struct account acct;
@@ -256,7 +257,7 @@ static enum mempool_result wait_check(const struct mempool *mp, const struct mem
 
 /* Registers e (already in the array or about to be) as waiting.
  * Returns 0 or -1 (no memory). */
-static int wait_register(struct mempool *mp, struct mempool_entry *e)
+int mempool_wait_register(struct mempool *mp, struct mempool_entry *e)
 {
 	uint8_t key[WAIT_KEY_SIZE];
 
@@ -267,9 +268,6 @@ static int wait_register(struct mempool *mp, struct mempool_entry *e)
 	mp->n_waiting++;
 	return 0;
 }
-
-static long recheck(struct mempool *mp, const uint8_t (*ids)[HASH_SIZE], size_t n,
-		    uint64_t next_height);
 
 /* The index of the waiting tx of sender with nonce, or mp->count. */
 static size_t find_waiting(const struct mempool *mp, const uint8_t sender[PUBKEY_SIZE],
@@ -287,7 +285,7 @@ static size_t find_waiting(const struct mempool *mp, const uint8_t sender[PUBKEY
 /* Makes ready the waiting txs of sender that follow its next nonce without a
  * gap, in nonce order. One that the ledger refuses now is dropped (and the
  * later ones keep waiting for another tx with its nonce). */
-static void promote(struct mempool *mp, const uint8_t sender[PUBKEY_SIZE])
+void mempool_promote(struct mempool *mp, const uint8_t sender[PUBKEY_SIZE])
 {
 	while (mp->n_waiting > 0) {
 		uint8_t key[WAIT_KEY_SIZE];
@@ -308,20 +306,20 @@ static void promote(struct mempool *mp, const uint8_t sender[PUBKEY_SIZE])
 		mp->n_waiting--;
 		mp->entries[i].waiting = false;
 		/* Its signature was verified when it was admitted. */
-		r = check_apply(mp, mp->entries[i].tx, mp->entries[i].len, false, NULL);
+		r = mempool_check_apply(mp, mp->entries[i].tx, mp->entries[i].len, false, NULL);
 		if (r == LEDGER_OK) {
 			move_to_end(mp, i);
 			continue;
 		}
 		mempool_remove_at(mp, i);
-		if (r == LEDGER_INTERNAL && recheck(mp, NULL, 0, mp->next_height) < 0)
+		if (r == LEDGER_INTERNAL && mempool_recheck(mp, NULL, 0, mp->next_height) < 0)
 			return;
 		return;
 	}
 }
 
 enum mempool_result mempool_classify(struct mempool *mp, const struct mempool_entry *e,
-				     const uint8_t *tx, size_t len, bool verify_sig,
+				     const uint8_t *tx, size_t len, bool verify_sig, bool *waits,
 				     struct ledger_error *err)
 {
 	struct ledger_block_ctx blk;
@@ -334,10 +332,11 @@ enum mempool_result mempool_classify(struct mempool *mp, const struct mempool_en
 	ledger_block_ctx_init(&blk, mp->next_height, no_proposer);
 	r = ledger_apply_tx(mp->ledger, &scratch, &blk, tx, len, verify_sig, err ? err : &local);
 	overlay_free(&ov);
+	*waits = r == LEDGER_TX_NONCE_GAP;
 	if (r == LEDGER_OK)
 		return MEMPOOL_ADDED;
 	if (r == LEDGER_TX_NONCE_GAP)
-		return wait_check(mp, e, err);
+		return mempool_wait_check(mp, e, err);
 	return r == LEDGER_INTERNAL ? MEMPOOL_ERROR : MEMPOOL_REJECTED;
 }
 
@@ -363,10 +362,10 @@ static enum mempool_result admit(struct mempool *mp, struct mempool_entry *e, co
 		free(e->tx);
 		return MEMPOOL_ERROR;
 	}
-	r = check_apply(mp, tx, len, verify_sig, err);
+	r = mempool_check_apply(mp, tx, len, verify_sig, err);
 	if (r == LEDGER_TX_NONCE_GAP) {
-		res = wait_check(mp, e, err);
-		if (res == MEMPOOL_ADDED && wait_register(mp, e) != 0)
+		res = mempool_wait_check(mp, e, err);
+		if (res == MEMPOOL_ADDED && mempool_wait_register(mp, e) != 0)
 			res = MEMPOOL_ERROR;
 	}
 	if (r == LEDGER_OK || res == MEMPOOL_ADDED) {
@@ -374,7 +373,7 @@ static enum mempool_result admit(struct mempool *mp, struct mempool_entry *e, co
 		mp->entries[mp->count++] = *e;
 		mp->bytes += len;
 		if (r == LEDGER_OK && mp->n_waiting > 0)
-			promote(mp, e->sender);
+			mempool_promote(mp, e->sender);
 		return MEMPOOL_ADDED;
 	}
 	free(e->tx);
@@ -383,8 +382,7 @@ static enum mempool_result admit(struct mempool *mp, struct mempool_entry *e, co
 		return res;
 	/* The check state may hold part of the tx: rebuild it from the pool
 	 * (which empties itself if even that fails). */
-	if (recheck(mp, NULL, 0, mp->next_height) < 0)
-		return MEMPOOL_ERROR;
+	(void)mempool_recheck(mp, NULL, 0, mp->next_height);
 	return MEMPOOL_ERROR;
 }
 
@@ -414,6 +412,7 @@ static enum mempool_result add_checked(struct mempool *mp, const uint8_t *tx, si
 {
 	struct mempool_entry e = { 0 };
 	enum mempool_result r;
+	bool waits;
 
 	ledger_error_clear(err);
 	tx_id(tx, len, id);
@@ -427,9 +426,18 @@ static enum mempool_result add_checked(struct mempool *mp, const uint8_t *tx, si
 		return refuse_undecodable(mp, tx, len, err);
 	if (!has_room(mp, len)) {
 		/* Refuse what would be refused anyway before evicting anything. */
-		r = mempool_classify(mp, &e, tx, len, verify_sig, err);
+		r = mempool_classify(mp, &e, tx, len, verify_sig, &waits, err);
 		if (r != MEMPOOL_ADDED)
 			return r;
+		/* A tx that cannot execute yet (and may never pay its fee)
+		 * does not push out txs that can. */
+		if (waits) {
+			mempool_fail(err, LEDGER_OK,
+				     "mempool full (%zu txs, %zu bytes): a tx waiting for an "
+				     "earlier nonce evicts nothing",
+				     mp->count, mp->bytes);
+			return MEMPOOL_FULL;
+		}
 		verify_sig = false;
 		r = mempool_make_room(mp, &e, err);
 		if (r != MEMPOOL_ADDED)
@@ -448,126 +456,6 @@ enum mempool_result mempool_add_verified(struct mempool *mp, const uint8_t *tx, 
 					 uint8_t id[HASH_SIZE], struct ledger_error *err)
 {
 	return add_checked(mp, tx, len, false, id, err);
-}
-
-/* Re-applies one kept entry to the fresh check state. Returns 1 when it
- * stays (ready, or waiting), 0 when it is dropped, -1 on a state failure. */
-static int recheck_entry(struct mempool *mp, struct mempool_entry *e)
-{
-	enum ledger_reason r;
-
-	if (kvmap_set(&mp->ids, e->id, HASH_SIZE, NULL, 0, false) != 0)
-		return 0;
-	if (!e->waiting) {
-		r = check_apply(mp, e->tx, e->len, false, NULL);
-		if (r == LEDGER_OK)
-			return 1;
-		if (r == LEDGER_INTERNAL)
-			return -1;
-		if (r != LEDGER_TX_NONCE_GAP) {
-			kvmap_erase(&mp->ids, e->id, HASH_SIZE);
-			return 0;
-		}
-		/* An earlier nonce of its sender went: it waits again. */
-	}
-	e->waiting = false;
-	if (wait_check(mp, e, NULL) != MEMPOOL_ADDED || wait_register(mp, e) != 0) {
-		kvmap_erase(&mp->ids, e->id, HASH_SIZE);
-		return 0;
-	}
-	return 1;
-}
-
-/* After a re-check: drops the waiting txs whose nonce is now used and
- * promotes those whose gap closed. Returns the number dropped. */
-static long settle_waiting(struct mempool *mp)
-{
-	uint8_t(*senders)[PUBKEY_SIZE] = NULL;
-	size_t n_senders = 0;
-	long dropped = 0;
-
-	if (mp->n_waiting == 0)
-		return 0;
-	senders = malloc(mp->n_waiting * PUBKEY_SIZE);
-	for (size_t i = 0; i < mp->count;) {
-		const struct mempool_entry *e = &mp->entries[i];
-		struct account acct;
-
-		if (!e->waiting || account_load(&mp->check_st, e->sender, &acct) != STATE_OK) {
-			i++;
-			continue;
-		}
-		if (e->nonce <= acct.nonce) {
-			mempool_remove_at(mp, i);
-			dropped++;
-			continue;
-		}
-		if (e->nonce == acct.nonce + 1 && senders != NULL)
-			memcpy(senders[n_senders++], e->sender, PUBKEY_SIZE);
-		i++;
-	}
-	for (size_t i = 0; i < n_senders; i++)
-		promote(mp, senders[i]);
-	free(senders);
-	return dropped;
-}
-
-static long recheck(struct mempool *mp, const uint8_t (*ids)[HASH_SIZE], size_t n,
-		    uint64_t next_height)
-{
-	struct kvmap committed;
-	size_t kept = 0;
-	long dropped = 0;
-
-	/* A set of the committed ids, so the update is O(pool · log n). */
-	kvmap_init(&committed);
-	for (size_t i = 0; i < n; i++) {
-		if (kvmap_set(&committed, ids[i], HASH_SIZE, NULL, 0, false) != 0) {
-			kvmap_clear(&committed);
-			reset_all(mp);
-			return -1;
-		}
-	}
-	overlay_free(&mp->check);
-	overlay_init(&mp->check, mp->base, &mp->check_st);
-	mp->next_height = next_height;
-	mp->bytes = 0;
-	mp->n_waiting = 0;
-	kvmap_clear(&mp->ids);
-	kvmap_clear(&mp->waiting);
-	for (size_t i = 0; i < mp->count; i++) {
-		struct mempool_entry e = mp->entries[i];
-		bool was_committed = kvmap_find(&committed, e.id, HASH_SIZE) != NULL;
-		int keep = was_committed ? 0 : recheck_entry(mp, &e);
-
-		if (keep < 0) {
-			/* The state failed: the pool empties itself. Entries from
-			 * i on are untouched; those before kept were moved. */
-			for (size_t j = i; j < mp->count; j++)
-				free(mp->entries[j].tx);
-			mp->count = kept;
-			kvmap_clear(&committed);
-			reset_all(mp);
-			return -1;
-		}
-		if (keep == 0) {
-			if (!was_committed)
-				dropped++;
-			free(e.tx);
-			continue;
-		}
-		mp->entries[kept++] = e;
-		mp->bytes += e.len;
-	}
-	mp->count = kept;
-	kvmap_clear(&committed);
-	return dropped + settle_waiting(mp);
-}
-
-long mempool_update(struct mempool *mp, const uint8_t (*ids)[HASH_SIZE], size_t n,
-		    uint64_t next_height)
-{
-	return recheck(mp, ids, n, next_height);
 }
 
 bool mempool_sig_verified(void *arg, const uint8_t *tx, size_t len)

@@ -19,10 +19,11 @@
  * apply per tx), so the picked block is always valid.
  *
  * Limits: a maximum number of txs and of bytes (waiting txs count). When
- * full, a tx paying strictly more per byte than the cheapest tx of another
- * sender evicts it, with that sender's later-nonce txs that depend on it,
- * as many as needed; otherwise it is refused (MEMPOOL_FULL). Evicting a
- * ready tx rebuilds the check state (the cost of a re-check).
+ * full, a ready tx paying strictly more per byte than the cheapest tx of
+ * another sender evicts it, with that sender's later-nonce txs that depend
+ * on it, as many as needed; otherwise (and always for a tx that would wait)
+ * it is refused (MEMPOOL_FULL). Evicting a ready tx rebuilds the check state
+ * (the cost of a re-check).
  *
  * After each committed block the txs it included are removed and the others
  * are re-checked against the new tip; those that no longer apply (spent

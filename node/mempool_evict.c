@@ -106,7 +106,7 @@ enum mempool_result mempool_make_room(struct mempool *mp, const struct mempool_e
 		mempool_remove_at(mp, i);
 	}
 	free(doomed);
-	if (ready_gone && mempool_update(mp, NULL, 0, mp->next_height) < 0)
+	if (ready_gone && mempool_recheck(mp, NULL, 0, mp->next_height) < 0)
 		return MEMPOOL_ERROR;
 	return MEMPOOL_ADDED;
 }

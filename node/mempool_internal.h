@@ -20,11 +20,11 @@ __attribute__((warn_unused_result)) int mempool_read_entry(struct mempool_entry 
 							   const uint8_t *tx, size_t len);
 
 /* What admitting e (tx bytes with sender, nonce, fee read) would do, without
- * changing the pool: MEMPOOL_ADDED when it would be ready or may wait, else
- * the refusal with err filled. */
+ * changing the pool: MEMPOOL_ADDED when it would be ready or may wait (then
+ * *waits says which), else the refusal with err filled. */
 __attribute__((warn_unused_result)) enum mempool_result
 mempool_classify(struct mempool *mp, const struct mempool_entry *e, const uint8_t *tx, size_t len,
-		 bool verify_sig, struct ledger_error *err);
+		 bool verify_sig, bool *waits, struct ledger_error *err);
 
 /* Removes entries[i] (freeing its bytes); later entries move down. */
 void mempool_remove_at(struct mempool *mp, size_t i);
@@ -34,6 +34,33 @@ void mempool_remove_at(struct mempool *mp, size_t i);
  * (err says why), or MEMPOOL_ERROR. Defined in mempool_evict.c. */
 __attribute__((warn_unused_result)) enum mempool_result
 mempool_make_room(struct mempool *mp, const struct mempool_entry *e, struct ledger_error *err);
+
+/* Applies tx bytes to the check state (ledger_apply_tx at next_height). */
+__attribute__((warn_unused_result)) enum ledger_reason
+mempool_check_apply(struct mempool *mp, const uint8_t *tx, size_t len, bool verify_sig,
+		    struct ledger_error *err);
+
+/* May e, whose nonce has a gap in the check state, wait? MEMPOOL_ADDED, or
+ * MEMPOOL_NONCE_TOO_FAR / MEMPOOL_NONCE_WAITING / MEMPOOL_ERROR (err says
+ * why). A nonce that has no gap (any more) also gives MEMPOOL_ADDED. */
+__attribute__((warn_unused_result)) enum mempool_result
+mempool_wait_check(const struct mempool *mp, const struct mempool_entry *e,
+		   struct ledger_error *err);
+
+/* Marks e waiting and indexes it. Returns 0 or -1 (no memory). */
+__attribute__((warn_unused_result)) int mempool_wait_register(struct mempool *mp,
+							      struct mempool_entry *e);
+
+/* Makes ready the waiting txs of sender that follow its next nonce. */
+void mempool_promote(struct mempool *mp, const uint8_t sender[PUBKEY_SIZE]);
+
+/* Empties the pool and its check state. */
+void mempool_reset(struct mempool *mp);
+
+/* mempool_update, also used after an eviction (no ids) and a state failure.
+ * Defined in mempool_recheck.c. */
+long mempool_recheck(struct mempool *mp, const uint8_t (*ids)[HASH_SIZE], size_t n,
+		     uint64_t next_height);
 
 /* Fills err (may be NULL) with reason and a formatted one-line text. */
 __attribute__((format(printf, 3, 4))) void

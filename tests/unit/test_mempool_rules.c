@@ -234,6 +234,9 @@ static void test_full_pool_refuses_a_tx_that_does_not_pay_more(void **state)
 	assert_int_equal(add(c, 3, 1, 2 * F, id, &err), MEMPOOL_FULL); /* equal is not more */
 	assert_non_null(strstr(err.text, "mempool full"));
 	assert_int_equal(add(c, 3, 1, F, id, &err), MEMPOOL_FULL);
+	/* A tx that would wait for an earlier nonce evicts nothing. */
+	assert_int_equal(add(c, 3, 2, 50 * F, id, &err), MEMPOOL_FULL);
+	assert_non_null(strstr(err.text, "waiting"));
 	assert_true(mempool_contains(&c->mp, a1));
 	assert_true(mempool_contains(&c->mp, b1));
 	/* A tx the ledger refuses gets the ledger's reason, not "full". */
