@@ -308,6 +308,66 @@ static void test_recheck_sends_later_nonces_back_to_waiting(void **state)
 	assert_int_equal(reap_ids(c, 16, got), 0);
 }
 
+/* The pool's counters and indexes agree with its entries. */
+static void assert_consistent(const struct mempool *mp)
+{
+	size_t bytes = 0, waiting = 0;
+
+	for (size_t i = 0; i < mp->count; i++) {
+		bytes += mp->entries[i].len;
+		waiting += mp->entries[i].waiting;
+		assert_true(mempool_contains(mp, mp->entries[i].id));
+		assert_true(i == 0 || mp->entries[i - 1].seq < mp->entries[i].seq);
+	}
+	assert_int_equal(bytes, mp->bytes);
+	assert_int_equal(waiting, mp->n_waiting);
+	assert_int_equal(kvmap_count(&mp->ids), mp->count);
+	assert_int_equal(kvmap_count(&mp->waiting), mp->n_waiting);
+	assert_true(mp->count <= mp->limits.max_txs);
+	assert_true(mp->bytes <= mp->limits.max_bytes);
+}
+
+/* Random offers (mostly the sender's next nonce in the pool, else one ahead
+ * or stale; fees of 1 to 5 units) and
+ * blocks of random sizes: the pool stays consistent, every block it builds
+ * applies, and committing it drops nothing else. */
+static void test_random_offers_and_blocks_keep_the_pool_consistent(void **state)
+{
+	struct ctx *c = *state;
+	uint64_t rng = 0x9e3779b97f4a7c15ull;
+
+	pool_reset(c, &(struct mempool_limits){ .max_txs = 24, .max_bytes = 1 << 20 });
+	for (int step = 0; step < 400; step++) {
+		uint64_t r;
+		uint8_t id[HASH_SIZE];
+		int from;
+
+		rng ^= rng << 13;
+		rng ^= rng >> 7;
+		rng ^= rng << 17;
+		r = rng;
+		from = 1 + (int)(r % 5);
+		if (r % 97 < 15) {
+			(void)reap_and_commit_max(c, 1 + (r >> 8) % 6);
+		} else {
+			uint64_t ahead = (r >> 8) % 3 ? 1 : (r >> 10) % 22;
+			struct account acct;
+			uint64_t nonce;
+
+			assert_int_equal(
+				account_load(&c->mp.check_st, c->f.signers[from].pubkey, &acct),
+				STATE_OK);
+			nonce = acct.nonce + ahead;
+			assert_true(add(c, from, nonce ? nonce : 1, F * (1 + (r >> 16) % 5), id,
+					NULL) != MEMPOOL_ERROR);
+		}
+		assert_consistent(&c->mp);
+	}
+	while (mempool_ready_count(&c->mp) > 0)
+		(void)reap_and_commit(c);
+	assert_consistent(&c->mp);
+}
+
 static void test_every_result_has_its_own_string(void **state)
 {
 	const enum mempool_result all[] = {
@@ -347,6 +407,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recheck_sends_later_nonces_back_to_waiting,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_random_offers_and_blocks_keep_the_pool_consistent, setup, teardown),
 		cmocka_unit_test(test_every_result_has_its_own_string),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
