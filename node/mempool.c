@@ -312,8 +312,8 @@ void mempool_promote(struct mempool *mp, const uint8_t sender[PUBKEY_SIZE])
 			continue;
 		}
 		mempool_remove_at(mp, i);
-		if (r == LEDGER_INTERNAL && mempool_recheck(mp, NULL, 0, mp->next_height) < 0)
-			return;
+		if (r == LEDGER_INTERNAL) /* the check state may hold part of it */
+			(void)mempool_recheck(mp, NULL, 0, mp->next_height);
 		return;
 	}
 }
