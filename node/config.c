@@ -73,6 +73,8 @@ static const struct config_key keys[] = {
 	  "most txs the mempool holds (default: 5000)" },
 	{ "mempoolmaxbytes", CONFIG_INT, 1024, I64, false,
 	  "most bytes of txs the mempool holds (default: 67108864)" },
+	{ "mempoolmaxahead", CONFIG_INT, 0, 1000, false,
+	  "how many nonces past its sender's next a tx may wait (default: 16)" },
 	{ "provider", CONFIG_BOOL, 0, 1, false,
 	  "run matched jobs with this node's provider key (<datadir>/provider_key)" },
 	{ "providermaxjobs", CONFIG_INT, 1, 4096, false,

@@ -196,8 +196,8 @@ static void propose(struct consensus *c, uint64_t height, uint32_t round)
 {
 	struct node *node = c->node;
 	const struct params *p = &node->chain.genesis.params;
-	size_t cap =
-		node->mempool.count < p->max_block_txs ? node->mempool.count : p->max_block_txs;
+	size_t ready = mempool_ready_count(&node->mempool),
+	       cap = ready < p->max_block_txs ? ready : p->max_block_txs;
 	const uint8_t **txs = calloc(cap ? cap : 1, sizeof(*txs));
 	size_t *lens = calloc(cap ? cap : 1, sizeof(*lens));
 	size_t margin = 4096 + c->set.count * 128, n = 0, len;
@@ -258,7 +258,7 @@ static void request_block(struct consensus *c, uint64_t height, uint32_t round)
 {
 	uint64_t since = uv_now(&c->node->loop) - c->last_commit_ms;
 
-	if (c->empty_interval_ms == 0 || c->node->mempool.count > 0 ||
+	if (c->empty_interval_ms == 0 || mempool_ready_count(&c->node->mempool) > 0 ||
 	    since >= c->empty_interval_ms) {
 		propose(c, height, round);
 		return;

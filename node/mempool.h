@@ -1,15 +1,37 @@
-/* mempool.h: transactions waiting for a block. A tx is admitted only if the
- * ledger accepts it on top of the committed state plus every tx admitted
- * before it (the "check state", an overlay over the tip), so a sender's txs
- * with consecutive nonces can wait together and a block built from the pool
- * in arrival order is valid. After each committed block the txs it included
- * are removed and the others are re-checked against the new tip; those that
- * no longer apply (spent balance, stale nonce) are dropped, as CometBFT's
- * recheck does.
+/* mempool.h: transactions waiting for a block.
  *
- * Limits: a maximum number of txs and of bytes; when either is reached new
- * txs are refused (MEMPOOL_FULL) until a block makes room.
+ * Ready txs: a tx is ready when the ledger accepts it on top of the committed
+ * state plus every ready tx admitted before it (the "check state", an
+ * overlay over the tip). The entries array keeps the ready txs in the order
+ * they entered the check state, so its ready txs in that order always form a
+ * valid block.
  *
+ * Waiting txs: a tx whose nonce is ahead of its sender's next nonce (a gap)
+ * passes every other stateless check (signature included) and waits, at most
+ * limits.max_ahead nonces ahead and one tx per nonce; it is not in the check
+ * state. When the gap fills (by admission or by a committed block) it is
+ * applied and becomes ready, moving to the end of the array.
+ *
+ * Blocks: when all ready txs fit, mempool_reap takes them in pool order.
+ * Otherwise it picks them by fee per byte, highest first, each sender's in
+ * nonce order (a heap over the senders' next txs; ties in pool order); when
+ * that order is not the pool's it is checked on a scratch overlay (one more
+ * apply per tx), so the picked block is always valid.
+ *
+ * Limits: a maximum number of txs and of bytes (waiting txs count). When
+ * full, a ready tx paying strictly more per byte than the cheapest tx of
+ * another sender evicts it, with that sender's later-nonce txs that depend
+ * on it, as many as needed; otherwise (and always for a tx that would wait)
+ * it is refused (MEMPOOL_FULL). Evicting a ready tx rebuilds the check state
+ * (the cost of a re-check).
+ *
+ * After each committed block the txs it included are removed and the others
+ * are re-checked against the new tip; those that no longer apply (spent
+ * balance, stale nonce) are dropped, as CometBFT's recheck does; a ready tx
+ * whose nonce now has a gap goes back to waiting, and waiting txs whose gap
+ * the block filled become ready.
+ *
+ * Every refusal has its own result and a one-line reason in err->text.
  * The pool doubles as the verified-signature cache: mempool_sig_verified
  * tells the ledger that tx bytes it holds were verified on admission.
  * Owned by the loop thread. */
@@ -20,41 +42,57 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "consensus/crypto.h"
 #include "consensus/kvmap.h"
 #include "consensus/ledger.h"
 #include "consensus/overlay.h"
 
+/* Default of mempool_limits.max_ahead. */
+#define MEMPOOL_AHEAD_DEFAULT 16
+
 struct mempool_limits {
 	size_t max_txs;
 	size_t max_bytes;
+	/* How far ahead of its sender's next nonce a tx may wait (so also the
+	 * most txs of one sender that wait); 0: MEMPOOL_AHEAD_DEFAULT. */
+	uint64_t max_ahead;
 };
 
 struct mempool_entry {
 	uint8_t *tx; /* the exact bytes received */
 	size_t len;
 	uint8_t id[HASH_SIZE];
-	uint64_t seq; /* arrival order */
+	uint64_t seq; /* order of entry into the array */
+	uint8_t sender[PUBKEY_SIZE];
+	uint64_t nonce;
+	uint64_t fee;
+	bool waiting; /* nonce ahead of the sender's next: not in the check state */
 };
 
 struct mempool {
 	const struct ledger *ledger;
 	const struct state *base; /* the committed state (tip) */
 	struct mempool_limits limits;
-	struct mempool_entry *entries; /* in arrival order */
-	size_t count, cap, bytes;
+	struct mempool_entry *entries; /* ready ones in check-state order */
+	size_t count, cap, bytes;      /* count and bytes include waiting txs */
+	size_t n_waiting;
 	uint64_t next_seq;
-	struct kvmap ids; /* tx id -> nothing: membership */
+	struct kvmap ids;     /* tx id -> nothing: membership */
+	struct kvmap waiting; /* sender || nonce (big-endian) of waiting txs */
 	struct overlay check;
 	struct state check_st;
 	uint64_t next_height;
 };
 
 enum mempool_result {
-	MEMPOOL_ADDED,
-	MEMPOOL_DUPLICATE, /* already in the pool */
-	MEMPOOL_FULL,
-	MEMPOOL_REJECTED, /* the ledger refused it: err has the reason */
-	MEMPOOL_ERROR,	  /* out of memory or a state failure */
+	MEMPOOL_ADDED,	       /* ready, or waiting for an earlier nonce */
+	MEMPOOL_DUPLICATE,     /* already in the pool */
+	MEMPOOL_FULL,	       /* full, and it does not pay more per byte than the
+				* cheapest tx it could evict */
+	MEMPOOL_NONCE_TOO_FAR, /* nonce more than max_ahead past the next */
+	MEMPOOL_NONCE_WAITING, /* another tx of the sender waits with this nonce */
+	MEMPOOL_REJECTED,      /* the ledger refused it: err has the reason */
+	MEMPOOL_ERROR,	       /* out of memory or a state failure */
 };
 
 /* A one-line description of r. Never NULL. */
@@ -70,7 +108,8 @@ void mempool_free(struct mempool *mp);
 
 /* Offers tx bytes to the pool.
  * Out: id: the tx id (when it decodes far enough to have one, else zeros);
- *      err: the ledger's reason for MEMPOOL_REJECTED (may be NULL).
+ *      err: for every refusal a one-line reason in err->text, and for
+ *      MEMPOOL_REJECTED the ledger's reason code (may be NULL).
  * Returns the outcome. */
 __attribute__((warn_unused_result)) enum mempool_result mempool_add(struct mempool *mp,
 								    const uint8_t *tx, size_t len,
@@ -87,7 +126,16 @@ mempool_add_verified(struct mempool *mp, const uint8_t *tx, size_t len, uint8_t 
 /* True when the pool holds the tx with this id. */
 bool mempool_contains(const struct mempool *mp, const uint8_t id[HASH_SIZE]);
 
-/* Picks txs for a block in arrival order while they fit.
+/* The number of ready txs (those a block could take now). */
+size_t mempool_ready_count(const struct mempool *mp);
+
+/* True when the pool holds this tx waiting for an earlier nonce. */
+bool mempool_is_waiting(const struct mempool *mp, const uint8_t id[HASH_SIZE]);
+
+/* Picks ready txs for a block: all in pool order when they fit, else the
+ * highest fee per byte first, each sender's in nonce order, while they fit
+ * (a sender whose next tx does not fit is left out from there on). The
+ * result always applies on the committed state.
  * In:  max_bytes, max_txs: the block's limits for txs.
  * Out: txs[i], lens[i] for i < return value; pointers stay valid until the
  *      pool next changes. */

@@ -72,6 +72,8 @@ void net_tx_on_tx(struct net *net, uint64_t peer_id, const Hearth__Tx *msg)
 		break;
 	case MEMPOOL_DUPLICATE:
 	case MEMPOOL_FULL:
+	case MEMPOOL_NONCE_TOO_FAR:
+	case MEMPOOL_NONCE_WAITING:
 	case MEMPOOL_ERROR:
 		break;
 	}

@@ -248,6 +248,8 @@ static int start_mempool(struct node *node, char *err, size_t err_size)
 	struct mempool_limits limits = {
 		.max_txs = (size_t)config_get_int(node->cfg, "mempoolmaxtxs", 5000),
 		.max_bytes = (size_t)config_get_int(node->cfg, "mempoolmaxbytes", 64 << 20),
+		.max_ahead = (uint64_t)config_get_int(node->cfg, "mempoolmaxahead",
+						      MEMPOOL_AHEAD_DEFAULT),
 	};
 
 	(void)err;

@@ -217,7 +217,10 @@ static int submit_error(const struct submit *s, struct rpc_error *err)
 	case MEMPOOL_DUPLICATE:
 		return rpc_error_set(err, RPC_TX_ALREADY_KNOWN, "tx already in the mempool");
 	case MEMPOOL_FULL:
-		return rpc_error_set(err, RPC_RESOURCE_EXHAUSTED, "mempool full");
+		return rpc_error_set(err, RPC_RESOURCE_EXHAUSTED, "%s", s->lerr.text);
+	case MEMPOOL_NONCE_TOO_FAR:
+	case MEMPOOL_NONCE_WAITING:
+		return rpc_error_set(err, RPC_TX_REJECTED, "%s", s->lerr.text);
 	case MEMPOOL_REJECTED:
 		return rpc_error_set(err, RPC_TX_REJECTED, "%s (reason %d)", s->lerr.text,
 				     (int)s->lerr.reason);
@@ -333,9 +336,10 @@ static void pool_info_on_loop(void *arg)
 	struct pool_query *q = arg;
 	const struct mempool *mp = &q->node->mempool;
 
-	q->result = json_pack("{s:I, s:I, s:I, s:I}", "size", (json_int_t)mp->count, "bytes",
-			      (json_int_t)mp->bytes, "max_txs", (json_int_t)mp->limits.max_txs,
-			      "max_bytes", (json_int_t)mp->limits.max_bytes);
+	q->result = json_pack("{s:I, s:I, s:I, s:I, s:I}", "size", (json_int_t)mp->count, "bytes",
+			      (json_int_t)mp->bytes, "waiting", (json_int_t)mp->n_waiting,
+			      "max_txs", (json_int_t)mp->limits.max_txs, "max_bytes",
+			      (json_int_t)mp->limits.max_bytes);
 }
 
 static void pool_ids_on_loop(void *arg)

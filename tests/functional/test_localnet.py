@@ -242,7 +242,7 @@ def test_txs_gossip_and_late_node_syncs(localnet, builddir):
 
     # Txs sent to different nodes reach the others and are committed
     # whoever proposes. Each tx goes to another node once gossip has brought
-    # that node the one before it (a nonce gap would be refused).
+    # that node the one before it (a nonce gap would only wait in its pool).
     def knows(node, txid):
         try:
             return node.rpc("gettransaction", txid)["status"] in ("pending", "committed")
