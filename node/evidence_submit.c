@@ -58,7 +58,8 @@ static enum mempool_result offer(struct node *node, const struct duplicate_vote 
 }
 
 /* Adds the evidence tx to the mempool with the first nonce not taken by an
- * own tx already waiting there. Out: id, *lerr. Returns the last answer. */
+ * own tx already in the pool (ready: the check state refuses the nonce as
+ * replayed; waiting for a gap: MEMPOOL_NONCE_WAITING). Out: id, *lerr. Returns the last answer. */
 static enum mempool_result add_with_nonce(struct node *node, const struct duplicate_vote *ev,
 					  uint8_t id[HASH_SIZE], struct ledger_error *lerr)
 {
@@ -75,7 +76,9 @@ static enum mempool_result add_with_nonce(struct node *node, const struct duplic
 	}
 	for (uint64_t i = 1; i <= EVIDENCE_NONCE_TRIES; i++) {
 		res = offer(node, ev, acct.nonce + i, id, lerr);
-		if (res != MEMPOOL_REJECTED || lerr->reason != LEDGER_TX_NONCE_REPLAYED)
+		bool taken = res == MEMPOOL_NONCE_WAITING ||
+			     (res == MEMPOOL_REJECTED && lerr->reason == LEDGER_TX_NONCE_REPLAYED);
+		if (!taken)
 			break;
 	}
 	return res;
