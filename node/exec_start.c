@@ -146,7 +146,7 @@ static int fill_run(struct executor *x, struct exec_run *run, const Hearth__Bid 
 	run->limits.max_files = 16384;
 	/* An input by hash was fetched into dir/input.tar (exec_input.c). */
 	run->has_input = job->has_inline_input || job->has_input_hash;
-	if (run->has_input && write_input(run->dir, &job->inline_input) != 0)
+	if (job->has_inline_input && write_input(run->dir, &job->inline_input) != 0)
 		return -1;
 	return 0;
 }
