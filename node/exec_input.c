@@ -68,19 +68,28 @@ static void take_back(struct executor *x, struct exec_fetch *fetch)
 	if (uv_thread_join(&fetch->thread) != 0)
 		log_write(&x->node->log, LOG_WARN, LOG_EXECUTOR, "cannot join a fetch");
 	x->inputs.fetching--;
-	if (job == NULL || job->fetch != fetch)
-		return; /* the lease ended meanwhile */
-	job->fetch = NULL;
-	exec_short(fetch->lease_id, sid);
+	if (job != NULL && job->fetch == fetch)
+		job->fetch = NULL;
+	else
+		job = NULL; /* the lease ended meanwhile */
 	if (fetch->status == EXEC_FETCH_CANCELLED)
 		return; /* shutting down: fetched again (or found on disk) after a restart */
+	exec_short(fetch->lease_id, sid);
 	if (fetch->status != EXEC_FETCH_OK) {
 		snprintf(why, sizeof(why), "%s (%s) url=%s attempts=%u",
 			 exec_fetch_status_name(fetch->status), fetch->error, fetch->url,
 			 fetch->attempts);
-		fail_lease(x, job, why);
+		if (job != NULL && !journal_state_final(job->j.state)) {
+			fail_lease(x, job, why);
+			return;
+		}
+		log_write(&x->node->log, LOG_ERROR, LOG_EXECUTOR,
+			  "lease=%s input by hash failed: %s; the lease had ended", sid, why);
+		add(x->inputs.m_failures);
 		return;
 	}
+	if (job == NULL)
+		return;
 	job->input_ready = true;
 	add(x->inputs.m_fetched);
 	log_write(&x->node->log, LOG_INFO, LOG_EXECUTOR, "lease=%s input ready attempts=%u", sid,

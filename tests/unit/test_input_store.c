@@ -1,7 +1,8 @@
 /* test_input_store.c: the consumer node's store of job inputs
  * (node/input_store.c) and the provider's check of a fetched input file
  * (exec_fetch_check_file): content addressing with H("hearth/input", .),
- * the size and total caps, a tampered file refused, retention pruning. */
+ * the size and total caps, a tampered file refused, retention pruning;
+ * a fetch that finds its input on disk, one that gives up. */
 #include "node/input_store.h"
 
 #include <stdio.h>
@@ -159,6 +160,79 @@ static void test_old_inputs_are_pruned(void **state)
 	assert_int_equal(input_store_read(t->dir, hash, 1000, &data, &len), INPUT_STORE_NOT_FOUND);
 }
 
+static void fetch_done(struct exec_fetch *fetch)
+{
+	*(int *)fetch->arg += 1;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* A fetch whose lease directory already holds the right input.tar (as
+ * after a restart) uses it without asking the URL (nothing listens). */
+static void test_fetch_uses_a_checked_input_already_there(void **state)
+{
+	struct tmp *t = *state;
+	static struct exec_fetch f;
+	char err[INPUT_STORE_ERR_MAX], src[512], dst[600];
+	uint8_t hash[HASH_SIZE];
+	int calls = 0;
+
+	assert_int_equal(input_store_put(t->dir, "hello", 5, &lim, 1000, hash, err, sizeof(err)),
+			 INPUT_STORE_OK);
+	assert_int_equal(input_store_path(t->dir, hash, src, sizeof(src)), 0);
+	snprintf(dst, sizeof(dst), "%s/input.tar", t->dir);
+	assert_int_equal(rename(src, dst), 0);
+	memset(&f, 0, sizeof(f));
+	snprintf(f.dir, sizeof(f.dir), "%s", t->dir);
+	snprintf(f.url, sizeof(f.url), "http://127.0.0.1:1/input");
+	memcpy(f.hash, hash, HASH_SIZE);
+	f.max_bytes = 1000;
+	f.give_up_ms = now_ms();
+	f.done = fetch_done;
+	f.arg = &calls;
+	exec_fetch_main(&f);
+	assert_int_equal(calls, 1);
+	assert_int_equal(f.status, EXEC_FETCH_OK);
+	assert_int_equal(f.attempts, 0);
+}
+
+/* Nobody listens and the time is up: one attempt, unreachable, and a
+ * wrong input.tar left from before is not taken. */
+static void test_fetch_gives_up_when_unreachable_past_its_time(void **state)
+{
+	struct tmp *t = *state;
+	static struct exec_fetch f;
+	char path[600];
+	int calls = 0;
+	FILE *out;
+
+	assert_int_equal(mkdir(t->dir, 0700), 0);
+	snprintf(path, sizeof(path), "%s/input.tar", t->dir);
+	out = fopen(path, "wb");
+	assert_non_null(out);
+	assert_int_equal(fwrite("stale", 1, 5, out), 5);
+	assert_int_equal(fclose(out), 0);
+	memset(&f, 0, sizeof(f));
+	snprintf(f.dir, sizeof(f.dir), "%s", t->dir);
+	snprintf(f.url, sizeof(f.url), "http://127.0.0.1:1/input");
+	input_hash("hello", 5, f.hash);
+	f.max_bytes = 1000;
+	f.give_up_ms = now_ms();
+	f.done = fetch_done;
+	f.arg = &calls;
+	exec_fetch_main(&f);
+	assert_int_equal(calls, 1);
+	assert_int_equal(f.status, EXEC_FETCH_UNREACHABLE);
+	assert_int_equal(f.attempts, 1);
+	assert_true(strlen(f.error) > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -168,6 +242,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tampered_file_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_size_and_total_caps_are_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_old_inputs_are_pruned, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fetch_uses_a_checked_input_already_there,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fetch_gives_up_when_unreachable_past_its_time,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
