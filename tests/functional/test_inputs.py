@@ -5,8 +5,9 @@ consumer's node. The consumer's `hearth-cli bid --input-file F
 A fetches it from B, checks its hash, runs the job and the lease settles
 with a result computed from that input. A bid whose URL serves other bytes
 (a small HTTP server of the test) is not run: A logs the mismatch, counts
-it in hearth_executor_input_fetch_failures_total and fails the lease. Also
-GET /input/<hash> itself: unauthenticated, content-addressed, 404 for what
+it in hearth_executor_input_fetch_failures_total and fails the lease. A
+provider stopped while a fetch hangs exits at once and keeps the lease for
+its restart. Also GET /input/<hash> itself: unauthenticated, content-addressed, 404 for what
 B does not hold, and the store's size limit."""
 import base64
 import hashlib
@@ -14,7 +15,9 @@ import http.client
 import http.server
 import os
 import shutil
+import socket
 import threading
+import time
 
 import pytest
 
@@ -150,6 +153,8 @@ def test_input_by_hash_is_fetched_checked_run_and_settled(net, tmp_path):
     assert "input ready" in a.log_text()
     assert metrics(a)["hearth_executor_input_fetches_total"] == 1
     assert metrics(a)["hearth_executor_input_fetch_failures_total"] == 0
+    # Both exit cleanly (under ASan: nothing leaked by the fetch or the store).
+    assert a.stop(timeout=30) == 0 and b.stop(timeout=30) == 0
 
 
 def test_input_that_does_not_match_its_hash_is_not_run(net, tmp_path):
@@ -174,6 +179,30 @@ def test_input_that_does_not_match_its_hash_is_not_run(net, tmp_path):
     with open(os.path.join(a.netdir, "results", lease, "journal"), encoding="utf-8") as f:
         assert "state failed" in f.read()
     assert not os.path.exists(os.path.join(a.netdir, "results", lease, "input.tar"))
+    assert a.stop(timeout=30) == 0
+
+
+def test_provider_stopping_mid_fetch_exits_cleanly_and_keeps_the_lease(net, tmp_path):
+    """A URL that accepts and never answers: the fetch is cancelled at stop
+    (no wait for its timeout), the lease stays received for the restart."""
+    a, b, cli_b, _ = net
+    tar = input_tar(str(tmp_path / "in.tar"), {"data.txt": DATA})
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # connections wait in the backlog, never answered
+    try:
+        url = "http://127.0.0.1:%d/in.tar" % silent.getsockname()[1]
+        got = bid(cli_b, tar, "--input-url", url)
+        lease = lease_of(b, got["bid_id"])
+        a.wait_for_log("lease=%s fetching input" % lease[:16], timeout=120)
+        start = time.monotonic()
+        assert a.stop(timeout=30) == 0
+        assert time.monotonic() - start < 15
+    finally:
+        silent.close()
+    with open(os.path.join(a.netdir, "results", lease, "journal"), encoding="utf-8") as f:
+        assert "state received" in f.read()
+    assert "input by hash failed" not in a.log_text()
 
 
 def test_input_store_endpoint_and_limits(net):
