@@ -11,9 +11,20 @@
 #       every other node and -whitelist=127.0.0.1.
 #   contrib/devnet.sh start [--basedir D]   starts the nodes of D in the background
 #   contrib/devnet.sh stop [--basedir D]    stops them (SIGTERM, then waits)
+#   contrib/devnet.sh providers K [--basedir D]
+#       on a running network whose first K nodes were created with
+#       --providers K: funds each one's provider key from the dev faucet,
+#       bonds min_provider_bond and posts an offer (1 CPU, 256M, 64M of
+#       disk, 2 slots, 0.00000N/s for node N-1, jobs up to 120 s).
+#
+# --providers K (with N or create): the first K nodes run with provider=1
+# (the executor, which needs the sandbox: root or delegated cgroups); in
+# the default mode their keys are also funded, bonded and offered once the
+# nodes run, as `providers K` does.
 #
 # Defaults: D=/tmp/hearth-devnet, P=29740, R=29840. The hearthd binary is
-# $HEARTHD, else build/dev/hearthd, else hearthd on PATH. The functional
+# $HEARTHD, else build/dev/hearthd, else hearthd on PATH; hearth-cli is
+# $HEARTH_CLI, else the one next to hearthd, else on PATH. The functional
 # tests (tests/functional/test_localnet.py) use `create`.
 set -eu
 
@@ -22,9 +33,13 @@ basedir=/tmp/hearth-devnet
 port=29740
 rpcport=29840
 emptyblockinterval=1000
+providers=0
+# The dev faucet's secret, documented in doc/genesis.md (dev network only).
+faucet_secret=c1c5ce5b8730a4804ceb75aecadb5bdc582bed1119b8f8ad3ace1ebbf4ad035c
 
 usage() {
-	echo "usage: devnet.sh [create|start|stop] [N] [--basedir D] [--port P] [--rpcport R]" >&2
+	echo "usage: devnet.sh [create|start|stop|providers] [N|K] [--basedir D] [--port P]" \
+		"[--rpcport R] [--providers K]" >&2
 	exit 2
 }
 
@@ -43,7 +58,7 @@ find_hearthd() {
 
 cmd=run
 case "${1:-}" in
-create | start | stop)
+create | start | stop | providers)
 	cmd=$1
 	shift
 	;;
@@ -61,6 +76,7 @@ while [ $# -gt 0 ]; do
 	--port) port=${2:?}; shift 2 ;;
 	--rpcport) rpcport=${2:?}; shift 2 ;;
 	--emptyblockinterval) emptyblockinterval=${2:?}; shift 2 ;;
+	--providers) providers=${2:?}; shift 2 ;;
 	*) usage ;;
 	esac
 done
@@ -69,6 +85,10 @@ hearthd=$(find_hearthd)
 create() {
 	if [ -z "$n" ] || [ "$n" -lt 1 ] || [ "$n" -gt 15 ]; then
 		echo "devnet.sh: N must be 1..15" >&2
+		exit 2
+	fi
+	if [ "$providers" -gt "$n" ]; then
+		echo "devnet.sh: --providers must be at most N" >&2
 		exit 2
 	fi
 	if [ -e "$basedir/node0" ]; then
@@ -95,6 +115,7 @@ create() {
 			echo "rpcport=$((rpcport + i))"
 			echo "whitelist=127.0.0.1"
 			echo "emptyblockinterval=$emptyblockinterval"
+			[ "$i" -lt "$providers" ] && echo "provider=1"
 			j=0
 			while [ "$j" -lt "$n" ]; do
 				[ "$j" -ne "$i" ] && echo "connect=127.0.0.1:$((port + j))"
@@ -132,13 +153,80 @@ stop() {
 	echo "devnet.sh: stopped the nodes of $basedir"
 }
 
+find_cli() {
+	if [ -n "${HEARTH_CLI:-}" ]; then
+		echo "$HEARTH_CLI"
+	elif [ -x "$(dirname "$hearthd")/hearth-cli" ]; then
+		echo "$(dirname "$hearthd")/hearth-cli"
+	elif command -v hearth-cli >/dev/null 2>&1; then
+		command -v hearth-cli
+	else
+		echo "devnet.sh: no hearth-cli (build it, or set HEARTH_CLI)" >&2
+		exit 1
+	fi
+}
+
+# The value of KEY in node I's hearth.conf.
+conf_of() { sed -n "s/^$2=//p" "$basedir/node$1/hearth.conf" | head -n 1; }
+
+# committed CLI TXID: waits (at most 60 s) until the tx is in a block.
+committed() {
+	"$1" rpc waitfortx "$2" 60000 | grep -q '"status": *"committed"' ||
+		{ echo "devnet.sh: tx $2 not committed after 60 s" >&2; exit 1; }
+}
+
+# Funds, bonds and offers the provider keys of nodes 0..K-1 (running).
+setup_providers() {
+	if [ -z "$n" ] || [ "$n" -lt 1 ]; then
+		echo "devnet.sh: providers needs K >= 1" >&2
+		exit 2
+	fi
+	hcli=$(find_cli)
+	HEARTH_PASSPHRASE=${HEARTH_PASSPHRASE:-devnet}
+	export HEARTH_PASSPHRASE
+	# The node's own directory: its .cookie, and a wallet (wallet/) in it.
+	node_cli() { "$hcli" -dev -datadir="$basedir/node$i" -rpcport="$(conf_of "$i" rpcport)" "$@"; }
+	i=0
+	while [ "$i" -lt "$n" ]; do
+		[ "$(conf_of "$i" provider)" = 1 ] ||
+			{ echo "devnet.sh: node$i was not created with --providers" >&2; exit 1; }
+		key="$basedir/node$i/dev/provider_key"
+		tries=0
+		until [ -f "$key" ] && node_cli rpc getblockcount >/dev/null 2>&1; do
+			[ "$tries" -lt 300 ] || { echo "devnet.sh: node$i is not running" >&2; exit 1; }
+			sleep 0.2
+			tries=$((tries + 1))
+		done
+		node_cli -key=faucet address >/dev/null 2>&1 ||
+			node_cli importkey faucet "$faucet_secret" >/dev/null
+		addr=$(node_cli -keyfile="$key" address | awk '$1 == "address" { print $2 }')
+		if [ "$(node_cli rpc getprovider "$addr" 2>/dev/null | grep -c '"eligible": *true')" = 0 ]; then
+			txid=$(node_cli -key=faucet send "$addr" 2000 | awk '$1 == "txid" { print $2 }')
+			committed node_cli "$txid"
+			txid=$(node_cli -keyfile="$key" bond 1000 | awk '$1 == "txid" { print $2 }')
+			committed node_cli "$txid"
+		fi
+		txid=$(node_cli -keyfile="$key" offer create --cpu 1000m --mem 256M --disk 64M \
+			--slots 2 --price "0.00000$((i + 1))/s" --max-duration 120s |
+			awk '$1 == "txid" { print $2 }')
+		committed node_cli "$txid"
+		echo "devnet.sh: node$i provider $addr bonded and offering"
+		i=$((i + 1))
+	done
+}
+
 case "$cmd" in
 create) create ;;
 start) start ;;
 stop) stop ;;
+providers) setup_providers ;;
 run)
 	[ -e "$basedir/node0" ] || create
 	start
+	if [ "$providers" -gt 0 ]; then
+		n=$providers
+		setup_providers
+	fi
 	trap 'stop; exit 0' INT TERM
 	echo "devnet.sh: running; Ctrl-C stops every node"
 	while :; do sleep 1; done

@@ -23,6 +23,25 @@ static bool bid_escrow(const Hearth__Bid *b, uint64_t *escrow)
 	       !__builtin_mul_overflow(per_replica, (uint64_t)b->replicas, escrow);
 }
 
+/* input_url: "http://" and something after it, printable ASCII without
+ * spaces (no control bytes a log line or an HTTP request could be split
+ * with), at most MARKET_INPUT_URL_MAX bytes. Where it points is the
+ * provider's concern (doc/provider.md), not the chain's. */
+static bool input_url_valid(const char *url)
+{
+	static const char scheme[] = "http://";
+	size_t len = strlen(url);
+
+	if (len <= sizeof(scheme) - 1 || len > MARKET_INPUT_URL_MAX ||
+	    strncmp(url, scheme, sizeof(scheme) - 1) != 0)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (url[i] <= 0x20 || url[i] >= 0x7f)
+			return false;
+	}
+	return true;
+}
+
 static enum ledger_reason check_job(const struct market_ctx *c, const Hearth__Job *job,
 				    struct ledger_error *err)
 {
@@ -37,6 +56,10 @@ static enum ledger_reason check_job(const struct market_ctx *c, const Hearth__Jo
 	if (job->has_input_hash && job->input_hash.len != HASH_SIZE)
 		return market_fail(err, MARKET_BID_BAD_INPUT_HASH, "%zu bytes",
 				   job->input_hash.len);
+	if (job->input_url != NULL && !job->has_input_hash)
+		return market_fail(err, MARKET_BID_URL_WITHOUT_HASH, NULL);
+	if (job->input_url != NULL && !input_url_valid(job->input_url))
+		return market_fail(err, MARKET_BID_BAD_INPUT_URL, NULL);
 	return LEDGER_OK;
 }
 

@@ -20,6 +20,7 @@
 #define MARKET_REPLICAS_MAX   16u	/* replicas of one bid */
 #define MARKET_DURATION_MAX   31536000u /* seconds: one year */
 #define MARKET_REPUTATION_MAX 100u
+#define MARKET_INPUT_URL_MAX  256u /* bytes of a job's input_url */
 
 struct market_ctx {
 	const struct state *st;

@@ -71,6 +71,10 @@ static const char *reason_text(enum market_reason r)
 		return "bid escrow (price x duration x replicas) overflows";
 	case MARKET_BID_INSUFFICIENT_BALANCE:
 		return "balance below the bid escrow";
+	case MARKET_BID_BAD_INPUT_URL:
+		return "bid input url is not an http:// URL of at most 256 printable bytes";
+	case MARKET_BID_URL_WITHOUT_HASH:
+		return "bid input url without an input hash";
 	case MARKET_CANCEL_BID_BAD_ID:
 		return "bid id is not 32 bytes";
 	case MARKET_CANCEL_BID_NOT_FOUND:

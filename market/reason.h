@@ -45,6 +45,9 @@ enum market_reason {
 	MARKET_BID_EXPIRED = 43,
 	MARKET_BID_ESCROW_OVERFLOW = 44,
 	MARKET_BID_INSUFFICIENT_BALANCE = 45,
+	/* 46, 47 left for other bid rules appended in parallel */
+	MARKET_BID_BAD_INPUT_URL = 48,
+	MARKET_BID_URL_WITHOUT_HASH = 49,
 	/* cancel_bid */
 	MARKET_CANCEL_BID_BAD_ID = 50,
 	MARKET_CANCEL_BID_NOT_FOUND = 51,

@@ -85,6 +85,12 @@ static const struct config_key keys[] = {
 	  "seconds to keep job results (default: 604800)" },
 	{ "testwrongresult", CONFIG_BOOL, 0, 1, true,
 	  "TEST ONLY, dev/test networks: the executor reports wrong result hashes" },
+	{ "maxinputsize", CONFIG_INT, 0, I64, false,
+	  "largest job input stored by putjobinput or fetched by hash (default: 67108864)" },
+	{ "maxinputstore", CONFIG_INT, 0, I64, false,
+	  "most bytes of job inputs kept in <datadir>/inputs (default: 1073741824)" },
+	{ "inputretention", CONFIG_INT, 0, I64, false,
+	  "seconds a stored job input is kept, 0 for ever (default: 604800)" },
 	{ NULL, CONFIG_BOOL, 0, 0, false, NULL },
 };
 

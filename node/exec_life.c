@@ -271,6 +271,8 @@ int executor_start(struct executor **out, struct node *node, char *err, size_t e
 		return -1;
 	}
 	x->async_open = true;
+	if (exec_inputs_init(x, err, err_size) != 0)
+		return -1;
 	dev_auto_bond(x);
 	foreach_journal(x, resume_one);
 	pick_up_leases(x);
@@ -304,6 +306,7 @@ void executor_stop(struct executor *x)
 	}
 	if (x->async_open)
 		uv_close((uv_handle_t *)&x->async, NULL);
+	exec_inputs_stop(x);
 }
 
 void executor_free(struct executor *x)
@@ -321,6 +324,7 @@ void executor_free(struct executor *x)
 	free(x->ctxs);
 	free(x->ctx_ready);
 	free(x->ctx_busy);
+	exec_inputs_free(x);
 	if (x->lock_init)
 		pthread_mutex_destroy(&x->lock);
 	free(x);

@@ -144,8 +144,9 @@ static int fill_run(struct executor *x, struct exec_run *run, const Hearth__Bid 
 	run->limits.timeout_ms = bid->max_duration_seconds * 1000;
 	run->limits.max_output_bytes = res->disk_bytes > 0 ? res->disk_bytes : EXEC_DEFAULT_OUTPUT;
 	run->limits.max_files = 16384;
-	run->has_input = job->has_inline_input;
-	if (run->has_input && write_input(run->dir, &job->inline_input) != 0)
+	/* An input by hash was fetched into dir/input.tar (exec_input.c). */
+	run->has_input = job->has_inline_input || job->has_input_hash;
+	if (job->has_inline_input && write_input(run->dir, &job->inline_input) != 0)
 		return -1;
 	return 0;
 }

@@ -139,9 +139,6 @@ static int entry_from_lease(struct executor *x, const Hearth__Lease *lease, stru
 	e->deadline = lease->deadline_height;
 	e->max_duration = bid->bid->max_duration_seconds;
 	e->created_ms = exec_now_ms();
-	/* Inputs by hash are fetched from the consumer's node: not yet. */
-	if (bid->bid->job->has_input_hash)
-		e->state = JOURNAL_FAILED;
 	codec_free(&bid->base);
 	return 0;
 }
@@ -172,13 +169,9 @@ void exec_receive(struct executor *x, const uint8_t lease_id[HASH_SIZE])
 	if (job == NULL)
 		return;
 	exec_save(x, job);
-	log_write(&x->node->log, e.state == JOURNAL_FAILED ? LOG_ERROR : LOG_INFO, LOG_EXECUTOR,
-		  "lease=%s received replicas=%" PRIu32 " verifier=%d deadline=%" PRIu64 "%s", sid,
-		  e.replicas, e.verifier ? 1 : 0, e.deadline,
-		  e.state == JOURNAL_FAILED ? " refused: inputs by hash are not supported yet"
-					    : "");
-	if (e.state == JOURNAL_FAILED)
-		count(x->m_failed, 1);
+	log_write(&x->node->log, LOG_INFO, LOG_EXECUTOR,
+		  "lease=%s received replicas=%" PRIu32 " verifier=%d deadline=%" PRIu64, sid,
+		  e.replicas, e.verifier ? 1 : 0, e.deadline);
 }
 
 static int note_one(void *arg, const uint8_t *key, size_t key_len, const uint8_t *val,
@@ -304,7 +297,7 @@ static void step_waiting(struct executor *x, struct exec_job *job)
 {
 	char sid[17];
 
-	if (job->run != NULL)
+	if (job->run != NULL || job->fetch != NULL)
 		return;
 	if (tip_height(x) >= job->j.deadline) {
 		exec_short(job->j.lease_id, sid);
@@ -315,7 +308,8 @@ static void step_waiting(struct executor *x, struct exec_job *job)
 		set_state(x, job, JOURNAL_FAILED);
 		return;
 	}
-	exec_try_start(x, job);
+	if (exec_input_ready(x, job))
+		exec_try_start(x, job);
 }
 
 static void step_done(struct executor *x, struct exec_job *job, const Hearth__Lease *lease)

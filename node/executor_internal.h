@@ -13,6 +13,7 @@
 
 #include "node/datadir.h"
 #include "node/exec_fault.h"
+#include "node/exec_input.h"
 #include "node/exec_run.h"
 #include "node/journal.h"
 #include "node/metrics.h"
@@ -23,7 +24,9 @@ struct node;
 
 struct exec_job {
 	struct journal_entry j;
-	struct exec_run *run; /* non-NULL while its thread runs */
+	struct exec_run *run;	  /* non-NULL while its thread runs */
+	struct exec_fetch *fetch; /* non-NULL while its input is fetched */
+	bool input_ready;	  /* no input by hash, or it is fetched and checked */
 };
 
 struct executor {
@@ -49,6 +52,7 @@ struct executor {
 	uint64_t retention_ms;
 	uint64_t blocks_seen;
 	struct exec_faults faults; /* test-only (-testwrongresult) */
+	struct exec_inputs inputs; /* inputs by hash (exec_input.h) */
 	struct metric_family *m_running, *m_completed, *m_failed, *m_timed_out, *m_oom, *m_receipts,
 		*m_earnings, *m_missed;
 };

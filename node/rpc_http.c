@@ -5,10 +5,13 @@
  * node's /health and /metrics callbacks, and the count of HTTP statuses. */
 #include "node/rpc_http.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 void rpc_http_log(const struct rpc_server *srv, enum log_level level, const char *what,
 		  const char *detail)
@@ -120,6 +123,41 @@ static enum MHD_Result serve_metrics(struct rpc_server *srv, struct MHD_Connecti
 	if (metrics_render(srv->opts.metrics, &text, &len) != 0)
 		return respond_error(srv, conn, 500, "out of memory", NULL, NULL);
 	return respond(srv, conn, 200, text, len, METRICS_CONTENT_TYPE, NULL, NULL);
+}
+
+/* GET /input/<64 hex>: a job input of <datadir>/inputs (node/input_store.h),
+ * streamed from its file. No credentials: the name is the hash of the
+ * content, so only who knows the hash asks for it (doc/consumer.md). */
+static enum MHD_Result serve_input(struct rpc_server *srv, struct MHD_Connection *conn,
+				   const char *hex)
+{
+	char name[sizeof("inputs/") + 2 * 32], path[DATADIR_PATH_MAX + 128];
+	struct MHD_Response *resp;
+	struct stat st;
+	enum MHD_Result rc;
+	size_t n = strspn(hex, "0123456789abcdef");
+	int fd;
+
+	if (n != 64 || hex[n] != '\0' || srv->opts.datadir == NULL)
+		return respond_error(srv, conn, 404, "not found", NULL, NULL);
+	snprintf(name, sizeof(name), "inputs/%s", hex);
+	if (datadir_file(srv->opts.datadir, name, path, sizeof(path)) != 0 ||
+	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return respond_error(srv, conn, 404, "not found", NULL, NULL);
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    (resp = MHD_create_response_from_fd((uint64_t)st.st_size, fd)) == NULL) {
+		close(fd);
+		return respond_error(srv, conn, 500, "cannot read the input", NULL, NULL);
+	}
+	if (MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+				    "application/octet-stream") != MHD_YES) {
+		MHD_destroy_response(resp); /* closes fd */
+		return MHD_NO;
+	}
+	rc = MHD_queue_response(conn, 200, resp);
+	MHD_destroy_response(resp);
+	count_status(srv, 200);
+	return rc;
 }
 
 /* Logs a wrong login with the client's address, like bitcoind. The user
@@ -272,6 +310,8 @@ static enum rpc_route route_of(const char *url, const char *method)
 			return ROUTE_GET_ONLY;
 		return url[1] == 'h' ? ROUTE_HEALTH : ROUTE_METRICS;
 	}
+	if (strncmp(url, RPC_INPUT_PREFIX, sizeof(RPC_INPUT_PREFIX) - 1) == 0)
+		return get ? ROUTE_INPUT : ROUTE_GET_ONLY;
 	if (strcmp(url, "/") != 0)
 		return ROUTE_NOT_FOUND;
 	if (strcmp(method, MHD_HTTP_METHOD_POST) != 0)
@@ -290,6 +330,8 @@ static enum MHD_Result serve(struct rpc_request *req, struct MHD_Connection *con
 		return serve_health(srv, conn);
 	case ROUTE_METRICS:
 		return serve_metrics(srv, conn);
+	case ROUTE_INPUT:
+		return serve_input(srv, conn, req->input_hex);
 	case ROUTE_NOT_FOUND:
 		return respond_error(srv, conn, 404, "not found", NULL, NULL);
 	case ROUTE_POST_ONLY:
@@ -332,6 +374,9 @@ static enum MHD_Result begin_request(struct rpc_server *srv, struct MHD_Connecti
 	req->srv = srv;
 	req->route = route;
 	req->full_access = full_access;
+	if (route == ROUTE_INPUT)
+		snprintf(req->input_hex, sizeof(req->input_hex), "%s",
+			 url + sizeof(RPC_INPUT_PREFIX) - 1);
 	if (route != ROUTE_RPC && has_body(conn)) {
 		result = serve(req, conn);
 		free(req);

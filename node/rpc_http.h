@@ -55,7 +55,10 @@ enum rpc_route {
 	ROUTE_NOT_FOUND, /* 404 */
 	ROUTE_POST_ONLY, /* 405 on / */
 	ROUTE_GET_ONLY,	 /* 405 on /health, /metrics */
+	ROUTE_INPUT,	 /* GET /input/<hash hex>: a stored job input */
 };
+
+#define RPC_INPUT_PREFIX "/input/"
 
 /* State of one HTTP request, from its headers to its completion. */
 struct rpc_request {
@@ -69,6 +72,7 @@ struct rpc_request {
 	json_t *root;
 	bool parked;
 	struct rpc_reply reply;
+	char input_hex[68]; /* ROUTE_INPUT: what follows /input/ (cut at 67 bytes) */
 };
 
 /* Writes "what detail" to the server's log in category rpc, if it has one. */

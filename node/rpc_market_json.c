@@ -92,6 +92,8 @@ static json_t *job(const Hearth__Job *j)
 		       rpcj_u64(j->has_inline_input ? j->inline_input.len : 0));
 	if (j->has_input_hash)
 		rc |= rpcj_put(obj, "input_hash", rpcj_hex(j->input_hash.data, j->input_hash.len));
+	if (j->input_url != NULL)
+		rc |= rpcj_put(obj, "input_url", json_string(j->input_url));
 	if (rc != 0) {
 		json_decref(obj);
 		return NULL;

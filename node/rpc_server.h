@@ -4,12 +4,13 @@
  *   POST /         JSON-RPC 2.0 or legacy 1.0, single or batch (rpc_dispatch)
  *   GET  /health   the node's health callback: its status (200/503), JSON body
  *   GET  /metrics  the node's collect callback, then the metrics registry
+ *   GET  /input/H  the job input <datadir>/inputs/H (node/input_store.h)
  *   other paths    404; another HTTP method on a known path 405 with Allow
  *
  * POST / needs HTTP Basic credentials (rpc_auth: cookie, rpcauth,
  * rpcuser/rpcpassword); wrong ones are answered 401 after a fixed delay.
  * With public mode an unauthenticated client may call read-only methods.
- * /health and /metrics need no credentials. Clients are accepted only from
+ * /health, /metrics and /input/H need no credentials. Clients are accepted only from
  * loopback and the -rpcallowip subnets; listening on a non-loopback address
  * without any -rpcallowip is refused at start. Bodies over the cap are
  * answered 413 without being kept, idle connections time out, and the number

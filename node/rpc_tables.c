@@ -6,12 +6,14 @@
 #include "node/node_rpc.h"
 #include "node/node_wait.h"
 #include "node/rpc_chain_more.h"
+#include "node/rpc_input.h"
 #include "node/rpc_market.h"
 #include "node/rpc_result.h"
 
 static const rpc_table_fn direct_tables[] = {
 	node_rpc_methods,	node_control_methods, net_rpc_methods,
 	rpc_chain_more_methods, rpc_market_methods,   rpc_result_methods,
+	rpc_input_methods,
 };
 
 static const rpc_table_fn parked_tables[] = {

@@ -14,12 +14,11 @@
 
 #include "proto/hex.h"
 #include "wallet/amount.h"
-#include "wallet/tarpack.h"
+#include "wallet/bid_input.h"
 
 #define OFFER_EXPIRY_DEFAULT 100000 /* blocks */
 #define BID_EXPIRY_DEFAULT   1000   /* blocks */
 #define EXPIRY_MAX	     100000000ULL
-#define INPUT_MAX	     (1u << 20) /* the largest max_inline_input_bytes a chain allows */
 #define REPUTATION_MAX	     100
 
 /* Resource options shared by offer create and bid. */
@@ -215,9 +214,10 @@ static int result_key_make(struct cli_ctx *ctx, uint8_t pub[crypto_box_PUBLICKEY
 
 struct bid_text {
 	struct resources_text rt;
-	const char *timeout, *price, *replicas, *runtime, *input, *reputation, *expiry, *fee;
+	const char *timeout, *price, *replicas, *runtime, *reputation, *expiry, *fee;
 	struct cli_list attrs, env;
 	bool encrypt;
+	struct bid_input in;
 };
 
 static int bid_fill(const struct bid_text *t, Hearth__Bid *bid)
@@ -254,7 +254,10 @@ static int bid_create(struct cli_ctx *ctx, int argc, char **argv)
 		{ "runtime", &t.runtime, NULL, NULL },
 		{ "attr", NULL, NULL, &t.attrs },
 		{ "env", NULL, NULL, &t.env },
-		{ "input", &t.input, NULL, NULL },
+		{ "input", &t.in.dir, NULL, NULL },
+		{ "input-file", &t.in.file, NULL, NULL },
+		{ "input-url", &t.in.url, NULL, NULL },
+		{ "input-by-hash", NULL, &t.in.by_hash, NULL },
 		{ "encrypt", NULL, &t.encrypt, NULL },
 		{ "min-reputation", &t.reputation, NULL, NULL },
 		{ "expiry", &t.expiry, NULL, NULL },
@@ -266,11 +269,11 @@ static int bid_create(struct cli_ctx *ctx, int argc, char **argv)
 	Hearth__Resources res = HEARTH__RESOURCES__INIT;
 	Hearth__Attribute attr[CLI_LIST_MAX], *attr_ptrs[CLI_LIST_MAX];
 	Hearth__EnvVar env[CLI_LIST_MAX], *env_ptrs[CLI_LIST_MAX];
-	char attr_text[CLI_LIST_MAX][160], env_text[CLI_LIST_MAX][256], err[256];
+	char attr_text[CLI_LIST_MAX][160], env_text[CLI_LIST_MAX][256];
 	char *job_argv[256];
-	uint8_t result_pub[crypto_box_PUBLICKEYBYTES], *input = NULL;
-	struct cli_row extra[1];
-	size_t npos, input_len = 0, nextra = 0;
+	uint8_t result_pub[crypto_box_PUBLICKEYBYTES];
+	struct cli_row extra[2];
+	size_t npos, nextra = 0;
 	int rc;
 
 	memset(&t, 0, sizeof(t));
@@ -282,33 +285,33 @@ static int bid_create(struct cli_ctx *ctx, int argc, char **argv)
 		return 1;
 	if (npos == 0)
 		return cli_fail("bid: give the job's command after '--': bid ... -- CMD ARGS...");
-	if (t.input != NULL &&
-	    tarpack_dir(t.input, INPUT_MAX, &input, &input_len, err, sizeof(err)) != 0)
-		return cli_fail("bid: --input: %s", err);
+	if (bid_input_prepare(ctx, &t.in, &job) != 0) {
+		bid_input_free(&t.in);
+		return 1;
+	}
+	if (job.has_input_hash &&
+	    hex_encode(t.in.hash, HASH_SIZE, extra[0].value, sizeof(extra[0].value)) == 0)
+		extra[nextra++].label = "input_hash";
 	job.n_argv = npos;
 	job.argv = job_argv;
 	job.n_env = t.env.n;
 	job.env = env_ptrs;
-	job.has_inline_input = input != NULL;
-	job.inline_input.data = input;
-	job.inline_input.len = input_len;
 	bid.resources = &res;
 	bid.n_required_attributes = t.attrs.n;
 	bid.required_attributes = attr_ptrs;
 	bid.job = &job;
 	rc = expiry_height(ctx, t.expiry, BID_EXPIRY_DEFAULT, &bid.expiry_height);
 	if (rc == 0 && t.encrypt) {
-		rc = result_key_make(ctx, result_pub, &extra[0]);
+		rc = result_key_make(ctx, result_pub, &extra[nextra++]);
 		bid.has_result_key = true;
 		bid.result_key.data = result_pub;
 		bid.result_key.len = sizeof(result_pub);
-		nextra = 1;
 	}
 	body.kind_case = HEARTH__TX_BODY__KIND_BID;
 	body.bid = &bid;
 	if (rc == 0)
 		rc = cli_submit_tx(ctx, &body, t.fee, "bid_id", extra, nextra);
-	free(input);
+	bid_input_free(&t.in);
 	return rc;
 }
 
@@ -385,7 +388,8 @@ const struct cli_command cmd_market_table[] = {
 	  run_offer },
 	{ "bid",
 	  "--cpu C --mem M --timeout D --max-price P/s [--replicas N] [--disk B]\n"
-	  "       [--runtime R] [--attr K=V]... [--env K=V]... [--input DIR] [--encrypt]\n"
+	  "       [--runtime R] [--attr K=V]... [--env K=V]... [--input DIR | --input-file F]\n"
+	  "       [--input-by-hash [--input-url URL]] [--encrypt]\n"
 	  "       [--min-reputation N] [--expiry BLOCKS] [--fee AMOUNT] -- CMD ARGS...\n"
 	  "       | cancel ID [--fee AMOUNT]",
 	  "bid for compute to run a job, or cancel a bid",
@@ -393,7 +397,10 @@ const struct cli_command cmd_market_table[] = {
 	  "ARGS with --cpu and --mem (and --disk), for at most --timeout, paying at\n"
 	  "most --max-price per second. max-price x timeout x replicas is locked in\n"
 	  "escrow until the bid settles. --input DIR is packed as a ustar archive\n"
-	  "into the bid (doc/cli.md); --encrypt makes an X25519 key pair, keeps the\n"
+	  "into the bid (doc/cli.md), --input-file F (a tar archive) goes as it is;\n"
+	  "--input-by-hash stores it on the node instead (putjobinput) and puts\n"
+	  "its hash and --input-url (default http://<node>/input/<hash>) in the\n"
+	  "bid, for providers to fetch; --encrypt makes an X25519 key pair, keeps the\n"
 	  "secret in the wallet directory (results/) and asks the provider to\n"
 	  "encrypt the result to it. --attr filters offers by attribute,\n"
 	  "--min-reputation by the provider's reputation (0..100). The bid expires\n"

@@ -61,6 +61,7 @@ _hearth_cli()
 
 	case $prev in
 	--input | -o) COMPREPLY=($(compgen -d -- "$cur")); return 0 ;;
+	--input-file) COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
 	esac
 
 	case $cmd in
@@ -78,7 +79,7 @@ _hearth_cli()
 	bid)
 		COMPREPLY=($(compgen -W "cancel --cpu --mem --disk --gpus --timeout --max-price
 			--replicas --runtime --attr --env --input --encrypt --min-reputation
-			--expiry --fee --" -- "$cur")) ;;
+			--expiry --fee --input-file --input-by-hash --input-url --" -- "$cur")) ;;
 	dispute)
 		COMPREPLY=($(compgen -W "--reason --fee" -- "$cur")) ;;
 	offers | bids)

@@ -9,7 +9,7 @@
  *                      PRICE MAXDUR EXPIRY          (RUNTIMES: comma-separated)
  *   txgen bid          SECRET CHAIN NONCE FEE CPU_MILLI MEM DISK RUNTIME
  *                      MAXPRICE MAXDUR REPLICAS EXPIRY [OPTIONS] -- ARGV...
- *        options: --input FILE (inline input tar), --input-hash HEX,
+ *        options: --input FILE (inline input tar), --input-hash HEX, --input-url URL,
  *                 --result-key HEX (X25519), --env NAME=VALUE (repeatable),
  *                 --min-reputation N
  *   txgen cancel-offer SECRET CHAIN NONCE FEE OFFER_ID
@@ -306,6 +306,10 @@ static int bid_option(struct txgen *g, int argc, char **argv, int *i)
 		g->job.has_input_hash = 1;
 		g->job.input_hash.data = g->input_hash;
 		g->job.input_hash.len = sizeof(g->input_hash);
+		return 0;
+	}
+	if (strcmp(opt, "--input-url") == 0) {
+		g->job.input_url = val;
 		return 0;
 	}
 	return fail("unknown bid option");

@@ -145,6 +145,7 @@ uint8_t *mf_bid_tx(struct fixture *f, int idx, uint64_t nonce, const struct bid_
 		job.input_hash.data = (uint8_t *)s->input_hash;
 		job.input_hash.len = s->input_hash_len;
 	}
+	job.input_url = (char *)s->input_url;
 	b.job = &job;
 	if (s->result_key != NULL) {
 		b.has_result_key = true;

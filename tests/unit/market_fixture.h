@@ -43,6 +43,7 @@ struct bid_spec {
 	size_t input_hash_len;
 	const uint8_t *result_key;
 	size_t result_key_len;
+	const char *input_url; /* NULL: none */
 };
 
 /* fix_setup, market_register, and bonds MF_BOND for providers 1..3. */

@@ -484,6 +484,40 @@ static void test_codec_optional_bool_is_present_only_when_true(void **state UNUS
 	assert_int_equal(codec_check(&bond.base, NULL), CODEC_OK);
 }
 
+static void test_codec_job_input_url_is_field_5_and_optional(void **state UNUSED)
+{
+	/* Job{argv=["x"]} as written before input_url existed, then with
+	 * input_url = "http://h/" appended as field 5 (wire type 2). */
+	static const uint8_t old[] = { 0x0a, 0x01, 'x' };
+	static const uint8_t with_url[] = { 0x0a, 0x01, 'x', 0x2a, 0x09, 'h', 't',
+					    't',  'p',	':', '/',  '/',	 'h', '/' };
+	Hearth__Job job = HEARTH__JOB__INIT;
+	char *argv[] = { "x" };
+	ProtobufCMessage *out;
+	uint8_t *enc;
+	size_t len;
+
+	assert_int_equal(codec_decode(&hearth__job__descriptor, old, sizeof(old), 64, &out, NULL),
+			 CODEC_OK);
+	assert_null(((Hearth__Job *)out)->input_url);
+	assert_int_equal(codec_encode(out, &enc, &len), CODEC_OK);
+	assert_int_equal(len, sizeof(old)); /* old bids keep their bytes */
+	free(enc);
+	codec_free(out);
+	job.n_argv = 1;
+	job.argv = argv;
+	job.input_url = "http://h/";
+	assert_int_equal(codec_encode(&job.base, &enc, &len), CODEC_OK);
+	assert_int_equal(len, sizeof(with_url));
+	assert_memory_equal(enc, with_url, len);
+	free(enc);
+	assert_int_equal(
+		codec_decode(&hearth__job__descriptor, with_url, sizeof(with_url), 64, &out, NULL),
+		CODEC_OK);
+	assert_string_equal(((Hearth__Job *)out)->input_url, "http://h/");
+	codec_free(out);
+}
+
 static void test_codec_random_bytes_never_crash(void **state UNUSED)
 {
 	uint8_t buf[256];
@@ -533,6 +567,7 @@ int main(void)
 		cmocka_unit_test(test_codec_rejects_non_canonical_encodings),
 		cmocka_unit_test(test_codec_optional_bool_is_present_only_when_true),
 		cmocka_unit_test(test_codec_stored_skips_only_the_canonical_check),
+		cmocka_unit_test(test_codec_job_input_url_is_field_5_and_optional),
 		cmocka_unit_test(test_codec_random_bytes_never_crash),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "consensus/staking.h"
+#include "market/order.h"
 #include "tests/unit/market_fixture.h"
 #include "tests/unit/test_util.h"
 
@@ -291,6 +292,36 @@ static void test_bid_rules_each_have_a_reason(void **state)
 	mf_bid(f, 5, &b, NULL);
 }
 
+static void test_bid_input_url_rules_each_have_a_reason(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t hash[HASH_SIZE] = { 7 };
+	char long_url[MARKET_INPUT_URL_MAX + 2];
+	struct bid_spec b = mf_bid_spec(f);
+
+	b.input_url = "http://127.0.0.1:19741/input/00";
+	reject_bid(f, 4, &b, MARKET_BID_URL_WITHOUT_HASH);
+	b.input_hash = hash;
+	b.input_hash_len = sizeof(hash);
+	b.input_url = "https://example.org/in.tar";
+	reject_bid(f, 4, &b, MARKET_BID_BAD_INPUT_URL);
+	b.input_url = "http://";
+	reject_bid(f, 4, &b, MARKET_BID_BAD_INPUT_URL);
+	b.input_url = "http://host/a b";
+	reject_bid(f, 4, &b, MARKET_BID_BAD_INPUT_URL);
+	b.input_url = "http://host/a\r\nX: y";
+	reject_bid(f, 4, &b, MARKET_BID_BAD_INPUT_URL);
+	memset(long_url, 'a', sizeof(long_url) - 1);
+	memcpy(long_url, "http://", 7);
+	long_url[sizeof(long_url) - 1] = '\0'; /* MARKET_INPUT_URL_MAX + 1 bytes */
+	b.input_url = long_url;
+	reject_bid(f, 4, &b, MARKET_BID_BAD_INPUT_URL);
+	long_url[MARKET_INPUT_URL_MAX] = '\0'; /* at the bound */
+	mf_bid(f, 4, &b, NULL);
+	b.input_url = "http://127.0.0.1:19741/input/07";
+	mf_bid(f, 4, &b, NULL);
+}
+
 static void test_cancel_bid_refunds_the_whole_escrow(void **state)
 {
 	struct fixture *f = *state;
@@ -496,6 +527,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_offer_is_recorded_and_indexed, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_bid_input_url_rules_each_have_a_reason, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_offer_rules_each_have_a_reason, setup,
 						teardown),
