@@ -112,6 +112,14 @@ bool market_attributes_valid(Hearth__Attribute *const *attrs, size_t n);
 int market_lease_close(const struct market_ctx *c, struct market_state *ms, Hearth__Lease *lease,
 		       uint64_t pay, Hearth__LeaseState final);
 
+/* As market_lease_close, and to_amount of the share goes to to (a
+ * verifier) before the rest goes back to the consumer. Returns 0, 1 when
+ * pay + to_amount exceeds the share or an amount overflows, -1 on a state
+ * error. */
+int market_lease_close_to(const struct market_ctx *c, struct market_state *ms, Hearth__Lease *lease,
+			  uint64_t pay, const uint8_t *to, uint64_t to_amount,
+			  Hearth__LeaseState final);
+
 /* Reads and writes a lease record. */
 __attribute__((warn_unused_result)) enum state_status
 market_lease_load(const struct state *st, const uint8_t *id, Hearth__Lease **lease);
@@ -221,6 +229,51 @@ int market_dispute_resolve(const struct market_ctx *c, struct market_state *ms,
 			   Hearth__Lease *verifier);
 int market_dispute_verifier_failed(const struct market_ctx *c, struct market_state *ms,
 				   Hearth__Lease *verifier);
+
+/* verifier.c: verifier leases of disputes and tie-breaks.
+ * Draws a verifier for bid from the book (doc/market.md, "Disputes"):
+ * offers within the bid's max price that fit it, of providers not in
+ * exclude[n_exclude] (32-byte keys), whose worst case (price x the bid's
+ * max duration) is at most cap; picked by H("hearth/verifier",
+ * c->prev_block_id || seed_id). The pick gets the lease of replica
+ * MARKET_VERIFIER_REPLICA (record, indexes, one slot of its offer).
+ * Out: vid, its lease id, and *found (false: no candidate, nothing
+ * written). Returns 0 or -1. */
+int market_verifier_assign(const struct market_ctx *c, const Hearth__BidRecord *bid,
+			   const uint8_t *const *exclude, size_t n_exclude, uint64_t cap,
+			   const uint8_t *seed_id, uint8_t vid[MARKET_ID_SIZE], bool *found);
+
+/* Ends verifier lease v in state final: record, the slot back. */
+int market_verifier_close(const struct market_ctx *c, Hearth__Lease *v, Hearth__LeaseState final);
+
+/* What the verifier of lease v reported. Out: *pay, its price x billed
+ * seconds; hash, its result hash. Returns 0 or -1. */
+int market_verifier_report(const struct market_ctx *c, const Hearth__Lease *v, uint64_t *pay,
+			   uint8_t hash[HASH_SIZE]);
+
+/* The receipt of verifier lease v (at the end of its block), or its missed
+ * deadline: decides the dispute (bid of one replica) or the tie-break
+ * (more) it serves. Return 0 or -1. */
+int market_verifier_settle(const struct market_ctx *c, struct market_state *ms, Hearth__Lease *v);
+int market_verifier_fail(const struct market_ctx *c, struct market_state *ms, Hearth__Lease *v);
+
+/* tiebreak.c: tie-breaks of replicated bids (doc/market.md, "Tie-break").
+ * At the end of bid's reveal window, without a majority: when the valid
+ * reveals (votes[i] non-NULL for the committed leases[i]) name at least two
+ * results, writes the bid's TieBreakRecord and draws a verifier whose worst
+ * case the shares cover. Out: *pending, true when a verifier was drawn
+ * (the leases with a vote then stay open until it decides); false when
+ * there is nothing to break, or no verifier (the record then says void).
+ * Returns 0 or -1. */
+int market_tiebreak_open(const struct market_ctx *c, const Hearth__BidRecord *bid,
+			 Hearth__Lease *const *leases, const uint8_t *const *votes, bool *pending);
+
+/* The verifier's receipt decides; its missed deadline voids the tie-break.
+ * Return 0 or -1. */
+int market_tiebreak_resolve(const struct market_ctx *c, struct market_state *ms,
+			    Hearth__Lease *verifier);
+int market_tiebreak_verifier_failed(const struct market_ctx *c, struct market_state *ms,
+				    Hearth__Lease *verifier);
 
 /* match.c: one matching pass (doc/market.md, "Matching"), which decodes
  * its bids in batches of at most MARKET_MATCH_BATCH_BYTES of records (at
