@@ -134,6 +134,42 @@ static int tally_dispute(void *arg, const uint8_t *key, size_t key_len, const ui
 	return 0;
 }
 
+/* A pending tie-break has an open verifier lease and a bid still matched;
+ * a decided one leaves no replica of its bid waiting. */
+static int tally_tiebreak(void *arg, const uint8_t *key, size_t key_len, const uint8_t *val,
+			  size_t val_len)
+{
+	struct tally *t = arg;
+	ProtobufCMessage *msg;
+	const Hearth__TieBreakRecord *tb;
+	Hearth__BidRecord *bid;
+	Hearth__Lease *v;
+
+	(void)key;
+	(void)key_len;
+	assert_int_equal(codec_decode(&hearth__tie_break_record__descriptor, val, val_len, val_len,
+				      &msg, NULL),
+			 CODEC_OK);
+	tb = (const Hearth__TieBreakRecord *)msg;
+	assert_int_equal(market_bid_get(t->st, tb->bid_id.data, &bid), STATE_OK);
+	assert_true(bid->bid->replicas >= 2);
+	assert_true(tb->outcome <= 4);
+	if (tb->outcome == 0) {
+		assert_int_equal(bid->state, HEARTH__BID_STATE__BID_MATCHED);
+		assert_true(tb->has_verifier_lease_id);
+		assert_int_equal(market_lease_get(t->st, tb->verifier_lease_id.data, &v), STATE_OK);
+		assert_int_equal(v->state, HEARTH__LEASE_STATE__LEASE_ACTIVE);
+		codec_free((ProtobufCMessage *)v);
+	} else {
+		assert_int_equal(bid->state, HEARTH__BID_STATE__BID_SETTLED);
+		assert_int_equal(tb->has_verifier_lease_id, tb->outcome != 3);
+		assert_int_equal(tb->has_result_hash, tb->outcome == 1 || tb->outcome == 2);
+	}
+	codec_free((ProtobufCMessage *)bid);
+	codec_free(msg);
+	return 0;
+}
+
 static int tally_lease(void *arg, const uint8_t *key, size_t key_len, const uint8_t *val,
 		       size_t val_len)
 {
@@ -207,6 +243,8 @@ void mf_assert_consistent(const struct chain *c)
 	assert_int_equal(state_iterate(t.st, &p, 1, NULL, 0, tally_lease, &t), STATE_OK);
 	p = MKEY_DISPUTE;
 	assert_int_equal(state_iterate(t.st, &p, 1, NULL, 0, tally_dispute, &t), STATE_OK);
+	p = MKEY_TIEBREAK;
+	assert_int_equal(state_iterate(t.st, &p, 1, NULL, 0, tally_tiebreak, &t), STATE_OK);
 	assert_int_equal(t.escrow, mf_escrow(c));
 	assert_int_equal(count_prefix(&t, MKEY_BID_QUEUE), t.queued);
 	assert_int_equal(count_prefix(&t, MKEY_BID_EXPIRY), t.queued);
