@@ -178,6 +178,8 @@ static void test_non_revealer_and_bad_reveal_are_faults(void **state)
 	mf_assert_rejected(f, tx, len, MARKET_REVEAL_CLOSED);
 }
 
+/* No third provider offers: no tie-break verifier can be drawn (the
+ * tie-breaks themselves: test_market_tiebreak.c). */
 static void test_honest_disagreement_without_majority_is_refunded(void **state)
 {
 	struct fixture *f = *state;
