@@ -1,7 +1,7 @@
 /* lease.c: lease records and the end of a lease: the split of its escrow
- * share between provider, consumer and (a tie-break's) verifier, the bid's bookkeeping and the slot
- * returned to the offer. Settlement (settle.c) decides the payment; this
- * file moves the money. */
+ * share between provider, consumer and (a tie-break's) verifier, the bid's
+ * bookkeeping and the slot returned to the offer. Settlement (settle.c)
+ * decides the payment; this file moves the money. */
 #include "market/order.h"
 
 #include "market/reason.h"
