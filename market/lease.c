@@ -1,7 +1,8 @@
 /* lease.c: lease records and the end of a lease: the split of its escrow
- * share between provider, consumer and (a tie-break's) verifier, the bid's
- * bookkeeping and the slot returned to the offer. Settlement (settle.c)
- * decides the payment; this file moves the money. */
+ * share between provider and consumer, the bid's bookkeeping (the rest of
+ * its tie-break reserve back with its last lease) and the slot returned to
+ * the offer; a tie-break verifier's pay out of the reserve. Settlement
+ * (settle.c) decides the payment; this file moves the money. */
 #include "market/order.h"
 
 #include "market/reason.h"
@@ -25,13 +26,12 @@ enum state_status market_lease_store(const struct state *st, const Hearth__Lease
 
 /* The bid's side of a lease's end. Returns 0, 1 or -1 as market_lease_close. */
 static int bid_close_lease(const struct market_ctx *c, struct market_state *ms,
-			   const Hearth__Lease *lease, uint64_t pay, const uint8_t *to,
-			   uint64_t to_amount)
+			   const Hearth__Lease *lease, uint64_t pay)
 {
 	ProtobufCMessage *msg;
 	Hearth__BidRecord *bid;
 	struct mkey k;
-	uint64_t share, out;
+	uint64_t share;
 	int rc;
 
 	mkey_id(&k, MKEY_BID, lease->bid_id.data);
@@ -40,22 +40,22 @@ static int bid_close_lease(const struct market_ctx *c, struct market_state *ms,
 	bid = (Hearth__BidRecord *)msg;
 	if (__builtin_mul_overflow(lease->price_per_second, bid->bid->max_duration_seconds,
 				   &share) ||
-	    __builtin_add_overflow(pay, to_amount, &out) || out > share || share > bid->escrow ||
-	    bid->open_leases == 0 || (to == NULL && to_amount != 0)) {
+	    pay > share || share > bid->escrow || bid->open_leases == 0) {
 		codec_free(msg);
 		return 1;
 	}
 	rc = market_escrow_release(c->st, ms, lease->provider.data, pay);
-	if (rc == 0 && to_amount != 0)
-		rc = market_escrow_release(c->st, ms, to, to_amount);
 	if (rc == 0)
-		rc = market_escrow_release(c->st, ms, lease->consumer.data, share - out);
-	if (rc == 0) {
-		bid->escrow -= share;
-		if (--bid->open_leases == 0)
-			bid->state = HEARTH__BID_STATE__BID_SETTLED;
-		rc = market_record_put(c->st, &k, &bid->base) == STATE_OK ? 0 : -1;
+		rc = market_escrow_release(c->st, ms, lease->consumer.data, share - pay);
+	bid->escrow -= share;
+	/* the last lease: what is left of the tie-break reserve goes back */
+	if (rc == 0 && --bid->open_leases == 0) {
+		rc = market_escrow_release(c->st, ms, lease->consumer.data, bid->escrow);
+		bid->escrow = 0;
+		bid->state = HEARTH__BID_STATE__BID_SETTLED;
 	}
+	if (rc == 0)
+		rc = market_record_put(c->st, &k, &bid->base) == STATE_OK ? 0 : -1;
 	codec_free(msg);
 	return rc;
 }
@@ -63,14 +63,7 @@ static int bid_close_lease(const struct market_ctx *c, struct market_state *ms,
 int market_lease_close(const struct market_ctx *c, struct market_state *ms, Hearth__Lease *lease,
 		       uint64_t pay, Hearth__LeaseState final)
 {
-	return market_lease_close_to(c, ms, lease, pay, NULL, 0, final);
-}
-
-int market_lease_close_to(const struct market_ctx *c, struct market_state *ms, Hearth__Lease *lease,
-			  uint64_t pay, const uint8_t *to, uint64_t to_amount,
-			  Hearth__LeaseState final)
-{
-	int rc = bid_close_lease(c, ms, lease, pay, to, to_amount);
+	int rc = bid_close_lease(c, ms, lease, pay);
 
 	if (rc != 0)
 		return rc;
@@ -79,4 +72,28 @@ int market_lease_close_to(const struct market_ctx *c, struct market_state *ms, H
 	    market_offer_release_slot(c, lease->offer_id.data) != STATE_OK)
 		return -1;
 	return 0;
+}
+
+int market_reserve_pay(const struct market_ctx *c, struct market_state *ms, const uint8_t *bid_id,
+		       const uint8_t *to, uint64_t amount)
+{
+	ProtobufCMessage *msg;
+	Hearth__BidRecord *bid;
+	struct mkey k;
+	uint64_t reserve;
+	int rc = 1;
+
+	mkey_id(&k, MKEY_BID, bid_id);
+	if (market_record_get(c->st, &k, &hearth__bid_record__descriptor, &msg) != STATE_OK)
+		return -1;
+	bid = (Hearth__BidRecord *)msg;
+	if (bid->state == HEARTH__BID_STATE__BID_MATCHED &&
+	    market_bid_reserve(bid->bid, &reserve) && amount <= reserve && amount <= bid->escrow) {
+		rc = market_escrow_release(c->st, ms, to, amount);
+		bid->escrow -= amount;
+		if (rc == 0)
+			rc = market_record_put(c->st, &k, &bid->base) == STATE_OK ? 0 : -1;
+	}
+	codec_free(msg);
+	return rc;
 }

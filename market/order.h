@@ -91,6 +91,11 @@ enum ledger_reason market_cancel_bid_apply(const struct market_ctx *c, const str
 __attribute__((warn_unused_result)) enum state_status
 market_bid_store(const struct state *st, const Hearth__BidRecord *rec);
 
+/* Out: *reserve, the tie-break reserve a bid keeps in escrow from its
+ * match until it settles: max_price x max_duration for r >= 2, 0 for r = 1
+ * (doc/market.md, "Tie-break"). Returns false on overflow. */
+bool market_bid_reserve(const Hearth__Bid *b, uint64_t *reserve);
+
 /* Takes a queued bid out of the queue and expiry indexes. */
 __attribute__((warn_unused_result)) enum state_status
 market_bid_dequeue(const struct state *st, const Hearth__BidRecord *rec);
@@ -106,19 +111,19 @@ bool market_attributes_valid(Hearth__Attribute *const *attrs, size_t n);
 /* lease.c: ends lease in state final (SETTLED or FAILED): pay goes to the
  * provider out of the lease's escrow share (price x the bid's max
  * duration), the rest back to the consumer; the bid's escrow shrinks by the
- * share and its open leases by one (SETTLED at none); the offer gets its
- * slot back. Returns 0, 1 when pay exceeds the share or an amount
- * overflows, -1 on a state error. */
+ * share and its open leases by one (SETTLED at none, what is left of its
+ * escrow, the tie-break reserve, then going back to the consumer); the
+ * offer gets its slot back. Returns 0, 1 when pay exceeds the share or an
+ * amount overflows, -1 on a state error. */
 int market_lease_close(const struct market_ctx *c, struct market_state *ms, Hearth__Lease *lease,
 		       uint64_t pay, Hearth__LeaseState final);
 
-/* As market_lease_close, and to_amount of the share goes to to (a
- * verifier) before the rest goes back to the consumer. Returns 0, 1 when
- * pay + to_amount exceeds the share or an amount overflows, -1 on a state
- * error. */
-int market_lease_close_to(const struct market_ctx *c, struct market_state *ms, Hearth__Lease *lease,
-			  uint64_t pay, const uint8_t *to, uint64_t to_amount,
-			  Hearth__LeaseState final);
+/* Pays amount (a tie-break verifier's pay) to to out of the tie-break
+ * reserve of the matched bid bid_id; the bid's escrow shrinks by it.
+ * Returns 0, 1 when amount exceeds the reserve or the escrow, -1 on a
+ * state error. */
+int market_reserve_pay(const struct market_ctx *c, struct market_state *ms, const uint8_t *bid_id,
+		       const uint8_t *to, uint64_t amount);
 
 /* Reads and writes a lease record. */
 __attribute__((warn_unused_result)) enum state_status
@@ -261,9 +266,10 @@ int market_verifier_fail(const struct market_ctx *c, struct market_state *ms, He
  * At the end of bid's reveal window, without a majority: when the valid
  * reveals (votes[i] non-NULL for the committed leases[i]) name at least two
  * results, writes the bid's TieBreakRecord and draws a verifier whose worst
- * case the shares cover. Out: *pending, true when a verifier was drawn
- * (the leases with a vote then stay open until it decides); false when
- * there is nothing to break, or no verifier (the record then says void).
+ * case fits the bid's tie-break reserve (the cover). Out: *pending, true
+ * when a verifier was drawn (the leases with a vote then stay open until it
+ * decides); false when there is nothing to break, or no verifier (the
+ * record then says void).
  * Returns 0 or -1. */
 int market_tiebreak_open(const struct market_ctx *c, const Hearth__BidRecord *bid,
 			 Hearth__Lease *const *leases, const uint8_t *const *votes, bool *pending);

@@ -2,11 +2,9 @@
  * ends without a majority while the valid reveals name at least two
  * different results gets a verifier, drawn as a dispute's is (verifier.c):
  * any provider but the bid's own, seeded by the bid's id, whose worst case
- * (price x max duration) the shares can pay whatever it reports, that is
- * at most the cover, the least that the leases not agreeing with one of
- * the results hold:
- *   cover = min over the revealed results h of
- *           sum of the shares of the leases that revealed another result.
+ * (price x max duration) fits the cover: the bid's tie-break reserve,
+ * max_price x max_duration, which the bid keeps in escrow from its match
+ * (bid.c, match.c), so every offer within the bid's max price qualifies.
  * The leases with a valid reveal stay RECEIPTED, their shares in the bid's
  * escrow, until the verifier reports with a plain receipt, which decides at
  * the end of its block:
@@ -14,13 +12,14 @@
  *    billed seconds as a majority would be (completed); the others refund
  *    their shares and are slashed slash_wrong_result_ppm (failed, slashed).
  *  - its hash matches no replica: every share is refunded, nobody slashed.
- * Either way the verifier is paid price x billed seconds out of the shares
- * that are not paid out (in replica order), the rest goes back to the
- * consumer, and it counts completed. No verifier available: the record is
- * void and the bid settles as today without a majority (everything
- * refunded). The verifier misses its deadline: it is slashed as for any
- * missed deadline and everything is refunded. Faults (no reveal, a faulty
- * reveal) are settled at the end of the window, as without a tie-break. */
+ * Either way the verifier is paid price x billed seconds out of the
+ * reserve and counts completed; the rest of the reserve goes back to the
+ * consumer with the bid's last lease (lease.c). No verifier available: the
+ * record is void and the bid settles as without a majority (everything
+ * refunded, the reserve too). The verifier misses its deadline: it is
+ * slashed as for any missed deadline and everything is refunded. Faults
+ * (no reveal, a faulty reveal) are settled at the end of the window, as
+ * without a tie-break. */
 #include "market/order.h"
 
 #include <string.h>
@@ -58,36 +57,19 @@ static bool same(const uint8_t *a, const uint8_t *b)
 	return a != NULL && b != NULL && memcmp(a, b, HASH_SIZE) == 0;
 }
 
-/* Out: *cover (see the top of the file) and *distinct, the number of
- * different results among votes. Returns 0, or -1 on an overflow. */
-static int tiebreak_cover(const Hearth__BidRecord *bid, Hearth__Lease *const *leases,
-			  const uint8_t *const *votes, uint64_t *cover, uint32_t *distinct)
+/* The number of different results among the r votes. */
+static uint32_t tiebreak_distinct(uint32_t r, const uint8_t *const *votes)
 {
-	uint32_t r = bid->bid->replicas;
+	uint32_t distinct = 0;
 
-	*cover = UINT64_MAX;
-	*distinct = 0;
 	for (uint32_t i = 0; i < r; i++) {
-		uint64_t others = 0, share;
 		bool seen = false;
 
 		for (uint32_t j = 0; votes[i] != NULL && j < i; j++)
 			seen |= same(votes[i], votes[j]);
-		if (votes[i] == NULL || seen)
-			continue;
-		(*distinct)++;
-		for (uint32_t j = 0; j < r; j++) {
-			if (votes[j] == NULL || same(votes[i], votes[j]))
-				continue;
-			if (__builtin_mul_overflow(leases[j]->price_per_second,
-						   bid->bid->max_duration_seconds, &share) ||
-			    __builtin_add_overflow(others, share, &others))
-				return -1;
-		}
-		if (others < *cover)
-			*cover = others;
+		distinct += votes[i] != NULL && !seen;
 	}
-	return 0;
+	return distinct;
 }
 
 int market_tiebreak_open(const struct market_ctx *c, const Hearth__BidRecord *bid,
@@ -96,15 +78,15 @@ int market_tiebreak_open(const struct market_ctx *c, const Hearth__BidRecord *bi
 	Hearth__TieBreakRecord t = HEARTH__TIE_BREAK_RECORD__INIT;
 	const uint8_t *exclude[MARKET_REPLICAS_MAX];
 	uint8_t vid[MARKET_ID_SIZE];
-	uint32_t r = bid->bid->replicas, distinct;
+	uint32_t r = bid->bid->replicas;
 	uint64_t cover;
 	bool found;
 
 	*pending = false;
-	if (tiebreak_cover(bid, leases, votes, &cover, &distinct) != 0)
-		return -1;
-	if (distinct < 2)
+	if (tiebreak_distinct(r, votes) < 2)
 		return 0;
+	if (!market_bid_reserve(bid->bid, &cover))
+		return -1;
 	for (uint32_t i = 0; i < r; i++)
 		exclude[i] = leases[i]->provider.data;
 	if (market_verifier_assign(c, bid, exclude, r, cover, bid->id.data, vid, &found) != 0)
@@ -190,24 +172,6 @@ static int pay_agreeing(const struct market_ctx *c, struct market_state *ms, str
 	return 0;
 }
 
-/* Ends the open replica i of x unpaid: the verifier takes what it is
- * still owed (*owed) out of the share, the consumer the rest. */
-static int refund_paying(const struct market_ctx *c, struct market_state *ms, struct tied *x,
-			 uint32_t i, const uint8_t *verifier, uint64_t *owed)
-{
-	uint64_t share, take;
-
-	if (__builtin_mul_overflow(x->leases[i]->price_per_second,
-				   x->bid->bid->max_duration_seconds, &share))
-		return -1;
-	take = *owed < share ? *owed : share;
-	*owed -= take;
-	return market_lease_close_to(c, ms, x->leases[i], 0, verifier, take,
-				     HEARTH__LEASE_STATE__LEASE_FAILED) == 0
-		       ? 0
-		       : -1;
-}
-
 int market_tiebreak_resolve(const struct market_ctx *c, struct market_state *ms,
 			    Hearth__Lease *verifier)
 {
@@ -217,7 +181,10 @@ int market_tiebreak_resolve(const struct market_ctx *c, struct market_state *ms,
 	bool agreed = false;
 	int rc = tied_load(c, verifier, &x);
 
-	if (rc == 0 && (market_verifier_report(c, verifier, &owed, hash) != 0 || owed > x.t->cover))
+	/* the reserve pays the verifier before the last lease returns the rest */
+	if (rc == 0 &&
+	    (market_verifier_report(c, verifier, &owed, hash) != 0 || owed > x.t->cover ||
+	     market_reserve_pay(c, ms, x.bid->id.data, verifier->provider.data, owed) != 0))
 		rc = -1;
 	for (uint32_t i = 0; rc == 0 && i < x.r; i++)
 		agreed |= same(x.votes[i], hash);
@@ -226,14 +193,12 @@ int market_tiebreak_resolve(const struct market_ctx *c, struct market_state *ms,
 			continue;
 		if (same(x.votes[i], hash))
 			rc = pay_agreeing(c, ms, &x, i);
-		else if (refund_paying(c, ms, &x, i, verifier->provider.data, &owed) != 0 ||
+		else if (market_lease_close(c, ms, x.leases[i], 0,
+					    HEARTH__LEASE_STATE__LEASE_FAILED) != 0 ||
 			 (agreed && market_penalize(c, x.leases[i], c->p->market_slash_wrong_ppm,
 						    NULL, 0, false, NULL) != 0))
 			rc = -1;
 	}
-	/* the cover guarantees the shares paid the verifier in full */
-	if (rc == 0 && owed != 0)
-		rc = -1;
 	if (rc == 0) {
 		x.t->outcome = agreed ? TIEBREAK_AGREED : TIEBREAK_NO_MATCH;
 		x.t->has_result_hash = true;

@@ -42,6 +42,32 @@ static void assert_copy(const struct state *st, const struct mkey *k, const uint
 	free(val);
 }
 
+/* A matched bid holds the shares of its open leases and, r >= 2, its
+ * tie-break reserve (max price x max duration) until it settles. */
+static void assert_matched_escrow(const struct state *st, const Hearth__BidRecord *b)
+{
+	uint64_t held = b->bid->replicas >= 2
+				? b->bid->max_price_per_second * b->bid->max_duration_seconds
+				: 0;
+	uint8_t id[MARKET_ID_SIZE];
+	Hearth__Lease *l;
+	uint32_t open = 0;
+
+	for (uint32_t i = 0; i < b->bid->replicas; i++) {
+		market_lease_id(b->id.data, i, id);
+		assert_int_equal(market_lease_get(st, id, &l), STATE_OK);
+		if (l->state == HEARTH__LEASE_STATE__LEASE_ACTIVE ||
+		    l->state == HEARTH__LEASE_STATE__LEASE_RECEIPTED ||
+		    l->state == HEARTH__LEASE_STATE__LEASE_DISPUTED) {
+			held += l->price_per_second * b->bid->max_duration_seconds;
+			open++;
+		}
+		codec_free((ProtobufCMessage *)l);
+	}
+	assert_int_equal(open, b->open_leases);
+	assert_int_equal(b->escrow, held);
+}
+
 static int tally_bid(void *arg, const uint8_t *key, size_t key_len, const uint8_t *val,
 		     size_t val_len)
 {
@@ -66,6 +92,7 @@ static int tally_bid(void *arg, const uint8_t *key, size_t key_len, const uint8_
 		assert_true(b->bid->expiry_height > t->height);
 	} else if (b->state == HEARTH__BID_STATE__BID_MATCHED) {
 		assert_true(b->open_leases > 0);
+		assert_matched_escrow(t->st, b);
 	} else {
 		assert_int_equal(b->escrow, 0);
 		assert_int_equal(b->open_leases, 0);

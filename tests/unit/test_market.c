@@ -204,10 +204,11 @@ static void test_bid_locks_the_worst_case_in_escrow(void **state)
 	b.replicas = 3;
 	mf_bid(f, 4, &b, id); /* no offer: stays queued */
 	after = fix_account(f, &f->chain, 4);
-	assert_int_equal(after.balance, before.balance - FIX_FEE - 20 * 60 * 3);
-	assert_int_equal(mf_escrow(&f->chain), 20 * 60 * 3);
+	/* three replicas and the tie-break reserve (r >= 2): 20 x 60 x (3 + 1) */
+	assert_int_equal(after.balance, before.balance - FIX_FEE - 20 * 60 * 4);
+	assert_int_equal(mf_escrow(&f->chain), 20 * 60 * 4);
 	rec = mf_bid_record(f, id);
-	assert_int_equal(rec->escrow, 3600);
+	assert_int_equal(rec->escrow, 4800);
 	assert_int_equal(rec->state, HEARTH__BID_STATE__BID_QUEUED);
 	assert_int_equal(rec->created_height, f->chain.tip.height);
 	codec_free((ProtobufCMessage *)rec);
@@ -302,7 +303,7 @@ static void test_cancel_bid_refunds_the_whole_escrow(void **state)
 
 	b.replicas = 2;
 	mf_bid(f, 4, &b, id);
-	assert_int_equal(mf_escrow(&f->chain), 2400);
+	assert_int_equal(mf_escrow(&f->chain), 3600); /* 2 replicas and the reserve */
 	tx = mf_cancel_bid_tx(f, 4, mf_nonce(f, 4), id, MARKET_ID_SIZE, &len);
 	mf_block1(f, tx, len);
 	assert_int_equal(fix_account(f, &f->chain, 4).balance, before.balance - 2 * FIX_FEE);

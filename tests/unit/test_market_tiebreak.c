@@ -1,11 +1,14 @@
-/* test_market_tiebreak.c: unit tests of tie-breaks (market/tiebreak.c): a
- * replicated bid whose reveal window ends without a majority between two
- * valid results gets a verifier; it agrees with one side (paid, the other
- * slashed, the verifier paid from the loser's share), with none (all
- * refunded but the verifier's pay, nobody slashed), there is no verifier
- * (or none the shares can pay: refunded as before), or the verifier misses
- * its deadline (slashed, all refunded); a fault beside a tie-break; exact
- * balances, burned supply and reputation. The supply invariant and the
+/* test_market_tiebreak.c: unit tests of tie-breaks (market/tiebreak.c) and
+ * the tie-break reserve a replicated bid keeps: a majority refunds the
+ * reserve; a reveal window that ends without a majority between two valid
+ * results gets a verifier (any offer within the bid's max price, since the
+ * reserve covers its worst case); it agrees with one side (paid, the other
+ * slashed and its share refunded, the verifier paid from the reserve), with
+ * none (all refunded but the verifier's pay, nobody slashed), there is no
+ * verifier (or none within the bid's max price: refunded as before, the
+ * reserve too), or the verifier misses its deadline (slashed, all
+ * refunded); a fault beside a tie-break; exact balances, burned supply and
+ * reputation. The supply invariant and the
  * market's consistency are checked after every block (mf_block1). */
 #include "market/market.h"
 
@@ -19,6 +22,7 @@
 
 #define SHARE_1 (10 * 60) /* provider 1's share: price 10 x max duration 60 */
 #define SHARE_2 (11 * 60)
+#define RESERVE (20 * 60) /* the tie-break reserve: max price 20 x max duration 60 */
 
 static int setup(void **state)
 {
@@ -194,14 +198,14 @@ static void test_window_without_majority_draws_a_verifier(void **state)
 	tied(f, 10, 0xbb, bid_id, leases);
 	assert_int_equal(verifier_of(f, bid_id, vid), 3);
 	t = tiebreak_of(f, bid_id);
-	assert_int_equal(t->cover, SHARE_1); /* the least a losing side holds */
+	assert_int_equal(t->cover, RESERVE);
 	assert_int_equal(t->height, f->chain.tip.height);
 	assert_false(t->has_result_hash);
 	codec_free((ProtobufCMessage *)t);
 	/* both replicas wait, their shares held; nobody paid or slashed yet */
 	assert_int_equal(state_of(f, bid_id, 0), HEARTH__LEASE_STATE__LEASE_RECEIPTED);
 	assert_int_equal(state_of(f, bid_id, 1), HEARTH__LEASE_STATE__LEASE_RECEIPTED);
-	assert_int_equal(mf_escrow(&f->chain), SHARE_1 + SHARE_2);
+	assert_int_equal(mf_escrow(&f->chain), SHARE_1 + SHARE_2 + RESERVE);
 	mf_assert_bid(f, bid_id, HEARTH__BID_STATE__BID_MATCHED, MARKET_OK);
 	/* the verifier's lease is not a replica: no commitment, no dispute */
 	tx = mf_commit_tx(f, 3, mf_nonce(f, 3), vid, MARKET_ID_SIZE, leases[0], HASH_SIZE, &len);
@@ -228,15 +232,15 @@ static void test_verifier_agrees_with_the_first_replica(void **state)
 	assert_int_equal(state_of(f, bid_id, 0), HEARTH__LEASE_STATE__LEASE_SETTLED);
 	assert_int_equal(fix_account(f, &f->chain, 1).balance, b0.balance[1] + 110);
 	assert_int_equal(fix_account(f, &f->chain, 1).bonded, b0.bonded[1]);
-	/* provider 2 is wrong: slashed 20 %, its share refunded but for the
-	 * verifier's 40 */
+	/* provider 2 is wrong: slashed 20 %, its share refunded; the reserve
+	 * pays the verifier's 40, the rest of it goes back */
 	assert_int_equal(state_of(f, bid_id, 1), HEARTH__LEASE_STATE__LEASE_FAILED);
 	assert_int_equal(fix_account(f, &f->chain, 2).balance, b0.balance[2]);
 	assert_int_equal(fix_account(f, &f->chain, 2).bonded, MF_BOND - MF_BOND / 5);
 	assert_int_equal(burned(f), b0.burned + MF_BOND / 5);
 	assert_int_equal(fix_account(f, &f->chain, 3).balance, b0.balance[3] - FIX_FEE + 40);
 	assert_int_equal(fix_account(f, &f->chain, 4).balance,
-			 b0.balance[4] + (SHARE_1 - 110) + (SHARE_2 - 40));
+			 b0.balance[4] + (SHARE_1 - 110) + SHARE_2 + (RESERVE - 40));
 	assert_int_equal(mf_escrow(&f->chain), 0);
 	mf_assert_bid(f, bid_id, HEARTH__BID_STATE__BID_SETTLED, MARKET_OK);
 	assert_int_equal(rep_of(f, 1).completed, 1);
@@ -273,7 +277,7 @@ static void test_verifier_agrees_with_the_second_replica(void **state)
 	assert_int_equal(verifier_of(f, bid_id, vid), 3);
 	b0 = before(f);
 	verify(f, vid, 0xbb);
-	/* provider 2 paid 11 x 20 s; provider 1's share pays the verifier */
+	/* provider 2 paid 11 x 20 s; the reserve pays the verifier */
 	assert_int_equal(state_of(f, bid_id, 0), HEARTH__LEASE_STATE__LEASE_FAILED);
 	assert_int_equal(state_of(f, bid_id, 1), HEARTH__LEASE_STATE__LEASE_SETTLED);
 	assert_int_equal(fix_account(f, &f->chain, 2).balance, b0.balance[2] + 220);
@@ -282,7 +286,7 @@ static void test_verifier_agrees_with_the_second_replica(void **state)
 	assert_int_equal(fix_account(f, &f->chain, 2).bonded, MF_BOND);
 	assert_int_equal(fix_account(f, &f->chain, 3).balance, b0.balance[3] - FIX_FEE + 40);
 	assert_int_equal(fix_account(f, &f->chain, 4).balance,
-			 b0.balance[4] + (SHARE_2 - 220) + (SHARE_1 - 40));
+			 b0.balance[4] + (SHARE_2 - 220) + SHARE_1 + (RESERVE - 40));
 	assert_int_equal(burned(f), b0.burned + MF_BOND / 5);
 	assert_int_equal(mf_escrow(&f->chain), 0);
 	assert_int_equal(outcome_of(f, bid_id), 1);
@@ -310,7 +314,7 @@ static void test_verifier_agreeing_with_none_refunds_all_but_its_pay(void **stat
 	assert_int_equal(burned(f), b0.burned);
 	assert_int_equal(fix_account(f, &f->chain, 3).balance, b0.balance[3] - FIX_FEE + 40);
 	assert_int_equal(fix_account(f, &f->chain, 4).balance,
-			 b0.balance[4] + SHARE_1 + SHARE_2 - 40);
+			 b0.balance[4] + SHARE_1 + SHARE_2 + RESERVE - 40);
 	assert_int_equal(mf_escrow(&f->chain), 0);
 	assert_int_equal(outcome_of(f, bid_id), 2);
 	assert_int_equal(rep_of(f, 1).failed + rep_of(f, 1).slashed, 0);
@@ -319,9 +323,9 @@ static void test_verifier_agreeing_with_none_refunds_all_but_its_pay(void **stat
 	mf_assert_bid(f, bid_id, HEARTH__BID_STATE__BID_SETTLED, MARKET_OK);
 }
 
-/* Without another provider, or with one whose worst case (11 x 60) the
- * smaller share (10 x 60) cannot pay, the tie-break is void: refunded as
- * without a majority, nobody slashed. */
+/* Without another provider, or with one above the bid's max price (20),
+ * the tie-break is void: refunded as without a majority (the reserve too),
+ * nobody slashed. */
 static void assert_void(struct fixture *f, uint64_t verifier_price)
 {
 	uint8_t bid_id[MARKET_ID_SIZE], leases[2][MARKET_ID_SIZE];
@@ -347,13 +351,64 @@ static void test_no_verifier_refunds_as_without_majority(void **state)
 	uint64_t consumer = fix_account(f, &f->chain, 4).balance;
 
 	assert_void(f, 0);
-	/* the bid's fee, then both shares back */
+	/* the bid's fee, then both shares and the reserve back */
 	assert_int_equal(fix_account(f, &f->chain, 4).balance, consumer - FIX_FEE);
 }
 
-static void test_verifier_the_shares_cannot_pay_is_not_drawn(void **state)
+static void test_verifier_above_the_max_price_is_not_drawn(void **state)
 {
-	assert_void(*state, 11);
+	struct fixture *f = *state;
+	uint64_t consumer = fix_account(f, &f->chain, 4).balance;
+
+	assert_void(f, 21);
+	assert_int_equal(fix_account(f, &f->chain, 4).balance, consumer - FIX_FEE);
+}
+
+/* A verifier at the bid's max price (20), dearer than either replica, is
+ * drawn: the reserve covers its worst case. It runs the whole 60 s and
+ * takes the whole reserve; the loser's share is refunded. */
+static void test_verifier_at_the_max_price_is_paid_from_the_reserve(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t bid_id[MARKET_ID_SIZE], leases[2][MARKET_ID_SIZE], vid[MARKET_ID_SIZE];
+	struct before b0;
+	size_t len;
+	uint8_t *tx;
+
+	tied(f, 20, 0xbb, bid_id, leases);
+	assert_int_equal(verifier_of(f, bid_id, vid), 3);
+	b0 = before(f);
+	tx = mf_receipt_hash_tx(f, 3, mf_nonce(f, 3), vid, 60000, 0xbb, &len);
+	mf_block1(f, tx, len);
+	assert_int_equal(outcome_of(f, bid_id), 1);
+	assert_int_equal(fix_account(f, &f->chain, 3).balance, b0.balance[3] - FIX_FEE + RESERVE);
+	assert_int_equal(fix_account(f, &f->chain, 2).balance, b0.balance[2] + 220);
+	assert_int_equal(fix_account(f, &f->chain, 1).balance, b0.balance[1]);
+	assert_int_equal(fix_account(f, &f->chain, 1).bonded, MF_BOND - MF_BOND / 5);
+	assert_int_equal(fix_account(f, &f->chain, 4).balance,
+			 b0.balance[4] + (SHARE_2 - 220) + SHARE_1);
+	assert_int_equal(mf_escrow(&f->chain), 0);
+	mf_assert_bid(f, bid_id, HEARTH__BID_STATE__BID_SETTLED, MARKET_OK);
+}
+
+/* A majority needs no verifier: the reserve goes back at the end of the
+ * window with the losers' shares, no tie-break record. */
+static void test_majority_refunds_the_reserve(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t bid_id[MARKET_ID_SIZE], leases[2][MARKET_ID_SIZE];
+	Hearth__TieBreakRecord *t;
+	uint64_t consumer = fix_account(f, &f->chain, 4).balance;
+
+	tied(f, 10, 0xaa, bid_id, leases);
+	assert_int_equal(state_of(f, bid_id, 0), HEARTH__LEASE_STATE__LEASE_SETTLED);
+	assert_int_equal(state_of(f, bid_id, 1), HEARTH__LEASE_STATE__LEASE_SETTLED);
+	/* the bid's fee; paid 10 x 11 s and 11 x 20 s, the rest back */
+	assert_int_equal(fix_account(f, &f->chain, 4).balance, consumer - FIX_FEE - 110 - 220);
+	assert_int_equal(mf_escrow(&f->chain), 0);
+	assert_int_equal(market_tiebreak_get(fix_chain_state(&f->chain), bid_id, &t),
+			 STATE_NOT_FOUND);
+	mf_assert_bid(f, bid_id, HEARTH__BID_STATE__BID_SETTLED, MARKET_OK);
 }
 
 static void test_verifier_missing_its_deadline_is_slashed_and_all_refunded(void **state)
@@ -378,7 +433,8 @@ static void test_verifier_missing_its_deadline_is_slashed_and_all_refunded(void 
 	assert_int_equal(fix_account(f, &f->chain, 3).bonded, MF_BOND - MF_BOND / 10);
 	assert_int_equal(rep_of(f, 3).failed, 1);
 	assert_int_equal(burned(f), b0.burned + MF_BOND / 10);
-	assert_int_equal(fix_account(f, &f->chain, 4).balance, b0.balance[4] + SHARE_1 + SHARE_2);
+	assert_int_equal(fix_account(f, &f->chain, 4).balance,
+			 b0.balance[4] + SHARE_1 + SHARE_2 + RESERVE);
 	assert_int_equal(fix_account(f, &f->chain, 1).bonded, MF_BOND);
 	assert_int_equal(fix_account(f, &f->chain, 2).bonded, MF_BOND);
 	assert_int_equal(state_of(f, bid_id, 0), HEARTH__LEASE_STATE__LEASE_FAILED);
@@ -424,7 +480,7 @@ static void test_fault_beside_a_tiebreak_is_slashed_at_once(void **state)
 	assert_int_equal(state_of(f, bid_id, 2), HEARTH__LEASE_STATE__LEASE_FAILED);
 	assert_int_equal(fix_account(f, &f->chain, 3).bonded, MF_BOND - MF_BOND / 5);
 	assert_int_equal(verifier_of(f, bid_id, vid), 0);
-	assert_int_equal(mf_escrow(&f->chain), SHARE_1 + SHARE_2);
+	assert_int_equal(mf_escrow(&f->chain), SHARE_1 + SHARE_2 + RESERVE);
 	consumer = fix_account(f, &f->chain, 4).balance;
 	/* key 0 proposes the block too: it gets the fee back */
 	tx = mf_receipt_hash_tx(f, 0, mf_nonce(f, 0), vid, 2000, 0xbb, &len);
@@ -433,7 +489,7 @@ static void test_fault_beside_a_tiebreak_is_slashed_at_once(void **state)
 	assert_int_equal(state_of(f, bid_id, 0), HEARTH__LEASE_STATE__LEASE_FAILED);
 	assert_int_equal(fix_account(f, &f->chain, 1).bonded, MF_BOND - MF_BOND / 5);
 	assert_int_equal(fix_account(f, &f->chain, 4).balance,
-			 consumer + (SHARE_2 - 11) + (SHARE_1 - 20));
+			 consumer + (SHARE_2 - 11) + SHARE_1 + (RESERVE - 20));
 	assert_int_equal(mf_escrow(&f->chain), 0);
 	assert_int_equal(outcome_of(f, bid_id), 1);
 }
@@ -451,8 +507,11 @@ int main(void)
 			test_verifier_agreeing_with_none_refunds_all_but_its_pay, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_verifier_refunds_as_without_majority, setup,
 						teardown),
-		cmocka_unit_test_setup_teardown(test_verifier_the_shares_cannot_pay_is_not_drawn,
+		cmocka_unit_test_setup_teardown(test_verifier_above_the_max_price_is_not_drawn,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_verifier_at_the_max_price_is_paid_from_the_reserve, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_majority_refunds_the_reserve, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_verifier_missing_its_deadline_is_slashed_and_all_refunded, setup,
 			teardown),

@@ -495,7 +495,7 @@ static void test_tiebreak_is_shown_until_decided(void **state)
 	assert_job_status(t, bid_hex, "verifying");
 	tb = tiebreak_in(t, rpcm_explainbid, bid_hex);
 	assert_string_equal(str(tb, "outcome"), "pending");
-	assert_int_equal(num(tb, "cover"), 10 * 60);
+	assert_int_equal(num(tb, "cover"), 20 * 60); /* the reserve: max price x duration */
 	assert_true(json_is_null(json_object_get(tb, "result_hash")));
 	market_lease_id(bid, 0x80000000u, vid);
 	hex(vid, lease_hex);
