@@ -318,12 +318,11 @@ def test_cheater_among_three_replicas_is_slashed_and_honest_ones_paid(market, tm
 def test_cheater_among_two_replicas_is_caught_by_a_tiebreak_verifier(market, tmp_path):
     """r = 2 on node 0 (still cheating, ask 5) and node 1 (honest, ask 6):
     two different results are no majority, so a tie-break verifier re-runs
-    the job (doc/market.md, "Tie-break"). The shares must pay the verifier
-    whatever it reports, so only a third provider asking at most the
-    cheaper replica's 5 qualifies: node 2 offers at 5 once the bid is
-    matched (earlier, matching would have taken that offer instead of node
-    1's). The verifier agrees with the honest provider: it is paid its
-    billed seconds, the cheater's share pays the verifier and the rest goes
+    the job (doc/market.md, "Tie-break"). The bid's tie-break reserve (max
+    price x max duration) pays the verifier, so node 2's standing offer (ask
+    7, dearer than both replicas but within the max price 9) qualifies. The
+    verifier agrees with the honest provider: it is paid its billed seconds
+    out of the reserve, the rest of the reserve and the cheater's share go
     back to the consumer, the cheater is slashed and its reputation drops;
     balances checked to the unit."""
     cheater, honest, third = (market.address(s) for s in PROVIDER_SECRETS)
@@ -331,22 +330,22 @@ def test_cheater_among_two_replicas_is_caught_by_a_tiebreak_verifier(market, tmp
     r0 = {addr: market.reputation(addr) for addr in market.providers}
     consumer = market.consumers[1]
     c0 = balance(market.entry, consumer)
-    # Slow enough that node 2's offer is on the book before the reveals end.
+    # Slow enough that the tie-break is seen pending while the verifier
+    # re-runs the job.
     bid_id = market.bid(tmp_path, 1, ["sh", "-c", "sleep 8; " + JOB[2]], max_duration=60,
                         replicas=2)
     leases = wait_until("bid %s matched" % bid_id[:16], lambda: market.job(bid_id)["leases"])
     assert {l["provider"] for l in leases} == {cheater, honest}
-    offer = market.sign_synced("offer", PROVIDER_SECRETS[2], OFFER_FEE, 1000, 256 << 20,
-                               64 << 20, 1, "posix", PRICES[0], 120, 10**6)
-    offer_id = txgen(market.builddir, "txid", offer)
-    market.commit_all([market.send(offer)])
-    assert market.job(bid_id)["status"] in ("running", "committed", "revealed"), market.job(bid_id)
+    # Matched: the leases' worst case and the reserve stay in escrow until
+    # the bid settles (unless it already has, on a very fast machine).
+    bid = market.entry.rpc("getbid", bid_id)
+    assert bid["state"] == "settled" or bid["escrow"] == (PRICES[0] + PRICES[1] + MAX_PRICE) * 60
 
     # The window ends without a majority: the verifier (node 2) is drawn.
     job = market.wait_status(bid_id, "verifying")
     tiebreak = job["tiebreak"]
     assert tiebreak["outcome"] == "pending" and tiebreak["result_hash"] is None
-    assert tiebreak["cover"] == PRICES[0] * 60  # the cheater's share, the smaller
+    assert tiebreak["cover"] == MAX_PRICE * 60  # the reserve
     verifier_id = tiebreak["verifier_lease"]
     assert market.entry.rpc("getlease", verifier_id)["provider"] == third
     for l in job["leases"]:
@@ -374,10 +373,10 @@ def test_cheater_among_two_replicas_is_caught_by_a_tiebreak_verifier(market, tmp
     assert leases[honest]["state"] == "settled" and leases[cheater]["state"] == "failed"
 
     # To the unit: the honest provider is paid 6 x its billed seconds, the
-    # verifier 5 x its own out of the cheater's share, the consumer pays
-    # exactly those two; the cheater gets nothing.
+    # verifier 7 x its own out of the reserve, the consumer pays exactly
+    # those two; the cheater gets nothing.
     honest_paid = PRICES[1] * -(-leases[honest]["receipt"]["outcome"]["wall_ms"] // 1000)
-    verifier_paid = PRICES[0] * -(-verifier["receipt"]["outcome"]["wall_ms"] // 1000)
+    verifier_paid = PRICES[2] * -(-verifier["receipt"]["outcome"]["wall_ms"] // 1000)
     assert journal(market.providers[honest][1], leases[honest]["id"])["paid"] == str(honest_paid)
     record = journal(market.providers[third][1], verifier_id)
     assert record["paid"] == str(verifier_paid)
@@ -387,6 +386,7 @@ def test_cheater_among_two_replicas_is_caught_by_a_tiebreak_verifier(market, tmp
     assert balance(market.entry, cheater) == p1[cheater]
     assert balance(market.entry, consumer) == c0 - BID_FEE - honest_paid - verifier_paid
     assert len({balance(n, consumer) for n in market.nodes}) == 1
+    assert market.entry.rpc("getbid", bid_id)["escrow"] == 0
 
     # The cheater is slashed and its reputation drops; the others gain.
     assert market.bonded(cheater) == b0[cheater] - b0[cheater] * SLASH_WRONG_PPM // 10**6
@@ -397,11 +397,6 @@ def test_cheater_among_two_replicas_is_caught_by_a_tiebreak_verifier(market, tmp
     assert r1[cheater]["score"] < r0[cheater]["score"]
     assert r1[honest]["completed"] == r0[honest]["completed"] + 1
     assert r1[third]["completed"] == r0[third]["completed"] + 1
-
-    # Node 2's extra offer goes, so that the scenarios after see the book
-    # as before.
-    market.commit_all([market.send(market.sign_synced("cancel-offer", PROVIDER_SECRETS[2],
-                                                      TX_FEE, offer_id))])
 
 
 def test_liar_is_disputed_reverified_slashed_and_consumer_refunded(market, tmp_path):
