@@ -1,5 +1,7 @@
 /* bid.c: the bid and cancel_bid transactions, and the expiry of bids. A bid
- * locks max_price x max_duration x replicas in escrow when it is accepted;
+ * locks max_price x max_duration x replicas in escrow when it is accepted,
+ * and one more max_price x max_duration for r >= 2, the tie-break reserve
+ * (doc/market.md, "Tie-break");
  * while queued it is indexed in the queue (arrival seq), whose entry holds
  * a copy of the record so that matching reads the queue in one sequential
  * walk (doc/state-keys.md), and by expiry height; cancel and expiry refund
@@ -13,14 +15,23 @@
 #include "consensus/account.h"
 #include "market/reason.h"
 
-/* Out: *escrow = price x duration x replicas. Returns false on overflow. */
+bool market_bid_reserve(const Hearth__Bid *b, uint64_t *reserve)
+{
+	*reserve = 0;
+	return b->replicas < 2 ||
+	       !__builtin_mul_overflow(b->max_price_per_second, b->max_duration_seconds, reserve);
+}
+
+/* Out: *escrow = price x duration x replicas, plus the tie-break reserve
+ * (r >= 2). Returns false on overflow. */
 static bool bid_escrow(const Hearth__Bid *b, uint64_t *escrow)
 {
-	uint64_t per_replica;
+	uint64_t per_replica, reserve;
 
 	return !__builtin_mul_overflow(b->max_price_per_second, b->max_duration_seconds,
 				       &per_replica) &&
-	       !__builtin_mul_overflow(per_replica, (uint64_t)b->replicas, escrow);
+	       !__builtin_mul_overflow(per_replica, (uint64_t)b->replicas, escrow) &&
+	       market_bid_reserve(b, &reserve) && !__builtin_add_overflow(*escrow, reserve, escrow);
 }
 
 /* input_url: "http://" and something after it, printable ASCII without

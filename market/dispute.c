@@ -1,10 +1,9 @@
 /* dispute.c: disputes of single-replica receipts. During the challenge
  * window (up to and including block receipt height + challenge_blocks) the
  * consumer may dispute a receipt, locking dispute_bond. At the end of that
- * block a verifier is chosen among the fitting offers of other providers
- * whose worst case (price x max duration) the bond covers, seeded by the
- * block's prev_block_id: the first up to VERIFIER_CANDIDATES distinct
- * providers of the book in matching order, one picked by the seed. The
+ * block a verifier is chosen (verifier.c) among the fitting offers of
+ * other providers whose worst case (price x max duration) the bond covers,
+ * seeded by the block's prev_block_id and the disputed lease. The
  * verifier re-runs the job on a lease of its own and reports with a plain
  * receipt, which decides at the end of its block:
  *  - same result hash: the provider was right. The bond pays the verifier
@@ -25,8 +24,7 @@
 #include "consensus/account.h"
 #include "market/market.h"
 
-#define VERIFIER_CANDIDATES 8u
-#define REASON_MAX	    256u
+#define REASON_MAX 256u
 
 enum dispute_outcome {
 	DISPUTE_PENDING = 0,
@@ -177,59 +175,6 @@ enum ledger_reason market_dispute_apply(const struct market_ctx *c, const struct
 	return LEDGER_OK;
 }
 
-/* The verifier candidates of a dispute: the walk of the book. */
-struct candidates {
-	const struct market_ctx *c;
-	const Hearth__BidRecord *bid;
-	const uint8_t *provider; /* of the disputed lease */
-	uint64_t bond;
-	uint32_t budget;
-	size_t n;
-	Hearth__OfferRecord *offers[VERIFIER_CANDIDATES];
-	bool failed;
-};
-
-static int scan_candidate(void *arg, const uint8_t *key, size_t key_len, const uint8_t *val,
-			  size_t val_len)
-{
-	struct candidates *s = arg;
-	ProtobufCMessage *msg;
-	Hearth__OfferRecord *rec;
-	enum market_reason why;
-	uint64_t share;
-	bool skip;
-
-	if (key_len != 1 + 8 + 8 + MARKET_ID_SIZE)
-		return -1;
-	if (key_get_u64(key + 1) > s->bid->bid->max_price_per_second || s->budget == 0)
-		return 1;
-	s->budget--;
-	/* The book entry's value is the offer's record (market_offer_store). */
-	if (codec_decode_stored(&hearth__offer_record__descriptor, val, val_len, MARKET_RECORD_MAX,
-				&msg, NULL) != CODEC_OK)
-		return -1;
-	if (((Hearth__OfferRecord *)msg)->id.len != MARKET_ID_SIZE ||
-	    memcmp(((Hearth__OfferRecord *)msg)->id.data, key + 17, MARKET_ID_SIZE) != 0 ||
-	    ((Hearth__OfferRecord *)msg)->provider.len != PUBKEY_SIZE ||
-	    market_offer_fits(s->c, (Hearth__OfferRecord *)msg, s->bid, &why) != 0) {
-		codec_free(msg);
-		return -1;
-	}
-	rec = (Hearth__OfferRecord *)msg;
-	skip = why != MARKET_OK || memcmp(rec->provider.data, s->provider, PUBKEY_SIZE) == 0 ||
-	       __builtin_mul_overflow(rec->offer->price_per_second,
-				      s->bid->bid->max_duration_seconds, &share) ||
-	       share > s->bond;
-	for (size_t i = 0; i < s->n && !skip; i++)
-		skip = memcmp(s->offers[i]->provider.data, rec->provider.data, PUBKEY_SIZE) == 0;
-	if (skip) {
-		codec_free(msg);
-		return 0;
-	}
-	s->offers[s->n++] = rec;
-	return s->n == VERIFIER_CANDIDATES ? 1 : 0;
-}
-
 /* Voids the dispute of lease: the bond returns, the receipt settles now. */
 static int dispute_void(const struct market_ctx *c, struct market_state *ms, Hearth__Lease *lease,
 			Hearth__DisputeRecord *d, enum dispute_outcome outcome)
@@ -243,17 +188,18 @@ static int dispute_void(const struct market_ctx *c, struct market_state *ms, Hea
 	return market_settle_receipted(c, ms, lease);
 }
 
-/* Assigns the dispute of the lease id a verifier. Returns 0 or -1. */
+/* Assigns the dispute of the lease id a verifier (verifier.c): any
+ * provider but the disputed one whose worst case the bond covers, seeded
+ * by the disputed lease's id. Returns 0 or -1. */
 static int assign_one(const struct market_ctx *c, struct market_state *ms, const uint8_t *id)
 {
-	struct candidates s = { .c = c, .budget = c->p->market_match_offers };
 	Hearth__Lease *lease = NULL;
 	Hearth__BidRecord *bid = NULL;
 	Hearth__DisputeRecord *d = NULL;
-	uint8_t seed_in[2 * HASH_SIZE], seed[HASH_SIZE], vid[MARKET_ID_SIZE];
-	uint8_t prefix = MKEY_OFFER_BOOK;
-	uint64_t deadline;
+	uint8_t vid[MARKET_ID_SIZE];
+	const uint8_t *exclude[1];
 	struct mkey k;
+	bool found;
 	int rc = -1;
 
 	if (market_lease_load(c->st, id, &lease) != STATE_OK ||
@@ -263,27 +209,12 @@ static int assign_one(const struct market_ctx *c, struct market_state *ms, const
 	if (market_record_get(c->st, &k, &hearth__bid_record__descriptor,
 			      (ProtobufCMessage **)&bid) != STATE_OK)
 		goto out;
-	s.bid = bid;
-	s.provider = lease->provider.data;
-	s.bond = d->bond;
-	if (state_iterate(c->st, &prefix, 1, NULL, 0, scan_candidate, &s) != STATE_OK)
+	exclude[0] = lease->provider.data;
+	if (market_verifier_assign(c, bid, exclude, 1, d->bond, id, vid, &found) != 0)
 		goto out;
-	if (s.n == 0) {
+	if (!found) {
 		rc = dispute_void(c, ms, lease, d, DISPUTE_VOID);
 		goto out;
-	}
-	memcpy(seed_in, c->prev_block_id, HASH_SIZE);
-	memcpy(seed_in + HASH_SIZE, id, MARKET_ID_SIZE);
-	hash_tagged("hearth/verifier", seed_in, sizeof(seed_in), seed);
-	{
-		Hearth__OfferRecord *pick = s.offers[key_get_u64(seed) % s.n];
-
-		market_lease_id(bid->id.data, MARKET_VERIFIER_REPLICA, vid);
-		if (!market_lease_deadline(c, bid->bid->max_duration_seconds, &deadline) ||
-		    market_lease_create(c, bid, pick, MARKET_VERIFIER_REPLICA, deadline) !=
-			    STATE_OK ||
-		    market_offer_take_slot(c->st, pick) != STATE_OK)
-			goto out;
 	}
 	d->has_verifier_lease_id = true;
 	d->verifier_lease_id.data = vid;
@@ -293,8 +224,6 @@ static int assign_one(const struct market_ctx *c, struct market_state *ms, const
 	d->verifier_lease_id.data = NULL;
 	d->verifier_lease_id.len = 0;
 out:
-	for (size_t i = 0; i < s.n; i++)
-		codec_free((ProtobufCMessage *)s.offers[i]);
 	codec_free((ProtobufCMessage *)bid);
 	codec_free((ProtobufCMessage *)d);
 	codec_free((ProtobufCMessage *)lease);
@@ -351,73 +280,19 @@ static void disputed_free(struct disputed *x)
 	codec_free((ProtobufCMessage *)x->rec);
 }
 
-/* Ends the verifier's lease: state, record, the slot back. */
-static int verifier_close(const struct market_ctx *c, Hearth__Lease *v, Hearth__LeaseState final)
-{
-	v->state = final;
-	return market_lease_store(c->st, v) == STATE_OK &&
-			       market_offer_release_slot(c, v->offer_id.data) == STATE_OK
-		       ? 0
-		       : -1;
-}
-
-/* Out: *pay, the verifier's price x billed seconds. */
-static int verifier_pay(const struct market_ctx *c, const Hearth__Lease *v, uint64_t *pay)
-{
-	Hearth__ReceiptRecord *rv;
-	Hearth__BidRecord *bid;
-	struct mkey k;
-	int rc = -1;
-
-	mkey_id(&k, MKEY_RECEIPT, v->id.data);
-	if (market_record_get(c->st, &k, &hearth__receipt_record__descriptor,
-			      (ProtobufCMessage **)&rv) != STATE_OK)
-		return -1;
-	mkey_id(&k, MKEY_BID, v->bid_id.data);
-	if (market_record_get(c->st, &k, &hearth__bid_record__descriptor,
-			      (ProtobufCMessage **)&bid) == STATE_OK) {
-		if (!__builtin_mul_overflow(v->price_per_second,
-					    market_billed_seconds(rv->outcome->usage->wall_ms,
-								  bid->bid->max_duration_seconds),
-					    pay))
-			rc = 0;
-		codec_free((ProtobufCMessage *)bid);
-	}
-	codec_free((ProtobufCMessage *)rv);
-	return rc;
-}
-
-static bool same_result(const struct market_ctx *c, const Hearth__Lease *v,
-			const Hearth__ReceiptRecord *orig, int *rc)
-{
-	Hearth__ReceiptRecord *rv;
-	struct mkey k;
-	bool same;
-
-	mkey_id(&k, MKEY_RECEIPT, v->id.data);
-	if (market_record_get(c->st, &k, &hearth__receipt_record__descriptor,
-			      (ProtobufCMessage **)&rv) != STATE_OK) {
-		*rc = -1;
-		return false;
-	}
-	same = memcmp(rv->outcome->result_hash.data, orig->outcome->result_hash.data, HASH_SIZE) ==
-	       0;
-	codec_free((ProtobufCMessage *)rv);
-	return same;
-}
-
 int market_dispute_resolve(const struct market_ctx *c, struct market_state *ms,
 			   Hearth__Lease *verifier)
 {
 	struct disputed x;
+	uint8_t hash[HASH_SIZE];
 	uint64_t pay, rewarded = 0;
 	int rc = disputed_load(c, verifier, &x);
 
 	if (rc == 0)
-		rc = verifier_pay(c, verifier, &pay);
+		rc = market_verifier_report(c, verifier, &pay, hash);
 	if (rc == 0 && pay > x.d->bond)
 		rc = -1;
-	if (rc == 0 && same_result(c, verifier, x.rec, &rc)) {
+	if (rc == 0 && memcmp(hash, x.rec->outcome->result_hash.data, HASH_SIZE) == 0) {
 		/* the provider was right: the consumer's bond pays */
 		x.d->outcome = DISPUTE_PROVIDER_RIGHT;
 		if (market_escrow_release(c->st, ms, verifier->provider.data, pay) != 0 ||
@@ -438,9 +313,10 @@ int market_dispute_resolve(const struct market_ctx *c, struct market_state *ms,
 					  x.d->bond - (pay - rewarded)) != 0)
 			rc = -1;
 	}
-	if (rc == 0 && (dispute_store(c->st, x.d) != STATE_OK ||
-			verifier_close(c, verifier, HEARTH__LEASE_STATE__LEASE_SETTLED) != 0 ||
-			market_count_completed(c, verifier->provider.data) != 0))
+	if (rc == 0 &&
+	    (dispute_store(c->st, x.d) != STATE_OK ||
+	     market_verifier_close(c, verifier, HEARTH__LEASE_STATE__LEASE_SETTLED) != 0 ||
+	     market_count_completed(c, verifier->provider.data) != 0))
 		rc = -1;
 	disputed_free(&x);
 	return rc;
@@ -452,10 +328,11 @@ int market_dispute_verifier_failed(const struct market_ctx *c, struct market_sta
 	struct disputed x;
 	int rc = disputed_load(c, verifier, &x);
 
-	if (rc == 0 && (verifier_close(c, verifier, HEARTH__LEASE_STATE__LEASE_FAILED) != 0 ||
-			market_penalize(c, verifier, c->p->market_slash_missed_ppm, NULL, 0, false,
-					NULL) != 0 ||
-			dispute_void(c, ms, x.lease, x.d, DISPUTE_VERIFIER_FAILED) != 0))
+	if (rc == 0 &&
+	    (market_verifier_close(c, verifier, HEARTH__LEASE_STATE__LEASE_FAILED) != 0 ||
+	     market_penalize(c, verifier, c->p->market_slash_missed_ppm, NULL, 0, false, NULL) !=
+		     0 ||
+	     dispute_void(c, ms, x.lease, x.d, DISPUTE_VERIFIER_FAILED) != 0))
 		rc = -1;
 	disputed_free(&x);
 	return rc;

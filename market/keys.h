@@ -32,6 +32,7 @@ enum market_key_prefix {
 	MKEY_REVEAL = 0x30,	    /* || last reveal height (8) || bid id: open windows */
 	MKEY_DISPUTE_QUEUE = 0x31,  /* || filing height (8) || lease id: awaiting a verifier */
 	MKEY_DISPUTE = 0x32,	    /* || lease id -> DisputeRecord */
+	MKEY_TIEBREAK = 0x33,	    /* || bid id -> TieBreakRecord */
 };
 
 #define MARKET_ID_SIZE HASH_SIZE

@@ -1,7 +1,8 @@
 /* lease.c: lease records and the end of a lease: the split of its escrow
- * share between provider and consumer, the bid's bookkeeping and the slot
- * returned to the offer. Settlement (settle.c) decides the payment; this
- * file moves the money. */
+ * share between provider and consumer, the bid's bookkeeping (the rest of
+ * its tie-break reserve back with its last lease) and the slot returned to
+ * the offer; a tie-break verifier's pay out of the reserve. Settlement
+ * (settle.c) decides the payment; this file moves the money. */
 #include "market/order.h"
 
 #include "market/reason.h"
@@ -46,12 +47,15 @@ static int bid_close_lease(const struct market_ctx *c, struct market_state *ms,
 	rc = market_escrow_release(c->st, ms, lease->provider.data, pay);
 	if (rc == 0)
 		rc = market_escrow_release(c->st, ms, lease->consumer.data, share - pay);
-	if (rc == 0) {
-		bid->escrow -= share;
-		if (--bid->open_leases == 0)
-			bid->state = HEARTH__BID_STATE__BID_SETTLED;
-		rc = market_record_put(c->st, &k, &bid->base) == STATE_OK ? 0 : -1;
+	bid->escrow -= share;
+	/* the last lease: what is left of the tie-break reserve goes back */
+	if (rc == 0 && --bid->open_leases == 0) {
+		rc = market_escrow_release(c->st, ms, lease->consumer.data, bid->escrow);
+		bid->escrow = 0;
+		bid->state = HEARTH__BID_STATE__BID_SETTLED;
 	}
+	if (rc == 0)
+		rc = market_record_put(c->st, &k, &bid->base) == STATE_OK ? 0 : -1;
 	codec_free(msg);
 	return rc;
 }
@@ -68,4 +72,28 @@ int market_lease_close(const struct market_ctx *c, struct market_state *ms, Hear
 	    market_offer_release_slot(c, lease->offer_id.data) != STATE_OK)
 		return -1;
 	return 0;
+}
+
+int market_reserve_pay(const struct market_ctx *c, struct market_state *ms, const uint8_t *bid_id,
+		       const uint8_t *to, uint64_t amount)
+{
+	ProtobufCMessage *msg;
+	Hearth__BidRecord *bid;
+	struct mkey k;
+	uint64_t reserve;
+	int rc = 1;
+
+	mkey_id(&k, MKEY_BID, bid_id);
+	if (market_record_get(c->st, &k, &hearth__bid_record__descriptor, &msg) != STATE_OK)
+		return -1;
+	bid = (Hearth__BidRecord *)msg;
+	if (bid->state == HEARTH__BID_STATE__BID_MATCHED &&
+	    market_bid_reserve(bid->bid, &reserve) && amount <= reserve && amount <= bid->escrow) {
+		rc = market_escrow_release(c->st, ms, to, amount);
+		bid->escrow -= amount;
+		if (rc == 0)
+			rc = market_record_put(c->st, &k, &bid->base) == STATE_OK ? 0 : -1;
+	}
+	codec_free(msg);
+	return rc;
 }

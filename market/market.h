@@ -53,6 +53,16 @@ __attribute__((warn_unused_result)) enum state_status
 market_dispute_get(const struct state *st, const uint8_t lease_id[MARKET_ID_SIZE],
 		   Hearth__DisputeRecord **rec);
 
+/* The tie-break of a replicated bid (TieBreakRecord; outcome 0 pending, 1
+ * the verifier agreed with some replicas, 2 with none, 3 void: no
+ * verifier, 4 the verifier missed its deadline).
+ * Out: *rec (caller frees with codec_free; NULL unless STATE_OK).
+ * Returns STATE_OK, STATE_NOT_FOUND (the bid never needed one) or
+ * STATE_ERROR. */
+__attribute__((warn_unused_result)) enum state_status
+market_tiebreak_get(const struct state *st, const uint8_t bid_id[MARKET_ID_SIZE],
+		    Hearth__TieBreakRecord **rec);
+
 /* The commitment a replicated lease's provider sends first:
  * out = H("hearth/receipt/commit", result_hash || provider || salt).
  * In:  salt[salt_len], 1 to 64 bytes (more is cut to 64). */

@@ -5,7 +5,8 @@
  * price, examining at most market_match_offers entries, and takes the first
  * fitting offer of each of r distinct providers. A matched bid becomes r
  * leases at the offers' prices and gives back the escrow above
- * sum(prices) x max_duration; an unmatched bid records why. The bids come
+ * sum(prices) x max_duration (plus the tie-break reserve, r >= 2); an
+ * unmatched bid records why. The bids come
  * from the queue entries, which hold their records, and the walks of a
  * pass go over the pass's in-memory view of the book (market/book.h). */
 #include "market/order.h"
@@ -246,12 +247,12 @@ enum state_status market_lease_create(const struct market_ctx *c, const Hearth__
 }
 
 /* Turns bid into leases on s->chosen and refunds the escrow above the
- * leases' worst case. Returns 0, 1 when an amount overflows (the bid then
- * stays queued), -1 on a state error. */
+ * leases' worst case and the tie-break reserve (r >= 2). Returns 0, 1 when
+ * an amount overflows (the bid then stays queued), -1 on a state error. */
 static int bid_match(const struct market_ctx *c, struct market_state *ms, Hearth__BidRecord *bid,
 		     struct scan *s)
 {
-	uint64_t deadline, prices = 0, kept;
+	uint64_t deadline, prices = 0, kept, reserve;
 	struct mkey k;
 
 	for (size_t i = 0; i < s->n_chosen; i++) {
@@ -259,7 +260,8 @@ static int bid_match(const struct market_ctx *c, struct market_state *ms, Hearth
 			return 1;
 	}
 	if (__builtin_mul_overflow(prices, bid->bid->max_duration_seconds, &kept) ||
-	    kept > bid->escrow ||
+	    !market_bid_reserve(bid->bid, &reserve) ||
+	    __builtin_add_overflow(kept, reserve, &kept) || kept > bid->escrow ||
 	    !market_lease_deadline(c, bid->bid->max_duration_seconds, &deadline))
 		return 1;
 	for (size_t i = 0; i < s->n_chosen; i++) {

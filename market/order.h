@@ -92,6 +92,11 @@ enum ledger_reason market_cancel_bid_apply(const struct market_ctx *c, const str
 __attribute__((warn_unused_result)) enum state_status
 market_bid_store(const struct state *st, const Hearth__BidRecord *rec);
 
+/* Out: *reserve, the tie-break reserve a bid keeps in escrow from its
+ * match until it settles: max_price x max_duration for r >= 2, 0 for r = 1
+ * (doc/market.md, "Tie-break"). Returns false on overflow. */
+bool market_bid_reserve(const Hearth__Bid *b, uint64_t *reserve);
+
 /* Takes a queued bid out of the queue and expiry indexes. */
 __attribute__((warn_unused_result)) enum state_status
 market_bid_dequeue(const struct state *st, const Hearth__BidRecord *rec);
@@ -107,11 +112,19 @@ bool market_attributes_valid(Hearth__Attribute *const *attrs, size_t n);
 /* lease.c: ends lease in state final (SETTLED or FAILED): pay goes to the
  * provider out of the lease's escrow share (price x the bid's max
  * duration), the rest back to the consumer; the bid's escrow shrinks by the
- * share and its open leases by one (SETTLED at none); the offer gets its
- * slot back. Returns 0, 1 when pay exceeds the share or an amount
- * overflows, -1 on a state error. */
+ * share and its open leases by one (SETTLED at none, what is left of its
+ * escrow, the tie-break reserve, then going back to the consumer); the
+ * offer gets its slot back. Returns 0, 1 when pay exceeds the share or an
+ * amount overflows, -1 on a state error. */
 int market_lease_close(const struct market_ctx *c, struct market_state *ms, Hearth__Lease *lease,
 		       uint64_t pay, Hearth__LeaseState final);
+
+/* Pays amount (a tie-break verifier's pay) to to out of the tie-break
+ * reserve of the matched bid bid_id; the bid's escrow shrinks by it.
+ * Returns 0, 1 when amount exceeds the reserve or the escrow, -1 on a
+ * state error. */
+int market_reserve_pay(const struct market_ctx *c, struct market_state *ms, const uint8_t *bid_id,
+		       const uint8_t *to, uint64_t amount);
 
 /* Reads and writes a lease record. */
 __attribute__((warn_unused_result)) enum state_status
@@ -222,6 +235,52 @@ int market_dispute_resolve(const struct market_ctx *c, struct market_state *ms,
 			   Hearth__Lease *verifier);
 int market_dispute_verifier_failed(const struct market_ctx *c, struct market_state *ms,
 				   Hearth__Lease *verifier);
+
+/* verifier.c: verifier leases of disputes and tie-breaks.
+ * Draws a verifier for bid from the book (doc/market.md, "Disputes"):
+ * offers within the bid's max price that fit it, of providers not in
+ * exclude[n_exclude] (32-byte keys), whose worst case (price x the bid's
+ * max duration) is at most cap; picked by H("hearth/verifier",
+ * c->prev_block_id || seed_id). The pick gets the lease of replica
+ * MARKET_VERIFIER_REPLICA (record, indexes, one slot of its offer).
+ * Out: vid, its lease id, and *found (false: no candidate, nothing
+ * written). Returns 0 or -1. */
+int market_verifier_assign(const struct market_ctx *c, const Hearth__BidRecord *bid,
+			   const uint8_t *const *exclude, size_t n_exclude, uint64_t cap,
+			   const uint8_t *seed_id, uint8_t vid[MARKET_ID_SIZE], bool *found);
+
+/* Ends verifier lease v in state final: record, the slot back. */
+int market_verifier_close(const struct market_ctx *c, Hearth__Lease *v, Hearth__LeaseState final);
+
+/* What the verifier of lease v reported. Out: *pay, its price x billed
+ * seconds; hash, its result hash. Returns 0 or -1. */
+int market_verifier_report(const struct market_ctx *c, const Hearth__Lease *v, uint64_t *pay,
+			   uint8_t hash[HASH_SIZE]);
+
+/* The receipt of verifier lease v (at the end of its block), or its missed
+ * deadline: decides the dispute (bid of one replica) or the tie-break
+ * (more) it serves. Return 0 or -1. */
+int market_verifier_settle(const struct market_ctx *c, struct market_state *ms, Hearth__Lease *v);
+int market_verifier_fail(const struct market_ctx *c, struct market_state *ms, Hearth__Lease *v);
+
+/* tiebreak.c: tie-breaks of replicated bids (doc/market.md, "Tie-break").
+ * At the end of bid's reveal window, without a majority: when the valid
+ * reveals (votes[i] non-NULL for the committed leases[i]) name at least two
+ * results, writes the bid's TieBreakRecord and draws a verifier whose worst
+ * case fits the bid's tie-break reserve (the cover). Out: *pending, true
+ * when a verifier was drawn (the leases with a vote then stay open until it
+ * decides); false when there is nothing to break, or no verifier (the
+ * record then says void).
+ * Returns 0 or -1. */
+int market_tiebreak_open(const struct market_ctx *c, const Hearth__BidRecord *bid,
+			 Hearth__Lease *const *leases, const uint8_t *const *votes, bool *pending);
+
+/* The verifier's receipt decides; its missed deadline voids the tie-break.
+ * Return 0 or -1. */
+int market_tiebreak_resolve(const struct market_ctx *c, struct market_state *ms,
+			    Hearth__Lease *verifier);
+int market_tiebreak_verifier_failed(const struct market_ctx *c, struct market_state *ms,
+				    Hearth__Lease *verifier);
 
 /* match.c: one matching pass (doc/market.md, "Matching"), which decodes
  * its bids in batches of at most MARKET_MATCH_BATCH_BYTES of records (at

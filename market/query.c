@@ -64,6 +64,13 @@ enum state_status market_dispute_get(const struct state *st, const uint8_t lease
 			 (ProtobufCMessage **)rec);
 }
 
+enum state_status market_tiebreak_get(const struct state *st, const uint8_t bid_id[MARKET_ID_SIZE],
+				      Hearth__TieBreakRecord **rec)
+{
+	return get_by_id(st, MKEY_TIEBREAK, bid_id, &hearth__tie_break_record__descriptor,
+			 (ProtobufCMessage **)rec);
+}
+
 enum state_status market_explain_bid(const struct state *st, const uint8_t id[MARKET_ID_SIZE],
 				     Hearth__BidState *state, uint32_t *reason)
 {

@@ -3,8 +3,8 @@
  * before the lease's deadline. The lease becomes RECEIPTED, leaves the
  * deadline index and enters the settlement queue at receipt height +
  * challenge_blocks (settle.c pays it then, unless the consumer disputes it,
- * dispute.c). A dispute's verifier reports with a receipt too; it decides
- * the dispute at the end of its block. */
+ * dispute.c). A verifier, a dispute's or a tie-break's, reports with a
+ * receipt too; it decides at the end of its block (verifier.c). */
 #include "market/order.h"
 
 #include <string.h>
@@ -36,7 +36,7 @@ static enum ledger_reason load_receipted(const struct market_ctx *c, const struc
 	if (market_record_get(c->st, &k, &hearth__bid_record__descriptor, &msg) != STATE_OK)
 		return ledger_fail(err, LEDGER_INTERNAL, "reading the bid");
 	bid = (Hearth__BidRecord *)msg;
-	/* a dispute's verifier reports with a plain receipt */
+	/* a verifier (a dispute's or a tie-break's) reports with a plain receipt */
 	replicas = (*lease)->replica == MARKET_VERIFIER_REPLICA ? 1 : bid->bid->replicas;
 	codec_free(msg);
 	if (replicas != 1)
@@ -69,7 +69,7 @@ static enum state_status receipt_write(const struct market_ctx *c, const struct 
 	uint64_t settle;
 	struct mkey k;
 
-	/* a verifier's receipt decides its dispute at the end of this block */
+	/* a verifier's receipt decides at the end of this block */
 	if (lease->replica == MARKET_VERIFIER_REPLICA)
 		settle = c->height;
 	else if (__builtin_add_overflow(c->height, c->p->market_challenge_blocks, &settle))

@@ -6,7 +6,7 @@
  * height + reveal_blocks; it closes early when every committed lease has
  * revealed. No provider can copy another's answer: nothing is revealed
  * before everyone is bound. At the end of the window the bid settles by
- * majority (settle_bid below). */
+ * majority (settle_bid below), or a tie-break verifier decides. */
 #include "market/order.h"
 
 #include <stdlib.h>
@@ -341,14 +341,19 @@ static const uint8_t *vote_of(const Hearth__ReceiptRecord *rec)
  * paid their billed seconds. Providers that revealed another result (when
  * there is a majority), did not reveal, or revealed something their
  * commitment does not open are slashed slash_wrong_result_ppm and refund
- * their share. Without a majority every share is refunded and nobody is
- * paid; only the faults are slashed. */
+ * their share. Without a majority between two valid results or more, a
+ * tie-break verifier decides for the leases with a valid reveal
+ * (tiebreak.c); otherwise (one valid result or none, or no verifier to be
+ * had) every share is refunded and nobody is paid. Either way only the
+ * faults are slashed now. */
 static int settle_bid(const struct market_ctx *c, struct market_state *ms, const uint8_t *bid_id)
 {
 	Hearth__Lease *leases[MARKET_REPLICAS_MAX];
 	Hearth__ReceiptRecord *recs[MARKET_REPLICAS_MAX] = { NULL };
+	const uint8_t *votes[MARKET_REPLICAS_MAX];
 	Hearth__BidRecord *bid;
 	const uint8_t *winner = NULL;
+	bool pending = false;
 	uint32_t r;
 	int rc;
 
@@ -361,20 +366,26 @@ static int settle_bid(const struct market_ctx *c, struct market_state *ms, const
 		    receipt_load(c->st, leases[i]->id.data, &recs[i]) != STATE_OK)
 			rc = -1;
 	}
+	for (uint32_t i = 0; i < r; i++)
+		votes[i] = vote_of(recs[i]);
 	for (uint32_t i = 0; rc == 0 && winner == NULL && i < r; i++) {
-		uint32_t votes = 0;
+		uint32_t n = 0;
 
-		for (uint32_t j = 0; vote_of(recs[i]) != NULL && j < r; j++)
-			votes += vote_of(recs[j]) != NULL &&
-				 memcmp(vote_of(recs[i]), vote_of(recs[j]), HASH_SIZE) == 0;
-		if (2 * votes > r)
-			winner = vote_of(recs[i]);
+		for (uint32_t j = 0; votes[i] != NULL && j < r; j++)
+			n += votes[j] != NULL && memcmp(votes[i], votes[j], HASH_SIZE) == 0;
+		if (2 * n > r)
+			winner = votes[i];
 	}
+	/* No majority between two results or more: a verifier breaks the tie
+	 * (tiebreak.c); the leases with a valid reveal wait for it. */
+	if (rc == 0 && winner == NULL)
+		rc = market_tiebreak_open(c, bid, leases, votes, &pending);
 	for (uint32_t i = 0; rc == 0 && i < r; i++) {
-		const uint8_t *vote = vote_of(recs[i]);
+		const uint8_t *vote = votes[i];
 		uint64_t pay;
 
-		if (leases[i]->state != HEARTH__LEASE_STATE__LEASE_RECEIPTED)
+		if (leases[i]->state != HEARTH__LEASE_STATE__LEASE_RECEIPTED ||
+		    (pending && vote != NULL))
 			continue;
 		if (winner != NULL && vote != NULL && memcmp(vote, winner, HASH_SIZE) == 0) {
 			if (__builtin_mul_overflow(

@@ -8,7 +8,8 @@
  * consumer gets its whole share back and the provider is slashed
  * slash_missed_deadline_ppm of its bonded stake (and of stake it started
  * unbonding after the lease began), without jail; its failed and slashed
- * counters grow. A verifier's lease ends its dispute instead (dispute.c);
+ * counters grow. A verifier's lease ends its dispute (dispute.c) or
+ * tie-break (tiebreak.c) instead;
  * a replicated lease's end may open its bid's reveal window (reveal.c). */
 #include "market/order.h"
 
@@ -127,7 +128,7 @@ static int settle_one(const struct market_ctx *c, struct market_state *ms, const
 		return -1;
 	if (lease->state == HEARTH__LEASE_STATE__LEASE_RECEIPTED)
 		rc = lease->replica == MARKET_VERIFIER_REPLICA
-			     ? market_dispute_resolve(c, ms, lease)
+			     ? market_verifier_settle(c, ms, lease)
 			     : market_settle_receipted(c, ms, lease);
 	codec_free((ProtobufCMessage *)lease);
 	return rc;
@@ -144,7 +145,7 @@ static int fail_one(const struct market_ctx *c, struct market_state *ms, const u
 	if (lease->state != HEARTH__LEASE_STATE__LEASE_ACTIVE)
 		rc = -1;
 	else if (lease->replica == MARKET_VERIFIER_REPLICA)
-		rc = market_dispute_verifier_failed(c, ms, lease);
+		rc = market_verifier_fail(c, ms, lease);
 	else if (market_lease_close(c, ms, lease, 0, HEARTH__LEASE_STATE__LEASE_FAILED) == 0 &&
 		 market_penalize(c, lease, c->p->market_slash_missed_ppm, NULL, 0, false, NULL) ==
 			 0 &&

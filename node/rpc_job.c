@@ -8,9 +8,12 @@
  *              the result is not final yet;
  *   revealed   r >= 2: at least one provider has revealed its outcome;
  *   disputed   the consumer disputed the receipt; a verifier decides;
+ *   verifying  r >= 2: the reveals had no majority; a tie-break verifier
+ *              re-runs the job and decides;
  *   settled    every lease ended and at least one was paid;
  *   failed     the bid was cancelled or expired, or every lease failed. */
 #include <stdbool.h>
+#include <string.h>
 
 #include "market/market.h"
 #include "node/rpc_json.h"
@@ -18,6 +21,7 @@
 
 struct job_view {
 	bool any_receipt, any_outcome, any_disputed, any_settled;
+	bool tiebreak_pending;
 };
 
 /* Adds lease replica r of bid to leases and to the view. */
@@ -67,6 +71,8 @@ static const char *job_status(const Hearth__BidRecord *rec, const struct job_vie
 	}
 	if (v->any_disputed)
 		return "disputed";
+	if (v->tiebreak_pending)
+		return "verifying";
 	/* A single replica's receipt carries its outcome at once: it is the
 	 * commitment to its result until the challenge window closes. */
 	if (v->any_outcome && rec->bid->replicas >= 2)
@@ -83,7 +89,8 @@ int rpcm_getjob(const struct rpcm_ctx *c, json_t *params, json_t **result, struc
 	uint8_t id[MARKET_ID_SIZE];
 	Hearth__BidRecord *rec;
 	enum state_status st;
-	json_t *leases;
+	json_t *leases, *tiebreak;
+	const char *outcome;
 	int rc;
 
 	if (rpcm_parse_id(param, "bid", id, err) != 0)
@@ -100,9 +107,13 @@ int rpcm_getjob(const struct rpcm_ctx *c, json_t *params, json_t **result, struc
 		if (st == STATE_NOT_FOUND) /* not matched (yet) */
 			st = STATE_OK;
 	}
+	tiebreak = st == STATE_OK ? rpcm_tiebreak_of(c, id, &st) : NULL;
+	outcome = json_string_value(json_object_get(tiebreak, "outcome"));
+	v.tiebreak_pending = outcome != NULL && strcmp(outcome, "pending") == 0;
 	if (st != STATE_OK) {
 		codec_free((ProtobufCMessage *)rec);
 		json_decref(leases);
+		json_decref(tiebreak);
 		return rpc_error_set(err, RPC_INTERNAL_ERROR, "cannot read the market state");
 	}
 	*result = json_object();
@@ -117,6 +128,7 @@ int rpcm_getjob(const struct rpcm_ctx *c, json_t *params, json_t **result, struc
 	rc |= rpcj_put(*result, "expiry_height", rpcj_u64(rec->bid->expiry_height));
 	rc |= rpcj_put(*result, "height", rpcj_u64(c->height));
 	rc |= rpcj_put(*result, "leases", leases);
+	rc |= rpcj_put(*result, "tiebreak", tiebreak);
 	codec_free((ProtobufCMessage *)rec);
 	if (rc != 0) {
 		json_decref(*result);

@@ -228,3 +228,28 @@ json_t *rpcj_dispute(enum network net, const Hearth__DisputeRecord *rec)
 	rc |= rpcj_put(obj, "outcome", json_string(rpcj_dispute_outcome(rec->outcome)));
 	return finish(obj, rc);
 }
+
+static const char *tiebreak_outcome(uint32_t outcome)
+{
+	static const char *const names[] = { "pending", "agreed", "no_match", "void",
+					     "verifier_failed" };
+
+	return outcome < sizeof(names) / sizeof(names[0]) ? names[outcome] : "unknown";
+}
+
+json_t *rpcj_tiebreak(const Hearth__TieBreakRecord *rec)
+{
+	json_t *obj = json_object();
+	int rc = rpcj_put(obj, "height", rpcj_u64(rec->height));
+
+	rc |= rpcj_put(obj, "cover", rpcj_u64(rec->cover));
+	rc |= rpcj_put(obj, "verifier_lease",
+		       rec->has_verifier_lease_id
+			       ? rpcj_hex(rec->verifier_lease_id.data, rec->verifier_lease_id.len)
+			       : json_null());
+	rc |= rpcj_put(obj, "outcome", json_string(tiebreak_outcome(rec->outcome)));
+	rc |= rpcj_put(obj, "result_hash",
+		       rec->has_result_hash ? rpcj_hex(rec->result_hash.data, rec->result_hash.len)
+					    : json_null());
+	return finish(obj, rc);
+}

@@ -24,4 +24,10 @@ json_t *rpcj_lease(enum network net, const Hearth__Lease *lease);
 json_t *rpcj_receipt(enum network net, const Hearth__ReceiptRecord *rec);
 json_t *rpcj_dispute(enum network net, const Hearth__DisputeRecord *rec);
 
+/* A replicated bid's tie-break: {height, cover, verifier_lease (null until
+ * drawn, and when none was), outcome (pending, agreed, no_match, void,
+ * verifier_failed), result_hash (the verifier's; null until it reported)},
+ * or NULL. */
+json_t *rpcj_tiebreak(const Hearth__TieBreakRecord *rec);
+
 #endif

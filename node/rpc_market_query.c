@@ -147,25 +147,50 @@ static json_t *bid_lease_ids(const struct rpcm_ctx *c, const Hearth__BidRecord *
 	return ids;
 }
 
+json_t *rpcm_tiebreak_of(const struct rpcm_ctx *c, const uint8_t bid_id[MARKET_ID_SIZE],
+			 enum state_status *st)
+{
+	Hearth__TieBreakRecord *rec;
+	json_t *j;
+
+	*st = market_tiebreak_get(c->st, bid_id, &rec);
+	if (*st == STATE_NOT_FOUND) {
+		*st = STATE_OK;
+		return json_null();
+	}
+	if (*st != STATE_OK)
+		return NULL;
+	j = rpcj_tiebreak(rec);
+	codec_free((ProtobufCMessage *)rec);
+	if (j == NULL)
+		*st = STATE_ERROR;
+	return j;
+}
+
 static enum state_status render_bid(const struct rpcm_ctx *c, const uint8_t *id, json_t **out)
 {
 	Hearth__BidRecord *rec;
-	enum state_status st = market_bid_get(c->st, id, &rec);
+	enum state_status st = market_bid_get(c->st, id, &rec), st_tb;
 	json_t *ids;
+	int rc;
 
 	if (st != STATE_OK)
 		return st;
 	*out = rpcj_bid_record(c->net, rec);
 	ids = bid_lease_ids(c, rec, &st);
 	codec_free((ProtobufCMessage *)rec);
-	if (rpcj_put(*out, "leases", ids) != 0) {
+	rc = rpcj_put(*out, "leases", ids);
+	rc |= rpcj_put(*out, "tiebreak", rpcm_tiebreak_of(c, id, &st_tb));
+	if (rc != 0 || st_tb != STATE_OK) {
 		json_decref(*out);
 		return STATE_ERROR;
 	}
 	return st;
 }
 
-static enum state_status render_lease(const struct rpcm_ctx *c, const uint8_t *id, json_t **out)
+/* The lease's JSON. Out: *out; bid_id (may be NULL), its bid's id. */
+static enum state_status render_lease_of(const struct rpcm_ctx *c, const uint8_t *id, json_t **out,
+					 uint8_t *bid_id)
 {
 	Hearth__Lease *rec;
 	enum state_status st = market_lease_get(c->st, id, &rec);
@@ -173,8 +198,22 @@ static enum state_status render_lease(const struct rpcm_ctx *c, const uint8_t *i
 	if (st != STATE_OK)
 		return st;
 	*out = rpcj_lease(c->net, rec);
+	if (bid_id != NULL && rec->bid_id.len == MARKET_ID_SIZE)
+		memcpy(bid_id, rec->bid_id.data, MARKET_ID_SIZE);
+	else if (bid_id != NULL)
+		st = STATE_ERROR;
 	codec_free((ProtobufCMessage *)rec);
-	return *out != NULL ? STATE_OK : STATE_ERROR;
+	if (*out == NULL || st != STATE_OK) {
+		json_decref(*out);
+		*out = NULL;
+		return STATE_ERROR;
+	}
+	return STATE_OK;
+}
+
+static enum state_status render_lease(const struct rpcm_ctx *c, const uint8_t *id, json_t **out)
+{
+	return render_lease_of(c, id, out, NULL);
 }
 
 /* The lease's receipt, JSON null when it has none; NULL with *st set on
@@ -216,14 +255,16 @@ static json_t *dispute_of(const struct rpcm_ctx *c, const uint8_t *id, enum stat
 enum state_status rpcm_lease_full(const struct rpcm_ctx *c, const uint8_t id[MARKET_ID_SIZE],
 				  json_t **out)
 {
-	enum state_status st = render_lease(c, id, out), st_receipt, st_dispute;
+	uint8_t bid_id[MARKET_ID_SIZE];
+	enum state_status st = render_lease_of(c, id, out, bid_id), st_receipt, st_dispute, st_tb;
 	int rc;
 
 	if (st != STATE_OK)
 		return st;
 	rc = rpcj_put(*out, "receipt", receipt_of(c, id, &st_receipt));
 	rc |= rpcj_put(*out, "dispute", dispute_of(c, id, &st_dispute));
-	if (rc != 0 || st_receipt != STATE_OK || st_dispute != STATE_OK) {
+	rc |= rpcj_put(*out, "tiebreak", rpcm_tiebreak_of(c, bid_id, &st_tb));
+	if (rc != 0 || st_receipt != STATE_OK || st_dispute != STATE_OK || st_tb != STATE_OK) {
 		json_decref(*out);
 		*out = NULL;
 		return STATE_ERROR;
@@ -363,6 +404,8 @@ int rpcm_explainbid(const struct rpcm_ctx *c, json_t *params, json_t **result,
 	Hearth__BidState state;
 	uint32_t reason;
 	enum state_status st;
+	json_t *tiebreak;
+	int rc;
 
 	if (rpcm_parse_id(param, "bid", id, err) != 0)
 		return -1;
@@ -371,12 +414,17 @@ int rpcm_explainbid(const struct rpcm_ctx *c, json_t *params, json_t **result,
 		return rpc_error_set(err, RPC_NOT_FOUND, "no bid %s", json_string_value(param));
 	if (st != STATE_OK)
 		return state_failed(err);
+	tiebreak = rpcm_tiebreak_of(c, id, &st);
+	if (st != STATE_OK)
+		return state_failed(err);
 	*result = json_object();
-	if (rpcj_put(*result, "bid", rpcj_hex(id, MARKET_ID_SIZE)) != 0 ||
-	    rpcj_put(*result, "state", json_string(rpcj_bid_state(state))) != 0 ||
-	    rpcj_put(*result, "reason", json_string(rpcj_reason_name(reason))) != 0 ||
-	    rpcj_put(*result, "code", rpcj_u64(reason)) != 0 ||
-	    rpcj_put(*result, "message", json_string(market_strreason(reason))) != 0) {
+	rc = rpcj_put(*result, "bid", rpcj_hex(id, MARKET_ID_SIZE));
+	rc |= rpcj_put(*result, "state", json_string(rpcj_bid_state(state)));
+	rc |= rpcj_put(*result, "reason", json_string(rpcj_reason_name(reason)));
+	rc |= rpcj_put(*result, "code", rpcj_u64(reason));
+	rc |= rpcj_put(*result, "message", json_string(market_strreason(reason)));
+	rc |= rpcj_put(*result, "tiebreak", tiebreak);
+	if (rc != 0) {
 		json_decref(*result);
 		return no_memory(err);
 	}

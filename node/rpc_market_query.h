@@ -57,7 +57,13 @@ int rpcm_getprovider(const struct rpcm_ctx *c, json_t *params, json_t **result,
 /* rpc_job.c: the aggregate status of a bid's job. */
 int rpcm_getjob(const struct rpcm_ctx *c, json_t *params, json_t **result, struct rpc_error *err);
 
-/* The JSON of lease id with its receipt and dispute (null when none):
+/* The tie-break of bid_id as JSON (rpcj_tiebreak), JSON null when it has
+ * none; NULL with *st = STATE_ERROR on failure (else *st = STATE_OK). */
+json_t *rpcm_tiebreak_of(const struct rpcm_ctx *c, const uint8_t bid_id[MARKET_ID_SIZE],
+			 enum state_status *st);
+
+/* The JSON of lease id with its receipt, dispute and its bid's tie-break
+ * (null when none):
  * getlease's result and getjob's entries.
  * Out: *out. Returns STATE_OK, STATE_NOT_FOUND or STATE_ERROR (including
  * out of memory). */

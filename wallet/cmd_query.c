@@ -12,7 +12,7 @@
 #include "wallet/amount.h"
 
 #define LIST_LIMIT     1000
-#define JOB_ROWS_MAX   (8 + 5 * 20)
+#define JOB_ROWS_MAX   (9 + 5 * 20)
 #define WAIT_DEFAULT_S 3600
 #define WAIT_MAX_S     (86400ULL * 30)
 #define WAIT_POLL_MS   10000
@@ -180,12 +180,31 @@ static int one_id(const char *cmd, int argc, char **argv, const struct cli_opt *
 	return cli_parse_id("bid id", id[0], raw);
 }
 
+/* A replicated bid's tie-break in a few words: its outcome, the
+ * verifier's lease and result. Returns false when the bid has none. */
+static bool tiebreak_text(const json_t *obj, char *out, size_t size)
+{
+	const json_t *tb = json_object_get(obj, "tiebreak");
+	const char *lease = json_string_value(json_object_get(tb, "verifier_lease"));
+	const char *hash = json_string_value(json_object_get(tb, "result_hash"));
+
+	if (!json_is_object(tb))
+		return false;
+	snprintf(out, size, "%s, verifier lease %.16s%s%s", jstr(tb, "outcome"),
+		 lease != NULL ? lease : "none", hash != NULL ? ", result " : "",
+		 hash != NULL ? hash : "");
+	return true;
+}
+
 static int run_explain(struct cli_ctx *ctx, int argc, char **argv)
 {
-	struct cli_row rows[4] = {
-		{ "bid", "" }, { "state", "" }, { "reason", "" }, { "message", "" }
-	};
+	struct cli_row rows[5] = { { "bid", "" },
+				   { "state", "" },
+				   { "reason", "" },
+				   { "message", "" },
+				   { "tiebreak", "" } };
 	const char *members[4] = { "bid", "state", "reason", "message" };
+	size_t n = 4;
 	char *id;
 	json_t *res;
 
@@ -196,8 +215,10 @@ static int run_explain(struct cli_ctx *ctx, int argc, char **argv)
 		return cli_print_json(res);
 	for (size_t i = 0; i < 4; i++)
 		snprintf(rows[i].value, sizeof(rows[i].value), "%s", jstr(res, members[i]));
+	if (tiebreak_text(res, rows[4].value, sizeof(rows[4].value)))
+		n = 5;
 	json_decref(res);
-	cli_print_rows(rows, 4);
+	cli_print_rows(rows, n);
 	return 0;
 }
 
@@ -242,6 +263,8 @@ static void print_job(const json_t *job)
 		n = add_row(rows, n, "reason", jstr(job, "message"));
 	snprintf(num, sizeof(num), "%lld", jint(job, "height"));
 	n = add_row(rows, n, "height", num);
+	if (tiebreak_text(job, rows[n].value, sizeof(rows[n].value)))
+		rows[n++].label = "tiebreak";
 	json_array_foreach(json_object_get(job, "leases"), i, lease)
 	{
 		if (n + 5 > JOB_ROWS_MAX)
@@ -455,12 +478,15 @@ const struct cli_command cmd_query_table[] = {
 	  run_bids },
 	{ "explain", "BID_ID", "why a bid is not matched yet",
 	  "Prints the bid's state and its last matching attempt's reason: the\n"
-	  "code's name (MARKET_UNMATCHED_PRICE, ...; doc/market.md) and message.",
+	  "code's name (MARKET_UNMATCHED_PRICE, ...; doc/market.md) and message;\n"
+	  "for a replicated bid whose reveals had no majority, its tie-break\n"
+	  "(outcome, verifier lease, verifier's result).",
 	  run_explain },
 	{ "job", "BID_ID", "a job's status, leases and receipts",
 	  "Prints the job's status (queued, running, committed, revealed, settled,\n"
-	  "disputed, failed), and for each lease its provider, state, deadline\n"
-	  "height and receipt (result hash and exit status, or commitment).",
+	  "disputed, verifying, failed), its tie-break if any, and for each lease\n"
+	  "its provider, state, deadline height and receipt (result hash and exit\n"
+	  "status, or commitment).",
 	  run_job },
 	{ "jobs", "", "your bids with their job status",
 	  "Lists every bid of the selected key with its job status (getjob).", run_jobs },

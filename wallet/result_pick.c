@@ -35,6 +35,8 @@ static size_t votes_for(const json_t *leases, const char *hash)
 const json_t *result_pick_lease(const json_t *job, const char *lease_id)
 {
 	const json_t *leases = json_object_get(job, "leases"), *l, *best = NULL;
+	const char *verdict =
+		json_string_value(json_object_get(json_object_get(job, "tiebreak"), "result_hash"));
 	size_t i, best_votes = 0;
 
 	json_array_foreach(leases, i, l)
@@ -51,6 +53,9 @@ const json_t *result_pick_lease(const json_t *job, const char *lease_id)
 		if (hash == NULL)
 			continue;
 		votes = votes_for(leases, hash);
+		/* a tie-break's verifier decided for this result */
+		if (verdict != NULL && strcmp(hash, verdict) == 0)
+			votes += json_array_size(leases) + 1;
 		if (votes > best_votes) {
 			best = l;
 			best_votes = votes;

@@ -1,7 +1,8 @@
 /* result_pick.h: which lease's result `hearth-cli result` fetches, read
  * from getjob's answer (doc/rpc.md): a lease whose receipt holds a revealed,
  * non-faulty outcome, and for a bid with several replicas the one whose
- * result hash most leases revealed (the first such lease in replica order);
+ * result hash a tie-break's verifier confirmed, else the one whose result
+ * hash most leases revealed (the first such lease in replica order);
  * and how that outcome ended, as the result hash counts it. */
 #ifndef HEARTH_WALLET_RESULT_PICK_H
 #define HEARTH_WALLET_RESULT_PICK_H

@@ -162,9 +162,11 @@ def test_explain_and_errors(market, tmp_path):
     node, cli, _, _, job_input = market
     nobody = bid(cli, job_input, "--runtime", "wasm")
 
-    def attempted():  # `bid` returns before the block: "no bid" until then
+    def attempted():
+        # `bid` returns once its tx is admitted: "no bid" (-5) until its block.
         res = cli.run("-json", "explain", nobody)
         return res.returncode == 0 and json.loads(res.stdout)["reason"] != "MARKET_OK"
+
     wait_for(attempted, timeout=60, what="a matching attempt")
     explained = cli.json("explain", nobody)
     assert explained["state"] == "queued" and explained["reason"].startswith("MARKET_")

@@ -4,8 +4,9 @@ two consumer keys are funded from the faucet: a job with r = 1 matched, run,
 settled and paid to the unit, its result fetched and checked against the
 receipt; a result sealed to the consumer's key; a bid nobody can serve and
 its reason (explainbid, `hearth-cli explain`); r = 3 with a cheater
-(-testwrongresult, test only) among two honest providers; r = 2 that
-disagree; r = 1 with a liar, disputed and re-run by a verifier; a provider
+(-testwrongresult, test only) among two honest providers; r = 2 with the
+cheater and one honest provider, decided by a tie-break verifier; r = 1
+with a liar, disputed and re-run by a verifier; a provider
 restarted mid-job; a provider that goes offline after matching (consumer
 refunded, provider slashed). One network serves the whole file (start-up
 and funding cost more than the scenarios), so the tests run in file order
@@ -78,6 +79,12 @@ class Market:
         nonce = self.nonces.get(secret, 1)
         self.nonces[secret] = nonce + 1
         return txgen(self.builddir, kind, secret, CHAIN, nonce, *args)
+
+    def sign_synced(self, kind, secret, *args):
+        """As sign, with the nonce read from the chain: for a provider key,
+        whose node sends receipts with it too."""
+        self.nonces[secret] = self.entry.rpc("getaccount", self.address(secret))["nonce"] + 1
+        return self.sign(kind, secret, *args)
 
     def send(self, tx):
         return self.entry.rpc("sendrawtransaction", tx)["txid"]
@@ -308,25 +315,88 @@ def test_cheater_among_three_replicas_is_slashed_and_honest_ones_paid(market, tm
     assert r1["score"] < r0["score"]
 
 
-def test_two_replicas_that_disagree_have_no_majority(market, tmp_path):
-    """r = 2 on node 0 (still cheating) and node 1: a result needs more than
-    half of the replicas, so two different hashes settle nothing: both
-    shares are refunded, nobody is paid, and neither is slashed (an honest
-    provider that merely disagrees is not punished; doc/market.md). A
-    cheater among two is caught by r >= 3 or a dispute, the tests around."""
-    pair = [market.address(PROVIDER_SECRETS[i]) for i in range(2)]
-    b0 = {addr: market.bonded(addr) for addr in pair}
+def test_cheater_among_two_replicas_is_caught_by_a_tiebreak_verifier(market, tmp_path):
+    """r = 2 on node 0 (still cheating, ask 5) and node 1 (honest, ask 6):
+    two different results are no majority, so a tie-break verifier re-runs
+    the job (doc/market.md, "Tie-break"). The bid's tie-break reserve (max
+    price x max duration) pays the verifier, so node 2's standing offer (ask
+    7, dearer than both replicas but within the max price 9) qualifies. The
+    verifier agrees with the honest provider: it is paid its billed seconds
+    out of the reserve, the rest of the reserve and the cheater's share go
+    back to the consumer, the cheater is slashed and its reputation drops;
+    balances checked to the unit."""
+    cheater, honest, third = (market.address(s) for s in PROVIDER_SECRETS)
+    b0 = {addr: market.bonded(addr) for addr in market.providers}
+    r0 = {addr: market.reputation(addr) for addr in market.providers}
     consumer = market.consumers[1]
     c0 = balance(market.entry, consumer)
-    bid_id = market.bid(tmp_path, 1, JOB, replicas=2)
-    job = market.wait_status(bid_id, "failed")
+    # Slow enough that the tie-break is seen pending while the verifier
+    # re-runs the job.
+    bid_id = market.bid(tmp_path, 1, ["sh", "-c", "sleep 8; " + JOB[2]], max_duration=60,
+                        replicas=2)
+    leases = wait_until("bid %s matched" % bid_id[:16], lambda: market.job(bid_id)["leases"])
+    assert {l["provider"] for l in leases} == {cheater, honest}
+    # Matched: the leases' worst case and the reserve stay in escrow until
+    # the bid settles (unless it already has, on a very fast machine).
+    bid = market.entry.rpc("getbid", bid_id)
+    assert bid["state"] == "settled" or bid["escrow"] == (PRICES[0] + PRICES[1] + MAX_PRICE) * 60
+
+    # The window ends without a majority: the verifier (node 2) is drawn.
+    job = market.wait_status(bid_id, "verifying")
+    tiebreak = job["tiebreak"]
+    assert tiebreak["outcome"] == "pending" and tiebreak["result_hash"] is None
+    assert tiebreak["cover"] == MAX_PRICE * 60  # the reserve
+    verifier_id = tiebreak["verifier_lease"]
+    assert market.entry.rpc("getlease", verifier_id)["provider"] == third
+    for l in job["leases"]:
+        assert l["state"] == "receipted" and l["tiebreak"] == tiebreak
+    # What the providers hold once they have sent everything but the
+    # verifier's receipt: settlement adds exactly the payments to it.
+    p1 = {addr: balance(market.entry, addr) for addr in market.providers}
+    assert market.job(bid_id)["status"] == "verifying"
+    rows = dict(line.split(None, 1) for line in
+                Cli(market.builddir, market.entry.datadir,
+                    market.entry.rpcport).ok("explain", bid_id).splitlines())
+    assert rows["tiebreak"].startswith("pending, verifier lease %s" % verifier_id[:16])
+
+    job = market.wait_status(bid_id, "settled")
+    tiebreak = job["tiebreak"]
+    assert tiebreak["outcome"] == "agreed"
     leases = {l["provider"]: l for l in job["leases"]}
-    assert set(leases) == set(pair)
-    hashes = {l["receipt"]["outcome"]["result_hash"] for l in leases.values()}
-    assert len(hashes) == 2
-    assert balance(market.entry, consumer) == c0 - BID_FEE
-    for addr in pair:
-        assert market.bonded(addr) == b0[addr]
+    hashes = {addr: l["receipt"]["outcome"]["result_hash"] for addr, l in leases.items()}
+    assert hashes[honest] != hashes[cheater]
+    result = market.fetch(market.providers[honest][1], leases[honest]["id"], CONSUMER_SECRETS[1])
+    assert recompute(tmp_path, result, 0)[0] == hashes[honest] == tiebreak["result_hash"]
+    verifier = market.entry.rpc("getlease", verifier_id)
+    assert verifier["state"] == "settled"
+    assert verifier["receipt"]["outcome"]["result_hash"] == hashes[honest]
+    assert leases[honest]["state"] == "settled" and leases[cheater]["state"] == "failed"
+
+    # To the unit: the honest provider is paid 6 x its billed seconds, the
+    # verifier 7 x its own out of the reserve, the consumer pays exactly
+    # those two; the cheater gets nothing.
+    honest_paid = PRICES[1] * -(-leases[honest]["receipt"]["outcome"]["wall_ms"] // 1000)
+    verifier_paid = PRICES[2] * -(-verifier["receipt"]["outcome"]["wall_ms"] // 1000)
+    assert journal(market.providers[honest][1], leases[honest]["id"])["paid"] == str(honest_paid)
+    record = journal(market.providers[third][1], verifier_id)
+    assert record["paid"] == str(verifier_paid)
+    _, receipt_fee = receipt_hash_on_chain(market.entry, record)
+    assert balance(market.entry, honest) == p1[honest] + honest_paid
+    assert balance(market.entry, third) == p1[third] + verifier_paid - receipt_fee
+    assert balance(market.entry, cheater) == p1[cheater]
+    assert balance(market.entry, consumer) == c0 - BID_FEE - honest_paid - verifier_paid
+    assert len({balance(n, consumer) for n in market.nodes}) == 1
+    assert market.entry.rpc("getbid", bid_id)["escrow"] == 0
+
+    # The cheater is slashed and its reputation drops; the others gain.
+    assert market.bonded(cheater) == b0[cheater] - b0[cheater] * SLASH_WRONG_PPM // 10**6
+    assert market.bonded(honest) == b0[honest] and market.bonded(third) == b0[third]
+    r1 = {addr: market.reputation(addr) for addr in market.providers}
+    assert r1[cheater]["failed"] == r0[cheater]["failed"] + 1
+    assert r1[cheater]["slashed"] == r0[cheater]["slashed"] + 1
+    assert r1[cheater]["score"] < r0[cheater]["score"]
+    assert r1[honest]["completed"] == r0[honest]["completed"] + 1
+    assert r1[third]["completed"] == r0[third]["completed"] + 1
 
 
 def test_liar_is_disputed_reverified_slashed_and_consumer_refunded(market, tmp_path):

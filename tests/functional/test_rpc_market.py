@@ -126,7 +126,8 @@ def test_bids_leases_and_jobs(market):
     assert w["reason"] == "MARKET_UNMATCHED_PRICE" and w["reason_code"] == 101
     e = rpc("explainbid", waiting)
     assert e == {"bid": waiting, "state": "queued", "reason": "MARKET_UNMATCHED_PRICE",
-                 "code": 101, "message": w["message"]}
+                 "code": 101, "message": w["message"], "tiebreak": None}
+    assert w["tiebreak"] is None
     assert rpc("explainbid", matched)["state"] == "matched"
     assert [x["id"] for x in rpc("listbids")["bids"]] == [waiting]
     assert sorted(x["id"] for x in rpc("listbids", m.consumer)["bids"]) == \
@@ -137,6 +138,7 @@ def test_bids_leases_and_jobs(market):
     assert lease["bid"] == matched and lease["offer"] == offer_id
     assert lease["provider"] == m.provider and lease["consumer"] == m.consumer
     assert lease["state"] == "active" and lease["receipt"] is None and lease["dispute"] is None
+    assert lease["tiebreak"] is None
     assert [x["id"] for x in rpc("listleases", m.provider)["leases"]] == [lease_id]
     assert [x["id"] for x in rpc("listleases", m.consumer, "consumer")["leases"]] == [lease_id]
     assert [x["id"] for x in rpc("listleases", matched)["leases"]] == [lease_id]

@@ -524,13 +524,15 @@ static void tx_cancel(struct run *r, struct input *in, struct envelope *e, bool 
 	(void)submit(r, e, &body, NULL);
 }
 
-/* A lease id: of a bid made earlier and a replica, or any bytes. */
+/* A lease id: of a bid made earlier and a replica (255: its verifier's
+ * lease, a dispute's or a tie-break's), or any bytes. */
 static void take_lease(struct run *r, struct input *in, uint8_t id[HASH_SIZE])
 {
 	uint8_t buf[HASH_SIZE];
 	const uint8_t *bid = take_id(r->bids, r->n_bids, in, buf);
+	uint8_t replica = take(in);
 
-	market_lease_id(bid, take(in) % 4, id);
+	market_lease_id(bid, replica == 255 ? 0x80000000u : replica % 4u, id);
 }
 
 /* An outcome whose result hash is 32 bytes of secret (or other lengths). */

@@ -42,6 +42,32 @@ static void assert_copy(const struct state *st, const struct mkey *k, const uint
 	free(val);
 }
 
+/* A matched bid holds the shares of its open leases and, r >= 2, its
+ * tie-break reserve (max price x max duration) until it settles. */
+static void assert_matched_escrow(const struct state *st, const Hearth__BidRecord *b)
+{
+	uint64_t held = b->bid->replicas >= 2
+				? b->bid->max_price_per_second * b->bid->max_duration_seconds
+				: 0;
+	uint8_t id[MARKET_ID_SIZE];
+	Hearth__Lease *l;
+	uint32_t open = 0;
+
+	for (uint32_t i = 0; i < b->bid->replicas; i++) {
+		market_lease_id(b->id.data, i, id);
+		assert_int_equal(market_lease_get(st, id, &l), STATE_OK);
+		if (l->state == HEARTH__LEASE_STATE__LEASE_ACTIVE ||
+		    l->state == HEARTH__LEASE_STATE__LEASE_RECEIPTED ||
+		    l->state == HEARTH__LEASE_STATE__LEASE_DISPUTED) {
+			held += l->price_per_second * b->bid->max_duration_seconds;
+			open++;
+		}
+		codec_free((ProtobufCMessage *)l);
+	}
+	assert_int_equal(open, b->open_leases);
+	assert_int_equal(b->escrow, held);
+}
+
 static int tally_bid(void *arg, const uint8_t *key, size_t key_len, const uint8_t *val,
 		     size_t val_len)
 {
@@ -66,6 +92,7 @@ static int tally_bid(void *arg, const uint8_t *key, size_t key_len, const uint8_
 		assert_true(b->bid->expiry_height > t->height);
 	} else if (b->state == HEARTH__BID_STATE__BID_MATCHED) {
 		assert_true(b->open_leases > 0);
+		assert_matched_escrow(t->st, b);
 	} else {
 		assert_int_equal(b->escrow, 0);
 		assert_int_equal(b->open_leases, 0);
@@ -130,6 +157,42 @@ static int tally_dispute(void *arg, const uint8_t *key, size_t key_len, const ui
 			 CODEC_OK);
 	if (((const Hearth__DisputeRecord *)msg)->outcome == 0)
 		t->escrow += ((const Hearth__DisputeRecord *)msg)->bond;
+	codec_free(msg);
+	return 0;
+}
+
+/* A pending tie-break has an open verifier lease and a bid still matched;
+ * a decided one leaves no replica of its bid waiting. */
+static int tally_tiebreak(void *arg, const uint8_t *key, size_t key_len, const uint8_t *val,
+			  size_t val_len)
+{
+	struct tally *t = arg;
+	ProtobufCMessage *msg;
+	const Hearth__TieBreakRecord *tb;
+	Hearth__BidRecord *bid;
+	Hearth__Lease *v;
+
+	(void)key;
+	(void)key_len;
+	assert_int_equal(codec_decode(&hearth__tie_break_record__descriptor, val, val_len, val_len,
+				      &msg, NULL),
+			 CODEC_OK);
+	tb = (const Hearth__TieBreakRecord *)msg;
+	assert_int_equal(market_bid_get(t->st, tb->bid_id.data, &bid), STATE_OK);
+	assert_true(bid->bid->replicas >= 2);
+	assert_true(tb->outcome <= 4);
+	if (tb->outcome == 0) {
+		assert_int_equal(bid->state, HEARTH__BID_STATE__BID_MATCHED);
+		assert_true(tb->has_verifier_lease_id);
+		assert_int_equal(market_lease_get(t->st, tb->verifier_lease_id.data, &v), STATE_OK);
+		assert_int_equal(v->state, HEARTH__LEASE_STATE__LEASE_ACTIVE);
+		codec_free((ProtobufCMessage *)v);
+	} else {
+		assert_int_equal(bid->state, HEARTH__BID_STATE__BID_SETTLED);
+		assert_int_equal(tb->has_verifier_lease_id, tb->outcome != 3);
+		assert_int_equal(tb->has_result_hash, tb->outcome == 1 || tb->outcome == 2);
+	}
+	codec_free((ProtobufCMessage *)bid);
 	codec_free(msg);
 	return 0;
 }
@@ -207,6 +270,8 @@ void mf_assert_consistent(const struct chain *c)
 	assert_int_equal(state_iterate(t.st, &p, 1, NULL, 0, tally_lease, &t), STATE_OK);
 	p = MKEY_DISPUTE;
 	assert_int_equal(state_iterate(t.st, &p, 1, NULL, 0, tally_dispute, &t), STATE_OK);
+	p = MKEY_TIEBREAK;
+	assert_int_equal(state_iterate(t.st, &p, 1, NULL, 0, tally_tiebreak, &t), STATE_OK);
 	assert_int_equal(t.escrow, mf_escrow(c));
 	assert_int_equal(count_prefix(&t, MKEY_BID_QUEUE), t.queued);
 	assert_int_equal(count_prefix(&t, MKEY_BID_EXPIRY), t.queued);

@@ -132,7 +132,8 @@ uint64_t mf_escrow(const struct chain *c);
  * deadline index exactly the active leases, the settlement queue exactly
  * the receipted single-replica ones (each with its receipt); a lease still
  * open belongs to a matched bid, a settled bid holds nothing; escrow also
- * holds the bonds of pending disputes. */
+ * holds the bonds of pending disputes; a pending tie-break has an active
+ * verifier lease and a matched bid, a decided one a settled bid. */
 void mf_assert_consistent(const struct chain *c);
 
 #endif

@@ -62,6 +62,7 @@ static const ProtobufCMessageDescriptor *const all_messages[] = {
 	&hearth__market_state__descriptor,
 	&hearth__reputation__descriptor,
 	&hearth__dispute_record__descriptor,
+	&hearth__tie_break_record__descriptor,
 };
 #define N_MESSAGES (sizeof(all_messages) / sizeof(all_messages[0]))
 

@@ -205,10 +205,11 @@ static void test_bid_locks_the_worst_case_in_escrow(void **state)
 	b.replicas = 3;
 	mf_bid(f, 4, &b, id); /* no offer: stays queued */
 	after = fix_account(f, &f->chain, 4);
-	assert_int_equal(after.balance, before.balance - FIX_FEE - 20 * 60 * 3);
-	assert_int_equal(mf_escrow(&f->chain), 20 * 60 * 3);
+	/* three replicas and the tie-break reserve (r >= 2): 20 x 60 x (3 + 1) */
+	assert_int_equal(after.balance, before.balance - FIX_FEE - 20 * 60 * 4);
+	assert_int_equal(mf_escrow(&f->chain), 20 * 60 * 4);
 	rec = mf_bid_record(f, id);
-	assert_int_equal(rec->escrow, 3600);
+	assert_int_equal(rec->escrow, 4800);
 	assert_int_equal(rec->state, HEARTH__BID_STATE__BID_QUEUED);
 	assert_int_equal(rec->created_height, f->chain.tip.height);
 	codec_free((ProtobufCMessage *)rec);
@@ -333,7 +334,7 @@ static void test_cancel_bid_refunds_the_whole_escrow(void **state)
 
 	b.replicas = 2;
 	mf_bid(f, 4, &b, id);
-	assert_int_equal(mf_escrow(&f->chain), 2400);
+	assert_int_equal(mf_escrow(&f->chain), 3600); /* 2 replicas and the reserve */
 	tx = mf_cancel_bid_tx(f, 4, mf_nonce(f, 4), id, MARKET_ID_SIZE, &len);
 	mf_block1(f, tx, len);
 	assert_int_equal(fix_account(f, &f->chain, 4).balance, before.balance - 2 * FIX_FEE);
@@ -390,18 +391,20 @@ static void test_unmatched_bid_expires_with_a_full_refund(void **state)
 {
 	struct fixture *f = *state;
 	struct bid_spec b = mf_bid_spec(f);
-	uint8_t id[MARKET_ID_SIZE];
+	uint8_t id[MARKET_ID_SIZE], id2[MARKET_ID_SIZE];
 	uint64_t balance = fix_account(f, &f->chain, 4).balance;
 
 	b.expiry = f->chain.tip.height + 3;
 	mf_bid(f, 4, &b, id); /* at tip + 1 */
-	mf_empty_block(f);
+	b.replicas = 2;
+	mf_bid(f, 4, &b, id2); /* at tip + 2: two replicas and the tie-break reserve */
 	mf_assert_bid(f, id, HEARTH__BID_STATE__BID_QUEUED, MARKET_UNMATCHED_NO_OFFERS);
-	assert_int_equal(mf_escrow(&f->chain), 1200);
+	assert_int_equal(mf_escrow(&f->chain), 1200 + 3 * 1200);
 	mf_empty_block(f); /* the expiry height: still tried, then expired */
 	mf_assert_bid(f, id, HEARTH__BID_STATE__BID_EXPIRED, MARKET_UNMATCHED_NO_OFFERS);
+	mf_assert_bid(f, id2, HEARTH__BID_STATE__BID_EXPIRED, MARKET_UNMATCHED_NO_OFFERS);
 	assert_int_equal(mf_escrow(&f->chain), 0);
-	assert_int_equal(fix_account(f, &f->chain, 4).balance, balance - FIX_FEE);
+	assert_int_equal(fix_account(f, &f->chain, 4).balance, balance - 2 * FIX_FEE);
 }
 
 static void test_bid_matches_in_the_block_of_its_expiry(void **state)

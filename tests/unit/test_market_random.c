@@ -68,6 +68,7 @@ struct run {
 	int offer_owner[MR_IDS], bid_owner[MR_IDS];
 	size_t n_offers, n_bids;
 	size_t accepted[K_KINDS], refused;
+	size_t tiebreak_turns; /* reports tried on a tie-break's verifier lease */
 };
 
 static uint64_t scratch_nonce(struct run *r, int idx)
@@ -228,6 +229,23 @@ static uint8_t *random_report(struct run *r, int *who, enum kind *kind, size_t *
 		codec_free((ProtobufCMessage *)d);
 		if (lease == NULL)
 			return NULL;
+	}
+	if (lease->state == HEARTH__LEASE_STATE__LEASE_RECEIPTED) {
+		/* a replica waiting for a tie-break: the verifier's turn */
+		Hearth__TieBreakRecord *t;
+
+		rc = market_tiebreak_get(&r->scratch_st, lease->bid_id.data, &t);
+		assert_int_not_equal(rc, STATE_ERROR);
+		if (rc == STATE_OK && t->outcome == 0) {
+			assert_true(t->has_verifier_lease_id);
+			codec_free((ProtobufCMessage *)lease);
+			assert_int_equal(
+				market_lease_get(&r->scratch_st, t->verifier_lease_id.data, &lease),
+				STATE_OK);
+			r->tiebreak_turns++;
+		}
+		if (rc == STATE_OK)
+			codec_free((ProtobufCMessage *)t);
 	}
 	assert_int_equal(market_bid_get(&r->scratch_st, lease->bid_id.data, &bid), STATE_OK);
 	*kind = K_RECEIPT;
@@ -414,6 +432,43 @@ static void assert_bid_fates(const struct fixture *f)
 	assert_true(s.n[HEARTH__BID_STATE__BID_CANCELLED] > 100);
 }
 
+static int count_tiebreak(void *arg, const uint8_t *key, size_t key_len, const uint8_t *val,
+			  size_t val_len)
+{
+	size_t *by_outcome = arg;
+	ProtobufCMessage *msg;
+	uint32_t o;
+
+	(void)key;
+	(void)key_len;
+	assert_int_equal(codec_decode(&hearth__tie_break_record__descriptor, val, val_len, val_len,
+				      &msg, NULL),
+			 CODEC_OK);
+	o = ((const Hearth__TieBreakRecord *)msg)->outcome;
+	assert_true(o <= 4);
+	by_outcome[o]++;
+	codec_free(msg);
+	return 0;
+}
+
+/* The run reached tie-breaks, and verifiers that reported and that did
+ * not. */
+static void assert_tiebreaks(const struct fixture *f, const struct run *r)
+{
+	size_t by_outcome[5] = { 0 };
+	uint8_t p = MKEY_TIEBREAK;
+
+	assert_int_equal(state_iterate(fix_chain_state(&f->chain), &p, 1, NULL, 0, count_tiebreak,
+				       by_outcome),
+			 STATE_OK);
+	print_message("tie-breaks: %zu pending, %zu agreed, %zu no match, %zu void, %zu verifier "
+		      "failed; %zu verifier turns\n",
+		      by_outcome[0], by_outcome[1], by_outcome[2], by_outcome[3], by_outcome[4],
+		      r->tiebreak_turns);
+	assert_true(by_outcome[0] + by_outcome[1] + by_outcome[2] + by_outcome[3] + by_outcome[4] >
+		    0);
+}
+
 static void test_random_market_runs_are_deterministic(void **state UNUSED)
 {
 	struct fixture *f = malloc(sizeof(*f));
@@ -461,6 +516,7 @@ static void test_random_market_runs_are_deterministic(void **state UNUSED)
 	assert_true(r->accepted[K_REVEAL] > 20);
 	assert_true(r->accepted[K_DISPUTE] > 20);
 	assert_bid_fates(f);
+	assert_tiebreaks(f, r);
 	fix_chain_free(b);
 	fix_teardown(f);
 	free(b);

@@ -278,7 +278,9 @@ static void test_replicated_lease_without_a_commitment_is_slashed(void **state)
 	run_to(f, lease_deadline(f, bid_id));
 	assert_int_equal(lease_state(f, bid_id), HEARTH__LEASE_STATE__LEASE_FAILED);
 	mf_assert_bid(f, bid_id, HEARTH__BID_STATE__BID_SETTLED, MARKET_OK);
-	assert_int_equal(fix_account(f, &f->chain, 4).balance, consumer + 2 * 600);
+	/* both shares and the tie-break reserve (20 x 60) back */
+	assert_int_equal(fix_account(f, &f->chain, 4).balance, consumer + 2 * 600 + 1200);
+	assert_int_equal(mf_escrow(&f->chain), 0);
 	assert_int_equal(fix_account(f, &f->chain, 1).bonded, MF_BOND - MF_BOND / 10);
 	assert_int_equal(fix_account(f, &f->chain, 2).bonded, MF_BOND - MF_BOND / 10);
 	rep = reputation(f, 1);

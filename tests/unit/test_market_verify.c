@@ -43,6 +43,10 @@ static uint64_t proposer_fees(const struct fixture *f UNUSED, int idx, uint64_t 
 
 /* Offers of providers 1..r at prices 10, 11, ... and a bid of consumer 4
  * for r replicas matched on them (replica i on provider i + 1). */
+/* A replicated bid's tie-break reserve: its max price 20 x max duration 60,
+ * back to the consumer when the bid settles without a tie-break. */
+#define RESERVE (20 * 60)
+
 static void replicated(struct fixture *f, uint32_t r, uint8_t *bid_id,
 		       uint8_t (*leases)[MARKET_ID_SIZE])
 {
@@ -112,7 +116,8 @@ static void test_majority_is_paid_and_dissent_slashed(void **state)
 	uint8_t *tx;
 
 	replicated(f, 3, bid_id, leases);
-	assert_int_equal(mf_escrow(&f->chain), (10 + 11 + 12) * 60);
+	/* the leases' shares and the tie-break reserve, max price 20 x 60 */
+	assert_int_equal(mf_escrow(&f->chain), (10 + 11 + 12) * 60 + RESERVE);
 	commit(f, 1, leases[0], 0xaa);
 	/* nobody may reveal before every replica committed */
 	tx = mf_reveal_tx(f, 1, mf_nonce(f, 1), leases[0], 0xaa, HASH_SIZE, salt[0], 8, 1000, &len);
@@ -131,7 +136,7 @@ static void test_majority_is_paid_and_dissent_slashed(void **state)
 	assert_int_equal(fix_account(f, &f->chain, 1).balance, p1 + 110 + proposer_fees(f, 1, 1));
 	assert_int_equal(fix_account(f, &f->chain, 2).balance, p2 + 220 + proposer_fees(f, 2, 1));
 	assert_int_equal(fix_account(f, &f->chain, 4).balance,
-			 consumer + (10 * 60 - 110) + (11 * 60 - 220) + 12 * 60);
+			 consumer + (10 * 60 - 110) + (11 * 60 - 220) + 12 * 60 + RESERVE);
 	assert_int_equal(fix_account(f, &f->chain, 3).bonded, MF_BOND - MF_BOND / 5);
 	assert_int_equal(fix_account(f, &f->chain, 1).bonded, MF_BOND);
 	assert_int_equal(mf_escrow(&f->chain), 0);
@@ -178,6 +183,8 @@ static void test_non_revealer_and_bad_reveal_are_faults(void **state)
 	mf_assert_rejected(f, tx, len, MARKET_REVEAL_CLOSED);
 }
 
+/* No third provider offers: no tie-break verifier can be drawn (the
+ * tie-breaks themselves: test_market_tiebreak.c). */
 static void test_honest_disagreement_without_majority_is_refunded(void **state)
 {
 	struct fixture *f = *state;
@@ -190,7 +197,8 @@ static void test_honest_disagreement_without_majority_is_refunded(void **state)
 	reveal(f, 1, leases[0], 0xaa, 1000);
 	consumer = fix_account(f, &f->chain, 4).balance;
 	reveal(f, 2, leases[1], 0xbb, 1000);
-	assert_int_equal(fix_account(f, &f->chain, 4).balance, consumer + (10 + 11) * 60);
+	assert_int_equal(fix_account(f, &f->chain, 4).balance, consumer + (10 + 11) * 60 + RESERVE);
+	assert_int_equal(mf_escrow(&f->chain), 0);
 	assert_int_equal(fix_account(f, &f->chain, 1).bonded, MF_BOND);
 	assert_int_equal(fix_account(f, &f->chain, 2).bonded, MF_BOND);
 	mf_assert_bid(f, bid_id, HEARTH__BID_STATE__BID_SETTLED, MARKET_OK);

@@ -1,5 +1,6 @@
 /* test_result_pick.c: unit tests of wallet/result_pick.c: `result` picks the
- * lease whose result hash most replicas revealed, skips faulty and missing
+ * lease whose result hash most replicas revealed (or a tie-break's
+ * verifier confirmed), skips faulty and missing
  * outcomes, honours a lease asked for, and maps timeouts and signals to the
  * status the result hash counts. */
 #include "wallet/result_pick.h"
@@ -65,6 +66,23 @@ static void test_majority_wins(void **state UNUSED)
 	assert_string_equal(picked(missing, 3, NULL), "l1");
 }
 
+static void test_tiebreak_verdict_wins(void **state UNUSED)
+{
+	const char *two[] = { "bad", "good" };
+	json_t *job = job_of(two, 2);
+	const json_t *l;
+
+	assert_string_equal(picked(two, 2, NULL), "l0"); /* a tie: the first */
+	assert_int_equal(json_object_set_new(job, "tiebreak",
+					     json_pack("{s:s, s:s}", "outcome", "agreed",
+						       "result_hash", "good")),
+			 0);
+	l = result_pick_lease(job, NULL);
+	assert_non_null(l);
+	assert_string_equal(json_string_value(json_object_get(l, "id")), "l1");
+	json_decref(job);
+}
+
 static void test_lease_asked_for(void **state UNUSED)
 {
 	const char *three[] = { "bad", "good", NULL };
@@ -101,6 +119,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_single_replica),
 		cmocka_unit_test(test_majority_wins),
+		cmocka_unit_test(test_tiebreak_verdict_wins),
 		cmocka_unit_test(test_lease_asked_for),
 		cmocka_unit_test(test_status_mapping),
 	};

@@ -373,24 +373,34 @@ static void test_job_disputed_then_failed_states(void **state)
 
 static const uint8_t salt[8] = "rpc-salt";
 
-static void commit(struct fixture *f, int idx, const uint8_t *lease)
+static void commit_to(struct fixture *f, int idx, const uint8_t *lease, uint8_t hash_byte)
 {
 	uint8_t c[HASH_SIZE];
 	size_t len;
 	uint8_t *tx;
 
-	mf_commitment(f, idx, 0xaa, salt, sizeof(salt), c);
+	mf_commitment(f, idx, hash_byte, salt, sizeof(salt), c);
 	tx = mf_commit_tx(f, idx, mf_nonce(f, idx), lease, MARKET_ID_SIZE, c, HASH_SIZE, &len);
 	mf_block1(f, tx, len);
 }
 
-static void reveal(struct fixture *f, int idx, const uint8_t *lease)
+static void reveal_of(struct fixture *f, int idx, const uint8_t *lease, uint8_t hash_byte)
 {
 	size_t len;
-	uint8_t *tx = mf_reveal_tx(f, idx, mf_nonce(f, idx), lease, 0xaa, HASH_SIZE, salt,
+	uint8_t *tx = mf_reveal_tx(f, idx, mf_nonce(f, idx), lease, hash_byte, HASH_SIZE, salt,
 				   sizeof(salt), 1000, &len);
 
 	mf_block1(f, tx, len);
+}
+
+static void commit(struct fixture *f, int idx, const uint8_t *lease)
+{
+	commit_to(f, idx, lease, 0xaa);
+}
+
+static void reveal(struct fixture *f, int idx, const uint8_t *lease)
+{
+	reveal_of(f, idx, lease, 0xaa);
 }
 
 static void assert_job_status(struct ctx *t, const char *bid_hex, const char *status)
@@ -444,6 +454,69 @@ static void test_replicated_job_commits_then_reveals(void **state)
 	assert_job_status(t, bid_hex, "settled");
 }
 
+/* The tiebreak member of a method's answer on bid_hex (or lease_hex). */
+static json_t *tiebreak_in(struct ctx *t, method_fn fn, const char *id_hex)
+{
+	json_t *r = call(t, fn, json_pack("[s]", id_hex));
+	json_t *tb = json_incref(json_object_get(r, "tiebreak"));
+
+	json_decref(r);
+	assert_non_null(tb);
+	return tb;
+}
+
+static void test_tiebreak_is_shown_until_decided(void **state)
+{
+	struct ctx *t = *state;
+	struct offer_spec s = mf_offer_spec(&t->f);
+	struct bid_spec b = mf_bid_spec(&t->f);
+	uint8_t bid[MARKET_ID_SIZE], leases[2][MARKET_ID_SIZE], vid[MARKET_ID_SIZE];
+	char bid_hex[65], lease_hex[65];
+	json_t *tb, *r;
+	size_t len;
+	uint8_t *tx;
+
+	mf_offer(&t->f, 1, &s, NULL);
+	mf_offer(&t->f, 2, &s, NULL);
+	b.replicas = 2;
+	mf_bid(&t->f, 4, &b, bid);
+	hex(bid, bid_hex);
+	market_lease_id(bid, 0, leases[0]);
+	market_lease_id(bid, 1, leases[1]);
+	hex(leases[0], lease_hex);
+	tb = tiebreak_in(t, rpcm_getbid, bid_hex);
+	assert_true(json_is_null(tb));
+	json_decref(tb);
+	mf_offer(&t->f, 3, &s, NULL); /* the verifier-to-be, after matching */
+	commit_to(&t->f, 1, leases[0], 0xaa);
+	commit_to(&t->f, 2, leases[1], 0xbb);
+	reveal_of(&t->f, 1, leases[0], 0xaa);
+	reveal_of(&t->f, 2, leases[1], 0xbb);
+	assert_job_status(t, bid_hex, "verifying");
+	tb = tiebreak_in(t, rpcm_explainbid, bid_hex);
+	assert_string_equal(str(tb, "outcome"), "pending");
+	assert_int_equal(num(tb, "cover"), 20 * 60); /* the reserve: max price x duration */
+	assert_true(json_is_null(json_object_get(tb, "result_hash")));
+	market_lease_id(bid, 0x80000000u, vid);
+	hex(vid, lease_hex);
+	assert_string_equal(str(tb, "verifier_lease"), lease_hex);
+	json_decref(tb);
+	tb = tiebreak_in(t, rpcm_getlease, lease_hex); /* the verifier's lease too */
+	assert_string_equal(str(tb, "outcome"), "pending");
+	json_decref(tb);
+	tx = mf_receipt_hash_tx(&t->f, 3, mf_nonce(&t->f, 3), vid, 2000, 0xbb, &len);
+	mf_block1(&t->f, tx, len);
+	assert_job_status(t, bid_hex, "settled");
+	tb = tiebreak_in(t, rpcm_getbid, bid_hex);
+	assert_string_equal(str(tb, "outcome"), "agreed");
+	assert_string_equal(str(tb, "result_hash"),
+			    "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
+	json_decref(tb);
+	r = call(t, rpcm_getjob, json_pack("[s]", bid_hex));
+	assert_string_equal(str(json_object_get(r, "tiebreak"), "outcome"), "agreed");
+	json_decref(r);
+}
+
 static void test_reason_names(void **state UNUSED)
 {
 	assert_string_equal(rpcj_reason_name(0), "MARKET_OK");
@@ -462,6 +535,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_job_disputed_then_failed_states, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_replicated_job_commits_then_reveals, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_tiebreak_is_shown_until_decided, setup,
 						teardown),
 		cmocka_unit_test(test_reason_names),
 	};
