@@ -59,6 +59,14 @@ bool mempool_contains(const struct mempool *mp, const uint8_t id[HASH_SIZE])
 	return kvmap_find(&mp->ids, id, HASH_SIZE) != NULL;
 }
 
+/* Maps id to its index in entries (mempool_find). */
+static int ids_set(struct mempool *mp, const uint8_t id[HASH_SIZE], size_t index)
+{
+	uint64_t v = index;
+
+	return kvmap_set(&mp->ids, id, HASH_SIZE, (const uint8_t *)&v, sizeof(v), false);
+}
+
 static int entries_reserve(struct mempool *mp)
 {
 	size_t cap = mp->cap ? mp->cap * 2 : 64;
@@ -105,7 +113,7 @@ static enum mempool_result add_checked(struct mempool *mp, const uint8_t *tx, si
 	e->tx = malloc(len > 0 ? len : 1);
 	if (e->tx == NULL)
 		return MEMPOOL_ERROR;
-	if (kvmap_set(&mp->ids, id, HASH_SIZE, NULL, 0, false) != 0) {
+	if (ids_set(mp, id, mp->count) != 0) {
 		free(e->tx);
 		return MEMPOOL_ERROR;
 	}
@@ -189,7 +197,7 @@ long mempool_update(struct mempool *mp, const uint8_t (*ids)[HASH_SIZE], size_t 
 		struct mempool_entry e = mp->entries[i];
 		bool keep = kvmap_find(&committed, e.id, HASH_SIZE) == NULL &&
 			    check_apply(mp, e.tx, e.len, false, NULL) == LEDGER_OK &&
-			    kvmap_set(&mp->ids, e.id, HASH_SIZE, NULL, 0, false) == 0;
+			    ids_set(mp, e.id, kept) == 0;
 
 		if (!keep) {
 			if (kvmap_find(&committed, e.id, HASH_SIZE) == NULL)
@@ -212,4 +220,24 @@ bool mempool_sig_verified(void *arg, const uint8_t *tx, size_t len)
 
 	tx_id(tx, len, id);
 	return mempool_contains(mp, id);
+}
+
+const struct mempool_entry *mempool_find(const struct mempool *mp, const uint8_t id[HASH_SIZE])
+{
+	const struct kv_entry *e = kvmap_find(&mp->ids, id, HASH_SIZE);
+	uint64_t index;
+
+	if (e == NULL)
+		return NULL;
+	if (e->val_len == sizeof(index)) {
+		memcpy(&index, e->val, sizeof(index));
+		if (index < mp->count && memcmp(mp->entries[index].id, id, HASH_SIZE) == 0)
+			return &mp->entries[index];
+	}
+	/* Not reached while every change of entries keeps ids' indexes (add
+	 * and update do); a wrong answer would cost more than this scan. */
+	for (size_t i = 0; i < mp->count; i++)
+		if (memcmp(mp->entries[i].id, id, HASH_SIZE) == 0)
+			return &mp->entries[i];
+	return NULL;
 }

@@ -43,7 +43,7 @@ struct mempool {
 	struct mempool_entry *entries; /* in arrival order */
 	size_t count, cap, bytes;
 	uint64_t next_seq;
-	struct kvmap ids; /* tx id -> nothing: membership */
+	struct kvmap ids; /* tx id -> its index in entries (u64, host order) */
 	struct overlay check;
 	struct state check_st;
 	uint64_t next_height;
@@ -86,6 +86,10 @@ mempool_add_verified(struct mempool *mp, const uint8_t *tx, size_t len, uint8_t 
 
 /* True when the pool holds the tx with this id. */
 bool mempool_contains(const struct mempool *mp, const uint8_t id[HASH_SIZE]);
+
+/* The entry of the tx with this id (O(log n), through ids), or NULL. The
+ * pointer stays valid until the pool next changes. */
+const struct mempool_entry *mempool_find(const struct mempool *mp, const uint8_t id[HASH_SIZE]);
 
 /* Picks txs for a block in arrival order while they fit.
  * In:  max_bytes, max_txs: the block's limits for txs.
