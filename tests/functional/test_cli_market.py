@@ -161,8 +161,16 @@ def test_market_queries_and_checked_results(market, tmp_path):
 def test_explain_and_errors(market, tmp_path):
     node, cli, _, _, job_input = market
     nobody = bid(cli, job_input, "--runtime", "wasm")
-    wait_for(lambda: cli.json("explain", nobody)["reason"] != "MARKET_OK", timeout=60,
-             what="a matching attempt")
+
+    def attempted():
+        # bid returns once the tx is admitted: until its block, "no bid" (-5).
+        res = cli.run("-json", "explain", nobody)
+        if res.returncode != 0:
+            assert "error code -5" in res.stderr, res.stderr
+            return False
+        return json.loads(res.stdout)["reason"] != "MARKET_OK"
+
+    wait_for(attempted, timeout=60, what="a matching attempt")
     explained = cli.json("explain", nobody)
     assert explained["state"] == "queued" and explained["reason"].startswith("MARKET_")
     rows = dict(line.split(None, 1) for line in cli.ok("explain", nobody).splitlines())
