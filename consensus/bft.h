@@ -218,6 +218,21 @@ int64_t bft_pol_wanted(const struct bft *engine);
 /* The proposer's index of (current height, round) in the current set. */
 size_t bft_proposer(struct bft *engine, uint32_t round);
 
+/* What the engine holds of its current height, for vote gossip
+ * (node/net_gossip.c sends peers the votes they lack). Pointers handed out
+ * stay valid until the next bft_handle or bft_free. */
+/* Number of validators of the current height (0 before the first height). */
+size_t bft_num_validators(const struct bft *engine);
+/* Index of key in the current height's set, or -1. */
+int bft_validator_index(const struct bft *engine, const uint8_t key[PUBKEY_SIZE]);
+/* Out: *vote, the first vote of type counted for validator idx at round of
+ * the current height. Returns true when the engine holds one. */
+bool bft_vote_get(const struct bft *engine, uint32_t round, enum vote_type type, size_t idx,
+		  struct vote *vote);
+/* Out: *p, the proposal of round of the current height (its header, and
+ * its payload in engine memory). Returns true when the engine holds both. */
+bool bft_proposal_get(const struct bft *engine, uint32_t round, struct bft_proposal *p);
+
 /* The delay of step at round (timeouts of struct bft_timeouts). */
 uint64_t bft_timeout_ms(const struct bft_timeouts *t, enum bft_step step, uint32_t round);
 

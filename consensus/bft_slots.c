@@ -1,7 +1,8 @@
 /* bft_slots.c: the engine's storage of the current height: the block table
  * (payloads with the application's validity answer) and the round slots
  * (votes, proposals and the per-round "first time" flags), with eviction of
- * rounds that can no longer matter. */
+ * rounds that can no longer matter, and the read-only observers vote gossip
+ * uses (bft_vote_get, bft_proposal_get). */
 #include "consensus/bft.h"
 
 #include <stdlib.h>
@@ -192,4 +193,55 @@ const struct proposal_header *bft_slot_proposal_for(const struct round_slot *s,
 	if (s->has_alt && memcmp(s->alt.block_id, id, HASH_SIZE) == 0)
 		return &s->alt;
 	return NULL;
+}
+
+/* ------------------------------------------------------------ gossip observers */
+
+size_t bft_num_validators(const struct bft *e)
+{
+	return e->started ? e->validators.count : 0;
+}
+
+int bft_validator_index(const struct bft *e, const uint8_t key[PUBKEY_SIZE])
+{
+	return e->started ? validators_find(&e->validators, key) : -1;
+}
+
+static const struct round_slot *slot_of(const struct bft *e, uint32_t round)
+{
+	if (!e->started)
+		return NULL;
+	for (size_t i = 0; i < BFT_ROUND_SLOTS; i++)
+		if (e->slots[i].used && e->slots[i].round == round)
+			return &e->slots[i];
+	return NULL;
+}
+
+bool bft_vote_get(const struct bft *e, uint32_t round, enum vote_type type, size_t idx,
+		  struct vote *vote)
+{
+	const struct round_slot *s = slot_of(e, round);
+
+	if (s == NULL || idx >= e->validators.count)
+		return false;
+	return vote_set_get(type == VOTE_TYPE_PREVOTE ? &s->prevotes : &s->precommits, idx, vote);
+}
+
+bool bft_proposal_get(const struct bft *e, uint32_t round, struct bft_proposal *p)
+{
+	const struct round_slot *s = slot_of(e, round);
+
+	if (s == NULL || !s->has_proposal)
+		return false;
+	for (size_t i = 0; i < BFT_BLOCKS_MAX; i++) {
+		const struct block *b = &e->blocks[i];
+
+		if (b->used && memcmp(b->id, s->proposal.block_id, HASH_SIZE) == 0) {
+			p->header = s->proposal;
+			p->payload = b->payload;
+			p->payload_len = b->len;
+			return true;
+		}
+	}
+	return false;
 }

@@ -208,6 +208,52 @@ static void move_to_end(struct mempool *mp, size_t i)
 	memmove(&mp->entries[i], &mp->entries[i + 1], (mp->count - i - 1) * sizeof(e));
 	e.seq = mp->next_seq++;
 	mp->entries[mp->count - 1] = e;
+	if (mempool_ids_put(mp, &e) != 0)
+		return; /* no memory: the old seq stays, mempool_find then scans */
+}
+
+int mempool_ids_put(struct mempool *mp, const struct mempool_entry *e)
+{
+	return kvmap_set(&mp->ids, e->id, HASH_SIZE, (const uint8_t *)&e->seq, sizeof(e->seq),
+			 false);
+}
+
+/* The index of the entry with this seq (entries are in seq order), or
+ * mp->count. */
+static size_t find_seq(const struct mempool *mp, uint64_t seq)
+{
+	size_t lo = 0, hi = mp->count;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (mp->entries[mid].seq < seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < mp->count && mp->entries[lo].seq == seq ? lo : mp->count;
+}
+
+const struct mempool_entry *mempool_find(const struct mempool *mp, const uint8_t id[HASH_SIZE])
+{
+	const struct kv_entry *k = kvmap_find(&mp->ids, id, HASH_SIZE);
+	uint64_t seq;
+	size_t i;
+
+	if (k == NULL)
+		return NULL;
+	if (k->val_len == sizeof(seq)) {
+		memcpy(&seq, k->val, sizeof(seq));
+		i = find_seq(mp, seq);
+		if (i < mp->count && memcmp(mp->entries[i].id, id, HASH_SIZE) == 0)
+			return &mp->entries[i];
+	}
+	/* Only after a failed mempool_ids_put left an old seq. */
+	for (i = 0; i < mp->count; i++)
+		if (memcmp(mp->entries[i].id, id, HASH_SIZE) == 0)
+			return &mp->entries[i];
+	return NULL;
 }
 
 /* Applies tx to the check state. */
@@ -358,7 +404,8 @@ static enum mempool_result admit(struct mempool *mp, struct mempool_entry *e, co
 	if (e->tx == NULL)
 		return MEMPOOL_ERROR;
 	memcpy(e->tx, tx, len);
-	if (kvmap_set(&mp->ids, e->id, HASH_SIZE, NULL, 0, false) != 0) {
+	e->seq = mp->next_seq;
+	if (mempool_ids_put(mp, e) != 0) {
 		free(e->tx);
 		return MEMPOOL_ERROR;
 	}
@@ -369,7 +416,7 @@ static enum mempool_result admit(struct mempool *mp, struct mempool_entry *e, co
 			res = MEMPOOL_ERROR;
 	}
 	if (r == LEDGER_OK || res == MEMPOOL_ADDED) {
-		e->seq = mp->next_seq++;
+		mp->next_seq++;
 		mp->entries[mp->count++] = *e;
 		mp->bytes += len;
 		if (r == LEDGER_OK && mp->n_waiting > 0)

@@ -62,7 +62,7 @@ struct mempool_entry {
 	uint8_t *tx; /* the exact bytes received */
 	size_t len;
 	uint8_t id[HASH_SIZE];
-	uint64_t seq; /* order of entry into the array */
+	uint64_t seq; /* order of entry into the array: entries ascend by seq */
 	uint8_t sender[PUBKEY_SIZE];
 	uint64_t nonce;
 	uint64_t fee;
@@ -77,7 +77,7 @@ struct mempool {
 	size_t count, cap, bytes;      /* count and bytes include waiting txs */
 	size_t n_waiting;
 	uint64_t next_seq;
-	struct kvmap ids;     /* tx id -> nothing: membership */
+	struct kvmap ids;     /* tx id -> its entry's seq (8 bytes) */
 	struct kvmap waiting; /* sender || nonce (big-endian) of waiting txs */
 	struct overlay check;
 	struct state check_st;
@@ -125,6 +125,10 @@ mempool_add_verified(struct mempool *mp, const uint8_t *tx, size_t len, uint8_t 
 
 /* True when the pool holds the tx with this id. */
 bool mempool_contains(const struct mempool *mp, const uint8_t id[HASH_SIZE]);
+
+/* The entry of the tx with this id (O(log n): ids gives its seq, then a
+ * binary search of entries), or NULL. Valid until the pool next changes. */
+const struct mempool_entry *mempool_find(const struct mempool *mp, const uint8_t id[HASH_SIZE]);
 
 /* The number of ready txs (those a block could take now). */
 size_t mempool_ready_count(const struct mempool *mp);

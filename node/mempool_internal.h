@@ -57,6 +57,11 @@ void mempool_promote(struct mempool *mp, const uint8_t sender[PUBKEY_SIZE]);
 /* Empties the pool and its check state. */
 void mempool_reset(struct mempool *mp);
 
+/* Maps e's id to its seq in mp->ids (mempool_find's index).
+ * Returns 0, or -1 when out of memory. */
+__attribute__((warn_unused_result)) int mempool_ids_put(struct mempool *mp,
+							const struct mempool_entry *e);
+
 /* mempool_update, also used after an eviction (no ids) and a state failure.
  * Defined in mempool_recheck.c. */
 long mempool_recheck(struct mempool *mp, const uint8_t (*ids)[HASH_SIZE], size_t n,

@@ -18,7 +18,7 @@ static int recheck_entry(struct mempool *mp, struct mempool_entry *e)
 {
 	enum ledger_reason r;
 
-	if (kvmap_set(&mp->ids, e->id, HASH_SIZE, NULL, 0, false) != 0)
+	if (mempool_ids_put(mp, e) != 0)
 		return 0;
 	if (!e->waiting) {
 		r = mempool_check_apply(mp, e->tx, e->len, false, NULL);

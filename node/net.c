@@ -1,7 +1,7 @@
 /* net.c: start and stop of the network layer, the P2P options, the
  * transport's callbacks (handed on to net_consensus.c, net_sync.c and
- * net_tx.c) and the one tick timer that re-sends consensus messages and
- * drives block sync. */
+ * net_tx.c, net_gossip.c) and the tick timer that re-sends consensus
+ * messages and drives block sync (vote gossip has its own, faster one). */
 #include "node/net.h"
 
 #include <stdarg.h>
@@ -50,6 +50,7 @@ static void on_peer_connected(void *ctx, uint64_t peer_id, const struct p2p_peer
 		(unsigned long long)peer_id, info->addr, info->inbound ? 1 : 0,
 		(unsigned long long)info->best_height);
 	net_sync_send_status(net, peer_id);
+	net_gossip_peer_up(net, peer_id);
 	net_consensus_peer_up(net, peer_id);
 	net_sync_tick(net);
 }
@@ -61,6 +62,7 @@ static void on_peer_disconnected(void *ctx, uint64_t peer_id, const char *reason
 	net_log(net, true, "peer disconnected peer=%llu reason=%s", (unsigned long long)peer_id,
 		reason);
 	net_sync_peer_down(net, peer_id);
+	net_gossip_peer_down(net, peer_id);
 }
 
 static void on_status(void *ctx, uint64_t peer_id, const Hearth__Status *msg)
@@ -91,6 +93,11 @@ static void on_proposal(void *ctx, uint64_t peer_id, const Hearth__Proposal *msg
 static void on_vote(void *ctx, uint64_t peer_id, const Hearth__Vote *msg)
 {
 	net_consensus_on_vote(ctx, peer_id, msg);
+}
+
+static void on_round_state(void *ctx, uint64_t peer_id, const Hearth__RoundState *msg)
+{
+	net_gossip_on_round_state(ctx, peer_id, msg);
 }
 
 static void on_get_blocks(void *ctx, uint64_t peer_id, const Hearth__GetBlocks *msg)
@@ -154,6 +161,7 @@ static const struct p2p_callbacks callbacks = {
 	.peers = on_peers,
 	.tx_ids = on_tx_ids,
 	.get_txs = on_get_txs,
+	.round_state = on_round_state,
 	.log = on_p2p_log,
 	.closed = on_closed,
 };
@@ -297,6 +305,10 @@ int net_start(struct net *net, struct node *node, char *err, size_t err_size)
 		net_stop(net);
 		return -1;
 	}
+	if (net_gossip_start(net, err, err_size) != 0) {
+		net_stop(net);
+		return -1;
+	}
 	return 0;
 }
 
@@ -308,6 +320,7 @@ void net_stop(struct net *net)
 	net->tick_open = false;
 	if (net->p2p != NULL)
 		p2p_close(net->p2p);
+	net_gossip_stop(net);
 	net_consensus_clear(net);
 }
 
@@ -318,4 +331,5 @@ void net_on_commit(struct net *net)
 	p2p_set_best_height(net->p2p, net->node->chain.tip.height);
 	net_consensus_clear(net);
 	net_sync_send_status(net, 0);
+	net_gossip_update_position(net);
 }

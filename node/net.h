@@ -12,7 +12,10 @@
  *     applies each after checking its commit certificate;
  *   - tx gossip (net_tx.c): ids of admitted txs are announced (TxIds) to
  *     every peer but the one the tx came from, peers ask for the bodies they
- *     lack (GetTxs).
+ *     lack (GetTxs);
+ *   - vote gossip (net_gossip.c): peers tell each other their consensus
+ *     position (RoundState); a peer at our height gets, on a timer, the
+ *     votes (and the proposal) of its round and ours that it lacks.
  * Everything runs on the loop thread; doc/p2p.md describes the flow. */
 #ifndef HEARTH_NODE_NET_H
 #define HEARTH_NODE_NET_H
@@ -24,9 +27,11 @@
 #include <uv.h>
 
 #include "consensus/bft.h"
+#include "node/net_peerstate.h"
 #include "node/p2p.h"
 
 struct node;
+struct metric_family;
 
 /* Own votes of one height kept for re-sending: two types per tracked round. */
 #define NET_OWN_VOTES_MAX (2 * BFT_ROUND_SLOTS)
@@ -58,6 +63,18 @@ struct net {
 	uint64_t asked_ms[NET_ASKED_MAX];
 	size_t asked_next;
 	bool connect_only; /* -connect given: no addresses learned from peers */
+	/* Vote gossip (net_gossip.c): what each peer has, the gossip timer,
+	 * the position last announced (RoundState) and the counters. */
+	struct net_peers peers;
+	uv_timer_t gossip;
+	bool gossip_open;
+	bool rs_sent;
+	uint64_t rs_height;
+	uint32_t rs_round;
+	enum bft_step rs_step;
+	int32_t rs_pol_round;
+	uint64_t votes_resent, proposals_resent;
+	struct metric_family *m_votes_resent, *m_proposals_resent;
 };
 
 /* Starts the transport on node's loop from node's settings: listens (unless

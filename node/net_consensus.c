@@ -3,10 +3,11 @@
  * signature, through the node's signature verifier) and, when it was new to
  * the engine, on to the other peers. This node's own proposal and votes of
  * the current height are kept and sent again on every tick until the
- * height is committed, and at once to a peer that connects: a peer that
- * missed them (it restarted, or was cut off) gets them late, which is what
- * the engine needs to stay live (CometBFT gossips the votes a peer lacks;
- * re-sending our own is the simple form of it). */
+ * height is committed, and at once to a peer that connects. Every proposal
+ * and vote sent to or received from a peer is noted in that peer's state
+ * (net_gossip_mark_*), so that vote gossip (net_gossip.c) later sends each
+ * peer only what it lacks: the votes of others too, which a peer that
+ * restarted or was cut off needs to stay live. */
 #include "node/net_internal.h"
 
 #include <stdlib.h>
@@ -32,28 +33,37 @@ static void proposal_to_proto(const struct proposal_header *h, Hearth__Block *bl
 	msg->sig.len = SIG_SIZE;
 }
 
-/* Sends this node's proposal to peer_id (0: every peer). */
-static void send_own_proposal(struct net *net, uint64_t peer_id)
+int net_consensus_send_proposal(struct net *net, uint64_t peer_id, const struct proposal_header *h,
+				const uint8_t *payload, size_t len)
 {
 	Hearth__P2PMessage msg = HEARTH__P2_PMESSAGE__INIT;
 	Hearth__Proposal prop;
 	ProtobufCMessage *block;
 
-	if (!net->has_own_proposal || net->p2p == NULL || net->closing)
-		return;
-	if (codec_decode(&hearth__block__descriptor, net->own_payload, net->own_len, net->own_len,
-			 &block, NULL) != CODEC_OK) {
-		net_log(net, true, "cannot decode own block for gossip");
-		return;
+	if (net->p2p == NULL || net->closing)
+		return -1;
+	if (codec_decode(&hearth__block__descriptor, payload, len, len, &block, NULL) != CODEC_OK) {
+		net_log(net, true, "cannot decode a proposed block for gossip");
+		return -1;
 	}
-	proposal_to_proto(&net->own_proposal, (Hearth__Block *)block, &prop);
+	proposal_to_proto(h, (Hearth__Block *)block, &prop);
 	msg.msg_case = HEARTH__P2_PMESSAGE__MSG_PROPOSAL;
 	msg.proposal = &prop;
 	net_send(net, peer_id, &msg, 0);
 	codec_free(block);
+	net_gossip_mark_proposal(net, peer_id, 0, h->height, h->round);
+	return 0;
 }
 
-static void send_vote(struct net *net, const struct vote *v, uint64_t peer_id)
+/* Sends this node's proposal to peer_id (0: every peer). */
+static void send_own_proposal(struct net *net, uint64_t peer_id)
+{
+	if (net->has_own_proposal)
+		(void)net_consensus_send_proposal(net, peer_id, &net->own_proposal,
+						  net->own_payload, net->own_len);
+}
+
+void net_consensus_send_vote(struct net *net, const struct vote *v, uint64_t peer_id)
 {
 	Hearth__P2PMessage msg = HEARTH__P2_PMESSAGE__INIT;
 	Hearth__Vote vm;
@@ -64,6 +74,7 @@ static void send_vote(struct net *net, const struct vote *v, uint64_t peer_id)
 	msg.msg_case = HEARTH__P2_PMESSAGE__MSG_VOTE;
 	msg.vote = &vm;
 	net_send(net, peer_id, &msg, 0);
+	net_gossip_mark_vote(net, peer_id, 0, v);
 }
 
 /* ------------------------------------------------------------ own messages */
@@ -102,6 +113,7 @@ void net_send_proposal(struct net *net, const struct bft_proposal *p)
 	}
 	send_own_proposal(net, 0);
 	net->own_proposal_sent_ms = uv_now(&net->node->loop);
+	net_gossip_update_position(net);
 }
 
 void net_send_vote(struct net *net, const struct vote *v)
@@ -122,7 +134,8 @@ void net_send_vote(struct net *net, const struct vote *v)
 		i = net->num_own_votes++;
 	}
 	net->own_votes[i] = *v;
-	send_vote(net, v, 0);
+	net_consensus_send_vote(net, v, 0);
+	net_gossip_update_position(net);
 }
 
 static void send_own(struct net *net, uint64_t peer_id)
@@ -138,7 +151,7 @@ static void send_own(struct net *net, uint64_t peer_id)
 		net->own_proposal_sent_ms = now;
 	}
 	for (size_t i = 0; i < net->num_own_votes; i++)
-		send_vote(net, &net->own_votes[i], peer_id);
+		net_consensus_send_vote(net, &net->own_votes[i], peer_id);
 }
 
 void net_consensus_peer_up(struct net *net, uint64_t peer_id)
@@ -225,6 +238,10 @@ void net_consensus_on_proposal(struct net *net, uint64_t peer_id, const Hearth__
 	wrap.msg_case = HEARTH__P2_PMESSAGE__MSG_PROPOSAL;
 	wrap.proposal = (Hearth__Proposal *)msg;
 	judge(net, peer_id, st, &wrap, "invalid proposal");
+	if (st != BFT_INVALID) /* the sender has it; a new one was relayed to the others */
+		net_gossip_mark_proposal(net, st == BFT_OK ? 0 : peer_id, 0, msg->height,
+					 msg->round);
+	net_gossip_update_position(net);
 }
 
 void net_consensus_on_vote(struct net *net, uint64_t peer_id, const Hearth__Vote *msg)
@@ -244,4 +261,8 @@ void net_consensus_on_vote(struct net *net, uint64_t peer_id, const Hearth__Vote
 	wrap.msg_case = HEARTH__P2_PMESSAGE__MSG_VOTE;
 	wrap.vote = (Hearth__Vote *)msg;
 	judge(net, peer_id, st, &wrap, "invalid vote");
+	if (st != BFT_INVALID) /* the sender has it; a new one was relayed to the others */
+		net_gossip_mark_vote(net, st == BFT_OK || st == BFT_CONFLICT ? 0 : peer_id, 0,
+				     &ev.u.vote);
+	net_gossip_update_position(net);
 }

@@ -34,6 +34,12 @@ void net_consensus_resend(struct net *net);
 void net_consensus_on_proposal(struct net *net, uint64_t peer_id, const Hearth__Proposal *msg);
 void net_consensus_on_vote(struct net *net, uint64_t peer_id, const Hearth__Vote *msg);
 void net_consensus_clear(struct net *net);
+/* Sends a vote to peer_id (0: every peer) and notes that they have it. */
+void net_consensus_send_vote(struct net *net, const struct vote *v, uint64_t peer_id);
+/* Sends a proposal with its block payload[len] (an encoded Block) to
+ * peer_id (0: every peer) and notes that they have it. Returns 0 or -1. */
+int net_consensus_send_proposal(struct net *net, uint64_t peer_id, const struct proposal_header *h,
+				const uint8_t *payload, size_t len);
 
 /* net_sync.c */
 void net_sync_send_status(struct net *net, uint64_t peer_id);
@@ -42,6 +48,24 @@ void net_sync_on_status(struct net *net, uint64_t peer_id, const Hearth__Status 
 void net_sync_on_get_blocks(struct net *net, uint64_t peer_id, const Hearth__GetBlocks *msg);
 void net_sync_on_blocks(struct net *net, uint64_t peer_id, const Hearth__Blocks *msg);
 void net_sync_peer_down(struct net *net, uint64_t peer_id);
+
+/* net_gossip.c */
+/* Vote gossip period, and most votes one peer gets per period. */
+#define NET_GOSSIP_MS		  100
+#define NET_GOSSIP_VOTES_PER_TICK 32
+/* Starts the gossip timer and registers its metrics. Returns 0 or -1. */
+int net_gossip_start(struct net *net, char *err, size_t err_size);
+void net_gossip_stop(struct net *net);
+void net_gossip_peer_up(struct net *net, uint64_t peer_id);
+void net_gossip_peer_down(struct net *net, uint64_t peer_id);
+void net_gossip_on_round_state(struct net *net, uint64_t peer_id, const Hearth__RoundState *msg);
+/* Notes that peer_id (0: every peer but except) has v / the proposal of
+ * (height, round). Only for the engine's current height. */
+void net_gossip_mark_vote(struct net *net, uint64_t peer_id, uint64_t except, const struct vote *v);
+void net_gossip_mark_proposal(struct net *net, uint64_t peer_id, uint64_t except, uint64_t height,
+			      uint32_t round);
+/* Announces the engine's position (RoundState) to every peer if it changed. */
+void net_gossip_update_position(struct net *net);
 
 /* net_tx.c */
 void net_tx_on_tx(struct net *net, uint64_t peer_id, const Hearth__Tx *msg);

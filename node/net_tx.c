@@ -133,15 +133,11 @@ void net_tx_on_ids(struct net *net, uint64_t peer_id, const Hearth__TxIds *msg)
 	free(ids);
 }
 
-/* The pool's bytes of the tx with this id, or NULL. */
+/* The pool's bytes of the tx with this id, or NULL (a lookup by id, not a
+ * scan: a GetTxs may name 1000 ids). */
 static const struct mempool_entry *pool_find(const struct mempool *mp, const uint8_t id[HASH_SIZE])
 {
-	if (!mempool_contains(mp, id))
-		return NULL;
-	for (size_t i = 0; i < mp->count; i++)
-		if (memcmp(mp->entries[i].id, id, HASH_SIZE) == 0)
-			return &mp->entries[i];
-	return NULL;
+	return mempool_find(mp, id);
 }
 
 void net_tx_on_get(struct net *net, uint64_t peer_id, const Hearth__TxIds *msg)

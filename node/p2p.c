@@ -393,6 +393,10 @@ static void hook_message(struct p2p_peer *peer, const Hearth__P2PMessage *msg)
 		if (cb->get_txs != NULL)
 			cb->get_txs(ctx, peer->id, msg->get_txs);
 		break;
+	case HEARTH__P2_PMESSAGE__MSG_ROUND_STATE:
+		if (cb->round_state != NULL)
+			cb->round_state(ctx, peer->id, msg->round_state);
+		break;
 	case HEARTH__P2_PMESSAGE__MSG_PING:
 	case HEARTH__P2_PMESSAGE__MSG_PONG:
 	case HEARTH__P2_PMESSAGE__MSG_HANDSHAKE:

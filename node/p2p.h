@@ -107,6 +107,8 @@ struct p2p_callbacks {
 	/* Tx gossip: ids a peer announces, and ids it asks us for. */
 	void (*tx_ids)(void *ctx, uint64_t peer_id, const Hearth__TxIds *msg);
 	void (*get_txs)(void *ctx, uint64_t peer_id, const Hearth__TxIds *msg);
+	/* Consensus gossip: where the peer's engine is (height, round, step). */
+	void (*round_state)(void *ctx, uint64_t peer_id, const Hearth__RoundState *msg);
 	/* One line of log (category p2p), e.g. "disconnect peer=3 reason=...". */
 	void (*log)(void *ctx, const char *line);
 	/* p2p_close has finished: the struct p2p is freed. */

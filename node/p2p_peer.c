@@ -242,6 +242,7 @@ static void peer_dispatch(struct p2p_peer *peer, const uint8_t *plain, size_t le
 	case HEARTH__P2_PMESSAGE__MSG_EVIDENCE:
 	case HEARTH__P2_PMESSAGE__MSG_TX_IDS:
 	case HEARTH__P2_PMESSAGE__MSG_GET_TXS:
+	case HEARTH__P2_PMESSAGE__MSG_ROUND_STATE:
 		peer->hooks->message(peer, msg);
 		break;
 	case _HEARTH__P2_PMESSAGE__MSG__CASE_IS_INT_SIZE:

@@ -334,6 +334,8 @@ EXPECTED = {
     "hearth_p2p_received_bytes_total": "counter",
     "hearth_p2p_sent_bytes_total": "counter",
     "hearth_p2p_bans_total": "counter",
+    "hearth_p2p_votes_resent_total": "counter",
+    "hearth_p2p_proposals_resent_total": "counter",
     "hearth_rpc_requests_total": "counter",
     "hearth_rpc_request_duration_seconds": "histogram",
     "hearth_rpc_http_responses_total": "counter",

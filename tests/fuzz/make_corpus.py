@@ -67,6 +67,9 @@ def codec_seeds():
     tx = field_bytes(1, body) + field_bytes(2, bytes([7] * 64))
     ping = field_bytes(2, field_varint(1, 42))
     get_peers = field_bytes(10, b"")
+    # RoundState{height 5, round 2, step PREVOTE, pol_round -1 (zigzag 1)}
+    round_state = field_bytes(15, field_varint(1, 5) + field_varint(2, 2) + field_varint(3, 2)
+                              + field_varint(4, 1))
     bond_body = (field_bytes(1, b"hearth-dev") + field_bytes(2, bytes([2] * 32))
                  + field_varint(3, 2) + field_varint(4, 10000)
                  + field_bytes(11, field_varint(1, 5000)))
@@ -76,6 +79,7 @@ def codec_seeds():
         "tx-body-bond": bytes([1]) + bond_body,
         "p2p-ping": bytes([8]) + ping,
         "p2p-get-peers": bytes([8]) + get_peers,
+        "p2p-round-state": bytes([8]) + round_state,
     }
 
 

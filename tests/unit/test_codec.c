@@ -48,6 +48,7 @@ static const ProtobufCMessageDescriptor *const all_messages[] = {
 	&hearth__peer_address__descriptor,
 	&hearth__peers__descriptor,
 	&hearth__tx_ids__descriptor,
+	&hearth__round_state__descriptor,
 	&hearth__p2_pmessage__descriptor,
 	&hearth__account__descriptor,
 	&hearth__validator__descriptor,
