@@ -13,7 +13,7 @@ core's raw BIP340 verify rate (tests/bench/bench_verify) and the ratio
 committed/raw.
 
   bench_node.py BUILDDIR SRCDIR [--txs N] [--clients C] [--batch B]
-                [--probes P] [--timeout S] [--only dev|localnet]
+                [--probes P] [--timeout S] [--only dev|localnet] [--keep]
 Never part of make check: it measures, it does not test."""
 import argparse
 import base64
@@ -363,6 +363,8 @@ def main():
     parser.add_argument("--timeout", type=float, default=300)
     parser.add_argument("--probes", type=int, default=40)
     parser.add_argument("--only", choices=("dev", "localnet"))
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the data directories (and logs); prints where")
     args = parser.parse_args()
     args.builddir = os.path.abspath(args.builddir)
     args.srcdir = os.path.abspath(args.srcdir)
@@ -376,7 +378,10 @@ def main():
         if args.only in (None, "localnet"):
             report("localnet", bench_localnet(args, tmp), raw)
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if args.keep:
+            print("data directories kept in %s" % tmp)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
     print("goals: dev ratio >= 0.6; localnet >= 5000 tx/s and p50 <= 100 ms")
 
 
