@@ -125,32 +125,19 @@ static enum ledger_reason apply_decoded(const struct ledger *l, const struct sta
 	return r;
 }
 
-/* ledger_apply_tx; accepted: the bytes were accepted before (the node's
- * cache vouches for them), so neither their signature nor their keys are
- * checked again. */
-static enum ledger_reason apply_bytes(const struct ledger *l, const struct state *st,
-				      struct ledger_block_ctx *blk, const uint8_t *bytes,
-				      size_t len, bool verify_sig, bool accepted,
-				      struct ledger_error *err)
-{
-	struct tx tx;
-	enum ledger_reason r;
-
-	r = tx_decode(bytes, len, l->cfg.chain_id, &l->cfg.params, verify_sig && !accepted, &tx,
-		      err);
-	if (r != LEDGER_OK)
-		return r;
-	tx.keys_checked = accepted;
-	r = apply_decoded(l, st, blk, &tx, err);
-	tx_free(&tx);
-	return r;
-}
-
 enum ledger_reason ledger_apply_tx(const struct ledger *l, const struct state *st,
 				   struct ledger_block_ctx *blk, const uint8_t *bytes, size_t len,
 				   bool verify_sig, struct ledger_error *err)
 {
-	return apply_bytes(l, st, blk, bytes, len, verify_sig, false, err);
+	struct tx tx;
+	enum ledger_reason r;
+
+	r = tx_decode(bytes, len, l->cfg.chain_id, &l->cfg.params, verify_sig, &tx, err);
+	if (r != LEDGER_OK)
+		return r;
+	r = apply_decoded(l, st, blk, &tx, err);
+	tx_free(&tx);
+	return r;
 }
 
 enum ledger_reason ledger_check_tx(const struct ledger *l, const struct state *st, uint64_t height,
@@ -241,10 +228,10 @@ static enum ledger_reason apply_body(const struct ledger *l, const struct block 
 
 		const uint8_t *tx = b->msg->txs[i].data;
 		size_t tx_len = b->msg->txs[i].len;
-		bool accepted = l->cfg.sig_verified != NULL &&
-				l->cfg.sig_verified(l->cfg.sig_arg, tx, tx_len);
+		bool verify = l->cfg.sig_verified == NULL ||
+			      !l->cfg.sig_verified(l->cfg.sig_arg, tx, tx_len);
 
-		r = apply_bytes(l, &res->state, &blk, tx, tx_len, true, accepted, &txerr);
+		r = ledger_apply_tx(l, &res->state, &blk, tx, tx_len, verify, &txerr);
 		if (r != LEDGER_OK) {
 			if (r == LEDGER_INTERNAL)
 				return ledger_fail(err, r, "tx %zu: %s", i, txerr.text);

@@ -71,6 +71,12 @@ static enum ledger_reason check_fields(const struct tx *tx, const char *chain_id
 		return ledger_fail(err, LEDGER_TX_FEE_TOO_LOW, "fee %llu < %llu for %zu bytes",
 				   (unsigned long long)body->fee, (unsigned long long)min_fee,
 				   tx->size);
+	/* The recipient's key here, with the sender's: once per tx bytes
+	 * instead of at each application (bank checks its length). */
+	if (verify_sig && body->kind_case == HEARTH__TX_BODY__KIND_TRANSFER &&
+	    body->transfer != NULL && body->transfer->to.len == PUBKEY_SIZE &&
+	    !pubkey_valid(body->transfer->to.data))
+		return ledger_fail(err, LEDGER_TRANSFER_BAD_RECIPIENT, "not a key");
 	return LEDGER_OK;
 }
 
@@ -101,6 +107,7 @@ enum ledger_reason tx_decode(const uint8_t *bytes, size_t len, const char *chain
 		return r;
 	}
 	tx->sender = tx->body->sender.data;
+	tx->keys_checked = true;
 	tx_id(bytes, len, tx->id);
 	return LEDGER_OK;
 }
