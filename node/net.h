@@ -25,6 +25,7 @@
 
 #include "consensus/bft.h"
 #include "node/p2p.h"
+#include "node/txverify.h"
 
 struct node;
 
@@ -58,6 +59,9 @@ struct net {
 	uint64_t asked_ms[NET_ASKED_MAX];
 	size_t asked_next;
 	bool connect_only; /* -connect given: no addresses learned from peers */
+	/* Txs received by gossip, verified on the worker pool (net_tx.c). */
+	struct txverify txv;
+	bool txv_open;
 };
 
 /* Starts the transport on node's loop from node's settings: listens (unless
