@@ -54,8 +54,8 @@ void net_tx_on_tx(struct net *net, uint64_t peer_id, const Hearth__Tx *msg)
 	if (!net->txv_open || codec_encode(&msg->base, &bytes, &len) != CODEC_OK)
 		return;
 	tx_id(bytes, len, id);
-	if (!mempool_contains(&net->node->mempool, id) &&
-	    txverify_add(&net->txv, bytes, len, peer_id) != 0)
+	if (!mempool_contains(&net->node->mempool, id) && !txverify_has(&net->txv, id) &&
+	    txverify_add(&net->txv, bytes, len, id, peer_id) != 0)
 		net_log(net, false, "tx from peer=%llu dropped: verification queue full",
 			(unsigned long long)peer_id);
 	free(bytes);
@@ -165,6 +165,7 @@ void net_tx_on_ids(struct net *net, uint64_t peer_id, const Hearth__TxIds *msg)
 			return;
 		}
 		if (mempool_contains(&net->node->mempool, id->data) ||
+		    (net->txv_open && txverify_has(&net->txv, id->data)) ||
 		    asked_recently(net, id->data, now))
 			continue;
 		ids[n++] = *id;

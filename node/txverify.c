@@ -23,8 +23,10 @@ struct txverify_batch {
 
 static void batch_free(struct txverify_batch *b)
 {
-	for (size_t i = 0; i < b->count; i++)
+	for (size_t i = 0; i < b->count; i++) {
+		kvmap_erase(&b->q->ids, b->items[i].id, HASH_SIZE);
 		free(b->items[i].tx);
+	}
 	free(b->items);
 	free(b);
 }
@@ -108,6 +110,7 @@ int txverify_init(struct txverify *q, uv_loop_t *loop, const char *chain_id, con
 		  txverify_done_fn done, void *arg)
 {
 	memset(q, 0, sizeof(*q));
+	kvmap_init(&q->ids);
 	q->loop = loop;
 	snprintf(q->chain_id, sizeof(q->chain_id), "%s", chain_id);
 	q->params = *p;
@@ -144,12 +147,13 @@ static struct txverify_batch *open_batch(struct txverify *q)
 	return b;
 }
 
-int txverify_add(struct txverify *q, const uint8_t *tx, size_t len, uint64_t tag)
+int txverify_add(struct txverify *q, const uint8_t *tx, size_t len, const uint8_t id[HASH_SIZE],
+		 uint64_t tag)
 {
 	struct txverify_batch *b;
 	struct txverify_item *it;
 
-	if (q->closing || q->pending >= TXVERIFY_MAX_PENDING)
+	if (q->closing || q->pending >= TXVERIFY_MAX_PENDING || txverify_has(q, id))
 		return -1;
 	b = open_batch(q);
 	if (b == NULL)
@@ -158,6 +162,11 @@ int txverify_add(struct txverify *q, const uint8_t *tx, size_t len, uint64_t tag
 	it->tx = malloc(len > 0 ? len : 1);
 	if (it->tx == NULL)
 		return -1;
+	if (kvmap_set(&q->ids, id, HASH_SIZE, NULL, 0, false) != 0) {
+		free(it->tx);
+		return -1;
+	}
+	memcpy(it->id, id, HASH_SIZE);
 	if (len > 0)
 		memcpy(it->tx, tx, len);
 	it->len = len;
@@ -167,6 +176,11 @@ int txverify_add(struct txverify *q, const uint8_t *tx, size_t len, uint64_t tag
 	if (b->count == b->cap)
 		submit(q);
 	return 0;
+}
+
+bool txverify_has(const struct txverify *q, const uint8_t id[HASH_SIZE])
+{
+	return kvmap_find(&q->ids, id, HASH_SIZE) != NULL;
 }
 
 bool txverify_idle(const struct txverify *q)

@@ -10,7 +10,8 @@
  * when more arrive at once; several batches may be verified at once on
  * different workers, and a batch that finishes early waits for those added
  * before it. At most TXVERIFY_MAX_PENDING txs wait or are being verified;
- * more are refused (gossip asks for them again later).
+ * more are refused (gossip asks for them again later). A tx whose id waits
+ * already is refused too: the same tx from several peers is verified once.
  * Owned by the loop thread; the workers only read the batch they verify
  * and the chain id and params copied at init. */
 #ifndef HEARTH_NODE_TXVERIFY_H
@@ -22,6 +23,7 @@
 
 #include <uv.h>
 
+#include "consensus/kvmap.h"
 #include "consensus/ledger.h"
 
 #define TXVERIFY_BATCH	     256
@@ -31,6 +33,7 @@
 struct txverify_item {
 	uint8_t *tx; /* the bytes added (owned by the batch) */
 	size_t len;
+	uint8_t id[HASH_SIZE];
 	uint64_t tag;		   /* the caller's (the peer the tx came from) */
 	enum ledger_reason reason; /* LEDGER_OK: decodes, checks and signature hold */
 	char why[200];		   /* the reason's one line when not LEDGER_OK */
@@ -53,6 +56,7 @@ struct txverify {
 	struct txverify_batch *open;	    /* being filled this turn, or NULL */
 	struct txverify_batch *head, *tail; /* handed to workers, oldest first */
 	size_t pending;			    /* txs in open and in flight */
+	struct kvmap ids;		    /* their ids */
 };
 
 /* In:  loop; chain_id, p: what tx_decode checks against (copied); done,
@@ -63,11 +67,15 @@ __attribute__((warn_unused_result)) int txverify_init(struct txverify *q, uv_loo
 						      const char *chain_id, const struct params *p,
 						      txverify_done_fn done, void *arg);
 
-/* Queues a copy of tx[len] with tag.
- * Returns 0, or -1 when TXVERIFY_MAX_PENDING txs already wait, memory
- * runs out or q is closing (the tx is then not verified). */
+/* Queues a copy of tx[len], whose id (tx_id) is id, with tag.
+ * Returns 0, or -1 when the same id waits already, TXVERIFY_MAX_PENDING
+ * txs wait, memory runs out or q is closing (the tx is then not verified). */
 __attribute__((warn_unused_result)) int txverify_add(struct txverify *q, const uint8_t *tx,
-						     size_t len, uint64_t tag);
+						     size_t len, const uint8_t id[HASH_SIZE],
+						     uint64_t tag);
+
+/* True when the tx with this id waits or is being verified. */
+bool txverify_has(const struct txverify *q, const uint8_t id[HASH_SIZE]);
 
 /* True when nothing waits or is being verified. */
 bool txverify_idle(const struct txverify *q);

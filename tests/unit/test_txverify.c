@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "consensus/tx.h"
 #include "tests/unit/ledger_fixture.h"
 #include "tests/unit/test_util.h"
 
@@ -72,11 +73,25 @@ static void add_transfer(struct ctx *c, uint64_t n)
 {
 	size_t len;
 	uint8_t *tx = fix_transfer(&c->f, 1, n, FIX_FEE, c->f.signers[6].pubkey, 1, &len);
+	uint8_t id[HASH_SIZE];
 
 	if (n % 5 == 0)
 		tx[len - 1] ^= 1;
-	assert_int_equal(txverify_add(&c->q, tx, len, n), 0);
+	tx_id(tx, len, id);
+	assert_false(txverify_has(&c->q, id));
+	assert_int_equal(txverify_add(&c->q, tx, len, id, n), 0);
+	assert_true(txverify_has(&c->q, id));
+	/* the same tx again (from another peer): verified once */
+	assert_int_equal(txverify_add(&c->q, tx, len, id, n + 1000000), -1);
 	free(tx);
+}
+
+/* A distinct id per number, for txs whose bytes are all alike. */
+static const uint8_t *id_of(uint64_t i, uint8_t id[HASH_SIZE])
+{
+	memset(id, 0, HASH_SIZE);
+	memcpy(id, &i, sizeof(i));
+	return id;
 }
 
 static void test_verdicts_come_in_order_across_batches(void **state)
@@ -118,14 +133,17 @@ static void test_pending_txs_are_bounded(void **state)
 {
 	struct ctx *c = *state;
 	const uint8_t junk[1] = { 0xff };
+	uint8_t id[HASH_SIZE];
 
 	for (uint64_t i = 0; i < TXVERIFY_MAX_PENDING; i++)
-		assert_int_equal(txverify_add(&c->q, junk, sizeof(junk), i), 0);
-	assert_int_equal(txverify_add(&c->q, junk, sizeof(junk), 0), -1);
+		assert_int_equal(txverify_add(&c->q, junk, sizeof(junk), id_of(i, id), i), 0);
+	assert_int_equal(txverify_add(&c->q, junk, sizeof(junk), id_of(UINT64_MAX, id), 0), -1);
 	assert_int_equal(uv_run(&c->loop, UV_RUN_DEFAULT), 0);
 	assert_int_equal(c->seen.count, TXVERIFY_MAX_PENDING);
 	assert_int_equal(c->seen.reasons[0], LEDGER_TX_MALFORMED);
-	assert_int_equal(txverify_add(&c->q, junk, sizeof(junk), 0), 0);
+	/* delivered: neither the count nor the id is held any more */
+	assert_false(txverify_has(&c->q, id_of(0, id)));
+	assert_int_equal(txverify_add(&c->q, junk, sizeof(junk), id_of(0, id), 0), 0);
 }
 
 static void test_close_drops_what_waits(void **state)
@@ -134,7 +152,11 @@ static void test_close_drops_what_waits(void **state)
 
 	add_transfer(c, 1);
 	txverify_close(&c->q);
-	assert_int_equal(txverify_add(&c->q, (const uint8_t *)"x", 1, 2), -1);
+	{
+		uint8_t id[HASH_SIZE];
+
+		assert_int_equal(txverify_add(&c->q, (const uint8_t *)"x", 1, id_of(2, id), 2), -1);
+	}
 	assert_int_equal(uv_run(&c->loop, UV_RUN_DEFAULT), 0);
 	assert_int_equal(c->seen.calls, 0);
 	assert_true(txverify_idle(&c->q));
