@@ -20,7 +20,7 @@ static enum ledger_reason bank_check(void *arg, const struct ledger *l, const st
 	(void)blk;
 	if (t->amount == 0)
 		return ledger_fail(err, LEDGER_TRANSFER_ZERO_AMOUNT, NULL);
-	if (t->to.len != PUBKEY_SIZE || !pubkey_valid(t->to.data))
+	if (t->to.len != PUBKEY_SIZE || (!tx->keys_checked && !pubkey_valid(t->to.data)))
 		return ledger_fail(err, LEDGER_TRANSFER_BAD_RECIPIENT, "%zu-byte key", t->to.len);
 	if (account_load(st, tx->sender, &from) != STATE_OK ||
 	    account_load(st, t->to.data, &to) != STATE_OK)

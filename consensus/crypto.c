@@ -162,6 +162,18 @@ bool pubkey_valid(const uint8_t pubkey[PUBKEY_SIZE])
 	return secp256k1_xonly_pubkey_parse(secp256k1_context_static, &xonly, pubkey) == 1;
 }
 
+bool pubkey_parse(const uint8_t pubkey[PUBKEY_SIZE], struct pubkey_parsed *out)
+{
+	return secp256k1_xonly_pubkey_parse(secp256k1_context_static, &out->xonly, pubkey) == 1;
+}
+
+bool sig_verify_parsed(const uint8_t sig[SIG_SIZE], const uint8_t digest[HASH_SIZE],
+		       const struct pubkey_parsed *key)
+{
+	return secp256k1_schnorrsig_verify(secp256k1_context_static, sig, digest, HASH_SIZE,
+					   &key->xonly) == 1;
+}
+
 bool sig_verify(const uint8_t sig[SIG_SIZE], const uint8_t digest[HASH_SIZE],
 		const uint8_t pubkey[PUBKEY_SIZE])
 {

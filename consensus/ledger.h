@@ -41,9 +41,11 @@ struct ledger_config {
 	/* NULL: every evidence tx is rejected with LEDGER_EVIDENCE_NO_VERIFIER. */
 	ledger_evidence_verify_fn evidence_verify;
 	void *evidence_arg;
-	/* The node's verified-signature cache: true when these exact tx bytes
-	 * had their signature verified before (e.g. on mempool admission), so
-	 * ledger_apply_block need not verify it again. NULL: always verify. */
+	/* The node's verified-tx cache: true when these exact tx bytes were
+	 * accepted before (admitted to the mempool: signature verified, keys
+	 * valid, every check passed once), so ledger_apply_block verifies
+	 * neither their signature nor their keys again (the state-dependent
+	 * checks still run). NULL: always verify. */
 	bool (*sig_verified)(void *arg, const uint8_t *tx, size_t len);
 	void *sig_arg;
 };

@@ -23,6 +23,11 @@ struct tx {
 	const uint8_t *sender; /* body->sender.data, PUBKEY_SIZE bytes */
 	size_t size;	       /* bytes of the encoded Tx */
 	uint8_t id[HASH_SIZE];
+	/* Every key of the tx is a point of the curve: set by tx_decode, which
+	 * parses them (the sender's, a transfer's recipient) when it verifies
+	 * the signature and else trusts the earlier verification of the same
+	 * bytes. The modules then need not parse them again. */
+	bool keys_checked;
 };
 
 /* Out: out = H("hearth/txid", tx bytes). */
@@ -31,10 +36,13 @@ void tx_id(const uint8_t *tx, size_t len, uint8_t out[HASH_SIZE]);
 /* Out: out = H("hearth/tx", body bytes), the digest the sender signs. */
 void tx_sign_digest(const uint8_t *body, size_t len, uint8_t out[HASH_SIZE]);
 
-/* Decodes tx bytes and runs every stateless check.
+/* Decodes tx bytes and runs every stateless check, the validity of the
+ * keys it holds included (LEDGER_TRANSFER_BAD_RECIPIENT for a transfer's).
  * In:  bytes[len]; chain_id; p (max_tx_bytes, min_fee_per_byte);
  *      verify_sig: false only when the caller has verified this exact
- *      encoding before (the node's verified-signature cache).
+ *      encoding before (the node's verified-signature cache); then
+ *      neither the signature nor the keys (which that verification
+ *      parsed) are checked again.
  * Out: *tx (free with tx_free; zeroed on error); err (may be NULL).
  * Returns LEDGER_OK or one of LEDGER_TX_TOO_LARGE, _MALFORMED,
  * _BODY_MALFORMED, _WRONG_CHAIN, _BAD_SENDER, _FEE_TOO_LOW, _BAD_SIGNATURE,

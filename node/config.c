@@ -69,6 +69,9 @@ static const struct config_key keys[] = {
 	  "most waiting RPC calls (waitforblock, ...) at once (default: 32)" },
 	{ "emptyblockinterval", CONFIG_INT, 1, 3600000, false,
 	  "dev network: at most this many ms between empty blocks (default: 1000)" },
+	{ "timeoutcommit", CONFIG_INT, 0, 3600000, false,
+	  "ms a validator waits after a decision for the precommits it lacks "
+	  "(default: 100 on dev, 1000 otherwise)" },
 	{ "mempoolmaxtxs", CONFIG_INT, 1, 10000000, false,
 	  "most txs the mempool holds (default: 5000)" },
 	{ "mempoolmaxbytes", CONFIG_INT, 1024, I64, false,

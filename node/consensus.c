@@ -735,6 +735,7 @@ static void timeouts_of(const struct node *node, struct bft_timeouts *t)
 	} else {
 		bft_timeouts_production(t);
 	}
+	t->commit_ms = (uint64_t)config_get_int(node->cfg, "timeoutcommit", (int64_t)t->commit_ms);
 }
 
 int consensus_start(struct consensus *c, struct node *node, char *err, size_t err_size)

@@ -288,6 +288,13 @@ int net_start(struct net *net, struct node *node, char *err, size_t err_size)
 		return -1;
 	}
 	p2p_set_best_height(net->p2p, node->chain.tip.height);
+	if (txverify_init(&net->txv, &node->loop, node->chain.ledger.cfg.chain_id,
+			  &node->chain.ledger.cfg.params, net_tx_on_verified, net) != 0) {
+		snprintf(err, err_size, "cannot start the tx verification queue");
+		net_stop(net);
+		return -1;
+	}
+	net->txv_open = true;
 	if (add_whitelist(net, err, err_size) != 0 || start_listen(net, err, err_size) != 0 ||
 	    start_dials(net, err, err_size) != 0) {
 		net_stop(net);
@@ -321,6 +328,9 @@ void net_stop(struct net *net)
 	if (net->p2p != NULL)
 		p2p_close(net->p2p);
 	net_gossip_stop(net);
+	if (net->txv_open)
+		txverify_close(&net->txv);
+	net->txv_open = false;
 	net_consensus_clear(net);
 }
 

@@ -29,6 +29,7 @@
 #include "consensus/bft.h"
 #include "node/net_peerstate.h"
 #include "node/p2p.h"
+#include "node/txverify.h"
 
 struct node;
 struct metric_family;
@@ -75,6 +76,9 @@ struct net {
 	int32_t rs_pol_round;
 	uint64_t votes_resent, proposals_resent;
 	struct metric_family *m_votes_resent, *m_proposals_resent;
+	/* Txs received by gossip, verified on the worker pool (net_tx.c). */
+	struct txverify txv;
+	bool txv_open;
 };
 
 /* Starts the transport on node's loop from node's settings: listens (unless

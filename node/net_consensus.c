@@ -255,7 +255,11 @@ void net_consensus_on_vote(struct net *net, uint64_t peer_id, const Hearth__Vote
 				      "malformed vote");
 		return;
 	}
-	if (ev.u.vote.height != net->node->chain.tip.height + 1)
+	/* The tip's own height too: the engine stays there after the commit
+	 * until every precommit is in (skip_timeout_commit) or timeout_commit
+	 * fires, and drops the vote (BFT_STALE) once it has moved on. */
+	if (ev.u.vote.height != net->node->chain.tip.height + 1 &&
+	    ev.u.vote.height != net->node->chain.tip.height)
 		return;
 	st = consensus_receive(&net->node->consensus, &ev);
 	wrap.msg_case = HEARTH__P2_PMESSAGE__MSG_VOTE;

@@ -69,6 +69,8 @@ void net_gossip_update_position(struct net *net);
 
 /* net_tx.c */
 void net_tx_on_tx(struct net *net, uint64_t peer_id, const Hearth__Tx *msg);
+/* txverify_done_fn of net->txv: admits the verified txs, announces them. */
+void net_tx_on_verified(void *arg, const struct txverify_item *items, size_t n);
 void net_tx_on_ids(struct net *net, uint64_t peer_id, const Hearth__TxIds *msg);
 void net_tx_on_get(struct net *net, uint64_t peer_id, const Hearth__TxIds *msg);
 

@@ -44,39 +44,87 @@ void net_on_tx(struct net *net, const uint8_t id[HASH_SIZE], uint64_t from_peer)
 	net_on_txs(net, (const uint8_t(*)[HASH_SIZE])id, 1, from_peer);
 }
 
+/* A tx from a peer goes to the worker pool for its signature (net->txv);
+ * net_tx_on_verified offers it to the mempool, in the order received. */
 void net_tx_on_tx(struct net *net, uint64_t peer_id, const Hearth__Tx *msg)
 {
-	struct node *node = net->node;
-	struct ledger_error lerr;
 	uint8_t id[HASH_SIZE], *bytes;
 	size_t len;
+
+	if (!net->txv_open || codec_encode(&msg->base, &bytes, &len) != CODEC_OK)
+		return;
+	tx_id(bytes, len, id);
+	if (!mempool_contains(&net->node->mempool, id) && !txverify_has(&net->txv, id) &&
+	    txverify_add(&net->txv, bytes, len, id, peer_id) != 0)
+		net_log(net, false, "tx from peer=%llu dropped: verification queue full",
+			(unsigned long long)peer_id);
+	free(bytes);
+}
+
+/* Offers one verified tx to the mempool. Returns true when admitted. */
+static bool admit(struct net *net, const struct txverify_item *it, uint8_t id[HASH_SIZE])
+{
+	struct ledger_error lerr;
 	enum mempool_result r;
 
-	if (codec_encode(&msg->base, &bytes, &len) != CODEC_OK)
-		return;
-	r = mempool_add(&node->mempool, bytes, len, id, &lerr);
-	free(bytes);
+	if (it->reason != LEDGER_OK) {
+		net_log(net, false, "tx from peer=%llu rejected: %s", (unsigned long long)it->tag,
+			it->why);
+		return false;
+	}
+	r = mempool_add_verified(&net->node->mempool, it->tx, it->len, id, &lerr);
 	switch (r) {
 	case MEMPOOL_ADDED:
-		node_update_gauges(node);
-		net_log(net, false, "tx from peer=%llu admitted pool=%zu",
-			(unsigned long long)peer_id, node->mempool.count);
-		net_on_tx(net, id, peer_id);
-		if (node->consensus_open)
-			consensus_on_tx(&node->consensus);
-		break;
+		return true;
 	case MEMPOOL_REJECTED:
 		/* Often honest (a nonce the peer had not seen committed yet). */
-		net_log(net, false, "tx from peer=%llu rejected: %s", (unsigned long long)peer_id,
+		net_log(net, false, "tx from peer=%llu rejected: %s", (unsigned long long)it->tag,
 			lerr.text);
-		break;
+		return false;
 	case MEMPOOL_DUPLICATE:
 	case MEMPOOL_FULL:
 	case MEMPOOL_NONCE_TOO_FAR:
 	case MEMPOOL_NONCE_WAITING:
 	case MEMPOOL_ERROR:
-		break;
+		return false;
 	}
+	return false;
+}
+
+void net_tx_on_verified(void *arg, const struct txverify_item *items, size_t n)
+{
+	struct net *net = arg;
+	struct node *node = net->node;
+	uint8_t(*ids)[HASH_SIZE] = calloc(n ? n : 1, HASH_SIZE);
+	size_t added = 0, run = 0;
+	uint64_t run_peer = 0;
+
+	if (ids == NULL || net->closing) {
+		free(ids);
+		return;
+	}
+	/* The admitted ids are announced in runs of one sender peer (never
+	 * back to it): one TxIds message per run instead of one per tx. */
+	for (size_t i = 0; i < n; i++) {
+		if (!admit(net, &items[i], ids[added]))
+			continue;
+		if (added > run && items[i].tag != run_peer) {
+			net_on_txs(net, (const uint8_t(*)[HASH_SIZE])ids + run, added - run,
+				   run_peer);
+			run = added;
+		}
+		run_peer = items[i].tag;
+		added++;
+	}
+	if (added > run)
+		net_on_txs(net, (const uint8_t(*)[HASH_SIZE])ids + run, added - run, run_peer);
+	free(ids);
+	if (added == 0)
+		return;
+	node_update_gauges(node);
+	net_log(net, false, "%zu txs from peers admitted pool=%zu", added, node->mempool.count);
+	if (node->consensus_open)
+		consensus_on_tx(&node->consensus);
 }
 
 /* True when id was asked for less than NET_ASK_AGAIN_MS ago; else notes
@@ -119,6 +167,7 @@ void net_tx_on_ids(struct net *net, uint64_t peer_id, const Hearth__TxIds *msg)
 			return;
 		}
 		if (mempool_contains(&net->node->mempool, id->data) ||
+		    (net->txv_open && txverify_has(&net->txv, id->data)) ||
 		    asked_recently(net, id->data, now))
 			continue;
 		ids[n++] = *id;

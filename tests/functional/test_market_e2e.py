@@ -428,7 +428,9 @@ def test_liar_is_disputed_reverified_slashed_and_consumer_refunded(market, tmp_p
     dispute = market.sign("dispute", CONSUMER_SECRETS[0], TX_FEE, lease["id"], "wrong hash")
     wait_until("the receipt", lambda: market.job(bid_id)["leases"][0]["state"] == "receipted")
     market.commit_all([market.send(dispute)])
-    assert market.job(bid_id)["status"] == "disputed"
+    # Heights of a localnet take tens of ms now: the verifier may already
+    # have re-run the job and the verdict failed it by the time we look.
+    assert market.job(bid_id)["status"] in ("disputed", "failed")
 
     def decided():
         d = market.job(bid_id)["leases"][0]["dispute"]

@@ -142,6 +142,26 @@ static void test_crypto_sign_verify_and_tamper(void **state UNUSED)
 	signer_wipe(&s);
 }
 
+/* A key parsed once verifies like sig_verify; a non-key does not parse. */
+static void test_crypto_parsed_key_verifies_like_the_bytes(void **state UNUSED)
+{
+	struct signer s;
+	struct pubkey_parsed key;
+	uint8_t digest[32], sig[64], bad[32];
+
+	assert_int_equal(signer_generate(&s), 0);
+	hash_tagged("hearth/test", "msg", 3, digest);
+	assert_int_equal(sig_sign(&s, digest, sig), 0);
+	assert_true(pubkey_parse(s.pubkey, &key));
+	assert_true(sig_verify_parsed(sig, digest, &key));
+	digest[0] ^= 1;
+	assert_false(sig_verify_parsed(sig, digest, &key));
+	memset(bad, 0xff, sizeof(bad));
+	assert_false(pubkey_parse(bad, &key));
+	assert_false(pubkey_valid(bad));
+	signer_wipe(&s);
+}
+
 static void test_crypto_secret_roundtrip_and_wipe(void **state UNUSED)
 {
 	struct signer a, b;
@@ -252,6 +272,7 @@ int main(void)
 		cmocka_unit_test(test_crypto_hash_incremental_equals_oneshot),
 		cmocka_unit_test(test_crypto_hash_bytes_is_length_prefixed),
 		cmocka_unit_test(test_crypto_sign_verify_and_tamper),
+		cmocka_unit_test(test_crypto_parsed_key_verifies_like_the_bytes),
 		cmocka_unit_test(test_crypto_secret_roundtrip_and_wipe),
 		cmocka_unit_test(test_crypto_invalid_secret_is_rejected),
 		cmocka_unit_test(test_crypto_equal_is_exact),

@@ -183,6 +183,39 @@ static void test_transfer_to_a_non_key_is_rejected(void **state)
 			 LEDGER_TRANSFER_BAD_RECIPIENT);
 }
 
+static bool vouches(void *arg, const uint8_t *tx, size_t len)
+{
+	(void)tx;
+	(void)len;
+	return *(const bool *)arg;
+}
+
+/* Bytes the node's cache vouches for (accepted before) are not parsed for
+ * keys again, the others are: a block with a transfer to a non-key is
+ * refused until the cache vouches for it (it never would for such a tx:
+ * this only shows which check runs). */
+static void test_block_skips_key_checks_only_for_vouched_txs(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t bad[PUBKEY_SIZE];
+	uint8_t *txs[1];
+	size_t lens[1];
+	struct ledger_error err;
+	bool vouch = false;
+
+	memset(bad, 0xff, sizeof(bad));
+	f->ledger.cfg.sig_verified = vouches;
+	f->ledger.cfg.sig_arg = &vouch;
+	txs[0] = fix_transfer(f, 1, 1, FIX_FEE, bad, 5, &lens[0]);
+	assert_int_equal(fix_block(f, &f->chain, txs, lens, 1, &err), LEDGER_BLOCK_BAD_TX);
+	assert_int_equal(err.detail_code, LEDGER_TRANSFER_BAD_RECIPIENT);
+	vouch = true;
+	txs[0] = fix_transfer(f, 1, 1, FIX_FEE, bad, 5, &lens[0]);
+	assert_int_equal(fix_block(f, &f->chain, txs, lens, 1, &err), LEDGER_OK);
+	f->ledger.cfg.sig_verified = NULL;
+	f->ledger.cfg.sig_arg = NULL;
+}
+
 static void test_overflow_at_uint64_max_is_rejected(void **state)
 {
 	struct fixture *f = *state;
@@ -358,6 +391,7 @@ int main(void)
 		T(test_transfer_beyond_balance_is_rejected),
 		T(test_transfer_of_zero_is_rejected),
 		T(test_transfer_to_a_non_key_is_rejected),
+		T(test_block_skips_key_checks_only_for_vouched_txs),
 		T(test_overflow_at_uint64_max_is_rejected),
 		T(test_kind_no_module_handles_is_rejected),
 		T(test_kind_is_routed_to_the_module_that_registered_it),

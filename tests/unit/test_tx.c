@@ -137,6 +137,62 @@ static void test_sender_that_is_not_a_key_is_rejected(void **state UNUSED)
 	free(bytes);
 }
 
+/* With verify_sig false (the node verified these bytes before, which
+ * parsed the sender key) the key is not parsed again; its length still is. */
+static void test_sender_key_is_parsed_only_with_the_signature(void **state UNUSED)
+{
+	Hearth__TxBody body;
+	Hearth__Bond b = HEARTH__BOND__INIT;
+	uint8_t not_on_curve[PUBKEY_SIZE];
+	size_t len;
+	uint8_t *bytes;
+	struct tx tx;
+
+	fix_body(&fx, &body, 1, 1, FIX_FEE);
+	b.amount = 1;
+	body.kind_case = HEARTH__TX_BODY__KIND_BOND;
+	body.bond = &b;
+	memset(not_on_curve, 0xff, sizeof(not_on_curve));
+	body.sender.data = not_on_curve;
+	bytes = fix_sign(&fx, &body, 1, &len);
+	assert_int_equal(tx_decode(bytes, len, FIX_CHAIN, &fx.ledger.cfg.params, true, &tx, NULL),
+			 LEDGER_TX_BAD_SENDER);
+	assert_int_equal(tx_decode(bytes, len, FIX_CHAIN, &fx.ledger.cfg.params, false, &tx, NULL),
+			 LEDGER_OK);
+	assert_true(tx.keys_checked); /* trusted: these bytes were verified before */
+	tx_free(&tx);
+	free(bytes);
+	body.sender.len = PUBKEY_SIZE - 1;
+	bytes = fix_sign(&fx, &body, 1, &len);
+	assert_int_equal(tx_decode(bytes, len, FIX_CHAIN, &fx.ledger.cfg.params, false, &tx, NULL),
+			 LEDGER_TX_BAD_SENDER);
+	free(bytes);
+}
+
+/* The recipient's key is checked with the signature, once per bytes. */
+static void test_recipient_key_is_checked_with_the_signature(void **state UNUSED)
+{
+	uint8_t bad[PUBKEY_SIZE];
+	size_t len;
+	uint8_t *bytes;
+	struct tx tx;
+
+	memset(bad, 0xff, sizeof(bad));
+	bytes = fix_transfer(&fx, 1, 1, FIX_FEE, bad, 5, &len);
+	assert_int_equal(decode(bytes, len, &fx.ledger.cfg.params), LEDGER_TRANSFER_BAD_RECIPIENT);
+	assert_int_equal(tx_decode(bytes, len, FIX_CHAIN, &fx.ledger.cfg.params, false, &tx, NULL),
+			 LEDGER_OK);
+	assert_true(tx.keys_checked);
+	tx_free(&tx);
+	free(bytes);
+	bytes = fix_transfer(&fx, 1, 1, FIX_FEE, fx.signers[2].pubkey, 5, &len);
+	assert_int_equal(tx_decode(bytes, len, FIX_CHAIN, &fx.ledger.cfg.params, true, &tx, NULL),
+			 LEDGER_OK);
+	assert_true(tx.keys_checked);
+	tx_free(&tx);
+	free(bytes);
+}
+
 static void test_bad_signature_is_rejected(void **state UNUSED)
 {
 	Hearth__TxBody body;
@@ -251,6 +307,8 @@ int main(void)
 		cmocka_unit_test(test_body_without_kind_is_malformed),
 		cmocka_unit_test(test_wrong_chain_id_is_rejected),
 		cmocka_unit_test(test_sender_that_is_not_a_key_is_rejected),
+		cmocka_unit_test(test_sender_key_is_parsed_only_with_the_signature),
+		cmocka_unit_test(test_recipient_key_is_checked_with_the_signature),
 		cmocka_unit_test(test_bad_signature_is_rejected),
 		cmocka_unit_test(test_fee_below_min_fee_per_byte_is_rejected),
 		cmocka_unit_test(test_every_reason_has_its_own_message),
