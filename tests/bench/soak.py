@@ -13,8 +13,10 @@ sendrawtransaction to one node, on a schedule that keeps the total at the
 rate; a "mempool full" answer (-31) makes the client resend later.
 
 Pass (exit 0) only when:
-- every node's RSS at the end is less than 10% above its RSS at the end of
-  the warm-up (default: the first 2 minutes, or a third of a shorter run);
+- every node's RSS (VmRSS of /proc/PID/status, or with --rss-field the
+  anonymous or file-backed part alone) at the end is less than 10% above
+  its RSS at the end of the warm-up (default: the first 2 minutes, or a
+  third of a shorter run); all three are sampled and printed;
 - no RPC call of a sender or reader failed (a JSON-RPC error other than
   mempool full, or no answer);
 - no tx was lost: once the load stops, every sender's committed nonce on
@@ -52,16 +54,23 @@ READ_CALLS = ("getbestblockhash", "getblockcount", "getblock", "getblockheader",
               "getnetworkinfo", "getpeerinfo", "getvalidators")
 
 
+RSS_FIELDS = ("VmRSS", "RssAnon", "RssFile")
+
+
 def rss_kb(pid):
-    """VmRSS of pid in kB, or None when the process is gone."""
+    """VmRSS, RssAnon and RssFile of pid in kB (VmRSS is their sum with
+    RssShmem; RssFile counts the pages of mapped files, such as the LevelDB
+    tables the store reads through mmap), or None when the process is gone."""
+    got = {}
     try:
         with open("/proc/%d/status" % pid, encoding="ascii") as f:
             for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
+                name = line.split(":")[0]
+                if name in RSS_FIELDS:
+                    got[name] = int(line.split()[1])
     except OSError:
         return None
-    return None
+    return got if len(got) == len(RSS_FIELDS) else None
 
 
 class Soak:
@@ -210,7 +219,7 @@ class Soak:
                           (last - self.start, sum(self.accepted),
                            sum(self.accepted) / (last - self.start), self.reads,
                            len(self.send_errors) + len(self.read_errors),
-                           " ".join("%.0f" % ((r or 0) / 1024)
+                           " ".join("%.0f" % (r["VmRSS"] / 1024 if r else 0)
                                     for r in self.samples[-1][1]),
                            os.getloadavg()[0]), flush=True)
         self.stop.set()
@@ -290,34 +299,44 @@ def same_tip(rpcs, timeout):
     return ok, lines
 
 
-def rss_table(soak, warmup):
-    """Prints the RSS table. Returns the names of the nodes that grew too much."""
+def rss_table(soak, warmup, field):
+    """Prints the RSS table: for each node and each of RSS_FIELDS, MB at the
+    start, at the end of the warm-up, at the end, the maximum and the growth
+    since the warm-up. Returns what failed: growth of `field` of
+    GROWTH_LIMIT or more, or a node that went away."""
     samples = soak.samples
-    at_warm = next((row for t, row in samples if t >= warmup), samples[-1][1])
-    first, last = samples[0][1], samples[-1][1]
+    warm_i = next((i for i, (t, _) in enumerate(samples) if t >= warmup), len(samples) - 1)
     bad = []
-    print("node  pid      rss start MB  after warm-up MB  end MB  max MB  growth  verdict")
+    print("node  pid      field    start MB  after warm-up MB  end MB  max MB   growth  verdict")
     for k, pid in enumerate(soak.pids):
         col = [row[k] for _, row in samples]
         if None in col:
             bad.append("node %d died" % k)
             print("%-4d  %-7d  (the process went away)" % (k, pid))
             continue
-        growth = (last[k] - at_warm[k]) / at_warm[k]
-        ok = growth < GROWTH_LIMIT
-        if not ok:
-            bad.append("node %d grew %.1f%%" % (k, 100 * growth))
-        print("%-4d  %-7d  %12.1f  %16.1f  %6.1f  %6.1f  %+5.1f%%  %s" %
-              (k, pid, first[k] / 1024, at_warm[k] / 1024, last[k] / 1024,
-               max(col) / 1024, 100 * growth, "ok" if ok else "FAIL"))
+        for name in RSS_FIELDS:
+            vals = [c[name] for c in col]
+            warm, last = vals[warm_i], vals[-1]
+            growth = (last - warm) / warm if warm else 0.0
+            verdict = ""
+            if name == field:
+                verdict = "ok" if growth < GROWTH_LIMIT else "FAIL"
+                if verdict == "FAIL":
+                    bad.append("node %d %s grew %.1f%%" % (k, name, 100 * growth))
+            print("%-4s  %-7s  %-7s  %8.1f  %16.1f  %6.1f  %6.1f  %+6.1f%%  %s" %
+                  (k if name == RSS_FIELDS[0] else "", pid if name == RSS_FIELDS[0] else "",
+                   name, vals[0] / 1024, warm / 1024, last / 1024, max(vals) / 1024,
+                   100 * growth, verdict))
     return bad
 
 
 def write_csv(path, soak):
     with open(path, "w", encoding="ascii") as f:
-        f.write("seconds," + ",".join("node%d_rss_kb" % k for k in range(len(soak.pids))) + "\n")
+        f.write("seconds," + ",".join("node%d_%s_kb" % (k, name) for k in range(len(soak.pids))
+                                      for name in RSS_FIELDS) + "\n")
         for t, row in soak.samples:
-            f.write("%.1f,%s\n" % (t, ",".join(str(r) for r in row)))
+            f.write("%.1f,%s\n" % (t, ",".join(str(r[name]) if r else "" for r in row
+                                               for name in RSS_FIELDS)))
 
 
 def soak_localnet(args, tmp):
@@ -368,7 +387,7 @@ def soak_run(args, tmp, endpoints, pids):
     total = sum(soak.accepted)
     achieved = total / elapsed
     print()
-    bad = rss_table(soak, args.warmup)
+    bad = rss_table(soak, args.warmup, args.rss_field)
     print()
     print("rate: target %.0f tx/s, achieved %.0f tx/s (%.0f%%)%s; %d txs accepted in %.0f s, "
           "%d mempool-full retries" %
@@ -405,6 +424,8 @@ def main():
     parser.add_argument("--batch", type=int, default=50)
     parser.add_argument("--sample", type=float, default=5)
     parser.add_argument("--csv")
+    parser.add_argument("--rss-field", choices=RSS_FIELDS, default="VmRSS",
+                        help="the RSS figure the growth limit applies to")
     args = parser.parse_args()
     if args.warmup is None:
         args.warmup = min(120, args.seconds / 3)
