@@ -16,7 +16,8 @@ Pass (exit 0) only when:
 - every node's RSS (VmRSS of /proc/PID/status, or with --rss-field the
   anonymous or file-backed part alone) at the end is less than 10% above
   its RSS at the end of the warm-up (default: the first 2 minutes, or a
-  third of a shorter run); all three are sampled and printed;
+  third of a shorter run), each the mean of 30 s of samples; all three are
+  sampled and printed;
 - no RPC call of a sender or reader failed (a JSON-RPC error other than
   mempool full, or no answer);
 - no tx was lost: once the load stops, every sender's committed nonce on
@@ -48,6 +49,7 @@ from bench_node import (FAUCET_SECRET, FEE, FULL, SOMEONE, Rpc,  # noqa: E402
 BENCHMARKED_TPS = 1919  # doc/benchmarks.md, node: localnet, TxIds announcements
 NODES = 4
 GROWTH_LIMIT = 0.10
+WINDOW = 30  # seconds of samples averaged at the end of the warm-up and at the end
 READ_CALLS = ("getbestblockhash", "getblockcount", "getblock", "getblockheader",
               "getmempoolinfo", "listoffers", "listbids", "getblockchaininfo",
               "getaccount", "getnonce", "gettransaction", "estimatefee",
@@ -299,13 +301,24 @@ def same_tip(rpcs, timeout):
     return ok, lines
 
 
+def window_mean(vals, times, start, end):
+    """Mean of the samples taken in [start, end), or the one nearest start."""
+    inside = [v for v, t in zip(vals, times) if start <= t < end]
+    if inside:
+        return sum(inside) / len(inside)
+    return min(zip(vals, times), key=lambda vt: abs(vt[1] - start))[0]
+
+
 def rss_table(soak, warmup, field):
     """Prints the RSS table: for each node and each of RSS_FIELDS, MB at the
-    start, at the end of the warm-up, at the end, the maximum and the growth
-    since the warm-up. Returns what failed: growth of `field` of
+    start, after the warm-up (the mean of the samples of the WINDOW after
+    it), at the end (the mean of the last WINDOW), the maximum, and the
+    growth between those two means (single samples jump by a few MB as
+    buffers come and go). Returns what failed: growth of `field` of
     GROWTH_LIMIT or more, or a node that went away."""
     samples = soak.samples
-    warm_i = next((i for i, (t, _) in enumerate(samples) if t >= warmup), len(samples) - 1)
+    times = [t for t, _ in samples]
+    window = min(WINDOW, warmup)
     bad = []
     print("node  pid      field    start MB  after warm-up MB  end MB  max MB   growth  verdict")
     for k, pid in enumerate(soak.pids):
@@ -316,7 +329,8 @@ def rss_table(soak, warmup, field):
             continue
         for name in RSS_FIELDS:
             vals = [c[name] for c in col]
-            warm, last = vals[warm_i], vals[-1]
+            warm = window_mean(vals, times, warmup, warmup + window)
+            last = window_mean(vals, times, times[-1] - window + 0.5, times[-1] + 1)
             growth = (last - warm) / warm if warm else 0.0
             verdict = ""
             if name == field:
