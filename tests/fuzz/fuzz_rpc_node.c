@@ -311,7 +311,8 @@ static void check_response(const json_t *r)
 	} else if ((result == NULL) == (error == NULL)) {
 		abort();
 	}
-	if (json_object_size(r) != (legacy ? 3u : 3u))
+	/* jsonrpc, id and result or error; in the 1.0 form id, result, error */
+	if (json_object_size(r) != 3)
 		abort();
 	if (result != NULL && !json_is_object(result))
 		abort();
