@@ -47,6 +47,7 @@ int loop_call_init(struct loop_call *lc, uv_loop_t *loop)
 	lc->head = lc->tail = NULL;
 	lc->closing = false;
 	lc->open = false;
+	lc->direct = false;
 	if (pthread_mutex_init(&lc->lock, NULL) != 0)
 		return -1;
 	if (pthread_cond_init(&lc->done_cond, NULL) != 0) {
@@ -63,9 +64,22 @@ int loop_call_init(struct loop_call *lc, uv_loop_t *loop)
 	return 0;
 }
 
+void loop_call_init_direct(struct loop_call *lc)
+{
+	lc->head = lc->tail = NULL;
+	lc->closing = false;
+	lc->open = false;
+	lc->direct = true;
+}
+
 int loop_call_run(struct loop_call *lc, void (*fn)(void *arg), void *arg)
 {
 	struct loop_call_item item = { .fn = fn, .arg = arg, .state = ITEM_QUEUED, .next = NULL };
+
+	if (lc->direct) {
+		fn(arg);
+		return 0;
+	}
 
 	pthread_mutex_lock(&lc->lock);
 	if (lc->closing) {

@@ -21,10 +21,17 @@ struct loop_call {
 	struct loop_call_item *head, *tail;
 	bool closing;
 	bool open;
+	bool direct; /* loop_call_init_direct: no queue, calls run at once */
 };
 
 /* On the loop thread, before other threads use lc. Returns 0 or -1. */
 __attribute__((warn_unused_result)) int loop_call_init(struct loop_call *lc, uv_loop_t *loop);
+
+/* For a program with no loop thread of its own (tests/fuzz/fuzz_rpc_node.c,
+ * which plays both the loop and the RPC thread): loop_call_run then runs fn
+ * at once on the calling thread, which must own the loop's state.
+ * loop_call_shutdown, loop_call_close and loop_call_free do nothing. */
+void loop_call_init_direct(struct loop_call *lc);
 
 /* From any thread other than the loop's: queues fn(arg) to run on the loop
  * thread and waits until it has run.

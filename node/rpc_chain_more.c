@@ -193,6 +193,23 @@ static int getvalidators(void *ctx, json_t *params, json_t **result, struct rpc_
 	return *result != NULL ? 0 : no_memory(err);
 }
 
+/* The ledger's message as a JSON string. It may quote the tx's own bytes
+ * (a chain id that is not UTF-8, which json_string refuses): then every
+ * byte outside printable ASCII becomes '?'. */
+static json_t *check_text(const char *text)
+{
+	char copy[sizeof(((struct ledger_error *)0)->text)];
+	json_t *j = json_string(text);
+	size_t i;
+
+	if (j != NULL)
+		return j;
+	for (i = 0; text[i] != '\0' && i + 1 < sizeof(copy); i++)
+		copy[i] = text[i] >= 0x20 && text[i] < 0x7f ? text[i] : '?';
+	copy[i] = '\0';
+	return json_string(copy);
+}
+
 static int decoderawtransaction(void *ctx, json_t *params, json_t **result, struct rpc_error *err)
 {
 	const struct node *node = ctx;
@@ -222,9 +239,10 @@ static int decoderawtransaction(void *ctx, json_t *params, json_t **result, stru
 			tx_decode(bytes, len, node->chain.genesis.chain_id, p, true, &tx, &lerr);
 
 		tx_free(&tx);
-		if (rpcj_put(*result, "check", json_string(r == LEDGER_OK ? "ok" : lerr.text)) !=
+		if (rpcj_put(*result, "check", check_text(r == LEDGER_OK ? "ok" : lerr.text)) !=
 		    0) {
 			json_decref(*result);
+			*result = NULL; /* the dispatcher frees what is left in *result */
 			rc = -1;
 		}
 	}

@@ -152,3 +152,15 @@ def test_decoderawtransaction_kinds(builddir, node):
     with pytest.raises(RpcError) as exc:
         node.rpc("decoderawtransaction", "00")
     assert "decode" in exc.value.message
+
+
+def test_decoderawtransaction_of_a_chain_id_that_is_not_utf8(builddir, node):
+    """The check message quotes the tx's chain id; bytes that are not UTF-8
+    become '?' (found by tests/fuzz/fuzz_rpc_node: the handler freed its
+    result when JSON refused the message, and the dispatcher freed it again)."""
+    tx = txgen(builddir, "transfer", FAUCET_SECRET, "other", 1, 1000, SOMEONE, 5)
+    assert tx.count("6f74686572") == 1  # "other"
+    d = node.rpc("decoderawtransaction", tx.replace("6f74686572", "88ff686572"))
+    assert d["kind"] == "transfer"
+    assert 'tx is for "??her", this is "hearth-dev"' in d["check"], d["check"]
+    assert node.rpc("getblockcount")["height"] >= 0  # the node is still there

@@ -116,6 +116,63 @@ def rpc_seeds():
     }
 
 
+# Faucet transfers of nonces 4 and 5 on hearth-dev (tests/functional/txbatch;
+# fuzz_rpc_node's setup commits nonces 1 to 3): the first is admitted once.
+NODE_TX4 = ("0a590a0a6865617274682d6465761220357199171ee866624ec650b49f1bbb9e0ddceb3ff1a8adda1fe41768"
+            "477c2d82180420e80752240a20756b5e681b50569be0667943dc8103a83df26906040f14b7a7e2ba0373dc"
+            "46ee100112408cd9ff64c1f3778ebc84c06e1cd6ec86f1371cbca7b180b7c1c24894e7eb34ad0e6f80f9f5"
+            "056b46d67b4420c5bbd5b84a8eaae9eaad080a988477090c4d2e24")
+NODE_TX4_ID = "c1aea82622fc9e7f296682693884bf4c5fcb76961134c0667d8c09d5cb02b8c8"
+NODE_TX5 = ("0a590a0a6865617274682d6465761220357199171ee866624ec650b49f1bbb9e0ddceb3ff1a8adda1fe41768"
+            "477c2d82180520e80752240a20756b5e681b50569be0667943dc8103a83df26906040f14b7a7e2ba0373dc"
+            "46ee100112408ffb9b76b378fa4d13e3562d7be41e3a3ce9930517ca41fef16a1af1ae9d05a7c90373ca1c"
+            "27b784e58041c0118b6231813b0bc0e8cc242338a2341e2842750a")
+
+
+def node_rpc_seeds():
+    """One request per method of node/rpc_tables.c and the builtins (full
+    access unless named public-*), a batch, the legacy form and a denied
+    method."""
+    zero = "00" * 32
+
+    def req(method, params=None, rid=1):
+        body = '{"jsonrpc":"2.0","id":%d,"method":"%s"' % (rid, method)
+        if params is not None:
+            body += ',"params":' + params
+        return body + "}"
+
+    calls = {
+        "getblockcount": None, "getbestblockhash": None, "getblockhash": "[1]",
+        "getblockchaininfo": None, "getgenesis": None, "getblock": "[2]",
+        "getblock-hex": '{"block":1,"verbosity":0}', "getblockheader": "[3,false]",
+        "getvalidators": "[]", "estimatefee": None,
+        "decoderawtransaction": '["%s"]' % NODE_TX5,
+        "getmempoolinfo": None, "getrawmempool": None,
+        "sendrawtransaction": '["%s"]' % NODE_TX4,
+        "gettransaction": '["%s"]' % NODE_TX4_ID,
+        "getnonce": '["%s"]' % DEV_FAUCET, "getaccount": '{"address":"%s"}' % DEV_FAUCET,
+        "listoffers": "[null,10]", "listbids": '["%s"]' % DEV_FAUCET,
+        "listleases": '["%s","provider",5]' % DEV_FAUCET, "getoffer": '["%s"]' % zero,
+        "getbid": '["%s"]' % zero, "explainbid": '["%s"]' % zero,
+        "getlease": '["%s"]' % zero, "getprovider": '["%s"]' % DEV_VALIDATOR,
+        "getjob": '["%s"]' % zero, "getjobresult": '["%s",3,"%s"]' % (zero, "11" * 64),
+        "getnetworkinfo": None, "getpeerinfo": None,
+        "addnode": '["127.0.0.1:9","onetry"]', "disconnectnode": '["127.0.0.1:9"]',
+        "help": '["getblock"]', "uptime": None, "stop": None,
+    }
+    seeds = {}
+    for name, params in calls.items():
+        seeds[name] = bytes([1]) + req(name.split("-")[0], params).encode()
+    seeds["public-sendrawtransaction"] = bytes([0]) + req("sendrawtransaction",
+                                                          '["%s"]' % NODE_TX5).encode()
+    seeds["batch"] = bytes([1]) + ("[%s,%s,%s]" % (
+        req("sendrawtransaction", '["%s"]' % NODE_TX4, 1),
+        req("sendrawtransaction", '["%s"]' % NODE_TX5, 2),
+        '{"jsonrpc":"2.0","method":"getblockcount"}')).encode()
+    seeds["legacy"] = bytes([1]) + b'{"id":7,"method":"getblockheader","params":[1]}'
+    return seeds
+
+
 def genesis_seeds():
     compact = DEV_GENESIS.replace("\n", "").replace("  ", "")
     return {
@@ -213,6 +270,7 @@ SEEDS = {
     "fuzz_result_manifest": manifest_seeds,
     "fuzz_handshake": handshake_seeds,
     "fuzz_ledger": ledger_seeds,
+    "fuzz_rpc_node": node_rpc_seeds,
 }
 
 

@@ -1,5 +1,6 @@
 /* test_loop_call.c: unit tests of node/loop_call.c: calls from threads run
- * on the loop thread, in order, and shutdown releases every waiter. */
+ * on the loop thread, in order, and shutdown releases every waiter; in
+ * direct mode a call runs at once on the caller's thread. */
 #include "node/loop_call.h"
 
 #include <stdlib.h>
@@ -133,11 +134,31 @@ static void test_loop_call_shutdown_releases_waiters(void **state UNUSED)
 	free(s);
 }
 
+/* Direct mode (no loop thread): each call runs at once on the caller's
+ * thread, and the shutdown steps do nothing. */
+static void test_loop_call_direct_runs_on_the_caller(void **state UNUSED)
+{
+	struct shared *s = calloc(1, sizeof(*s));
+
+	assert_non_null(s);
+	s->loop_thread = pthread_self();
+	loop_call_init_direct(&s->lc);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(loop_call_run(&s->lc, increment, s), 0);
+	assert_int_equal(s->counter, 3);
+	assert_int_equal(s->wrong_thread, 0);
+	loop_call_shutdown(&s->lc);
+	loop_call_close(&s->lc);
+	loop_call_free(&s->lc);
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_loop_call_runs_every_call_on_the_loop_thread),
 		cmocka_unit_test(test_loop_call_shutdown_releases_waiters),
+		cmocka_unit_test(test_loop_call_direct_runs_on_the_caller),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
