@@ -67,21 +67,24 @@ const char *evidence_strerror(enum evidence_status status)
 	return "unknown evidence status";
 }
 
+void evidence_to_proto(const struct duplicate_vote *ev, struct evidence_proto *p)
+{
+	vote_to_proto(&ev->a, &p->a);
+	vote_to_proto(&ev->b, &p->b);
+	hearth__duplicate_vote__init(&p->dv);
+	p->dv.a = &p->a;
+	p->dv.b = &p->b;
+	hearth__evidence__init(&p->msg);
+	p->msg.kind_case = HEARTH__EVIDENCE__KIND_DUPLICATE_VOTE;
+	p->msg.duplicate_vote = &p->dv;
+}
+
 int evidence_encode(const struct duplicate_vote *ev, uint8_t **out, size_t *out_len)
 {
-	Hearth__Evidence msg;
-	Hearth__DuplicateVote dv;
-	Hearth__Vote a, b;
+	struct evidence_proto p;
 
-	vote_to_proto(&ev->a, &a);
-	vote_to_proto(&ev->b, &b);
-	hearth__duplicate_vote__init(&dv);
-	dv.a = &a;
-	dv.b = &b;
-	hearth__evidence__init(&msg);
-	msg.kind_case = HEARTH__EVIDENCE__KIND_DUPLICATE_VOTE;
-	msg.duplicate_vote = &dv;
-	return codec_encode(&msg.base, out, out_len) == CODEC_OK ? 0 : -1;
+	evidence_to_proto(ev, &p);
+	return codec_encode(&p.msg.base, out, out_len) == CODEC_OK ? 0 : -1;
 }
 
 int evidence_decode(const uint8_t *data, size_t len, struct duplicate_vote *ev)

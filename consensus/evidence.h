@@ -53,6 +53,16 @@ evidence_verify_with(const char *chain_id, const struct duplicate_vote *ev,
 /* A one-line description of status. Never NULL. */
 const char *evidence_strerror(enum evidence_status status);
 
+/* The protobuf view of ev, for encoders that embed it (a tx body).
+ * Out: msg, pointing into dv, a and b (which must outlive it; a and b also
+ * borrow ev's buffers). */
+struct evidence_proto {
+	Hearth__Evidence msg;
+	Hearth__DuplicateVote dv;
+	Hearth__Vote a, b;
+};
+void evidence_to_proto(const struct duplicate_vote *ev, struct evidence_proto *p);
+
 /* Encodes ev as a hearth.Evidence (kind duplicate_vote).
  * Out: *out (caller frees with free()), *out_len. Returns 0 or -1. */
 __attribute__((warn_unused_result)) int evidence_encode(const struct duplicate_vote *ev,

@@ -86,26 +86,17 @@ int evidence_report_build_tx(const char *chain_id, const struct signer *key,
 			     uint8_t **tx, size_t *len)
 {
 	Hearth__TxBody body;
-	Hearth__Evidence evm;
-	Hearth__DuplicateVote dv;
-	Hearth__Vote a, b;
+	struct evidence_proto evp;
 
 	*tx = NULL;
-	vote_to_proto(&ev->a, &a);
-	vote_to_proto(&ev->b, &b);
-	hearth__duplicate_vote__init(&dv);
-	dv.a = &a;
-	dv.b = &b;
-	hearth__evidence__init(&evm);
-	evm.kind_case = HEARTH__EVIDENCE__KIND_DUPLICATE_VOTE;
-	evm.duplicate_vote = &dv;
+	evidence_to_proto(ev, &evp);
 	hearth__tx_body__init(&body);
 	body.chain_id = (char *)chain_id;
 	body.sender.data = (uint8_t *)key->pubkey;
 	body.sender.len = PUBKEY_SIZE;
 	body.nonce = nonce;
 	body.kind_case = HEARTH__TX_BODY__KIND_EVIDENCE;
-	body.evidence = &evm;
+	body.evidence = &evp.msg;
 	if (sign_at_rate(&body, key, feerate, tx, len) != 0) {
 		*tx = NULL;
 		return -1;
