@@ -1,88 +1,176 @@
-/* privval_file.c: priv_validator_state as durable JSON. */
+/* privval_file.c: priv_validator_state on disk: two alternating
+ * checksummed slots rewritten in place, and the conversion of the old JSON
+ * file. */
 #include "node/privval_file.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include <jansson.h>
+#include "node/privval_format.h"
 
-#include "proto/hex.h"
-
-static int put_hex(json_t *obj, const char *key, const uint8_t *bytes, size_t len)
+/* The two slots of a file image.
+ * Out: *newest (0 or 1: the valid slot with the higher seq), *seq, rec.
+ * Returns 0; 1 when neither slot is valid; -1 for a slot that is not ours
+ * (checksum right, fields wrong) or two valid slots with the same seq. */
+static int pick_newest(const uint8_t *image, struct privval_record *rec, int *newest, uint64_t *seq)
 {
-	char hex[2 * SIG_SIZE + 1];
+	struct privval_record recs[2];
+	enum privval_slot_state st[2];
+	uint64_t seqs[2] = { 0, 0 };
 
-	if (hex_encode(bytes, len, hex, sizeof(hex)) != 0)
+	for (int i = 0; i < 2; i++) {
+		st[i] = privval_slot_decode(image + i * PRIVVAL_SLOT_STRIDE, &recs[i], &seqs[i]);
+		if (st[i] == PRIVVAL_SLOT_BAD)
+			return -1;
+	}
+	/* A slot that fails its checksum is a torn write: the save that wrote it
+	 * did not complete its fdatasync, so privval never released that
+	 * signature, and the other slot's record (the one before) is still what
+	 * was last sent. Falling back to it never lets the guard go backwards
+	 * past a signature that left the node. */
+	if (st[0] != PRIVVAL_SLOT_VALID && st[1] != PRIVVAL_SLOT_VALID)
+		return 1;
+	if (st[0] == PRIVVAL_SLOT_VALID && st[1] == PRIVVAL_SLOT_VALID && seqs[0] == seqs[1])
 		return -1;
-	return json_object_set_new(obj, key, json_string(hex));
+	if (st[1] != PRIVVAL_SLOT_VALID)
+		*newest = 0;
+	else if (st[0] != PRIVVAL_SLOT_VALID)
+		*newest = 1;
+	else
+		*newest = seqs[1] > seqs[0] ? 1 : 0;
+	*rec = recs[*newest];
+	*seq = seqs[*newest];
+	return 0;
+}
+
+/* Creates the file whole: rec in slot 0 (seq 1), slot 1 empty. */
+static int create_file(const struct datadir *dd, const struct privval_record *rec, char *err,
+		       size_t err_size)
+{
+	uint8_t *image = calloc(1, PRIVVAL_FILE_SIZE);
+	int rc;
+
+	if (image == NULL) {
+		snprintf(err, err_size, "out of memory");
+		return -1;
+	}
+	privval_slot_encode(rec, 1, image);
+	rc = datadir_write_atomic(dd, PRIVVAL_FILE_NAME, image, PRIVVAL_FILE_SIZE, 0600, err,
+				  err_size);
+	free(image);
+	return rc;
+}
+
+static int pread_all(int fd, uint8_t *buf, size_t len, off_t off)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = pread(fd, buf + done, len - done, off + (off_t)done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+static int pwrite_all(int fd, const uint8_t *buf, size_t len, off_t off)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = pwrite(fd, buf + done, len - done, off + (off_t)done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+/* One save into an existing file: the slot not holding the newest valid
+ * record gets rec with the next seq, then one fdatasync (the file's size and
+ * blocks never change, so no metadata needs to reach the disk). */
+static int save_in_place(int fd, const struct privval_record *rec)
+{
+	uint8_t image[PRIVVAL_FILE_SIZE], slot[PRIVVAL_SLOT_BYTES];
+	struct privval_record newest;
+	uint64_t seq;
+	int which;
+
+	if (pread_all(fd, image, sizeof(image), 0) != 0 ||
+	    pick_newest(image, &newest, &which, &seq) != 0 || seq == UINT64_MAX)
+		return -1;
+	privval_slot_encode(rec, seq + 1, slot);
+	if (pwrite_all(fd, slot, sizeof(slot), (off_t)(1 - which) * PRIVVAL_SLOT_STRIDE) != 0)
+		return -1;
+	return fdatasync(fd);
 }
 
 int privval_file_persist(void *ctx, const struct privval_record *rec)
 {
 	const struct datadir *dd = ctx;
-	json_t *obj = json_pack("{s:I, s:I, s:i, s:b, s:i, s:I}", "height", (json_int_t)rec->height,
-				"round", (json_int_t)rec->round, "step", (int)rec->step,
-				"has_block", (int)rec->has_block, "pol_round", (int)rec->pol_round,
-				"lock_round", (json_int_t)rec->lock_round);
-	char err[256], *text;
-	int rc = -1;
+	char path[DATADIR_PATH_MAX + 256], err[256];
+	int fd, rc;
 
-	if (obj == NULL || put_hex(obj, "digest", rec->digest, HASH_SIZE) != 0 ||
-	    put_hex(obj, "sig", rec->sig, SIG_SIZE) != 0 ||
-	    put_hex(obj, "block_id", rec->block_id, HASH_SIZE) != 0 ||
-	    put_hex(obj, "lock_id", rec->lock_id, HASH_SIZE) != 0) {
-		json_decref(obj);
+	if (datadir_file(dd, PRIVVAL_FILE_NAME, path, sizeof(path)) != 0)
 		return -1;
-	}
-	text = json_dumps(obj, JSON_SORT_KEYS | JSON_INDENT(1));
-	json_decref(obj);
-	if (text != NULL)
-		rc = datadir_write_atomic(dd, PRIVVAL_FILE_NAME, text, strlen(text), 0600, err,
-					  sizeof(err));
-	free(text);
+	fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return errno == ENOENT ? create_file(dd, rec, err, sizeof(err)) : -1;
+	rc = save_in_place(fd, rec);
+	if (close(fd) != 0)
+		rc = -1;
 	return rc;
 }
 
-static int get_hex(json_t *obj, const char *key, uint8_t *out, size_t len)
+static int load_slots(const struct datadir *dd, const char *text, size_t len,
+		      struct privval_record *rec, char *err, size_t err_size)
 {
-	const char *hex = json_string_value(json_object_get(obj, key));
+	uint64_t seq;
+	int which, rc;
 
-	return hex != NULL && hex_decode_exact(hex, out, len) == 0 ? 0 : -1;
+	if (len != PRIVVAL_FILE_SIZE) {
+		snprintf(err, err_size,
+			 "%s/%s has %zu bytes, not %d: refusing to sign without knowing the "
+			 "last signature",
+			 dd->path, PRIVVAL_FILE_NAME, len, PRIVVAL_FILE_SIZE);
+		return -1;
+	}
+	rc = pick_newest((const uint8_t *)text, rec, &which, &seq);
+	if (rc == 1)
+		snprintf(err, err_size,
+			 "%s/%s: both records are damaged: refusing to sign without knowing "
+			 "the last signature",
+			 dd->path, PRIVVAL_FILE_NAME);
+	else if (rc != 0)
+		snprintf(err, err_size,
+			 "%s/%s holds a record this hearthd does not understand: refusing to "
+			 "sign without knowing the last signature",
+			 dd->path, PRIVVAL_FILE_NAME);
+	return rc == 0 ? 0 : -1;
 }
 
-static int get_int(json_t *obj, const char *key, json_int_t min, json_int_t max, json_int_t *out)
+/* The old JSON file: read once and replaced by the slot format. */
+static int load_legacy(const struct datadir *dd, const char *text, size_t len,
+		       struct privval_record *rec, char *err, size_t err_size)
 {
-	json_t *v = json_object_get(obj, key);
-
-	if (!json_is_integer(v))
+	if (privval_legacy_decode(text, len, rec) != 0) {
+		snprintf(err, err_size,
+			 "%s/%s is malformed: refusing to sign without knowing the last signature",
+			 dd->path, PRIVVAL_FILE_NAME);
 		return -1;
-	*out = json_integer_value(v);
-	return *out >= min && *out <= max ? 0 : -1;
-}
-
-static int decode(json_t *obj, struct privval_record *rec)
-{
-	json_int_t height, round, step, pol, lock;
-	json_t *has_block = json_object_get(obj, "has_block");
-
-	if (get_int(obj, "height", 0, INT64_MAX, &height) != 0 ||
-	    get_int(obj, "round", 0, UINT32_MAX, &round) != 0 ||
-	    get_int(obj, "step", PRIVVAL_STEP_NONE, PRIVVAL_STEP_PRECOMMIT, &step) != 0 ||
-	    get_int(obj, "pol_round", -1, INT32_MAX, &pol) != 0 ||
-	    get_int(obj, "lock_round", -1, UINT32_MAX, &lock) != 0 || !json_is_boolean(has_block) ||
-	    get_hex(obj, "digest", rec->digest, HASH_SIZE) != 0 ||
-	    get_hex(obj, "sig", rec->sig, SIG_SIZE) != 0 ||
-	    get_hex(obj, "block_id", rec->block_id, HASH_SIZE) != 0 ||
-	    get_hex(obj, "lock_id", rec->lock_id, HASH_SIZE) != 0)
-		return -1;
-	rec->height = (uint64_t)height;
-	rec->round = (uint32_t)round;
-	rec->step = (enum privval_step)step;
-	rec->pol_round = (int32_t)pol;
-	rec->lock_round = (int64_t)lock;
-	rec->has_block = json_is_true(has_block);
-	return 0;
+	}
+	return create_file(dd, rec, err, err_size);
 }
 
 int privval_file_load(const struct datadir *dd, struct privval_record *rec, bool *found, char *err,
@@ -90,29 +178,26 @@ int privval_file_load(const struct datadir *dd, struct privval_record *rec, bool
 {
 	char *text;
 	size_t len;
-	json_error_t jerr;
-	json_t *obj;
 	int rc;
 
 	memset(rec, 0, sizeof(*rec));
 	rec->lock_round = -1;
 	rec->pol_round = -1;
 	*found = false;
-	rc = datadir_read(dd, PRIVVAL_FILE_NAME, 4096, &text, &len, err, err_size);
+	rc = datadir_read(dd, PRIVVAL_FILE_NAME, PRIVVAL_FILE_SIZE, &text, &len, err, err_size);
 	if (rc == 1)
 		return 0;
 	if (rc != 0)
 		return -1;
-	obj = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (privval_legacy_is(text, len))
+		rc = load_legacy(dd, text, len, rec, err, err_size);
+	else
+		rc = load_slots(dd, text, len, rec, err, err_size);
 	free(text);
-	if (obj == NULL || decode(obj, rec) != 0) {
-		json_decref(obj);
-		snprintf(err, err_size,
-			 "%s/%s is malformed: refusing to sign without knowing the last signature",
-			 dd->path, PRIVVAL_FILE_NAME);
+	if (rc != 0) {
+		memset(rec, 0, sizeof(*rec));
 		return -1;
 	}
-	json_decref(obj);
 	*found = true;
 	return 0;
 }

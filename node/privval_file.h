@@ -1,10 +1,15 @@
 /* privval_file.h: the validator's double-sign guard on disk,
  * <datadir>/priv_validator_state: the last record consensus/privval.c signed
  * (height, round, step, digest, signature, the signed vote's block, the
- * lock). The record is written as JSON to a temporary file, fsynced and
- * renamed over the old one (then the directory is fsynced) BEFORE the
- * signature leaves privval, so after any crash the file holds at least the
- * last signature released and the validator never signs a conflicting one. */
+ * lock), made durable BEFORE the signature leaves privval, so after any crash
+ * the file holds at least the last signature released and the validator
+ * never signs a conflicting one.
+ *
+ * The file has a fixed size and two slots (privval_format.h); a save
+ * overwrites the slot that does not hold the newest valid record (pwrite)
+ * and fdatasyncs: one sync per signature, no new file, no rename. The file
+ * is created whole once (temp file, fsync, rename, fsync of the directory).
+ * A file in the old format (JSON, same name) is read and converted at load. */
 #ifndef HEARTH_NODE_PRIVVAL_FILE_H
 #define HEARTH_NODE_PRIVVAL_FILE_H
 
