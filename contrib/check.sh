@@ -6,7 +6,7 @@
 #                     with the leak test at CHECK_LEAK_TXS txs (default
 #                     10,000, the count; the gcc pass keeps 1,000)
 #   build/check-fuzz  clang, -Werror, libFuzzer: make fuzz-smoke, each fuzz
-#                     target for CHECK_FUZZ_SECONDS (default 20); each target
+#                     target for CHECK_FUZZ_SECONDS (default 30); each target
 #                     that runs clean counts as one passed test
 # and ends with one line "N passed, N failed, N skipped" over all passes.
 # Exit status 0 only when nothing failed.
@@ -55,7 +55,7 @@ run_pass() {
 # run_fuzz_pass: configure with libFuzzer, build, and run every fuzz target
 # for CHECK_FUZZ_SECONDS in build/check-fuzz (tests/fuzz/Makefile.inc). A
 # crash fails the pass; its input is left in build/check-fuzz/fuzz-crashes/.
-fuzz_seconds=${CHECK_FUZZ_SECONDS:-20}
+fuzz_seconds=${CHECK_FUZZ_SECONDS:-30}
 run_fuzz_pass() {
 	dir="$top/build/check-fuzz"
 	mkdir -p "$dir"
