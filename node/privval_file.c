@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "node/fdio.h"
 #include "node/privval_format.h"
 
 /* The two slots of a file image.
@@ -65,38 +66,6 @@ static int create_file(const struct datadir *dd, const struct privval_record *re
 	return rc;
 }
 
-static int pread_all(int fd, uint8_t *buf, size_t len, off_t off)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = pread(fd, buf + done, len - done, off + (off_t)done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		done += (size_t)n;
-	}
-	return 0;
-}
-
-static int pwrite_all(int fd, const uint8_t *buf, size_t len, off_t off)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = pwrite(fd, buf + done, len - done, off + (off_t)done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		done += (size_t)n;
-	}
-	return 0;
-}
-
 /* One save into an existing file: the slot not holding the newest valid
  * record gets rec with the next seq, then one fdatasync (the file's size and
  * blocks never change, so no metadata needs to reach the disk). */
@@ -107,11 +76,11 @@ static int save_in_place(int fd, const struct privval_record *rec)
 	uint64_t seq;
 	int which;
 
-	if (pread_all(fd, image, sizeof(image), 0) != 0 ||
+	if (fdio_pread_all(fd, image, sizeof(image), 0) != 0 ||
 	    pick_newest(image, &newest, &which, &seq) != 0 || seq == UINT64_MAX)
 		return -1;
 	privval_slot_encode(rec, seq + 1, slot);
-	if (pwrite_all(fd, slot, sizeof(slot), (off_t)(1 - which) * PRIVVAL_SLOT_STRIDE) != 0)
+	if (fdio_pwrite_all(fd, slot, sizeof(slot), (off_t)(1 - which) * PRIVVAL_SLOT_STRIDE) != 0)
 		return -1;
 	return fdatasync(fd);
 }
