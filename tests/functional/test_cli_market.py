@@ -7,14 +7,13 @@ and `result -o DIR`, whose files verify with `verify`, also for a sealed
 the result archive: `result` must refuse it and write nothing. Error paths:
 unknown and malformed ids."""
 import base64
-import http.server
 import json
 import os
-import threading
 import urllib.request
 
 import pytest
 
+from hearthnode import LocalHttpServer, QuietHandler
 from test_cli import Cli, wait_for
 from test_rpc_chain import FAUCET_SECRET
 
@@ -22,7 +21,7 @@ MIN_PROVIDER_BOND = 10**9
 JOB = ["sh", "-c", "sha256sum /work/data.txt > /out/sum && echo hashed"]
 
 
-class TamperProxy:
+class TamperProxy(LocalHttpServer):
     """Forwards JSON-RPC to the node; flips one hex digit of the file in
     getjobresult's archive (the sha256 the job wrote), so the recomputed
     result hash cannot match the receipt."""
@@ -30,7 +29,7 @@ class TamperProxy:
     def __init__(self, node_port):
         target = "http://127.0.0.1:%d/" % node_port
 
-        class Handler(http.server.BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self):  # noqa: N802 (http.server's name)
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 req = urllib.request.Request(target, data=body, method="POST", headers={
@@ -51,17 +50,7 @@ class TamperProxy:
                 self.end_headers()
                 self.wfile.write(answer)
 
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler)
 
 
 @pytest.fixture

@@ -12,16 +12,14 @@ B does not hold, and the store's size limit."""
 import base64
 import hashlib
 import http.client
-import http.server
 import os
 import shutil
 import socket
-import threading
 import time
 
 import pytest
 
-from hearthnode import RpcError
+from hearthnode import LocalHttpServer, QuietHandler, RpcError
 from test_cli import Cli, wait_for
 from test_executor import input_tar, metrics
 from test_rpc_chain import FAUCET_SECRET
@@ -46,28 +44,18 @@ def get(node, path):
         conn.close()
 
 
-class WrongBytes:
+class WrongBytes(LocalHttpServer):
     """Serves the same wrong bytes at every path."""
 
     def __init__(self, body):
-        class Handler(http.server.BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_GET(self):  # noqa: N802 (http.server's name)
                 self.send_response(200)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
 
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler)
 
 
 @pytest.fixture
