@@ -21,14 +21,25 @@ struct txverify_batch {
 	struct txverify_batch *next;
 };
 
-static void batch_free(struct txverify_batch *b)
+/* The batch's txs no longer wait (txverify_has is false for them). */
+static void batch_forget_ids(struct txverify_batch *b)
 {
-	for (size_t i = 0; i < b->count; i++) {
+	for (size_t i = 0; i < b->count; i++)
 		kvmap_erase(&b->q->ids, b->items[i].id, HASH_SIZE);
+}
+
+static void batch_release(struct txverify_batch *b)
+{
+	for (size_t i = 0; i < b->count; i++)
 		free(b->items[i].tx);
-	}
 	free(b->items);
 	free(b);
+}
+
+static void batch_free(struct txverify_batch *b)
+{
+	batch_forget_ids(b);
+	batch_release(b);
 }
 
 /* On a worker: every check of tx_decode, signature included. */
@@ -60,9 +71,11 @@ static void deliver(struct txverify *q)
 		if (q->head == NULL)
 			q->tail = NULL;
 		q->pending -= b->count;
+		/* done sees these txs as no longer waiting. */
+		batch_forget_ids(b);
 		if (!q->closing)
 			q->done(q->arg, b->items, b->count);
-		batch_free(b);
+		batch_release(b);
 	}
 }
 

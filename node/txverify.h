@@ -40,7 +40,8 @@ struct txverify_item {
 };
 
 /* Called on the loop with the verdicts of one batch, batches in the order
- * of their txs' txverify_add. The items are freed after it returns. */
+ * of their txs' txverify_add. The batch's txs no longer wait then
+ * (txverify_has is false for them); the items are freed after it returns. */
 typedef void (*txverify_done_fn)(void *arg, const struct txverify_item *items, size_t n);
 
 struct txverify_batch;

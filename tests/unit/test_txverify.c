@@ -1,6 +1,8 @@
 /* test_txverify.c: unit tests of node/txverify.c on a real libuv loop:
  * verdicts in the order of the txs across batches verified at once, one
- * batch per loop turn, the bound, and close. */
+ * batch per loop turn, the bound, and close; and in every test, the txs
+ * whose verdicts are handed over no longer count as waiting (the consensus
+ * driver's precheck asks txverify_has from inside the callback). */
 #include "node/txverify.h"
 
 #include <stdlib.h>
@@ -11,6 +13,8 @@
 #include "tests/unit/test_util.h"
 
 struct seen {
+	const struct txverify *q;
+	size_t still_waiting; /* verdicts handed over while their tx counted as waiting */
 	uint64_t *tags;
 	enum ledger_reason *reasons;
 	size_t count, cap, calls;
@@ -30,6 +34,8 @@ static void on_done(void *arg, const struct txverify_item *items, size_t n)
 	s->calls++;
 	for (size_t i = 0; i < n; i++) {
 		assert_true(s->count < s->cap);
+		if (txverify_has(s->q, items[i].id))
+			s->still_waiting++;
 		s->tags[s->count] = items[i].tag;
 		s->reasons[s->count] = items[i].reason;
 		s->count++;
@@ -43,6 +49,7 @@ static int setup(void **state)
 	if (c == NULL)
 		return -1;
 	fix_setup(&c->f);
+	c->seen.q = &c->q;
 	c->seen.cap = TXVERIFY_MAX_PENDING + 1;
 	c->seen.tags = calloc(c->seen.cap, sizeof(*c->seen.tags));
 	c->seen.reasons = calloc(c->seen.cap, sizeof(*c->seen.reasons));
@@ -61,6 +68,7 @@ static int teardown(void **state)
 	txverify_close(&c->q);
 	if (uv_run(&c->loop, UV_RUN_DEFAULT) != 0 || uv_loop_close(&c->loop) != 0)
 		return -1;
+	assert_int_equal(c->seen.still_waiting, 0);
 	fix_teardown(&c->f);
 	free(c->seen.tags);
 	free(c->seen.reasons);
