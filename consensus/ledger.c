@@ -242,6 +242,8 @@ static enum ledger_reason apply_body(const struct ledger *l, const struct block 
 			}
 			return LEDGER_BLOCK_BAD_TX;
 		}
+		if (verify && l->cfg.sig_noted != NULL)
+			l->cfg.sig_noted(l->cfg.sig_arg, tx, tx_len);
 	}
 	res->fees = blk.fees;
 	res->n_txs = b->msg->n_txs;

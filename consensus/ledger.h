@@ -47,6 +47,9 @@ struct ledger_config {
 	 * neither their signature nor their keys again (the state-dependent
 	 * checks still run). NULL: always verify. */
 	bool (*sig_verified)(void *arg, const uint8_t *tx, size_t len);
+	/* Told of tx bytes whose signature ledger_apply_block verified (the
+	 * tx applied): the cache may remember them. NULL: nobody is told. */
+	void (*sig_noted)(void *arg, const uint8_t *tx, size_t len);
 	void *sig_arg;
 };
 

@@ -8,6 +8,7 @@
 #include "consensus/proposer.h"
 #include "consensus/staking.h"
 #include "consensus/tx.h"
+#include "node/consensus_internal.h"
 #include "node/evidence_submit.h"
 #include "node/node.h"
 #include "node/privval_file.h"
@@ -281,8 +282,8 @@ void consensus_on_tx(struct consensus *c)
 		fail_fatal(c, "cannot arm the block timer");
 }
 
-static void validate(struct consensus *c, uint64_t height, const uint8_t id[HASH_SIZE],
-		     const uint8_t *payload, size_t len)
+void consensus_validate_now(struct consensus *c, uint64_t height, const uint8_t id[HASH_SIZE],
+			    const uint8_t *payload, size_t len)
 {
 	struct bft_event ev = { .type = BFT_EVENT_VALIDITY };
 	struct ledger_error lerr;
@@ -295,6 +296,14 @@ static void validate(struct consensus *c, uint64_t height, const uint8_t id[HASH
 			  "invalid proposal height=%llu: %s", (unsigned long long)height,
 			  lerr.text);
 	(void)feed(c, &ev, NULL);
+}
+
+/* Validates now, or once the pool has checked the txs' signatures. */
+static void validate(struct consensus *c, uint64_t height, const uint8_t id[HASH_SIZE],
+		     const uint8_t *payload, size_t len)
+{
+	if (!cs_precheck_defer(c, height, id, payload, len))
+		consensus_validate_now(c, height, id, payload, len);
 }
 
 /* ------------------------------------------------------------ commit */
@@ -415,6 +424,8 @@ static int store_decided(struct consensus *c, const struct decided *d, const cha
 	short_id(d->id, sid);
 	log_write(&node->log, LOG_INFO, LOG_CONSENSUS, "%s height=%llu txs=%zu id=%s", how,
 		  (unsigned long long)node->chain.tip.height, n, sid);
+	for (size_t i = 0; i < n; i++)
+		txseen_note(&node->txseen, ids[i], TXSEEN_COMMITTED);
 	if (mempool_update(&node->mempool, (const uint8_t(*)[HASH_SIZE])ids, n,
 			   node->chain.tip.height + 1) < 0)
 		log_write(&node->log, LOG_ERROR, LOG_MEMPOOL, "re-check failed: mempool emptied");
@@ -801,6 +812,7 @@ void consensus_stop(struct consensus *c)
 		uv_close((uv_handle_t *)&c->heartbeat, NULL);
 	c->heartbeat_open = false;
 	cache_drop(c);
+	cs_precheck_clear(&c->precheck);
 	bft_free(c->engine);
 	c->engine = NULL;
 	if (c->last_commit != NULL)

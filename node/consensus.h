@@ -31,6 +31,7 @@
 #include "consensus/bft.h"
 #include "consensus/ledger.h"
 #include "consensus/privval.h"
+#include "node/cs_precheck.h"
 #include "node/cs_wal.h"
 
 struct node;
@@ -73,6 +74,7 @@ struct consensus {
 	const uint8_t *own_payload;
 	size_t own_len;
 	uint8_t own_id[HASH_SIZE];
+	struct cs_precheck precheck; /* a proposal waiting for its txs' checks */
 };
 
 /* Starts the driver on node's loop: loads the validator key's guard (a

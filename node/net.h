@@ -34,10 +34,12 @@
 struct node;
 struct metric_family;
 
+/* The txverify tag of a proposal's txs checked before it is validated
+ * (cs_precheck.h); a peer's id is never 0. */
+#define NET_TX_FROM_BLOCK 0
+
 /* Own votes of one height kept for re-sending: two types per tracked round. */
 #define NET_OWN_VOTES_MAX (2 * BFT_ROUND_SLOTS)
-/* Tx ids asked for recently (not asked again from another peer meanwhile). */
-#define NET_ASKED_MAX 1024
 
 struct net {
 	struct node *node;
@@ -59,10 +61,6 @@ struct net {
 	uint64_t sync_peer; /* 0: none */
 	uint64_t sync_sent_ms;
 	uint64_t synced_blocks;
-	/* Tx gossip: ids asked for, a ring with the time of each request. */
-	uint8_t asked[NET_ASKED_MAX][HASH_SIZE];
-	uint64_t asked_ms[NET_ASKED_MAX];
-	size_t asked_next;
 	bool connect_only; /* -connect given: no addresses learned from peers */
 	/* Vote gossip (net_gossip.c): what each peer has, the gossip timer,
 	 * the position last announced (RoundState) and the counters. */

@@ -4,7 +4,10 @@
  * message, offers it to its own mempool and, when admitted, announces it
  * on in turn. A tx is thus never echoed back to its sender, and an id is
  * asked for from one peer at a time (again after NET_ASK_AGAIN_MS if that
- * peer did not deliver). */
+ * peer did not deliver). The node's txseen keeps gossip from doing work
+ * twice: an id a committed block holds is neither asked for nor verified,
+ * and bytes whose signature was verified already (in a block this node
+ * applied, or earlier on the worker pool) skip the worker pool. */
 #include "node/net_internal.h"
 
 #include <stdlib.h>
@@ -44,34 +47,24 @@ void net_on_tx(struct net *net, const uint8_t id[HASH_SIZE], uint64_t from_peer)
 	net_on_txs(net, (const uint8_t(*)[HASH_SIZE])id, 1, from_peer);
 }
 
-/* A tx from a peer goes to the worker pool for its signature (net->txv);
- * net_tx_on_verified offers it to the mempool, in the order received. */
-void net_tx_on_tx(struct net *net, uint64_t peer_id, const Hearth__Tx *msg)
-{
-	uint8_t id[HASH_SIZE], *bytes;
-	size_t len;
-
-	if (!net->txv_open || codec_encode(&msg->base, &bytes, &len) != CODEC_OK)
-		return;
-	tx_id(bytes, len, id);
-	if (!mempool_contains(&net->node->mempool, id) && !txverify_has(&net->txv, id) &&
-	    txverify_add(&net->txv, bytes, len, id, peer_id) != 0)
-		net_log(net, false, "tx from peer=%llu dropped: verification queue full",
-			(unsigned long long)peer_id);
-	free(bytes);
-}
-
 /* Offers one verified tx to the mempool. Returns true when admitted. */
 static bool admit(struct net *net, const struct txverify_item *it, uint8_t id[HASH_SIZE])
 {
 	struct ledger_error lerr;
 	enum mempool_result r;
 
+	if (it->reason != LEDGER_OK && it->tag == NET_TX_FROM_BLOCK) {
+		net_log(net, false, "tx of a proposal fails its checks: %s", it->why);
+		return false;
+	}
 	if (it->reason != LEDGER_OK) {
 		net_log(net, false, "tx from peer=%llu rejected: %s", (unsigned long long)it->tag,
 			it->why);
 		return false;
 	}
+	txseen_note(&net->node->txseen, it->id, TXSEEN_VERIFIED);
+	if (it->tag == NET_TX_FROM_BLOCK)
+		return false; /* a proposal's: the block brings it, not the pool */
 	r = mempool_add_verified(&net->node->mempool, it->tx, it->len, id, &lerr);
 	switch (r) {
 	case MEMPOOL_ADDED:
@@ -91,9 +84,10 @@ static bool admit(struct net *net, const struct txverify_item *it, uint8_t id[HA
 	return false;
 }
 
-void net_tx_on_verified(void *arg, const struct txverify_item *items, size_t n)
+/* Offers txs whose checks and signature held to the mempool and announces
+ * the admitted ones. */
+static void offer_txs(struct net *net, const struct txverify_item *items, size_t n)
 {
-	struct net *net = arg;
 	struct node *node = net->node;
 	uint8_t(*ids)[HASH_SIZE] = calloc(n ? n : 1, HASH_SIZE);
 	size_t added = 0, run = 0;
@@ -127,19 +121,53 @@ void net_tx_on_verified(void *arg, const struct txverify_item *items, size_t n)
 		consensus_on_tx(&node->consensus);
 }
 
-/* True when id was asked for less than NET_ASK_AGAIN_MS ago; else notes
- * that it is asked for now. */
-static bool asked_recently(struct net *net, const uint8_t id[HASH_SIZE], uint64_t now)
+void net_tx_on_verified(void *arg, const struct txverify_item *items, size_t n)
 {
-	for (size_t i = 0; i < NET_ASKED_MAX; i++) {
-		if (net->asked_ms[i] != 0 && now - net->asked_ms[i] < NET_ASK_AGAIN_MS &&
-		    memcmp(net->asked[i], id, HASH_SIZE) == 0)
-			return true;
+	struct net *net = arg;
+
+	node_metrics_on_sig_checks(&net->node->nm, "worker", n);
+	offer_txs(net, items, n);
+	if (net->node->consensus_open)
+		cs_precheck_on_checked(&net->node->consensus);
+}
+
+/* A tx from a peer goes to the worker pool for its signature (net->txv);
+ * net_tx_on_verified offers it to the mempool, in the order received. One
+ * whose bytes were verified before is offered at once; one a committed
+ * block holds is dropped (its nonce is used). */
+void net_tx_on_tx(struct net *net, uint64_t peer_id, const Hearth__Tx *msg)
+{
+	struct txverify_item item = { .tag = peer_id, .reason = LEDGER_OK };
+	unsigned seen;
+
+	if (!net->txv_open || codec_encode(&msg->base, &item.tx, &item.len) != CODEC_OK)
+		return;
+	tx_id(item.tx, item.len, item.id);
+	seen = txseen_flags(&net->node->txseen, item.id);
+	if ((seen & TXSEEN_COMMITTED) != 0 || mempool_contains(&net->node->mempool, item.id) ||
+	    txverify_has(&net->txv, item.id)) {
+		free(item.tx);
+		return;
 	}
-	memcpy(net->asked[net->asked_next], id, HASH_SIZE);
-	net->asked_ms[net->asked_next] = now ? now : 1;
-	net->asked_next = (net->asked_next + 1) % NET_ASKED_MAX;
-	return false;
+	if ((seen & TXSEEN_VERIFIED) != 0)
+		offer_txs(net, &item, 1);
+	else if (txverify_add(&net->txv, item.tx, item.len, item.id, peer_id) != 0)
+		net_log(net, false, "tx from peer=%llu dropped: verification queue full",
+			(unsigned long long)peer_id);
+	free(item.tx);
+}
+
+/* True when the tx with this id is not to be asked for now: the node has
+ * it or had it (committed), or asked a peer for it less than
+ * NET_ASK_AGAIN_MS ago (else that it is asked for now is noted). */
+static bool skip_id(struct net *net, const uint8_t id[HASH_SIZE], uint64_t now)
+{
+	struct node *node = net->node;
+
+	return (txseen_flags(&node->txseen, id) & TXSEEN_COMMITTED) != 0 ||
+	       mempool_contains(&node->mempool, id) ||
+	       (net->txv_open && txverify_has(&net->txv, id)) ||
+	       txseen_ask(&node->txseen, id, now, NET_ASK_AGAIN_MS);
 }
 
 void net_tx_on_ids(struct net *net, uint64_t peer_id, const Hearth__TxIds *msg)
@@ -166,9 +194,7 @@ void net_tx_on_ids(struct net *net, uint64_t peer_id, const Hearth__TxIds *msg)
 			free(ids);
 			return;
 		}
-		if (mempool_contains(&net->node->mempool, id->data) ||
-		    (net->txv_open && txverify_has(&net->txv, id->data)) ||
-		    asked_recently(net, id->data, now))
+		if (skip_id(net, id->data, now))
 			continue;
 		ids[n++] = *id;
 	}

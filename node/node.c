@@ -13,6 +13,7 @@
 #include "node/evidence_submit.h"
 #include "node/node_rpc.h"
 #include "node/rpc_tables.h"
+#include "node/sigcache.h"
 
 int node_base_dir(const struct config *cfg, char *out, size_t out_size, char *err, size_t err_size)
 {
@@ -252,14 +253,17 @@ static int start_mempool(struct node *node, char *err, size_t err_size)
 						      MEMPOOL_AHEAD_DEFAULT),
 	};
 
-	(void)err;
-	(void)err_size;
+	if (txseen_init(&node->txseen) != 0) {
+		snprintf(err, err_size, "out of memory for the table of recent tx ids");
+		return -1;
+	}
 	mempool_init(&node->mempool, &node->chain.ledger, store_state(node->store),
 		     node->chain.tip.height + 1, &limits);
 	node->mempool_open = true;
-	/* The pool is the ledger's verified-signature cache. */
-	node->chain.ledger.cfg.sig_verified = mempool_sig_verified;
-	node->chain.ledger.cfg.sig_arg = &node->mempool;
+	/* The pool and txseen are the ledger's verified-signature cache. */
+	node->chain.ledger.cfg.sig_verified = sigcache_has;
+	node->chain.ledger.cfg.sig_noted = sigcache_note;
+	node->chain.ledger.cfg.sig_arg = node;
 	return 0;
 }
 
@@ -491,8 +495,10 @@ void node_stop(struct node *node)
 	chain_watch_free(&node->watch);
 	metrics_free(node->metrics);
 	node->metrics = NULL;
-	if (node->mempool_open)
+	if (node->mempool_open) {
 		mempool_free(&node->mempool);
+		txseen_free(&node->txseen);
+	}
 	if (node->chain_open)
 		chain_close(&node->chain);
 	if (node->store != NULL) {

@@ -28,6 +28,7 @@
 #include "node/node_metrics.h"
 #include "node/rpc_server.h"
 #include "node/store.h"
+#include "node/txseen.h"
 
 #define NODE_ERROR_MAX 512
 
@@ -51,6 +52,7 @@ struct node {
 	bool chain_open;
 	struct mempool mempool;
 	bool mempool_open;
+	struct txseen txseen; /* recent tx ids: asked, verified, committed */
 	struct loop_call calls;
 	bool calls_open;
 	struct metrics *metrics;

@@ -8,6 +8,7 @@ static const double interval_buckets[] = { 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 20, 3
 static const double round_buckets[] = { 1, 2, 3, 4, 6, 8, 12, 16, 32 };
 static const char *const direction_label[] = { "direction" };
 static const char *const state_label[] = { "state" };
+static const char *const path_label[] = { "path" };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -22,6 +23,13 @@ static int evidence_add(struct node_metrics *nm, const char *state, double n)
 	const char *const values[] = { state };
 
 	return metrics_counter_add(nm->evidence, values, n);
+}
+
+static int sig_checks_add(struct node_metrics *nm, const char *path, size_t n)
+{
+	const char *const values[] = { path };
+
+	return metrics_counter_add(nm->sig_checks, values, (double)n);
 }
 
 int node_metrics_register(struct node_metrics *nm, struct metrics *m, const struct chain_tip *tip,
@@ -53,8 +61,14 @@ int node_metrics_register(struct node_metrics *nm, struct metrics *m, const stru
 	nm->evidence = metrics_register(m, METRIC_COUNTER, "hearth_evidence_total",
 					"evidence txs this node sent, by state", state_label, 1,
 					NULL, 0, err, err_size);
+	nm->sig_checks =
+		metrics_register(m, METRIC_COUNTER, "hearth_tx_sig_checks_total",
+				 "tx signatures checked, by where: rpc (sent to this node), "
+				 "worker (on the worker pool: txs from peers, a proposal's txs), "
+				 "block (while applying a block)",
+				 path_label, 1, NULL, 0, err, err_size);
 	memset(&nm->p2p_seen, 0, sizeof(nm->p2p_seen));
-	if (nm->last_block_time == NULL || nm->block_interval == NULL ||
+	if (nm->sig_checks == NULL || nm->last_block_time == NULL || nm->block_interval == NULL ||
 	    nm->txs_committed == NULL || nm->rounds == NULL || nm->peers == NULL ||
 	    nm->p2p_received == NULL || nm->p2p_sent == NULL || nm->bans == NULL ||
 	    nm->evidence == NULL)
@@ -62,7 +76,9 @@ int node_metrics_register(struct node_metrics *nm, struct metrics *m, const stru
 	if (metrics_gauge_set(nm->peers, inbound, 0) != 0 ||
 	    metrics_gauge_set(nm->peers, outbound, 0) != 0 ||
 	    metrics_gauge_set(nm->last_block_time, NULL, (double)tip->time_ms / 1000) != 0 ||
-	    evidence_add(nm, "submitted", 0) != 0 || evidence_add(nm, "committed", 0) != 0) {
+	    evidence_add(nm, "submitted", 0) != 0 || evidence_add(nm, "committed", 0) != 0 ||
+	    sig_checks_add(nm, "rpc", 0) != 0 || sig_checks_add(nm, "worker", 0) != 0 ||
+	    sig_checks_add(nm, "block", 0) != 0) {
 		snprintf(err, err_size, "cannot set the node's metrics");
 		return -1;
 	}
@@ -115,4 +131,10 @@ int node_metrics_on_evidence(struct node_metrics *nm, const char *state)
 	if (nm->evidence == NULL)
 		return 0; /* no registry */
 	return evidence_add(nm, state, 1);
+}
+
+void node_metrics_on_sig_checks(struct node_metrics *nm, const char *path, size_t n)
+{
+	if (nm->sig_checks != NULL) /* else no registry */
+		(void)sig_checks_add(nm, path, n);
 }

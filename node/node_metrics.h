@@ -25,6 +25,7 @@ struct node_metrics {
 	struct metric_family *bans;	       /* counter */
 	struct p2p_stats p2p_seen;	       /* the P2P totals already counted */
 	struct metric_family *evidence;	       /* counter, label state: submitted, committed */
+	struct metric_family *sig_checks;      /* counter, label path: rpc, worker, block */
 };
 
 /* Registers the families in m and sets the peers gauges of both directions
@@ -47,6 +48,11 @@ __attribute__((warn_unused_result)) int node_metrics_on_commit(struct node_metri
  * Returns 0, or -1 when the series could not be updated. */
 __attribute__((warn_unused_result)) int node_metrics_on_evidence(struct node_metrics *nm,
 								 const char *state);
+
+/* Counts n tx signature checks done on path ("rpc", "worker", "block":
+ * their series exist from node_metrics_register on, so adding to them
+ * cannot fail). Any thread. */
+void node_metrics_on_sig_checks(struct node_metrics *nm, const char *path, size_t n);
 
 /* Sets the peers gauges from st and adds to the P2P counters what st's
  * totals gained since the last call.

@@ -252,6 +252,7 @@ static int submit_prepare(struct node *node, const char *hex, struct submit *s,
 	if (hex_decode(hex, s->tx, max, &s->len) != 0)
 		return rpc_error_set(err, RPC_INVALID_PARAMETER, "tx is not valid hex");
 	r = tx_decode(s->tx, s->len, cfg->chain_id, &cfg->params, true, &decoded, &s->lerr);
+	node_metrics_on_sig_checks(&node->nm, "rpc", 1);
 	if (r != LEDGER_OK) {
 		s->result = r == LEDGER_INTERNAL ? MEMPOOL_ERROR : MEMPOOL_REJECTED;
 		return submit_error(s, err);
