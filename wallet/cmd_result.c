@@ -101,7 +101,7 @@ static int choose(struct cli_ctx *ctx, const char *id, struct chosen *c)
 	int rc = cli_bid_rpc(ctx, "getjob", id, &job, &e);
 
 	if (rc == CLI_EXIT_PENDING)
-		return cli_fail_pending(id, "pending, not matched yet, and has no result");
+		return cli_fail_pending(id, "pending, not matched yet");
 	if (rc == 0) {
 		rc = choose_of_job(id, job, c);
 		json_decref(job);
