@@ -4,7 +4,7 @@
  * client made on first use). Each command group (cmd_keys.c, cmd_tx.c,
  * cmd_misc.c, cmd_market.c) exports a table; wallet/cli.c holds main and
  * dispatches. A command returns the process's exit status: 0, or 1 after
- * printing one line on stderr. */
+ * printing one line on stderr (CLI_EXIT_PENDING: a bid not in a block yet). */
 #ifndef HEARTH_WALLET_CLI_H
 #define HEARTH_WALLET_CLI_H
 
@@ -130,6 +130,24 @@ int cli_rpc(struct cli_ctx *ctx, const char *method, json_t *params, json_t **re
 /* Like cli_rpc, but leaves the error in e without printing it. */
 int cli_rpc_quiet(struct cli_ctx *ctx, const char *method, json_t *params, json_t **result,
 		  struct rpc_error *e);
+
+/* The exit status of explain, job and result for a bid whose tx still
+ * waits in the node's mempool (doc/cli.md, "Exit status"); every error,
+ * an unknown id included, exits 1. */
+#define CLI_EXIT_PENDING 2
+
+/* Calls method [id] for a bid id (getjob, explainbid). A bid's id is the
+ * id of its tx: when the node knows no such bid (-5), gettransaction says
+ * where the tx is (bid_lookup.h): in the mempool, the bid is pending; just
+ * committed, the call is made once more.
+ * Out: *result (json_decref it) when 0; e when 1.
+ * Returns 0, CLI_EXIT_PENDING, or 1 (the node's error in e). Prints nothing. */
+int cli_bid_rpc(struct cli_ctx *ctx, const char *method, const char *id, json_t **result,
+		struct rpc_error *e);
+
+/* Prints "bid ID is WHAT: its tx is in the node's mempool, not in a block
+ * yet". Returns CLI_EXIT_PENDING. */
+int cli_fail_pending(const char *id, const char *what);
 
 /* Signs body (its kind set) with the selected key and sends it: chain id
  * from getblockchaininfo (checked to be ctx's network), nonce from getnonce,

@@ -205,12 +205,18 @@ static int run_explain(struct cli_ctx *ctx, int argc, char **argv)
 				   { "tiebreak", "" } };
 	const char *members[4] = { "bid", "state", "reason", "message" };
 	size_t n = 4;
+	struct rpc_error e;
 	char *id;
 	json_t *res;
+	int rc;
 
-	if (one_id("explain", argc, argv, NULL, 0, &id) != 0 ||
-	    cli_rpc(ctx, "explainbid", json_pack("[s]", id), &res) != 0)
+	if (one_id("explain", argc, argv, NULL, 0, &id) != 0)
 		return 1;
+	rc = cli_bid_rpc(ctx, "explainbid", id, &res, &e);
+	if (rc == CLI_EXIT_PENDING)
+		return cli_fail_pending(id, "pending, not matched yet");
+	if (rc != 0)
+		return cli_fail_rpc(&e);
 	if (ctx->json)
 		return cli_print_json(res);
 	for (size_t i = 0; i < 4; i++)
@@ -282,12 +288,18 @@ static void print_job(const json_t *job)
 
 static int run_job(struct cli_ctx *ctx, int argc, char **argv)
 {
+	struct rpc_error e;
 	char *id;
 	json_t *res;
+	int rc;
 
-	if (one_id("job", argc, argv, NULL, 0, &id) != 0 ||
-	    cli_rpc(ctx, "getjob", json_pack("[s]", id), &res) != 0)
+	if (one_id("job", argc, argv, NULL, 0, &id) != 0)
 		return 1;
+	rc = cli_bid_rpc(ctx, "getjob", id, &res, &e);
+	if (rc == CLI_EXIT_PENDING)
+		return cli_fail_pending(id, "pending");
+	if (rc != 0)
+		return cli_fail_rpc(&e);
 	if (ctx->json)
 		return cli_print_json(res);
 	print_job(res);
@@ -369,33 +381,6 @@ static void progress(const json_t *job, bool tty, char *last, size_t size)
 	snprintf(last, size, "%s", line);
 }
 
-/* getjob for id. A bid's id is the id of the tx that made it, so a bid not
- * found while that tx still waits in the node's mempool is not an error:
- * it has not reached a block yet (bid answers once the tx is admitted).
- * Out: *job. Returns 0, 2 (still pending; *job unset), or 1 after printing
- * the error. */
-static int fetch_job(struct cli_ctx *ctx, const char *id, json_t **job)
-{
-	struct rpc_error e, e_tx;
-	json_t *tx;
-	bool pending, committed;
-
-	if (cli_rpc_quiet(ctx, "getjob", json_pack("[s]", id), job, &e) == 0)
-		return 0;
-	if (e.failure != RPC_FAIL_REMOTE || e.code != RPC_CLIENT_CODE_NO_SUCH ||
-	    cli_rpc_quiet(ctx, "gettransaction", json_pack("[s]", id), &tx, &e_tx) != 0)
-		return cli_fail_rpc(&e);
-	pending = strcmp(jstr(tx, "status"), "pending") == 0;
-	committed = strcmp(jstr(tx, "status"), "committed") == 0;
-	json_decref(tx);
-	if (pending)
-		return 2;
-	/* Committed between the two calls: ask once more. */
-	if (committed && cli_rpc_quiet(ctx, "getjob", json_pack("[s]", id), job, &e) == 0)
-		return 0;
-	return cli_fail_rpc(&e);
-}
-
 static int run_wait(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const char *timeout_text = NULL;
@@ -413,14 +398,14 @@ static int run_wait(struct cli_ctx *ctx, int argc, char **argv)
 	deadline = now_s() + (double)timeout;
 	for (;;) {
 		json_t *job, *tip;
+		struct rpc_error e;
 		const char *status;
 		double left;
-
-		int got = fetch_job(ctx, id, &job);
+		int got = cli_bid_rpc(ctx, "getjob", id, &job, &e);
 
 		if (got == 1)
-			return 1;
-		if (got == 2) {
+			return cli_fail_rpc(&e);
+		if (got == CLI_EXIT_PENDING) {
 			const struct timespec pause = { 0, 200 * 1000 * 1000 };
 
 			if (now_s() >= deadline)
@@ -480,13 +465,15 @@ const struct cli_command cmd_query_table[] = {
 	  "Prints the bid's state and its last matching attempt's reason: the\n"
 	  "code's name (MARKET_UNMATCHED_PRICE, ...; doc/market.md) and message;\n"
 	  "for a replicated bid whose reveals had no majority, its tie-break\n"
-	  "(outcome, verifier lease, verifier's result).",
+	  "(outcome, verifier lease, verifier's result). Exit 2 when the bid is\n"
+	  "pending: its tx is in the node's mempool, not in a block yet.",
 	  run_explain },
 	{ "job", "BID_ID", "a job's status, leases and receipts",
 	  "Prints the job's status (queued, running, committed, revealed, settled,\n"
 	  "disputed, verifying, failed), its tie-break if any, and for each lease\n"
 	  "its provider, state, deadline height and receipt (result hash and exit\n"
-	  "status, or commitment).",
+	  "status, or commitment). Exit 2 when the bid is pending: its tx is in\n"
+	  "the node's mempool, not in a block yet.",
 	  run_job },
 	{ "jobs", "", "your bids with their job status",
 	  "Lists every bid of the selected key with its job status (getjob).", run_jobs },

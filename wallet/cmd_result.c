@@ -19,6 +19,7 @@
 
 #include "node/result_hash.h"
 #include "proto/hex.h"
+#include "wallet/bid_lookup.h"
 #include "wallet/result_pick.h"
 #include "wallet/untar.h"
 
@@ -36,10 +37,11 @@ struct chosen {
 	long long exit_status;
 };
 
-static int fill_chosen(const json_t *job, const json_t *lease, struct chosen *c)
+/* In: bid, the lease's bid's id; lease, a getlease object (getjob's
+ * leases are those too). */
+static int fill_chosen(const char *bid, const json_t *lease, struct chosen *c)
 {
 	const char *id = json_string_value(json_object_get(lease, "id"));
-	const char *bid = json_string_value(json_object_get(job, "bid"));
 	const char *consumer = json_string_value(json_object_get(lease, "consumer"));
 	const char *hash = result_pick_hash(lease);
 
@@ -55,36 +57,59 @@ static int fill_chosen(const json_t *job, const json_t *lease, struct chosen *c)
 	return 0;
 }
 
-/* ID is a bid id or a lease id: finds the job and the lease to fetch. */
-static int choose(struct cli_ctx *ctx, const char *id, struct chosen *c)
+/* A bid's job: the lease whose result the replicas agree on. */
+static int choose_of_job(const char *id, const json_t *job, struct chosen *c)
 {
-	const char *lease_id = NULL, *status;
-	const json_t *lease;
-	json_t *job, *l = NULL;
+	const json_t *lease = result_pick_lease(job);
+	const char *status = json_string_value(json_object_get(job, "status"));
+
+	if (lease == NULL)
+		return cli_fail("job %s has no result on chain yet (job status %s)", id,
+				status != NULL ? status : "?");
+	return fill_chosen(json_string_value(json_object_get(job, "bid")), lease, c);
+}
+
+/* A lease by its id: getlease answers for every lease, a replica or a
+ * verifier's (a dispute's or a tie-break's, which getjob does not list). */
+static int choose_lease(struct cli_ctx *ctx, const char *id, struct chosen *c)
+{
 	struct rpc_error e;
+	const char *state;
+	json_t *lease;
 	int rc;
 
-	if (cli_rpc_quiet(ctx, "getjob", json_pack("[s]", id), &job, &e) != 0) {
-		if (e.failure != RPC_FAIL_REMOTE || e.code != RPC_CLIENT_CODE_NO_SUCH)
-			return cli_fail_rpc(&e);
-		if (cli_rpc_quiet(ctx, "getlease", json_pack("[s]", id), &l, &e) != 0)
-			return cli_fail("no bid or lease with id %s", id);
-		lease_id = id;
-		rc = cli_rpc(ctx, "getjob",
-			     json_pack("[s]", json_string_value(json_object_get(l, "bid"))), &job);
-		json_decref(l);
-		if (rc != 0)
-			return 1;
-	}
-	status = json_string_value(json_object_get(job, "status"));
-	lease = result_pick_lease(job, lease_id);
-	if (lease == NULL)
-		rc = cli_fail("%s %s has no result on chain yet (job status %s)",
-			      lease_id ? "lease" : "job", id, status ? status : "?");
+	if (cli_rpc_quiet(ctx, "getlease", json_pack("[s]", id), &lease, &e) != 0)
+		return bid_lookup_not_found(&e) ? cli_fail("no bid or lease with id %s", id)
+						: cli_fail_rpc(&e);
+	state = json_string_value(json_object_get(lease, "state"));
+	if (result_pick_hash(lease) == NULL)
+		rc = cli_fail("lease %s has no result on chain yet (lease state %s)", id,
+			      state != NULL ? state : "?");
 	else
-		rc = fill_chosen(job, lease, c);
-	json_decref(job);
+		rc = fill_chosen(json_string_value(json_object_get(lease, "bid")), lease, c);
+	json_decref(lease);
 	return rc;
+}
+
+/* ID is a bid id or a lease id: finds the lease to fetch and its receipt.
+ * Returns 0, CLI_EXIT_PENDING for a bid whose tx is still in the mempool,
+ * or 1 after printing why. */
+static int choose(struct cli_ctx *ctx, const char *id, struct chosen *c)
+{
+	struct rpc_error e;
+	json_t *job;
+	int rc = cli_bid_rpc(ctx, "getjob", id, &job, &e);
+
+	if (rc == CLI_EXIT_PENDING)
+		return cli_fail_pending(id, "pending, not matched yet");
+	if (rc == 0) {
+		rc = choose_of_job(id, job, c);
+		json_decref(job);
+		return rc;
+	}
+	if (!bid_lookup_not_found(&e))
+		return cli_fail_rpc(&e);
+	return choose_lease(ctx, id, c);
 }
 
 /* Signs the request with the consumer's key and calls getjobresult. */
@@ -342,8 +367,12 @@ static int run_result(struct cli_ctx *ctx, int argc, char **argv)
 		return 1;
 	if (npos != 1 || dir == NULL || dir[0] == '\0')
 		return cli_fail("usage: hearth-cli result ID -o DIR");
-	if (cli_parse_id("bid or lease id", pos[0], raw) != 0 || check_target(dir) != 0 ||
-	    choose(ctx, pos[0], &c) != 0 || fetch(ctx, &c, &res) != 0)
+	if (cli_parse_id("bid or lease id", pos[0], raw) != 0 || check_target(dir) != 0)
+		return 1;
+	rc = choose(ctx, pos[0], &c);
+	if (rc != 0)
+		return rc;
+	if (fetch(ctx, &c, &res) != 0)
 		return 1;
 	sealed = json_is_true(json_object_get(res, "encrypted"));
 	rc = sealed ? unseal(ctx, &c, res, &files) : 0;
@@ -369,7 +398,8 @@ static int run_result(struct cli_ctx *ctx, int argc, char **argv)
 
 const struct cli_command cmd_result_table[] = {
 	{ "result", "ID -o DIR", "fetch a job's result, check it, write it to DIR",
-	  "ID is a bid id or a lease id. For a bid, picks the lease whose receipt\n"
+	  "ID is a bid id or a lease id (a replica's, or a dispute's or tie-break's\n"
+	  "verifier lease). For a bid, picks the lease whose receipt\n"
 	  "holds the result most replicas reported. Asks the provider node\n"
 	  "(getjobresult) with a request signed by the key that made the bid,\n"
 	  "decrypts it with the stored result key (bid --encrypt), unpacks it\n"
@@ -377,7 +407,8 @@ const struct cli_command cmd_result_table[] = {
 	  "the canonical result hash and compares it with the receipt on chain;\n"
 	  "only when it matches is DIR (absent or empty) filled: DIR/stdout,\n"
 	  "DIR/out/, DIR/status, ready for 'hearth-cli verify'. On a mismatch\n"
-	  "nothing is written and the exit status is 1.",
+	  "nothing is written and the exit status is 1; 2 when the bid is pending\n"
+	  "(its tx is in the node's mempool, not in a block yet).",
 	  run_result },
 };
 const size_t cmd_result_count = sizeof(cmd_result_table) / sizeof(cmd_result_table[0]);

@@ -32,7 +32,7 @@ static size_t votes_for(const json_t *leases, const char *hash)
 	return votes;
 }
 
-const json_t *result_pick_lease(const json_t *job, const char *lease_id)
+const json_t *result_pick_lease(const json_t *job)
 {
 	const json_t *leases = json_object_get(job, "leases"), *l, *best = NULL;
 	const char *verdict =
@@ -41,15 +41,9 @@ const json_t *result_pick_lease(const json_t *job, const char *lease_id)
 
 	json_array_foreach(leases, i, l)
 	{
-		const char *id = json_string_value(json_object_get(l, "id"));
 		const char *hash = result_pick_hash(l);
 		size_t votes;
 
-		if (lease_id != NULL) {
-			if (id != NULL && strcmp(id, lease_id) == 0)
-				return hash != NULL ? l : NULL;
-			continue;
-		}
 		if (hash == NULL)
 			continue;
 		votes = votes_for(leases, hash);

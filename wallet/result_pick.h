@@ -3,7 +3,9 @@
  * non-faulty outcome, and for a bid with several replicas the one whose
  * result hash a tie-break's verifier confirmed, else the one whose result
  * hash most leases revealed (the first such lease in replica order);
- * and how that outcome ended, as the result hash counts it. */
+ * for one lease asked for by id (a replica, or a dispute's or tie-break's
+ * verifier lease, which getjob does not list), its own outcome; and how
+ * that outcome ended, as the result hash counts it. */
 #ifndef HEARTH_WALLET_RESULT_PICK_H
 #define HEARTH_WALLET_RESULT_PICK_H
 
@@ -11,12 +13,12 @@
 
 #include "node/result_hash.h"
 
-/* In: job, getjob's answer; lease_id, the lease asked for, or NULL for the
- * majority's. Returns the lease object (borrowed from job), or NULL when
- * no lease (or not the one asked for) has a usable outcome. */
-const json_t *result_pick_lease(const json_t *job, const char *lease_id);
+/* In: job, getjob's answer. Returns the lease object (borrowed from job),
+ * or NULL when no lease has a usable outcome. */
+const json_t *result_pick_lease(const json_t *job);
 
-/* The revealed result hash of a lease (hex), or NULL. */
+/* The revealed, non-faulty result hash of a lease (a getlease object, or
+ * one of getjob's leases; hex), or NULL: what `result LEASE_ID` fetches. */
 const char *result_pick_hash(const json_t *lease);
 
 /* Out: st, how the lease's outcome ended: exit code, the signal for a

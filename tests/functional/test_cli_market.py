@@ -5,7 +5,8 @@ into /out; `wait`, `job`, `jobs`, `offers --mine`, `bids --mine`, `explain`,
 and `result -o DIR`, whose files verify with `verify`, also for a sealed
 (--encrypt) result. A proxy between the CLI and the node flips a byte of
 the result archive: `result` must refuse it and write nothing. Error paths:
-unknown and malformed ids."""
+unknown and malformed ids, and a bid whose tx still waits in the mempool
+(pending, exit 2)."""
 import base64
 import json
 import os
@@ -15,7 +16,8 @@ import pytest
 
 from hearthnode import LocalHttpServer, QuietHandler
 from test_cli import Cli, wait_for
-from test_rpc_chain import FAUCET_SECRET
+from test_executor import BID_FEE
+from test_rpc_chain import FAUCET_SECRET, txgen
 
 MIN_PROVIDER_BOND = 10**9
 JOB = ["sh", "-c", "sha256sum /work/data.txt > /out/sum && echo hashed"]
@@ -179,6 +181,59 @@ def test_explain_and_errors(market, tmp_path):
     cli.fails("result", unknown, expect="usage")
     cli.fails("offers", "--nosuch", expect="unknown option")
     assert not (tmp_path / "r").exists()
+
+
+PENDING_EXIT = 2  # doc/cli.md, "Exit status"
+
+
+def test_bid_still_in_the_mempool_is_pending_not_unknown(make_node, builddir, tmp_path):
+    """A bid's id is its tx's id, and `bid` returns once the tx is admitted.
+    A nonce gap holds the bid's tx in the mempool (as in test_mempool.py)
+    while blocks go by: explain, job and result say in one line that the bid
+    is pending and exit 2, not "no bid"; wait keeps waiting. Once the gap
+    fills, the same commands read the committed bid; an id in neither the
+    chain nor the mempool is still "no bid" (-5, exit 1)."""
+    node = make_node().start()
+    cli = Cli(builddir, node.datadir, node.rpcport)
+    faucet = txgen(builddir, "address", FAUCET_SECRET)
+    first = node.rpc("getnonce", faucet)["next"]
+    tx = txgen(builddir, "bid", FAUCET_SECRET, "hearth-dev", first + 1, BID_FEE, 500, 128 << 20,
+               16 << 20, "wasm", 9, 30, 1, 10**6, "--", "true")
+    bid_id = txgen(builddir, "txid", tx)
+    assert node.rpc("sendrawtransaction", tx)["txid"] == bid_id
+    height = node.rpc("getblockcount")["height"]
+    wait_for(lambda: node.rpc("getblockcount")["height"] >= height + 2, timeout=60,
+             what="two blocks without the bid")
+    assert node.rpc("gettransaction", bid_id)["status"] == "pending"
+
+    out = tmp_path / "r"
+    for args in (("explain", bid_id), ("-json", "explain", bid_id), ("job", bid_id),
+                 ("-json", "job", bid_id), ("result", bid_id, "-o", str(out))):
+        res = cli.run(*args)
+        assert res.returncode == PENDING_EXIT, (args, res.stdout, res.stderr)
+        assert res.stdout == ""
+        lines = res.stderr.strip().splitlines()
+        assert len(lines) == 1, res.stderr
+        assert lines[0].startswith("hearth-cli: bid %s is pending" % bid_id), lines[0]
+        assert "mempool, not in a block yet" in lines[0]
+        assert "-5" not in lines[0]
+    assert not out.exists()
+    waited = cli.run("wait", bid_id, "--timeout", "2")
+    assert waited.returncode == 1 and "still not in a block" in waited.stderr
+
+    unknown = "00" * 32
+    for cmd in ("explain", "job"):
+        cli.fails(cmd, unknown, expect="error code -5: no bid")
+    cli.fails("result", unknown, "-o", str(out), expect="no bid or lease")
+
+    gap = txgen(builddir, "transfer", FAUCET_SECRET, "hearth-dev", first, 1000, faucet, 1)
+    node.rpc("sendrawtransaction", gap)
+    wait_for(lambda: node.rpc("gettransaction", bid_id)["status"] == "committed", timeout=60,
+             what="the bid's block")
+    assert cli.json("explain", bid_id)["bid"] == bid_id
+    assert cli.json("job", bid_id)["status"] == "queued"
+    cli.fails("result", bid_id, "-o", str(out), expect="no result on chain yet")
+    assert not out.exists()
 
 
 QUERY_COMMANDS = ("offers", "bids", "explain", "job", "jobs", "wait", "result")

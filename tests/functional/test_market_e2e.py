@@ -6,7 +6,8 @@ receipt; a result sealed to the consumer's key; a bid nobody can serve and
 its reason (explainbid, `hearth-cli explain`); r = 3 with a cheater
 (-testwrongresult, test only) among two honest providers; r = 2 with the
 cheater and one honest provider, decided by a tie-break verifier; r = 1
-with a liar, disputed and re-run by a verifier; a provider
+with a liar, disputed and re-run by a verifier (each verifier's result
+fetched by its lease id with `hearth-cli result`); a provider
 restarted mid-job; a provider that goes offline after matching (consumer
 refunded, provider slashed). One network serves the whole file (start-up
 and funding cost more than the scenarios), so the tests run in file order
@@ -164,6 +165,20 @@ class Market:
         height = node.rpc("getblockcount")["height"]
         sig = txgen(self.builddir, "result-request", secret, lease_id, height)
         return node.rpc("getjobresult", lease_id, height, sig)
+
+    def cli_result(self, node, lease_id, consumer, tmp_path):
+        """`hearth-cli result LEASE_ID -o DIR` against node (the lease's
+        provider) with consumer's key as a -keyfile; returns its JSON and
+        DIR."""
+        keyfile = tmp_path / ("consumer%d.key" % consumer)
+        if not keyfile.exists():
+            fd = os.open(str(keyfile), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(CONSUMER_SECRETS[consumer] + "\n")
+        out = tmp_path / ("result-" + lease_id[:16])
+        got = Cli(self.builddir, node.datadir, node.rpcport).json(
+            "-keyfile=%s" % keyfile, "result", lease_id, "-o", str(out))
+        return got, out
 
 
 @pytest.fixture(scope="module")
@@ -371,6 +386,13 @@ def test_cheater_among_two_replicas_is_caught_by_a_tiebreak_verifier(market, tmp
     assert verifier["state"] == "settled"
     assert verifier["receipt"]["outcome"]["result_hash"] == hashes[honest]
     assert leases[honest]["state"] == "settled" and leases[cheater]["state"] == "failed"
+    # The verifier's own result, by its lease id (getjob lists the
+    # replicas only): fetched from node 2, checked against its receipt.
+    assert verifier_id not in [l["id"] for l in job["leases"]]
+    got, out = market.cli_result(market.providers[third][1], verifier_id, 1, tmp_path)
+    assert got["lease"] == verifier_id and got["bid"] == bid_id
+    assert got["result_hash"] == tiebreak["result_hash"]
+    assert (out / "stdout").read_text() == "hashed\n"
 
     # To the unit: the honest provider is paid 6 x its billed seconds, the
     # verifier 7 x its own out of the reserve, the consumer pays exactly
@@ -442,6 +464,13 @@ def test_liar_is_disputed_reverified_slashed_and_consumer_refunded(market, tmp_p
     verifier = market.entry.rpc("getlease", verdict["verifier_lease"])
     assert verifier["provider"] != liar
     assert verifier["receipt"]["outcome"]["result_hash"] == digest
+    # The dispute's verifier lease is not one of the bid's leases, but
+    # `hearth-cli result` finds it by id and its files match its receipt.
+    assert verifier["id"] not in [l["id"] for l in market.job(bid_id)["leases"]]
+    got, out = market.cli_result(market.providers[verifier["provider"]][1], verifier["id"], 0,
+                                 tmp_path)
+    assert got["lease"] == verifier["id"] and got["result_hash"] == digest
+    assert (out / "stdout").read_text() == "hashed\n"
     job = market.wait_status(bid_id, "failed")
     assert job["leases"][0]["state"] == "failed"
     assert balance(market.entry, consumer) == c0 - BID_FEE - TX_FEE

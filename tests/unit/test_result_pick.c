@@ -1,7 +1,7 @@
 /* test_result_pick.c: unit tests of wallet/result_pick.c: `result` picks the
  * lease whose result hash most replicas revealed (or a tie-break's
  * verifier confirmed), skips faulty and missing
- * outcomes, honours a lease asked for, and maps timeouts and signals to the
+ * outcomes, reads one lease's own outcome, and maps timeouts and signals to the
  * status the result hash counts. */
 #include "wallet/result_pick.h"
 
@@ -33,11 +33,11 @@ static json_t *job_of(const char *const *hashes, size_t n)
 	return json_pack("{s:s, s:o}", "bid", "b", "leases", leases);
 }
 
-static const char *picked(const char *const *hashes, size_t n, const char *want)
+static const char *picked(const char *const *hashes, size_t n)
 {
 	static char id[8];
 	json_t *job = job_of(hashes, n);
-	const json_t *l = result_pick_lease(job, want);
+	const json_t *l = result_pick_lease(job);
 
 	id[0] = '\0';
 	if (l != NULL)
@@ -50,9 +50,9 @@ static void test_single_replica(void **state UNUSED)
 {
 	const char *one[] = { "aa" }, *none[] = { NULL };
 
-	assert_string_equal(picked(one, 1, NULL), "l0");
-	assert_null(picked(none, 1, NULL));
-	assert_null(picked(none, 0, NULL));
+	assert_string_equal(picked(one, 1), "l0");
+	assert_null(picked(none, 1));
+	assert_null(picked(none, 0));
 }
 
 static void test_majority_wins(void **state UNUSED)
@@ -61,9 +61,9 @@ static void test_majority_wins(void **state UNUSED)
 	const char *faulty[] = { "!x", "!x", "y" };
 	const char *missing[] = { NULL, "z", NULL };
 
-	assert_string_equal(picked(three, 3, NULL), "l1");
-	assert_string_equal(picked(faulty, 3, NULL), "l2");
-	assert_string_equal(picked(missing, 3, NULL), "l1");
+	assert_string_equal(picked(three, 3), "l1");
+	assert_string_equal(picked(faulty, 3), "l2");
+	assert_string_equal(picked(missing, 3), "l1");
 }
 
 static void test_tiebreak_verdict_wins(void **state UNUSED)
@@ -72,24 +72,29 @@ static void test_tiebreak_verdict_wins(void **state UNUSED)
 	json_t *job = job_of(two, 2);
 	const json_t *l;
 
-	assert_string_equal(picked(two, 2, NULL), "l0"); /* a tie: the first */
+	assert_string_equal(picked(two, 2), "l0"); /* a tie: the first */
 	assert_int_equal(json_object_set_new(job, "tiebreak",
 					     json_pack("{s:s, s:s}", "outcome", "agreed",
 						       "result_hash", "good")),
 			 0);
-	l = result_pick_lease(job, NULL);
+	l = result_pick_lease(job);
 	assert_non_null(l);
 	assert_string_equal(json_string_value(json_object_get(l, "id")), "l1");
 	json_decref(job);
 }
 
-static void test_lease_asked_for(void **state UNUSED)
+/* `result LEASE_ID` reads one lease's own outcome (a verifier's too). */
+static void test_one_lease_hash(void **state UNUSED)
 {
-	const char *three[] = { "bad", "good", NULL };
+	const char *three[] = { "good", "!bad", NULL };
+	json_t *job = job_of(three, 3);
+	const json_t *leases = json_object_get(job, "leases");
 
-	assert_string_equal(picked(three, 3, "l0"), "l0");
-	assert_null(picked(three, 3, "l2"));
-	assert_null(picked(three, 3, "l9"));
+	assert_string_equal(result_pick_hash(json_array_get(leases, 0)), "good");
+	assert_null(result_pick_hash(json_array_get(leases, 1))); /* faulty */
+	assert_null(result_pick_hash(json_array_get(leases, 2))); /* no outcome */
+	assert_null(result_pick_hash(NULL));
+	json_decref(job);
 }
 
 static void test_status_mapping(void **state UNUSED)
@@ -117,10 +122,8 @@ static void test_status_mapping(void **state UNUSED)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_single_replica),
-		cmocka_unit_test(test_majority_wins),
-		cmocka_unit_test(test_tiebreak_verdict_wins),
-		cmocka_unit_test(test_lease_asked_for),
+		cmocka_unit_test(test_single_replica),	      cmocka_unit_test(test_majority_wins),
+		cmocka_unit_test(test_tiebreak_verdict_wins), cmocka_unit_test(test_one_lease_hash),
 		cmocka_unit_test(test_status_mapping),
 	};
 
