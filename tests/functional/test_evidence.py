@@ -69,6 +69,31 @@ def double_propose(builddir, node, key_file, members):
     return res.stdout
 
 
+def read_varint(data, off):
+    value, shift = 0, 0
+    while True:
+        byte = data[off]
+        off += 1
+        value |= (byte & 0x7f) << shift
+        shift += 7
+        if byte < 0x80:
+            return value, off
+
+
+def block_txs(node, at):
+    """The encoded txs of block `at` (Block field 2, repeated bytes)."""
+    data = bytes.fromhex(node.rpc("getblock", at, 0)["hex"])
+    txs, off = [], 0
+    while off < len(data):
+        key, off = read_varint(data, off)
+        assert key & 7 == 2, "Block has length-delimited fields only"
+        size, off = read_varint(data, off)
+        if key >> 3 == 2:
+            txs.append(data[off:off + size])
+        off += size
+    return txs
+
+
 def metrics_text(node):
     """The text of GET /metrics."""
     with open(os.path.join(node.netdir, ".cookie"), encoding="utf-8") as f:
@@ -142,6 +167,15 @@ def check_double_sign_punished(localnet, builddir, kind):
         assert txid in node.rpc("getblock", at)["txids"]
         assert node.rpc("gettransaction", txid)["status"] == "committed"
     assert "evidence submitted offender=" + pubkey in entry.log_text()
+    # The committed evidence is of the kind played, against the offender.
+    decoded = [entry.rpc("decoderawtransaction", tx.hex()) for tx in block_txs(entry, at)]
+    evidence = [d["evidence"] for d in decoded if d["txid"] == txid]
+    assert len(evidence) == 1, decoded
+    a, b = evidence[0]["duplicate_%s_a" % kind], evidence[0]["duplicate_%s_b" % kind]
+    signer = "proposer" if kind == "proposal" else "validator"
+    assert a[signer] == b[signer] == addr
+    assert a["height"] == b["height"] and a["round"] == b["round"]
+    assert a["block_id"] != b["block_id"]
     counts = [evidence_counts(n) for n in live]
     assert sum(c["committed"] for c in counts) == 1, counts
     assert all(c["submitted"] <= 1 for c in counts), counts
