@@ -42,6 +42,7 @@
 
 #include <sodium.h>
 
+#include "consensus/bft.h"
 #include "consensus/block.h"
 #include "consensus/crypto.h"
 #include "consensus/proposer.h"
@@ -512,12 +513,12 @@ static int parse_members(const char *text, struct validator_set *set)
 
 	if (m == NULL)
 		return -1;
-	for (const char *p = text; *p != '\0' && n < VALIDATORS_MAX; n++) {
+	for (const char *p = text; *p != '\0'; n++) {
 		const char *colon = strchr(p, ':');
 		char *end;
 		unsigned long long power;
 
-		if (colon == NULL || colon - p != 2 * PUBKEY_SIZE)
+		if (n == VALIDATORS_MAX || colon == NULL || colon - p != 2 * PUBKEY_SIZE)
 			goto out;
 		memcpy(hex, p, 2 * PUBKEY_SIZE);
 		hex[2 * PUBKEY_SIZE] = '\0';
@@ -567,7 +568,7 @@ static int round_of_proposer(const struct validator_set *members, uint64_t heigh
 	if (set == NULL)
 		return -1;
 	if (me >= 0 && set_of_height(members, height, &set[0]) == 0) {
-		for (uint32_t r = 0; r < 16 && rc != 0; r++) {
+		for (uint32_t r = 0; r < BFT_ROUND_SLOTS && rc != 0; r++) {
 			if (proposer_select(&set[0], r, &set[1]) == (size_t)me) {
 				*round = r;
 				rc = 0;
