@@ -11,6 +11,7 @@
 
 #include "consensus/bft_internal.h"
 #include "consensus/bft_votes.h"
+#include "consensus/evidence_proposal.h"
 #include "consensus/proposer.h"
 
 /* ------------------------------------------------------------ helpers */
@@ -290,15 +291,70 @@ void bft_decide(struct bft *e, struct round_slot *s, const struct proposal_heade
 
 /* ------------------------------------------------------------ events */
 
+static bool proposal_sig_ok(const struct bft *e, const struct proposal_header *p)
+{
+	uint8_t digest[HASH_SIZE];
+
+	proposal_digest(e->config.chain_id, p, digest);
+	return verify_sig(e, p->sig, digest, p->proposer);
+}
+
+/* Emits the evidence of p and the round's first proposal, both signed by
+ * the round's proposer (p's signature already checked). */
+static void report_conflicting_proposal(struct bft *e, struct round_slot *s,
+					const struct proposal_header *p)
+{
+	struct bft_action *a;
+	struct duplicate_proposal dp;
+
+	s->proposal_conflict_reported = true;
+	if (evidence_from_proposals(&s->proposal, p, &dp) != 0)
+		return;
+	a = bft_push(e, BFT_ACTION_EVIDENCE);
+	if (a == NULL)
+		return;
+	a->u.evidence.kind = EVIDENCE_KIND_DUPLICATE_PROPOSAL;
+	a->u.evidence.u.proposal = dp;
+}
+
+/* A proposal for a round that has one already: a duplicate, or the
+ * proposer equivocated. The first conflicting one (validly signed) is
+ * reported as evidence once per round; it is kept as the round's alternate
+ * only when a quorum of the round's votes is for it (it may be the decided
+ * block). Out: *verified (its signature was checked), *alt.
+ * Returns BFT_OK to go on keeping it, or the status to return. */
+static enum bft_status second_proposal(struct bft *e, struct round_slot *s,
+				       const struct proposal_header *p, bool *verified, bool *alt)
+{
+	const struct proposal_header *known = bft_slot_proposal_for(s, p->block_id);
+	uint64_t total = e->validators.total_power;
+
+	/* the same block and proof-of-lock round (the signature may differ:
+	 * BIP340 signing may be randomised) */
+	if (known != NULL && known->pol_round == p->pol_round)
+		return BFT_DUPLICATE;
+	if (!s->proposal_conflict_reported) {
+		if (!proposal_sig_ok(e, p))
+			return BFT_INVALID;
+		*verified = true;
+		report_conflicting_proposal(e, s, p);
+	}
+	if (known != NULL || s->has_alt ||
+	    (!validators_has_quorum(vote_set_power_for(&s->prevotes, true, p->block_id), total) &&
+	     !validators_has_quorum(vote_set_power_for(&s->precommits, true, p->block_id), total)))
+		return *verified ? BFT_CONFLICT : BFT_UNJUSTIFIED;
+	*alt = true;
+	return BFT_OK;
+}
+
 static enum bft_status on_proposal(struct bft *e, const struct bft_proposal *bp)
 {
 	const struct proposal_header *p = &bp->header;
-	uint8_t digest[HASH_SIZE];
 	struct round_slot *s;
 	struct block *b;
 	enum bft_status why = BFT_DROPPED;
 	size_t proposer;
-	bool alt = false;
+	bool alt = false, verified = false;
 
 	if (!e->started || p->height != e->height || e->step == BFT_STEP_COMMIT)
 		return BFT_STALE;
@@ -313,25 +369,12 @@ static enum bft_status on_proposal(struct bft *e, const struct bft_proposal *bp)
 		return BFT_INVALID;
 	s = bft_slot_find(e, p->round);
 	if (s != NULL && s->has_proposal) {
-		const struct proposal_header *known = bft_slot_proposal_for(s, p->block_id);
+		enum bft_status st = second_proposal(e, s, p, &verified, &alt);
 
-		/* the same block and proof-of-lock round (the signature may
-		 * differ: BIP340 signing may be randomised) */
-		if (known != NULL && known->pol_round == p->pol_round)
-			return BFT_DUPLICATE;
-		if (known != NULL || s->has_alt)
-			return BFT_UNJUSTIFIED;
-		/* The proposer equivocated. Keep this one only if a quorum of
-		 * the round's votes is for it: it may be the decided block. */
-		if (!validators_has_quorum(vote_set_power_for(&s->prevotes, true, p->block_id),
-					   e->validators.total_power) &&
-		    !validators_has_quorum(vote_set_power_for(&s->precommits, true, p->block_id),
-					   e->validators.total_power))
-			return BFT_UNJUSTIFIED;
-		alt = true;
+		if (st != BFT_OK)
+			return st;
 	}
-	proposal_digest(e->config.chain_id, p, digest);
-	if (!verify_sig(e, p->sig, digest, p->proposer))
+	if (!verified && !proposal_sig_ok(e, p))
 		return BFT_INVALID;
 	if (s == NULL)
 		s = bft_slot_get(e, p->round, false);
@@ -392,7 +435,7 @@ static enum bft_status on_vote(struct bft *e, const struct vote *v)
 		return BFT_DUPLICATE;
 	case VOTE_SET_CONFLICT: {
 		struct vote first;
-		struct duplicate_vote ev;
+		struct duplicate_vote dv;
 		struct bft_action *a;
 
 		if (vs->entries[idx].conflict_reported)
@@ -400,10 +443,10 @@ static enum bft_status on_vote(struct bft *e, const struct vote *v)
 		vs->entries[idx].conflict_reported = true;
 		/* both hold: the first vote exists and conflicts (vote_set_add) */
 		if (vote_set_get(vs, (size_t)idx, &first) &&
-		    evidence_from_votes(&first, v, &ev) == 0) {
+		    evidence_from_votes(&first, v, &dv) == 0) {
 			a = bft_push(e, BFT_ACTION_EVIDENCE);
 			if (a != NULL)
-				a->u.evidence = ev;
+				evidence_of_votes(&dv, &a->u.evidence);
 		}
 		bft_slot_mark_seen(e, s, (size_t)idx);
 		return bft_evaluate(e) == BFT_OK ? BFT_CONFLICT : BFT_ERROR;
@@ -624,7 +667,7 @@ const char *bft_strstatus(enum bft_status status)
 	case BFT_DUPLICATE:
 		return "duplicate";
 	case BFT_CONFLICT:
-		return "conflicting vote (evidence)";
+		return "conflicting vote or proposal (evidence)";
 	case BFT_STALE:
 		return "stale";
 	case BFT_INVALID:

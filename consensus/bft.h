@@ -7,7 +7,8 @@
  * that fired, the block the application built on request, the
  * application's validity answer for a block. Actions: broadcast a proposal
  * or a vote, schedule a timeout, request a block, ask whether a block is
- * valid, commit a block with its certificate, report evidence. The engine
+ * valid, commit a block with its certificate, report evidence (two
+ * conflicting votes, or two conflicting proposals, of one validator). The engine
  * has no clock, no sockets, no threads and no randomness: the caller owns
  * time (it fires the timeouts it was asked to schedule) and the network.
  *
@@ -166,7 +167,7 @@ struct bft_action {
 			size_t payload_len;
 			const struct commit *commit;
 		} commit;
-		struct duplicate_vote evidence;
+		struct evidence evidence; /* two votes or two proposals */
 	} u;
 };
 
@@ -178,7 +179,8 @@ struct bft_actions {
 enum bft_status {
 	BFT_OK = 0,
 	BFT_DUPLICATE,	 /* already known; nothing changed */
-	BFT_CONFLICT,	 /* a vote conflicting with the validator's counted one: evidence */
+	BFT_CONFLICT,	 /* a vote conflicting with the validator's counted one, or the first
+			  * proposal conflicting with the round's: evidence */
 	BFT_STALE,	 /* for another height, or the height is decided */
 	BFT_INVALID,	 /* bad signature, not a validator, wrong proposer, bad field */
 	BFT_UNJUSTIFIED, /* a second proposal for a round without a quorum for it yet */

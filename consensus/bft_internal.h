@@ -39,6 +39,8 @@ struct round_slot {
 	 * one (an equivocating proposer's) that a quorum of votes asks for */
 	bool has_proposal, has_alt;
 	struct proposal_header proposal, alt;
+	/* evidence already emitted for a second proposal of this round */
+	bool proposal_conflict_reported;
 	bool prevote_timeout_done, precommit_timeout_done, polka_done;
 };
 

@@ -564,6 +564,8 @@ static uint64_t evidence_height(const Hearth__Evidence *ev)
 	switch (ev->kind_case) {
 	case HEARTH__EVIDENCE__KIND_DUPLICATE_VOTE:
 		return ev->duplicate_vote->a->height;
+	case HEARTH__EVIDENCE__KIND_DUPLICATE_PROPOSAL:
+		return ev->duplicate_proposal->a->height;
 	case HEARTH__EVIDENCE__KIND__NOT_SET:
 	case _HEARTH__EVIDENCE__KIND__CASE_IS_INT_SIZE:
 		break;

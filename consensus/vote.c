@@ -82,12 +82,18 @@ void proposal_digest(const char *chain_id, const struct proposal_header *p,
 
 bool proposal_verify(const char *chain_id, const struct proposal_header *p)
 {
+	return proposal_verify_with(chain_id, p, NULL);
+}
+
+bool proposal_verify_with(const char *chain_id, const struct proposal_header *p,
+			  const struct sig_verifier *verifier)
+{
 	uint8_t digest[HASH_SIZE];
 
 	if (p->pol_round < -1 || (p->pol_round >= 0 && (uint32_t)p->pol_round >= p->round))
 		return false;
 	proposal_digest(chain_id, p, digest);
-	return sig_verify(p->sig, digest, p->proposer);
+	return sig_verifier_check(verifier, p->sig, digest, p->proposer);
 }
 
 bool vote_conflicts(const struct vote *a, const struct vote *b)

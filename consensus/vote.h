@@ -122,6 +122,11 @@ void proposal_digest(const char *chain_id, const struct proposal_header *p,
 __attribute__((warn_unused_result)) bool proposal_verify(const char *chain_id,
 							 const struct proposal_header *p);
 
+/* proposal_verify with a chosen signature check (NULL: sig_verify). */
+__attribute__((warn_unused_result)) bool proposal_verify_with(const char *chain_id,
+							      const struct proposal_header *p,
+							      const struct sig_verifier *verifier);
+
 /* True when a and b are votes of one validator for the same height, round
  * and type but for different targets (block ids, or a block and nil). */
 bool vote_conflicts(const struct vote *a, const struct vote *b);

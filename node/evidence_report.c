@@ -36,7 +36,7 @@ bool evidence_report_mark(struct evidence_report *r, const uint8_t validator[PUB
 	return true;
 }
 
-bool evidence_report_wait(struct evidence_report *r, const struct duplicate_vote *ev)
+bool evidence_report_wait(struct evidence_report *r, const struct evidence *ev)
 {
 	if (r->num_waiting == EVIDENCE_REPORT_WAITING_MAX)
 		return false;
@@ -82,7 +82,7 @@ static int sign_at_rate(Hearth__TxBody *body, const struct signer *key, uint64_t
 }
 
 int evidence_report_build_tx(const char *chain_id, const struct signer *key,
-			     const struct duplicate_vote *ev, uint64_t nonce, uint64_t feerate,
+			     const struct evidence *ev, uint64_t nonce, uint64_t feerate,
 			     uint8_t **tx, size_t *len)
 {
 	Hearth__TxBody body;

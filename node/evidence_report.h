@@ -1,14 +1,14 @@
 /* evidence_report.h: what a node remembers about the double signing it
  * reported, and the evidence tx it sends.
  *
- * When the BFT engine sees two conflicting votes of one validator it hands
- * the node a duplicate_vote; the node (evidence_submit.c) turns it into an
- * Evidence tx signed by its own validator key, adds it to its mempool and
- * gossips it like any tx. This file holds the parts that need no node:
+ * When the BFT engine sees two conflicting votes, or two conflicting
+ * proposals, of one validator it hands the node a struct evidence; the node (evidence_submit.c)
+ * turns it into an Evidence tx signed by its own validator key, adds it to its mempool and gossips
+ * it like any tx. This file holds the parts that need no node:
  *  - the reported set: (validator, height) pairs already reported, so the
  *    same evidence (same id) is never sent twice and a second conflict of
  *    the same validator at the same height (another round, another vote
- *    type) is not sent either; it is a ring of the last
+ *    type, a proposal rather than a vote) is not sent either; it is a ring of the last
  *    EVIDENCE_REPORT_SEEN_MAX pairs, enough since the engine only reports
  *    conflicts of the height it decides;
  *  - the waiting list: evidence of the height being decided, which no
@@ -39,7 +39,7 @@ struct evidence_report {
 	struct evidence_reported seen[EVIDENCE_REPORT_SEEN_MAX];
 	size_t num_seen;
 	size_t next_seen; /* where the next pair goes once the ring is full */
-	struct duplicate_vote waiting[EVIDENCE_REPORT_WAITING_MAX];
+	struct evidence waiting[EVIDENCE_REPORT_WAITING_MAX];
 	size_t num_waiting;
 	uint8_t pending[EVIDENCE_REPORT_PENDING_MAX][HASH_SIZE];
 	size_t num_pending;
@@ -58,7 +58,7 @@ bool evidence_report_mark(struct evidence_report *r, const uint8_t validator[PUB
 
 /* Keeps ev until its height is committed.
  * Returns true, or false when the waiting list is full (ev is dropped). */
-bool evidence_report_wait(struct evidence_report *r, const struct duplicate_vote *ev);
+bool evidence_report_wait(struct evidence_report *r, const struct evidence *ev);
 
 /* Adds an own evidence tx id to the pending list (the oldest is forgotten
  * when it is full). */
@@ -72,10 +72,8 @@ void evidence_report_drop_pending(struct evidence_report *r, size_t i);
  *      feerate: base units per byte of the signed tx.
  * Out: *tx (caller frees with free()), *len.
  * Returns 0, or -1 (fee overflow, encoding or signing failure). */
-__attribute__((warn_unused_result)) int evidence_report_build_tx(const char *chain_id,
-								 const struct signer *key,
-								 const struct duplicate_vote *ev,
-								 uint64_t nonce, uint64_t feerate,
-								 uint8_t **tx, size_t *len);
+__attribute__((warn_unused_result)) int
+evidence_report_build_tx(const char *chain_id, const struct signer *key, const struct evidence *ev,
+			 uint64_t nonce, uint64_t feerate, uint8_t **tx, size_t *len);
 
 #endif

@@ -35,7 +35,7 @@ static bool already_jailed(struct node *node, const uint8_t key[PUBKEY_SIZE])
 
 /* Offers the evidence tx with nonce to the mempool.
  * Out: id, *lerr. Returns the mempool's answer. */
-static enum mempool_result offer(struct node *node, const struct duplicate_vote *ev, uint64_t nonce,
+static enum mempool_result offer(struct node *node, const struct evidence *ev, uint64_t nonce,
 				 uint8_t id[HASH_SIZE], struct ledger_error *lerr)
 {
 	const struct params *p = &node->chain.genesis.params;
@@ -60,7 +60,7 @@ static enum mempool_result offer(struct node *node, const struct duplicate_vote 
 /* Adds the evidence tx to the mempool with the first nonce not taken by an
  * own tx already in the pool (ready: the check state refuses the nonce as
  * replayed; waiting for a gap: MEMPOOL_NONCE_WAITING). Out: id, *lerr. Returns the last answer. */
-static enum mempool_result add_with_nonce(struct node *node, const struct duplicate_vote *ev,
+static enum mempool_result add_with_nonce(struct node *node, const struct evidence *ev,
 					  uint8_t id[HASH_SIZE], struct ledger_error *lerr)
 {
 	struct account acct;
@@ -85,8 +85,8 @@ static enum mempool_result add_with_nonce(struct node *node, const struct duplic
 }
 
 /* Announces an admitted evidence tx and counts it. */
-static void announce(struct node *node, const struct duplicate_vote *ev,
-		     const uint8_t id[HASH_SIZE], const char *offender)
+static void announce(struct node *node, const struct evidence *ev, const uint8_t id[HASH_SIZE],
+		     const char *offender)
 {
 	char sid[2 * HASH_SIZE + 1];
 
@@ -100,20 +100,21 @@ static void announce(struct node *node, const struct duplicate_vote *ev,
 		consensus_on_tx(&node->consensus);
 	hex_of(id, HASH_SIZE, sid, sizeof(sid));
 	log_write(&node->log, LOG_INFO, LOG_CONSENSUS,
-		  "evidence submitted offender=%s height=%llu round=%u tx=%s", offender,
-		  (unsigned long long)ev->a.height, ev->a.round, sid);
+		  "evidence submitted offender=%s kind=%s height=%llu round=%u tx=%s", offender,
+		  evidence_kind_name(ev->kind), (unsigned long long)evidence_height(ev),
+		  evidence_round(ev), sid);
 }
 
 /* Sends ev, of a committed height, unless its offender is jailed. */
-static void send_evidence(struct node *node, const struct duplicate_vote *ev)
+static void send_evidence(struct node *node, const struct evidence *ev)
 {
 	char offender[2 * PUBKEY_SIZE + 1];
 	uint8_t id[HASH_SIZE];
 	struct ledger_error lerr;
 	enum mempool_result res;
 
-	hex_of(ev->a.validator, PUBKEY_SIZE, offender, sizeof(offender));
-	if (already_jailed(node, ev->a.validator)) {
+	hex_of(evidence_offender(ev), PUBKEY_SIZE, offender, sizeof(offender));
+	if (already_jailed(node, evidence_offender(ev))) {
 		log_write(&node->log, LOG_INFO, LOG_CONSENSUS,
 			  "evidence not sent offender=%s: already jailed", offender);
 		return;
@@ -132,18 +133,18 @@ static void send_evidence(struct node *node, const struct duplicate_vote *ev)
 		  mempool_result_string(res), lerr.text);
 }
 
-void evidence_submit_conflict(struct node *node, const struct duplicate_vote *ev)
+void evidence_submit_conflict(struct node *node, const struct evidence *ev)
 {
 	char offender[2 * PUBKEY_SIZE + 1];
-	uint64_t height = ev->a.height;
+	uint64_t height = evidence_height(ev);
 
-	hex_of(ev->a.validator, PUBKEY_SIZE, offender, sizeof(offender));
+	hex_of(evidence_offender(ev), PUBKEY_SIZE, offender, sizeof(offender));
 	log_write(&node->log, LOG_WARN, LOG_CONSENSUS,
-		  "double signing seen offender=%s height=%llu round=%u", offender,
-		  (unsigned long long)height, ev->a.round);
+		  "double signing seen offender=%s kind=%s height=%llu round=%u", offender,
+		  evidence_kind_name(ev->kind), (unsigned long long)height, evidence_round(ev));
 	if (!node->has_validator_key || !node->mempool_open)
 		return; /* nothing to sign an evidence tx with */
-	if (!evidence_report_mark(&node->evidence, ev->a.validator, height))
+	if (!evidence_report_mark(&node->evidence, evidence_offender(ev), height))
 		return; /* reported before */
 	if (height <= node->chain.tip.height) {
 		send_evidence(node, ev);
@@ -167,9 +168,9 @@ static void send_waiting(struct node *node)
 	size_t kept = 0, n = r->num_waiting;
 
 	for (size_t i = 0; i < n; i++) {
-		struct duplicate_vote ev = r->waiting[i];
+		struct evidence ev = r->waiting[i];
 
-		if (ev.a.height <= node->chain.tip.height)
+		if (evidence_height(&ev) <= node->chain.tip.height)
 			send_evidence(node, &ev);
 		else
 			r->waiting[kept++] = ev;

@@ -1,6 +1,6 @@
 /* evidence_submit.h: the node's side of double-sign punishment. The
  * consensus driver calls evidence_submit_conflict when the engine reports
- * two conflicting votes (BFT_ACTION_EVIDENCE); the node then builds an
+ * two conflicting votes or two conflicting proposals (BFT_ACTION_EVIDENCE); the node then builds an
  * Evidence tx signed by its validator key (which pays the fee: four times
  * min_fee_per_byte per byte, so it goes ahead of the cheapest txs), adds it
  * to its mempool and announces it to its peers like any tx. The engine sees
@@ -11,8 +11,9 @@
  * counts the own evidence txs that made it into a block (metric
  * hearth_evidence_total, state "submitted" and "committed").
  *
- * A node without a validator key only logs what it saw: the votes themselves
- * still reach the validators (net_consensus.c relays both). */
+ * A node without a validator key only logs what it saw: the votes or
+ * proposals themselves still reach the validators (net_consensus.c relays
+ * the message that revealed the conflict). */
 #ifndef HEARTH_NODE_EVIDENCE_SUBMIT_H
 #define HEARTH_NODE_EVIDENCE_SUBMIT_H
 
@@ -26,7 +27,7 @@ struct node;
 #define EVIDENCE_NONCE_TRIES 8
 
 /* On the loop thread: reports ev (see above). Failures are logged. */
-void evidence_submit_conflict(struct node *node, const struct duplicate_vote *ev);
+void evidence_submit_conflict(struct node *node, const struct evidence *ev);
 
 /* On the loop thread, after a commit (the mempool already updated): moves
  * the own evidence txs now in a block from pending to committed, forgets

@@ -68,6 +68,45 @@ static json_t *vote(enum network net, const Hearth__Vote *v)
 	return obj;
 }
 
+static json_t *signed_proposal(enum network net, const Hearth__SignedProposal *p)
+{
+	json_t *obj = json_object();
+	int rc;
+
+	if (p == NULL)
+		return json_null();
+	rc = rpcj_put(obj, "height", rpcj_u64(p->height));
+	rc |= rpcj_put(obj, "round", rpcj_u64(p->round));
+	rc |= rpcj_put(obj, "pol_round", json_integer(p->pol_round));
+	rc |= rpcj_put(obj, "block_id", hex_of(p->block_id));
+	rc |= rpcj_put(obj, "proposer", rpcj_address(net, p->proposer.data, p->proposer.len));
+	rc |= rpcj_put(obj, "sig", hex_of(p->sig));
+	if (rc != 0) {
+		json_decref(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+/* The two votes, or the two proposals, of a piece of evidence. */
+static int evidence_fields(enum network net, const Hearth__Evidence *ev, json_t *obj)
+{
+	switch (ev->kind_case) {
+	case HEARTH__EVIDENCE__KIND_DUPLICATE_VOTE:
+		return rpcj_put(obj, "duplicate_vote_a", vote(net, ev->duplicate_vote->a)) |
+		       rpcj_put(obj, "duplicate_vote_b", vote(net, ev->duplicate_vote->b));
+	case HEARTH__EVIDENCE__KIND_DUPLICATE_PROPOSAL:
+		return rpcj_put(obj, "duplicate_proposal_a",
+				signed_proposal(net, ev->duplicate_proposal->a)) |
+		       rpcj_put(obj, "duplicate_proposal_b",
+				signed_proposal(net, ev->duplicate_proposal->b));
+	case HEARTH__EVIDENCE__KIND__NOT_SET:
+	case _HEARTH__EVIDENCE__KIND__CASE_IS_INT_SIZE:
+		break;
+	}
+	return 0;
+}
+
 /* The fields of the body's kind into obj. */
 static int kind_fields(enum network net, const Hearth__TxBody *b, json_t *obj)
 {
@@ -104,11 +143,7 @@ static int kind_fields(enum network net, const Hearth__TxBody *b, json_t *obj)
 		return rpcj_put(obj, "lease_id", hex_of(b->dispute->lease_id)) |
 		       rpcj_put(obj, "reason", rpcj_string(b->dispute->reason));
 	case HEARTH__TX_BODY__KIND_EVIDENCE:
-		if (b->evidence->kind_case != HEARTH__EVIDENCE__KIND_DUPLICATE_VOTE)
-			return 0;
-		return rpcj_put(obj, "duplicate_vote_a",
-				vote(net, b->evidence->duplicate_vote->a)) |
-		       rpcj_put(obj, "duplicate_vote_b", vote(net, b->evidence->duplicate_vote->b));
+		return evidence_fields(net, b->evidence, obj);
 	case HEARTH__TX_BODY__KIND__NOT_SET:
 	case _HEARTH__TX_BODY__KIND__CASE_IS_INT_SIZE:
 		break;

@@ -3,7 +3,8 @@
  * with a fresh random node key and the chain id and genesis hash it is given,
  * then (optionally) misbehaves, and reads until the node closes.
  *   p2ppeer --port N --chain-id X --genesis-hash HEX
- *           [--oversize | --tampered | --undecodable | --double-vote KEYFILE]
+ *           [--oversize | --tampered | --undecodable | --double-vote KEYFILE |
+ *            --double-propose KEYFILE --members KEY:POWER,...]
  *           [--cap N] [--timeout S]
  * --oversize sends one frame header declaring a plaintext of cap + 1 bytes
  * (cap defaults to P2P_FRAME_LIMIT), --tampered a frame whose ciphertext has
@@ -15,6 +16,17 @@
  * (a datadir's validator_key: 64 hex digits), and stays 2 s for the node to
  * take them. Prints one line saying what happened; with --double-vote
  * "sent double vote height=H round=R" and exit 0 once both went out.
+ * --double-propose plays the validator of KEYFILE as a proposer that signs
+ * two different blocks: like --double-vote it waits for the node's first
+ * vote (height H), then, for H and H + 1 (the node takes proposals of the
+ * height after its tip only, and that vote may be of the tip), finds the
+ * first round in which that validator is the proposer and sends two
+ * proposals for it, of two made-up blocks (an empty block each, with
+ * different times: decodable, but invalid for the chain). The proposer of a
+ * round is computed as the node does (consensus/proposer.h) from --members,
+ * the validator set (hex key and power of each member), which must not
+ * have changed since genesis. Prints "sent double proposal height=H
+ * round=R" for each height and exits 0 once all went out.
  * Exit 0: the node closed the connection; 2: it kept it open until the
  * timeout; 1: error (one line on standard error). */
 #include <arpa/inet.h>
@@ -30,7 +42,10 @@
 
 #include <sodium.h>
 
+#include "consensus/bft.h"
+#include "consensus/block.h"
 #include "consensus/crypto.h"
+#include "consensus/proposer.h"
 #include "consensus/vote.h"
 #include "node/p2p_frame.h"
 #include "node/p2p_handshake.h"
@@ -43,6 +58,7 @@ enum peer_mode {
 	MODE_TAMPERED,
 	MODE_UNDECODABLE,
 	MODE_DOUBLE_VOTE,
+	MODE_DOUBLE_PROPOSE,
 };
 
 struct peer_opts {
@@ -53,7 +69,8 @@ struct peer_opts {
 	enum peer_mode mode;
 	unsigned long long cap;
 	unsigned timeout_s;
-	const char *key_file; /* --double-vote */
+	const char *key_file; /* --double-vote, --double-propose */
+	const char *members;  /* --members */
 };
 
 /* What one read returned. */
@@ -111,6 +128,11 @@ static int parse_valued(struct peer_opts *o, int argc, char **argv, int *i)
 	} else if (strcmp(name, "--double-vote") == 0) {
 		o->mode = MODE_DOUBLE_VOTE;
 		o->key_file = val;
+	} else if (strcmp(name, "--double-propose") == 0) {
+		o->mode = MODE_DOUBLE_PROPOSE;
+		o->key_file = val;
+	} else if (strcmp(name, "--members") == 0) {
+		o->members = val;
 	} else if (strcmp(name, "--timeout") == 0) {
 		if (parse_ull(val, 3600, &v) != 0 || v == 0)
 			return -1;
@@ -138,6 +160,8 @@ static int parse_args(struct peer_opts *o, int argc, char **argv)
 		else if (parse_valued(o, argc, argv, &i) != 0)
 			return -1;
 	}
+	if (o->mode == MODE_DOUBLE_PROPOSE && o->members == NULL)
+		return -1;
 	return o->port != 0 && o->chain_id != NULL && o->have_genesis ? 0 : -1;
 }
 
@@ -312,7 +336,8 @@ static int misbehave(int fd, const struct peer_opts *o, struct p2p_frame_tx *tx)
 			header[i] = (uint8_t)(declared >> (8 * (P2P_FRAME_HEADER_SIZE - 1 - i)));
 		return peer_write(fd, header, sizeof(header));
 	case MODE_DOUBLE_VOTE:
-		return -1; /* run_double_vote */
+	case MODE_DOUBLE_PROPOSE:
+		return -1; /* run_double_vote, run_double_propose */
 	case MODE_TAMPERED:
 	case MODE_UNDECODABLE:
 		if (p2p_frame_seal(tx, junk, sizeof(junk), &frame, &len) != P2P_FRAME_OK)
@@ -475,10 +500,191 @@ static int run_double_vote(int fd, const struct peer_opts *o, struct p2p_frame_r
 	return 0;
 }
 
+/* ------------------------------------------------------------ double proposal */
+
+/* Parses --members (KEY:POWER,... with 64-hex-digit keys) into a set with
+ * zero priorities. Returns 0 or -1. */
+static int parse_members(const char *text, struct validator_set *set)
+{
+	struct validator *m = calloc(VALIDATORS_MAX, sizeof(*m));
+	char hex[2 * PUBKEY_SIZE + 1];
+	size_t n = 0;
+	int rc = -1;
+
+	if (m == NULL)
+		return -1;
+	for (const char *p = text; *p != '\0'; n++) {
+		const char *colon = strchr(p, ':');
+		char *end;
+		unsigned long long power;
+
+		if (n == VALIDATORS_MAX || colon == NULL || colon - p != 2 * PUBKEY_SIZE)
+			goto out;
+		memcpy(hex, p, 2 * PUBKEY_SIZE);
+		hex[2 * PUBKEY_SIZE] = '\0';
+		errno = 0;
+		power = strtoull(colon + 1, &end, 10);
+		if (hex_decode_exact(hex, m[n].key, PUBKEY_SIZE) != 0 || errno != 0 ||
+		    end == colon + 1 || power == 0 || (*end != ',' && *end != '\0'))
+			goto out;
+		m[n].power = power;
+		p = *end == ',' ? end + 1 : end;
+	}
+	rc = validators_set_init(set, m, n);
+out:
+	free(m);
+	return rc;
+}
+
+/* The set of height with its proposer priorities, replayed from genesis as
+ * the node does (node/consensus.c), for a membership that never changed.
+ * Out: out. Returns 0 or -1. */
+static int set_of_height(const struct validator_set *members, uint64_t height,
+			 struct validator_set *out)
+{
+	struct validator_set *prev = calloc(1, sizeof(*prev));
+	int rc;
+
+	if (prev == NULL)
+		return -1;
+	rc = proposer_update(prev, members->members, members->count, out);
+	for (uint64_t h = 2; rc == 0 && h <= height; h++) {
+		*prev = *out;
+		(void)proposer_increment(prev, 1);
+		rc = proposer_update(prev, members->members, members->count, out);
+	}
+	free(prev);
+	return rc;
+}
+
+/* The first round of height whose proposer is key (within the rounds the
+ * node looks at ahead). Out: *round. Returns 0, or -1 when there is none. */
+static int round_of_proposer(const struct validator_set *members, uint64_t height,
+			     const uint8_t key[PUBKEY_SIZE], uint32_t *round)
+{
+	struct validator_set *set = malloc(2 * sizeof(*set));
+	int me = validators_find(members, key), rc = -1;
+
+	if (set == NULL)
+		return -1;
+	if (me >= 0 && set_of_height(members, height, &set[0]) == 0) {
+		for (uint32_t r = 0; r < BFT_ROUND_SLOTS && rc != 0; r++) {
+			if (proposer_select(&set[0], r, &set[1]) == (size_t)me) {
+				*round = r;
+				rc = 0;
+			}
+		}
+	}
+	free(set);
+	return rc;
+}
+
+/* Signs and sends key's proposal of an empty block at (height, round); salt
+ * makes the block differ. Returns 0 or -1. */
+static int send_proposal(int fd, struct p2p_frame_tx *tx, const char *chain_id,
+			 const struct signer *key, uint64_t height, uint32_t round, uint64_t salt)
+{
+	Hearth__P2PMessage msg = HEARTH__P2_PMESSAGE__INIT;
+	Hearth__Proposal prop = HEARTH__PROPOSAL__INIT;
+	Hearth__Block block = HEARTH__BLOCK__INIT;
+	struct block_header h;
+	struct proposal_header p;
+	uint8_t digest[HASH_SIZE], *header = NULL, *plain = NULL, *frame = NULL;
+	size_t header_len, plain_len, frame_len;
+	int rc = -1;
+
+	memset(&h, 0, sizeof(h));
+	memset(&p, 0, sizeof(p));
+	snprintf(h.chain_id, sizeof(h.chain_id), "%s", chain_id);
+	h.height = height;
+	h.time_ms = salt;
+	memcpy(h.proposer, key->pubkey, PUBKEY_SIZE);
+	if (block_header_encode(&h, &header, &header_len) != 0)
+		return -1;
+	p.height = height;
+	p.round = round;
+	p.pol_round = -1;
+	block_id(header, header_len, p.block_id);
+	memcpy(p.proposer, key->pubkey, PUBKEY_SIZE);
+	proposal_digest(chain_id, &p, digest);
+	if (sig_sign(key, digest, p.sig) == 0) {
+		block.header.data = header;
+		block.header.len = header_len;
+		prop.height = height;
+		prop.round = round;
+		prop.pol_round = -1;
+		prop.block = &block;
+		prop.proposer.data = p.proposer;
+		prop.proposer.len = PUBKEY_SIZE;
+		prop.sig.data = p.sig;
+		prop.sig.len = SIG_SIZE;
+		msg.msg_case = HEARTH__P2_PMESSAGE__MSG_PROPOSAL;
+		msg.proposal = &prop;
+		if (codec_encode(&msg.base, &plain, &plain_len) == CODEC_OK &&
+		    p2p_frame_seal(tx, plain, plain_len, &frame, &frame_len) == P2P_FRAME_OK)
+			rc = peer_write(fd, frame, frame_len);
+	}
+	free(header);
+	free(plain);
+	free(frame);
+	return rc;
+}
+
+/* Two conflicting proposals of key at height, in its first round as
+ * proposer. Returns 0, or -1 (not a proposer there, send failure). */
+static int double_propose_at(int fd, struct p2p_frame_tx *tx, const char *chain_id,
+			     const struct signer *key, const struct validator_set *members,
+			     uint64_t height)
+{
+	uint64_t salt = 1700000000000ull + randombytes_uniform(1000000);
+	uint32_t round;
+
+	if (round_of_proposer(members, height, key->pubkey, &round) != 0)
+		return -1;
+	if (send_proposal(fd, tx, chain_id, key, height, round, salt) != 0 ||
+	    send_proposal(fd, tx, chain_id, key, height, round, salt + 1) != 0)
+		return -1;
+	printf("sent double proposal height=%llu round=%u\n", (unsigned long long)height, round);
+	return 0;
+}
+
+/* --double-propose. Returns the exit code. */
+static int run_double_propose(int fd, const struct peer_opts *o, struct p2p_frame_rx *rx,
+			      struct p2p_frame_tx *tx, const struct peer_rest *rest)
+{
+	struct validator_set *members = malloc(sizeof(*members));
+	struct signer key;
+	uint64_t height;
+	uint32_t round;
+	int rc = -1;
+
+	if (members == NULL || parse_members(o->members, members) != 0) {
+		free(members);
+		return fail("bad --members");
+	}
+	if (load_key(o->key_file, &key) != 0) {
+		free(members);
+		return fail("cannot load the validator key");
+	}
+	if (wait_for_vote(fd, rx, rest, &height, &round) == 0 && height < UINT64_MAX)
+		rc = double_propose_at(fd, tx, o->chain_id, &key, members, height) == 0 &&
+				     double_propose_at(fd, tx, o->chain_id, &key, members,
+						       height + 1) == 0
+			     ? 0
+			     : -1;
+	signer_wipe(&key);
+	free(members);
+	if (rc != 0)
+		return fail("no vote from the node, or cannot send the proposals");
+	(void)drain_until_closed(fd, "after the double proposal", 2);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	static const char *const names[] = { "nothing", "an oversize frame", "a tampered frame",
-					     "an undecodable frame", "a double vote" };
+	static const char *const names[] = { "nothing",		 "an oversize frame",
+					     "a tampered frame", "an undecodable frame",
+					     "a double vote",	 "a double proposal" };
 	struct peer_opts o;
 	struct signer key;
 	struct p2p_hs_params params;
@@ -490,7 +696,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (parse_args(&o, argc, argv) != 0)
 		return fail("usage: p2ppeer --port N --chain-id X --genesis-hash HEX "
-			    "[--oversize|--tampered|--undecodable|--double-vote KEYFILE] [--cap N] "
+			    "[--oversize|--tampered|--undecodable|--double-vote KEYFILE|"
+			    "--double-propose KEYFILE --members KEY:POWER,...] [--cap N] "
 			    "[--timeout S]");
 	if (signer_generate(&key) != 0)
 		return fail("cannot make a node key");
@@ -513,6 +720,8 @@ int main(int argc, char **argv)
 		printf("sending %s\n", names[o.mode]);
 		if (o.mode == MODE_DOUBLE_VOTE) {
 			code = run_double_vote(fd, &o, &rx, &tx, &rest);
+		} else if (o.mode == MODE_DOUBLE_PROPOSE) {
+			code = run_double_propose(fd, &o, &rx, &tx, &rest);
 		} else if (misbehave(fd, &o, &tx) != 0) {
 			printf("closed after handshake (while sending)\n");
 			code = 0;

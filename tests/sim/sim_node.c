@@ -294,18 +294,20 @@ static void handle_actions(struct sim *s, struct node *nd, const struct bft_acti
 			on_commit(s, nd, a);
 			break;
 		case BFT_ACTION_EVIDENCE: {
-			enum evidence_status es = evidence_verify_with(
-				CHAIN_ID, &a->u.evidence, sim_set_of(s, a->u.evidence.a.height),
+			const struct evidence *ev = &a->u.evidence;
+			const uint8_t *who = evidence_offender(ev);
+			enum evidence_status es = evidence_verify_any(
+				CHAIN_ID, ev, sim_set_of(s, evidence_height(ev)),
 				&s->bcfg.verifier);
 
-			sim_trace(s, "n%zu EVIDENCE against %02x%02x h=%" PRIu64 " r=%u", nd->num,
-				  a->u.evidence.a.validator[0], a->u.evidence.a.validator[1],
-				  a->u.evidence.a.height, a->u.evidence.a.round);
+			sim_trace(s, "n%zu EVIDENCE (%s) against %02x%02x h=%" PRIu64 " r=%u",
+				  nd->num, evidence_kind_name(ev->kind), who[0], who[1],
+				  evidence_height(ev), evidence_round(ev));
 			if (es != EVIDENCE_OK)
 				sim_fail(s, "engine produced bad evidence: %s",
 					 evidence_strerror(es));
-			else
-				pool_add(nd, &a->u.evidence);
+			else if (ev->kind == EVIDENCE_KIND_DUPLICATE_VOTE)
+				pool_add(nd, &ev->u.vote); /* the sim's blocks carry votes only */
 			break;
 		}
 		}

@@ -330,8 +330,10 @@ static void test_engine_reports_a_double_sign_as_evidence(void **state UNUSED)
 	assert_int_equal(vote_from(&r, bad, VOTE_TYPE_PREVOTE, 0, r.id_b), BFT_CONFLICT);
 	a = find(&r, BFT_ACTION_EVIDENCE);
 	assert_non_null(a);
-	assert_int_equal(evidence_verify(FIX_CHAIN, &a->u.evidence, &r.f.set), EVIDENCE_OK);
-	assert_memory_equal(a->u.evidence.a.validator, r.f.set.members[bad].key, PUBKEY_SIZE);
+	assert_int_equal(a->u.evidence.kind, EVIDENCE_KIND_DUPLICATE_VOTE);
+	assert_int_equal(evidence_verify(FIX_CHAIN, &a->u.evidence.u.vote, &r.f.set), EVIDENCE_OK);
+	assert_memory_equal(a->u.evidence.u.vote.a.validator, r.f.set.members[bad].key,
+			    PUBKEY_SIZE);
 	/* reported once */
 	assert_int_equal(vote_from(&r, bad, VOTE_TYPE_PREVOTE, 0, NULL), BFT_CONFLICT);
 	assert_null(find(&r, BFT_ACTION_EVIDENCE));
@@ -375,8 +377,72 @@ static void test_engine_rejects_bad_messages(void **state UNUSED)
 	/* nothing was counted: a proposal now still gets our prevote */
 	assert_int_equal(propose(&r, 0, -1, false), BFT_OK);
 	assert_int_equal(propose(&r, 0, -1, false), BFT_DUPLICATE);
-	/* a second, different proposal of the round is not taken without a quorum */
+	/* a second, different proposal of the round is not taken without a
+	 * quorum: it is evidence (see the test below), and a third is ignored */
+	assert_int_equal(propose(&r, 0, -1, true), BFT_CONFLICT);
 	assert_int_equal(propose(&r, 0, -1, true), BFT_UNJUSTIFIED);
+	rig_free(&r);
+}
+
+/* The evidence action of the last call, checked to be a duplicate proposal
+ * of the round's proposer. */
+static const struct duplicate_proposal *proposal_evidence(const struct rig *r, uint32_t round)
+{
+	const struct bft_action *a = find(r, BFT_ACTION_EVIDENCE);
+
+	assert_non_null(a);
+	assert_int_equal(a->u.evidence.kind, EVIDENCE_KIND_DUPLICATE_PROPOSAL);
+	assert_int_equal(evidence_verify_any(FIX_CHAIN, &a->u.evidence, &r->f.set, NULL),
+			 EVIDENCE_OK);
+	assert_int_equal(evidence_height(&a->u.evidence), 1);
+	assert_int_equal(evidence_round(&a->u.evidence), round);
+	return &a->u.evidence.u.proposal;
+}
+
+static void test_engine_reports_a_double_proposal_as_evidence(void **state UNUSED)
+{
+	struct rig r;
+	struct bft_event ev;
+	size_t proposer;
+	const struct duplicate_proposal *dp;
+
+	rig_init(&r, false, false);
+	proposer = bft_proposer(r.e, 0);
+	assert_int_equal(propose(&r, 0, -1, false), BFT_OK);
+	assert_null(find(&r, BFT_ACTION_EVIDENCE));
+	/* another block, same round: evidence, in canonical order */
+	assert_int_equal(propose(&r, 0, -1, true), BFT_CONFLICT);
+	dp = proposal_evidence(&r, 0);
+	assert_memory_equal(dp->a.proposer, r.f.set.members[proposer].key, PUBKEY_SIZE);
+	assert_true(memcmp(dp->a.block_id, dp->b.block_id, HASH_SIZE) < 0);
+	/* reported once per round */
+	assert_int_equal(propose(&r, 0, -1, true), BFT_UNJUSTIFIED);
+	assert_null(find(&r, BFT_ACTION_EVIDENCE));
+	rig_free(&r);
+
+	/* the same block with another pol_round conflicts too (round 1: a
+	 * pol_round of 0 is in range there) */
+	rig_init(&r, false, false);
+	memset(&ev, 0, sizeof(ev));
+	ev.type = BFT_EVENT_PROPOSAL;
+	ev.u.proposal.header = fixture_proposal(&r.f, bft_proposer(r.e, 1), 1, 1, -1, r.id_a);
+	ev.u.proposal.payload = r.payload_a;
+	ev.u.proposal.payload_len = 8;
+	assert_int_equal(feed(&r, &ev), BFT_OK);
+	ev.u.proposal.header = fixture_proposal(&r.f, bft_proposer(r.e, 1), 1, 1, 0, r.id_a);
+	assert_int_equal(feed(&r, &ev), BFT_CONFLICT);
+	dp = proposal_evidence(&r, 1);
+	assert_int_equal(dp->a.pol_round, -1);
+	assert_int_equal(dp->b.pol_round, 0);
+	/* a badly signed second proposal is no evidence, and counts as invalid */
+	rig_free(&r);
+	rig_init(&r, false, false);
+	assert_int_equal(propose(&r, 0, -1, false), BFT_OK);
+	ev.u.proposal.header = fixture_proposal(&r.f, bft_proposer(r.e, 0), 1, 0, -1, r.id_b);
+	ev.u.proposal.header.sig[3] ^= 1;
+	ev.u.proposal.payload = r.payload_b;
+	assert_int_equal(feed(&r, &ev), BFT_INVALID);
+	assert_null(find(&r, BFT_ACTION_EVIDENCE));
 	rig_free(&r);
 }
 
@@ -561,6 +627,7 @@ int main(void)
 		cmocka_unit_test(test_engine_timeouts_grow_with_the_round),
 		cmocka_unit_test(test_engine_reports_a_double_sign_as_evidence),
 		cmocka_unit_test(test_engine_rejects_bad_messages),
+		cmocka_unit_test(test_engine_reports_a_double_proposal_as_evidence),
 		cmocka_unit_test(test_engine_prevotes_nil_for_an_invalid_block),
 		cmocka_unit_test(test_engine_keeps_its_lock_and_vote_across_a_restart),
 		cmocka_unit_test(test_engine_commit_wait_and_its_skip),

@@ -36,6 +36,8 @@ static const ProtobufCMessageDescriptor *const all_messages[] = {
 	&hearth__commit_sig__descriptor,
 	&hearth__commit__descriptor,
 	&hearth__duplicate_vote__descriptor,
+	&hearth__signed_proposal__descriptor,
+	&hearth__duplicate_proposal__descriptor,
 	&hearth__evidence__descriptor,
 	&hearth__handshake__descriptor,
 	&hearth__ping__descriptor,

@@ -55,10 +55,12 @@ static uint8_t *evidence_tx(struct fixture *f, const struct duplicate_vote *ev, 
 			    size_t *len)
 {
 	uint8_t *tx;
+	struct evidence any;
 
-	assert_int_equal(
-		evidence_report_build_tx(FIX_CHAIN, &f->signers[REPORTER], ev, nonce, 2, &tx, len),
-		0);
+	evidence_of_votes(ev, &any);
+	assert_int_equal(evidence_report_build_tx(FIX_CHAIN, &f->signers[REPORTER], &any, nonce, 2,
+						  &tx, len),
+			 0);
 	return tx;
 }
 
@@ -269,26 +271,31 @@ static void test_report_waiting_list_is_bounded(void **state)
 {
 	struct fixture *f = *state;
 	struct evidence_report *r = malloc(sizeof(*r));
-	struct duplicate_vote ev = double_vote(f, 0, 4);
+	struct duplicate_vote dv = double_vote(f, 0, 4);
+	struct evidence ev;
 
+	evidence_of_votes(&dv, &ev);
 	assert_non_null(r);
 	evidence_report_init(r);
 	for (int i = 0; i < EVIDENCE_REPORT_WAITING_MAX; i++)
 		assert_true(evidence_report_wait(r, &ev));
 	assert_false(evidence_report_wait(r, &ev));
 	assert_int_equal(r->num_waiting, EVIDENCE_REPORT_WAITING_MAX);
-	assert_int_equal(r->waiting[0].a.height, 4);
-	assert_memory_equal(r->waiting[0].b.sig, ev.b.sig, SIG_SIZE);
+	assert_int_equal(evidence_height(&r->waiting[0]), 4);
+	assert_memory_equal(r->waiting[0].u.vote.b.sig, dv.b.sig, SIG_SIZE);
 	free(r);
 }
 
 static void test_evidence_tx_pays_the_rate_of_its_size(void **state)
 {
 	struct fixture *f = *state;
-	struct duplicate_vote ev = double_vote(f, 0, 1);
+	struct duplicate_vote dv = double_vote(f, 0, 1);
+	struct evidence ev;
 	struct tx tx;
 	uint8_t *bytes;
 	size_t len;
+
+	evidence_of_votes(&dv, &ev);
 
 	assert_int_equal(evidence_report_build_tx(FIX_CHAIN, &f->signers[REPORTER], &ev, 9, 300,
 						  &bytes, &len),
