@@ -22,6 +22,7 @@ struct consensus_timer {
 };
 
 static enum bft_status feed(struct consensus *c, const struct bft_event *ev, uint8_t *owned);
+static void replay_early(struct consensus *c);
 
 static uint64_t wall_ms(void)
 {
@@ -524,6 +525,39 @@ static void free_owned(struct consensus *c, uint8_t *owned)
 	free(owned);
 }
 
+/* Hands the engine the next height's messages kept while it was not there
+ * yet (cs_early.h), once it is. */
+static void replay_early(struct consensus *c)
+{
+	struct cs_early *got;
+
+	if (c->engine == NULL || c->early.height == 0 || c->failed)
+		return;
+	got = malloc(sizeof(*got));
+	if (got == NULL || !cs_early_take(&c->early, bft_height(c->engine), got)) {
+		free(got);
+		return;
+	}
+	log_write(&c->node->log, LOG_DEBUG, LOG_CONSENSUS,
+		  "replaying %zu proposals and %zu votes kept for height=%llu", got->n_proposals,
+		  got->n_votes, (unsigned long long)got->height);
+	for (size_t i = 0; i < got->n_proposals && !c->failed; i++) {
+		struct bft_event ev = { .type = BFT_EVENT_PROPOSAL };
+
+		ev.u.proposal = got->proposals[i];
+		got->proposals[i].payload = NULL; /* feed owns and frees it */
+		(void)feed(c, &ev, (uint8_t *)ev.u.proposal.payload);
+	}
+	for (size_t i = 0; i < got->n_votes && !c->failed; i++) {
+		struct bft_event ev = { .type = BFT_EVENT_VOTE };
+
+		ev.u.vote = got->votes[i];
+		(void)feed(c, &ev, NULL);
+	}
+	cs_early_clear(got);
+	free(got);
+}
+
 static enum bft_status feed(struct consensus *c, const struct bft_event *ev, uint8_t *owned)
 {
 	struct bft_actions *actions;
@@ -568,14 +602,24 @@ static enum bft_status feed(struct consensus *c, const struct bft_event *ev, uin
 	c->queue_len = 0;
 	c->feeding = false;
 	free(actions);
+	replay_early(c);
 	return first;
 }
 
 enum bft_status consensus_receive(struct consensus *c, const struct bft_event *ev)
 {
+	enum bft_status st;
+
 	if (c->engine == NULL || c->failed)
 		return BFT_STALE;
-	return feed(c, ev, NULL);
+	st = feed(c, ev, NULL);
+	if (st == BFT_STALE && c->engine != NULL &&
+	    cs_early_keep(&c->early, bft_height(c->engine), ev))
+		log_write(&c->node->log, LOG_DEBUG, LOG_CONSENSUS,
+			  "kept a %s of the next height=%llu",
+			  ev->type == BFT_EVENT_PROPOSAL ? "proposal" : "vote",
+			  (unsigned long long)c->early.height);
+	return st;
 }
 
 int consensus_apply_synced(struct consensus *c, const uint8_t *payload, size_t len,
@@ -813,6 +857,7 @@ void consensus_stop(struct consensus *c)
 	c->heartbeat_open = false;
 	cache_drop(c);
 	cs_precheck_clear(&c->precheck);
+	cs_early_clear(&c->early);
 	bft_free(c->engine);
 	c->engine = NULL;
 	if (c->last_commit != NULL)

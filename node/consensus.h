@@ -31,6 +31,7 @@
 #include "consensus/bft.h"
 #include "consensus/ledger.h"
 #include "consensus/privval.h"
+#include "node/cs_early.h"
 #include "node/cs_precheck.h"
 #include "node/cs_wal.h"
 
@@ -75,6 +76,7 @@ struct consensus {
 	size_t own_len;
 	uint8_t own_id[HASH_SIZE];
 	struct cs_precheck precheck; /* a proposal waiting for its txs' checks */
+	struct cs_early early;	     /* the next height's messages, kept */
 };
 
 /* Starts the driver on node's loop: loads the validator key's guard (a

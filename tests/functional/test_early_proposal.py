@@ -1,0 +1,47 @@
+"""A proposal of the next height that reaches a validator while it still
+waits in the commit step of the height it just decided is kept and handed
+to its engine when it starts that height (node/cs_early.h).
+
+Three of four validators of a localnet run (node3 stays down, so no height
+ever gets all its precommits and every validator waits out its own
+timeout_commit). node0 and node1 wait 600 ms, node2 only 10 ms: when node2
+proposes a height it does so while node0 and node1 are still in the commit
+step of the height before, and their engines refuse the proposal as stale.
+node2 does not send it again (it marked it as sent). Before the fix node0
+and node1 started that height without a proposal, prevoted nil at the
+propose timeout, and the height took a second round; now they prevote it in
+round 0."""
+import os
+import re
+
+from test_localnet import localnet, stop_cleanly, wait_heights  # noqa: F401 (fixture)
+
+HEIGHTS = 14  # node2 is the round-0 proposer of every fourth height or so
+
+
+def early_heights(node):
+    """Heights whose round-0 proposal node's engine refused as stale."""
+    return {int(h) for h in re.findall(r"proposal peer=\d+ height=(\d+) round=0: stale",
+                                       node.log_text())}
+
+
+def second_round_heights(node):
+    """Heights at which node prevoted in a round above 0."""
+    return {int(h) for h in re.findall(r"vote type=1 height=(\d+) round=[1-9]",
+                                       node.log_text())}
+
+
+def test_next_height_proposal_received_in_commit_step_is_kept(localnet):
+    n0, n1, n2, _ = localnet.nodes
+    slow = ["-timeoutcommit=600", "-debug=consensus,p2p"]
+    localnet.start(n0, slow)
+    localnet.start(n1, slow)
+    localnet.start(n2, ["-timeoutcommit=10"])
+    wait_heights([n0, n1, n2], HEIGHTS, timeout=120)
+    stop_cleanly([n0, n1, n2])
+
+    early = early_heights(n0) - {HEIGHTS, HEIGHTS + 1}  # the last may be cut short
+    assert len(early) >= 2, "the scenario did not happen: %s" % early
+    late = early & second_round_heights(n0)
+    assert not late, "heights %s needed a second round at node0" % sorted(late)
+    assert "kept a proposal of the next height" in n0.log_text()
