@@ -6,14 +6,17 @@ each client's nonces arrive in order), pushes them over JSON-RPC batch
 requests from several concurrent keep-alive clients into (a) a `-dev` node
 and (b) a 4-validator localnet made by contrib/devnet.sh, and prints the
 committed tx/s, the commit latency p50/p99 under that load (submit -> first
-seen in a block by a poller of getblockcount/getblock), the latency of txs
-sent one at a time after it (--probes of them, each waited for with
-gettransaction) and, measured in the same run, one
+seen in a block by a poller of getblockcount/getblock), the same latency
+at a load the network sustains (fresh senders offering --paced of the rate
+just measured, a small batch every 20 ms, for --paced-seconds), the
+latency of txs sent one at a time after it (--probes of them, each waited
+for with gettransaction) and, measured in the same run, one
 core's raw BIP340 verify rate (tests/bench/bench_verify) and the ratio
 committed/raw.
 
   bench_node.py BUILDDIR SRCDIR [--txs N] [--clients C] [--batch B]
-                [--probes P] [--timeout S] [--only dev|localnet] [--keep]
+                [--probes P] [--paced F] [--paced-seconds S] [--timeout S]
+                [--only dev|localnet] [--conf KEY=VALUE]... [--keep]
 Never part of make check: it measures, it does not test."""
 import argparse
 import base64
@@ -33,6 +36,7 @@ FAUCET_SECRET = "c1c5ce5b8730a4804ceb75aecadb5bdc582bed1119b8f8ad3ace1ebbf4ad035
 SOMEONE = "dhth1w444u6qm2ptfhcrx09paeqgr4q7ly6gxqs83fda8u2aqxu7ugmhqzfdl4h"
 FEE = 1000
 FULL = -31  # RPC_RESOURCE_EXHAUSTED (mempool full): resent later
+PACE_TICK_S = 0.02  # a paced client sends one batch this often
 
 
 class Rpc:
@@ -142,10 +146,11 @@ def prepare(builddir, rpc, chain, clients, per_client):
 class Run:
     """Pushes the txs and watches the blocks."""
 
-    def __init__(self, endpoints, batches, batch_size):
+    def __init__(self, endpoints, batches, batch_size, pace=0.0):
         self.endpoints = endpoints
         self.batches = batches
         self.batch_size = batch_size
+        self.pace = pace  # txs per second per client; 0: as fast as accepted
         self.submitted = {}
         self.seen = {}
         self.rejected = []
@@ -164,7 +169,12 @@ class Run:
         rpc = Rpc(port, cookie)
         txs = self.batches[i]
         pos = 0
+        start = time.monotonic()
         while pos < len(txs):
+            if self.pace:
+                wait = start + pos / self.pace - time.monotonic()
+                if wait > 0:
+                    time.sleep(wait)
             chunk = txs[pos:pos + self.batch_size]
             payload = [{"jsonrpc": "2.0", "id": k, "method": "sendrawtransaction",
                         "params": [hexstr]} for k, (_, hexstr) in enumerate(chunk)]
@@ -271,6 +281,10 @@ def bench_localnet(args, tmp):
     subprocess.run([devnet, "create", "4", "--basedir", basedir, "--port", str(base),
                     "--rpcport", str(base + 4)], env=env, check=True,
                    capture_output=True, timeout=120)
+    for i in range(4):
+        with open(os.path.join(basedir, "node%d" % i, "hearth.conf"), "a",
+                  encoding="utf-8") as f:
+            f.writelines(line + "\n" for line in args.conf)
     subprocess.run([devnet, "start", "--basedir", basedir], env=env, check=True,
                    capture_output=True, timeout=120)
     try:
@@ -319,6 +333,21 @@ def cpu_seconds(pids):
     return total / tick
 
 
+def paced(args, endpoints, rpc, chain, tps):
+    """Latency at a load the network sustains: fresh senders (one per
+    client) send args.paced of the rate just measured, in a batch every
+    PACE_TICK_S, for args.paced_seconds."""
+    rate = args.paced * tps
+    per_client = int(rate * args.paced_seconds / args.clients)
+    if per_client < 1:
+        return {"paced_rate": 0.0, "paced_p50_ms": float("nan"), "paced_p99_ms": float("nan")}
+    batches = prepare(args.builddir, rpc, chain, args.clients, per_client)
+    pace = rate / args.clients
+    res = Run(endpoints, batches, max(1, int(pace * PACE_TICK_S)), pace).go(args.timeout)
+    return {"paced_rate": rate, "paced_tps": res["tps"], "paced_p50_ms": res["p50_ms"],
+            "paced_p99_ms": res["p99_ms"]}
+
+
 def measure(args, endpoints, pids):
     rpc = Rpc(*endpoints[0])
     chain = rpc.call("getblockchaininfo")["chain_id"]
@@ -329,6 +358,7 @@ def measure(args, endpoints, pids):
     # CPU of every hearthd over the load run, per committed tx: the measure
     # that holds on a shared machine (wall tx/s depends on the neighbours).
     res["cpu_us_per_tx"] = 1e6 * (cpu_seconds(pids) - cpu) / max(1, res["committed"])
+    res.update(paced(args, endpoints, rpc, chain, res["tps"]))
     lat = probe(endpoints, batches[-1][:args.probes])
     res["idle_p50_ms"] = lat[len(lat) // 2]
     res["idle_p99_ms"] = lat[min(len(lat) - 1, len(lat) * 99 // 100)]
@@ -344,10 +374,12 @@ def raw_verify(builddir):
 
 def report(name, res, raw, verify_us):
     print("%-9s txs=%d committed=%d in %.2f s: %.0f tx/s, latency under load p50 %.0f ms "
-          "p99 %.0f ms, one tx at a time p50 %.0f ms p99 %.0f ms, ratio committed/raw %.3f, "
+          "p99 %.0f ms, at %.0f tx/s offered p50 %.0f ms p99 %.0f ms, "
+          "one tx at a time p50 %.0f ms p99 %.0f ms, ratio committed/raw %.3f, "
           "hearthd CPU %.0f us per committed tx (all nodes) = %.1f verifies%s" %
           (name, res["txs"], res["committed"], res["seconds"], res["tps"], res["p50_ms"],
-           res["p99_ms"], res["idle_p50_ms"], res["idle_p99_ms"], res["tps"] / raw,
+           res["p99_ms"], res["paced_rate"], res["paced_p50_ms"], res["paced_p99_ms"],
+           res["idle_p50_ms"], res["idle_p99_ms"], res["tps"] / raw,
            res["cpu_us_per_tx"], res["cpu_us_per_tx"] / verify_us,
            "" if not res["rejected"] else
            ", %d rejected (first: %s)" % (res["rejected"], res["first_reject"])))
@@ -363,6 +395,11 @@ def main():
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--timeout", type=float, default=300)
     parser.add_argument("--probes", type=int, default=40)
+    parser.add_argument("--paced", type=float, default=0.5,
+                        help="offered load of the paced run, a fraction of the rate measured")
+    parser.add_argument("--paced-seconds", type=float, default=4.0)
+    parser.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE",
+                        help="a line added to each localnet node's hearth.conf")
     parser.add_argument("--only", choices=("dev", "localnet"))
     parser.add_argument("--keep", action="store_true",
                         help="keep the data directories (and logs); prints where")
