@@ -21,7 +21,6 @@ struct consensus_timer {
 	struct consensus_timer *next;
 };
 
-static enum bft_status feed(struct consensus *c, const struct bft_event *ev, uint8_t *owned);
 static void replay_early(struct consensus *c);
 
 static uint64_t wall_ms(void)
@@ -33,7 +32,7 @@ static uint64_t wall_ms(void)
 	return (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
 }
 
-static void short_id(const uint8_t id[HASH_SIZE], char out[17])
+void consensus_short_id(const uint8_t id[HASH_SIZE], char out[17])
 {
 	if (hex_encode(id, 8, out, 17) != 0)
 		out[0] = '\0';
@@ -41,7 +40,7 @@ static void short_id(const uint8_t id[HASH_SIZE], char out[17])
 
 /* A decided block that cannot be stored leaves the node unable to go on: it
  * stops, and a restart resumes from the last stored block. */
-static void fail_fatal(struct consensus *c, const char *what)
+void consensus_fail_fatal(struct consensus *c, const char *what)
 {
 	log_write(&c->node->log, LOG_ERROR, LOG_CONSENSUS, "stopping: %s", what);
 	c->failed = true;
@@ -52,8 +51,8 @@ static void fail_fatal(struct consensus *c, const char *what)
 /* ------------------------------------------------------------ validator sets */
 
 /* S_h from S_{h-1} (or from nothing at h = 1) and the membership of h. */
-static int set_advance(const struct state *st, const struct validator_set *prev, uint64_t height,
-		       struct validator_set *out)
+int consensus_set_advance(const struct state *st, const struct validator_set *prev, uint64_t height,
+			  struct validator_set *out)
 {
 	struct validator_set members, inc;
 
@@ -76,10 +75,10 @@ static int set_at(const struct state *st, uint64_t height, struct validator_set 
 
 	if (prev == NULL)
 		return -1;
-	rc = set_advance(st, NULL, 1, out);
+	rc = consensus_set_advance(st, NULL, 1, out);
 	for (uint64_t h = 2; rc == 0 && h <= height; h++) {
 		*prev = *out;
-		rc = set_advance(st, prev, h, out);
+		rc = consensus_set_advance(st, prev, h, out);
 	}
 	free(prev);
 	return rc;
@@ -111,7 +110,7 @@ static void on_timeout(uv_timer_t *handle)
 
 	ev.u.timeout = t->timeout;
 	timer_remove(c, t);
-	(void)feed(c, &ev, NULL);
+	(void)consensus_feed(c, &ev, NULL);
 }
 
 static void schedule(struct consensus *c, const struct bft_timeout *to)
@@ -120,7 +119,7 @@ static void schedule(struct consensus *c, const struct bft_timeout *to)
 
 	if (t == NULL || uv_timer_init(&c->node->loop, &t->handle) != 0) {
 		free(t);
-		fail_fatal(c, "cannot arm a consensus timeout");
+		consensus_fail_fatal(c, "cannot arm a consensus timeout");
 		return;
 	}
 	t->c = c;
@@ -130,13 +129,13 @@ static void schedule(struct consensus *c, const struct bft_timeout *to)
 	c->timers = t;
 	if (uv_timer_start(&t->handle, on_timeout, to->delay_ms, 0) != 0) {
 		timer_remove(c, t);
-		fail_fatal(c, "cannot start a consensus timeout");
+		consensus_fail_fatal(c, "cannot start a consensus timeout");
 	}
 }
 
 /* ------------------------------------------------------------ blocks */
 
-static void cache_drop(struct consensus *c)
+void consensus_cache_drop(struct consensus *c)
 {
 	if (c->cached)
 		ledger_block_result_free(&c->cached_res);
@@ -145,13 +144,13 @@ static void cache_drop(struct consensus *c)
 
 /* Applies a block over the committed state into the cache.
  * Returns LEDGER_OK or the reason it is invalid. */
-static enum ledger_reason cache_apply(struct consensus *c, const uint8_t *payload, size_t len,
-				      const uint8_t id[HASH_SIZE], struct ledger_error *err)
+enum ledger_reason consensus_cache_apply(struct consensus *c, const uint8_t *payload, size_t len,
+					 const uint8_t id[HASH_SIZE], struct ledger_error *err)
 {
 	struct node *node = c->node;
 	enum ledger_reason r;
 
-	cache_drop(c);
+	consensus_cache_drop(c);
 	r = ledger_apply_block(&node->chain.ledger, store_state(node->store), &node->chain.tip,
 			       payload, len, &c->cached_res, err);
 	if (r != LEDGER_OK)
@@ -218,18 +217,18 @@ static void propose(struct consensus *c, uint64_t height, uint32_t round)
 			  (unsigned long long)height);
 		return;
 	}
-	if (cache_apply(c, bytes, len, ev.u.block.block_id, &lerr) != LEDGER_OK) {
+	if (consensus_cache_apply(c, bytes, len, ev.u.block.block_id, &lerr) != LEDGER_OK) {
 		log_write(&node->log, LOG_WARN, LOG_CONSENSUS,
 			  "own block refused, proposing an empty one: %s", lerr.text);
 		free(bytes);
 		bytes = NULL;
 		if (mempool_update(&node->mempool, NULL, 0, height) < 0 ||
 		    block_build(c, NULL, NULL, 0, &bytes, &len, ev.u.block.block_id) != 0 ||
-		    cache_apply(c, bytes, len, ev.u.block.block_id, &lerr) != LEDGER_OK) {
+		    consensus_cache_apply(c, bytes, len, ev.u.block.block_id, &lerr) != LEDGER_OK) {
 			free(bytes);
 			free(txs);
 			free(lens);
-			fail_fatal(c, "cannot build even an empty block");
+			consensus_fail_fatal(c, "cannot build even an empty block");
 			return;
 		}
 	}
@@ -245,7 +244,7 @@ static void propose(struct consensus *c, uint64_t height, uint32_t round)
 	c->own_payload = bytes;
 	c->own_len = len;
 	memcpy(c->own_id, ev.u.block.block_id, HASH_SIZE);
-	(void)feed(c, &ev, bytes);
+	(void)consensus_feed(c, &ev, bytes);
 }
 
 static void on_heartbeat(uv_timer_t *handle)
@@ -269,7 +268,7 @@ static void request_block(struct consensus *c, uint64_t height, uint32_t round)
 	c->request_height = height;
 	c->request_round = round;
 	if (uv_timer_start(&c->heartbeat, on_heartbeat, c->empty_interval_ms - since, 0) != 0)
-		fail_fatal(c, "cannot arm the empty-block timer");
+		consensus_fail_fatal(c, "cannot arm the empty-block timer");
 }
 
 /* A tx arrived while the proposer waits: the block is built on the next
@@ -280,7 +279,7 @@ void consensus_on_tx(struct consensus *c)
 {
 	if (c->engine != NULL && c->request_pending &&
 	    uv_timer_start(&c->heartbeat, on_heartbeat, 0, 0) != 0)
-		fail_fatal(c, "cannot arm the block timer");
+		consensus_fail_fatal(c, "cannot arm the block timer");
 }
 
 void consensus_validate_now(struct consensus *c, uint64_t height, const uint8_t id[HASH_SIZE],
@@ -291,12 +290,12 @@ void consensus_validate_now(struct consensus *c, uint64_t height, const uint8_t 
 
 	ev.u.validity.height = height;
 	memcpy(ev.u.validity.block_id, id, HASH_SIZE);
-	ev.u.validity.valid = cache_apply(c, payload, len, id, &lerr) == LEDGER_OK;
+	ev.u.validity.valid = consensus_cache_apply(c, payload, len, id, &lerr) == LEDGER_OK;
 	if (!ev.u.validity.valid)
 		log_write(&c->node->log, LOG_INFO, LOG_CONSENSUS,
 			  "invalid proposal height=%llu: %s", (unsigned long long)height,
 			  lerr.text);
-	(void)feed(c, &ev, NULL);
+	(void)consensus_feed(c, &ev, NULL);
 }
 
 /* Validates now, or once the pool has checked the txs' signatures. */
@@ -305,168 +304,6 @@ static void validate(struct consensus *c, uint64_t height, const uint8_t id[HASH
 {
 	if (!cs_precheck_defer(c, height, id, payload, len))
 		consensus_validate_now(c, height, id, payload, len);
-}
-
-/* ------------------------------------------------------------ commit */
-
-/* Tx ids of an encoded block. Out: *ids (caller frees), *n. */
-static int block_tx_ids(const struct node *node, const uint8_t *payload, size_t len,
-			uint8_t (**ids)[HASH_SIZE], size_t *n)
-{
-	struct block b;
-
-	if (block_decode(payload, len, &node->chain.genesis.params, &b, NULL) != LEDGER_OK)
-		return -1;
-	*n = b.msg->n_txs;
-	*ids = calloc(*n ? *n : 1, HASH_SIZE);
-	if (*ids == NULL) {
-		block_free(&b);
-		return -1;
-	}
-	for (size_t i = 0; i < *n; i++)
-		tx_id(b.msg->txs[i].data, b.msg->txs[i].len, (*ids)[i]);
-	block_free(&b);
-	return 0;
-}
-
-/* Keeps (a decoded copy of) the certificate of the new tip: the next block
- * carries it. */
-static int keep_commit(struct consensus *c, const uint8_t *bytes, size_t len)
-{
-	ProtobufCMessage *msg;
-
-	if (codec_decode(&hearth__commit__descriptor, bytes, len, len, &msg, NULL) != CODEC_OK)
-		return -1;
-	if (c->last_commit != NULL)
-		codec_free(&c->last_commit->base);
-	c->last_commit = (Hearth__Commit *)msg;
-	return 0;
-}
-
-/* The block to store: its height, id, bytes and certificate. */
-struct decided {
-	uint64_t height;
-	const uint8_t *id;
-	const uint8_t *payload;
-	size_t len;
-	const uint8_t *commit;
-	size_t commit_len;
-	uint32_t round; /* the round of the commit certificate */
-};
-
-static int store_block(struct consensus *c, const struct decided *d,
-		       const uint8_t (*ids)[HASH_SIZE], size_t n)
-{
-	struct node *node = c->node;
-	struct store_block sb = {
-		.height = d->height,
-		.bytes = d->payload,
-		.len = d->len,
-		.commit = d->commit,
-		.commit_len = d->commit_len,
-		.tx_ids = (const uint8_t *)ids,
-		.tx_count = n,
-	};
-	struct store_error serr;
-
-	memcpy(sb.id, d->id, HASH_SIZE);
-	if (store_commit_block(node->store, &sb, &c->cached_res.writes, c->cached_res.app_hash,
-			       &serr) != STORE_OK) {
-		log_write(&node->log, LOG_ERROR, LOG_STORE, "%s", serr.msg);
-		return -1;
-	}
-	return 0;
-}
-
-static void start_next_height(struct consensus *c)
-{
-	struct node *node = c->node;
-	struct validator_set *next = malloc(sizeof(*next));
-	struct bft_event ev = { .type = BFT_EVENT_START_HEIGHT };
-
-	if (next == NULL ||
-	    set_advance(store_state(node->store), &c->set, node->chain.tip.height + 1, next) != 0) {
-		free(next);
-		fail_fatal(c, "cannot load the validator set of the next height");
-		return;
-	}
-	c->set = *next;
-	free(next);
-	ev.u.start.height = node->chain.tip.height + 1;
-	ev.u.start.validators = &c->set;
-	(void)feed(c, &ev, NULL);
-}
-
-/* Stores a block that applied into the cache (c->cached_id == d->id) and
- * makes it the tip. Returns 0, or -1 after fail_fatal. */
-static int store_decided(struct consensus *c, const struct decided *d, const char *how)
-{
-	struct node *node = c->node;
-	uint8_t(*ids)[HASH_SIZE] = NULL;
-	size_t n = 0;
-	uint64_t prev_time_ms;
-	char sid[17];
-
-	if (block_tx_ids(node, d->payload, d->len, &ids, &n) != 0 ||
-	    store_block(c, d, (const uint8_t(*)[HASH_SIZE])ids, n) != 0 ||
-	    keep_commit(c, d->commit, d->commit_len) != 0) {
-		free(ids);
-		fail_fatal(c, "cannot store the decided block");
-		return -1;
-	}
-	prev_time_ms = node->chain.tip.time_ms;
-	node->chain.tip = c->cached_res.tip;
-	executor_note_writes(node->executor, &c->cached_res.writes);
-	cache_drop(c);
-	c->request_pending = false;
-	if (cs_wal_reset(&c->wal, node->chain.tip.height + 1) != 0)
-		log_write(&node->log, LOG_WARN, LOG_CONSENSUS, "cannot empty %s", CS_WAL_NAME);
-	c->last_commit_ms = uv_now(&node->loop);
-	short_id(d->id, sid);
-	log_write(&node->log, LOG_INFO, LOG_CONSENSUS, "%s height=%llu txs=%zu id=%s", how,
-		  (unsigned long long)node->chain.tip.height, n, sid);
-	for (size_t i = 0; i < n; i++)
-		txseen_note(&node->txseen, ids[i], TXSEEN_COMMITTED);
-	if (mempool_update(&node->mempool, (const uint8_t(*)[HASH_SIZE])ids, n,
-			   node->chain.tip.height + 1) < 0)
-		log_write(&node->log, LOG_ERROR, LOG_MEMPOOL, "re-check failed: mempool emptied");
-	free(ids);
-	executor_on_block(node->executor);
-	node_on_commit(node, prev_time_ms, n, d->round);
-	if (node->net_open)
-		net_on_commit(&node->net);
-	return 0;
-}
-
-static void commit(struct consensus *c, const struct bft_action *a)
-{
-	struct decided d = {
-		.height = a->u.commit.proposal->height,
-		.id = a->u.commit.proposal->block_id,
-		.payload = a->u.commit.payload,
-		.len = a->u.commit.payload_len,
-		.round = a->u.commit.commit->round,
-	};
-	struct ledger_error lerr;
-	uint8_t *commit_bytes = NULL;
-	size_t commit_len;
-	int rc;
-
-	if ((!c->cached || memcmp(c->cached_id, d.id, HASH_SIZE) != 0) &&
-	    cache_apply(c, d.payload, d.len, d.id, &lerr) != LEDGER_OK) {
-		fail_fatal(c, "the decided block does not apply");
-		return;
-	}
-	if (commit_encode(a->u.commit.commit, &commit_bytes, &commit_len) != 0) {
-		fail_fatal(c, "cannot encode the commit certificate");
-		return;
-	}
-	d.commit = commit_bytes;
-	d.commit_len = commit_len;
-	rc = store_decided(c, &d, "committed");
-	free(commit_bytes);
-	if (rc == 0)
-		start_next_height(c);
 }
 
 /* ------------------------------------------------------------ the engine */
@@ -502,7 +339,7 @@ static void perform(struct consensus *c, const struct bft_action *a)
 			 a->u.validate.payload_len);
 		break;
 	case BFT_ACTION_COMMIT:
-		commit(c, a);
+		consensus_commit(c, a);
 		break;
 	case BFT_ACTION_EVIDENCE:
 		evidence_submit_conflict(c->node, &a->u.evidence);
@@ -546,19 +383,19 @@ static void replay_early(struct consensus *c)
 
 		ev.u.proposal = got->proposals[i];
 		got->proposals[i].payload = NULL; /* feed owns and frees it */
-		(void)feed(c, &ev, (uint8_t *)ev.u.proposal.payload);
+		(void)consensus_feed(c, &ev, (uint8_t *)ev.u.proposal.payload);
 	}
 	for (size_t i = 0; i < got->n_votes && !c->failed; i++) {
 		struct bft_event ev = { .type = BFT_EVENT_VOTE };
 
 		ev.u.vote = got->votes[i];
-		(void)feed(c, &ev, NULL);
+		(void)consensus_feed(c, &ev, NULL);
 	}
 	cs_early_clear(got);
 	free(got);
 }
 
-static enum bft_status feed(struct consensus *c, const struct bft_event *ev, uint8_t *owned)
+enum bft_status consensus_feed(struct consensus *c, const struct bft_event *ev, uint8_t *owned)
 {
 	struct bft_actions *actions;
 	enum bft_status first = BFT_OK;
@@ -566,7 +403,7 @@ static enum bft_status feed(struct consensus *c, const struct bft_event *ev, uin
 
 	if (c->queue_len == CONSENSUS_QUEUE_MAX) {
 		free_owned(c, owned);
-		fail_fatal(c, "consensus event queue full");
+		consensus_fail_fatal(c, "consensus event queue full");
 		return BFT_ERROR;
 	}
 	c->queue[c->queue_len].ev = *ev;
@@ -576,7 +413,7 @@ static enum bft_status feed(struct consensus *c, const struct bft_event *ev, uin
 		return BFT_OK;
 	actions = malloc(sizeof(*actions));
 	if (actions == NULL) {
-		fail_fatal(c, "out of memory");
+		consensus_fail_fatal(c, "out of memory");
 		return BFT_NO_MEMORY;
 	}
 	c->feeding = true;
@@ -612,7 +449,7 @@ enum bft_status consensus_receive(struct consensus *c, const struct bft_event *e
 
 	if (c->engine == NULL || c->failed)
 		return BFT_STALE;
-	st = feed(c, ev, NULL);
+	st = consensus_feed(c, ev, NULL);
 	if (st == BFT_STALE && c->engine != NULL &&
 	    cs_early_keep(&c->early, bft_height(c->engine), ev))
 		log_write(&c->node->log, LOG_DEBUG, LOG_CONSENSUS,
@@ -620,63 +457,6 @@ enum bft_status consensus_receive(struct consensus *c, const struct bft_event *e
 			  ev->type == BFT_EVENT_PROPOSAL ? "proposal" : "vote",
 			  (unsigned long long)c->early.height);
 	return st;
-}
-
-int consensus_apply_synced(struct consensus *c, const uint8_t *payload, size_t len,
-			   const uint8_t *commit_bytes, size_t commit_len, char *why,
-			   size_t why_size)
-{
-	struct node *node = c->node;
-	struct commit *cert = malloc(sizeof(*cert));
-	struct block b;
-	struct ledger_error lerr;
-	enum commit_status cs;
-	struct decided d = {
-		.payload = payload, .len = len, .commit = commit_bytes, .commit_len = commit_len
-	};
-	uint8_t id[HASH_SIZE];
-
-	if (cert == NULL || c->engine == NULL || c->failed) {
-		free(cert);
-		snprintf(why, why_size, "not ready");
-		return -2;
-	}
-	if (block_decode(payload, len, &node->chain.genesis.params, &b, &lerr) != LEDGER_OK) {
-		free(cert);
-		snprintf(why, why_size, "block does not decode: %s", lerr.text);
-		return -1;
-	}
-	memcpy(id, b.id, HASH_SIZE);
-	d.height = b.header.height;
-	block_free(&b);
-	d.id = id;
-	if (d.height != node->chain.tip.height + 1) {
-		free(cert);
-		snprintf(why, why_size, "block height %llu, expected %llu",
-			 (unsigned long long)d.height,
-			 (unsigned long long)node->chain.tip.height + 1);
-		return -1;
-	}
-	if (commit_decode(commit_bytes, commit_len, cert) != 0) {
-		free(cert);
-		snprintf(why, why_size, "commit does not decode");
-		return -1;
-	}
-	cs = commit_verify_for(node->chain.genesis.chain_id, cert, &c->set, d.height, id);
-	d.round = cert->round;
-	free(cert);
-	if (cs != COMMIT_OK) {
-		snprintf(why, why_size, "commit: %s", commit_strerror(cs));
-		return -1;
-	}
-	if (cache_apply(c, payload, len, id, &lerr) != LEDGER_OK) {
-		snprintf(why, why_size, "block does not apply: %s", lerr.text);
-		return -1;
-	}
-	if (store_decided(c, &d, "synced") != 0)
-		return -2;
-	start_next_height(c);
-	return c->failed ? -2 : 0;
 }
 
 /* ------------------------------------------------------------ start and stop */
@@ -730,7 +510,7 @@ static void replay_wal(struct consensus *c)
 		log_write(&c->node->log, LOG_INFO, LOG_CONSENSUS,
 			  "replaying a logged proposal height=%llu round=%u",
 			  (unsigned long long)e->header.height, e->header.round);
-		(void)feed(c, &ev, NULL);
+		(void)consensus_feed(c, &ev, NULL);
 	}
 }
 
@@ -772,7 +552,7 @@ static int load_last_commit(struct consensus *c, char *err, size_t err_size)
 		snprintf(err, err_size, "%s", serr.msg);
 		return -1;
 	}
-	if (keep_commit(c, bytes, len) != 0) {
+	if (consensus_keep_commit(c, bytes, len) != 0) {
 		free(bytes);
 		snprintf(err, err_size, "the certificate of the tip block does not decode");
 		return -1;
@@ -836,7 +616,7 @@ int consensus_start(struct consensus *c, struct node *node, char *err, size_t er
 	log_write(&node->log, LOG_INFO, LOG_CONSENSUS, "starting height=%llu validators=%zu%s",
 		  (unsigned long long)ev.u.start.height, c->set.count,
 		  c->is_validator ? " validator=1" : "");
-	(void)feed(c, &ev, NULL);
+	(void)consensus_feed(c, &ev, NULL);
 	replay_wal(c);
 	return c->failed ? -1 : 0;
 }
@@ -855,7 +635,7 @@ void consensus_stop(struct consensus *c)
 	if (c->heartbeat_open)
 		uv_close((uv_handle_t *)&c->heartbeat, NULL);
 	c->heartbeat_open = false;
-	cache_drop(c);
+	consensus_cache_drop(c);
 	cs_precheck_clear(&c->precheck);
 	cs_early_clear(&c->early);
 	bft_free(c->engine);
