@@ -209,8 +209,11 @@ void net_consensus_on_proposal(struct net *net, uint64_t peer_id, const Hearth__
 				      "malformed proposal");
 		return;
 	}
-	if (msg->height != net->node->chain.tip.height + 1)
-		return; /* another height: sync or nothing */
+	/* The height being decided, or the one after it (kept until the
+	 * engine gets there, cs_early.h); another height: sync or nothing. */
+	if (msg->height != net->node->chain.tip.height + 1 &&
+	    msg->height != net->node->chain.tip.height + 2)
+		return;
 	/* The strict decoder took the block canonically, so this gives back the
 	 * bytes the proposer signed the id of. */
 	if (codec_encode(&msg->block->base, &payload, &len) != CODEC_OK)
@@ -257,9 +260,10 @@ void net_consensus_on_vote(struct net *net, uint64_t peer_id, const Hearth__Vote
 	}
 	/* The tip's own height too: the engine stays there after the commit
 	 * until every precommit is in (skip_timeout_commit) or timeout_commit
-	 * fires, and drops the vote (BFT_STALE) once it has moved on. */
-	if (ev.u.vote.height != net->node->chain.tip.height + 1 &&
-	    ev.u.vote.height != net->node->chain.tip.height)
+	 * fires, and drops the vote (BFT_STALE) once it has moved on. And the
+	 * height after the one being decided (kept, cs_early.h). */
+	if (ev.u.vote.height < net->node->chain.tip.height ||
+	    ev.u.vote.height > net->node->chain.tip.height + 2)
 		return;
 	st = consensus_receive(&net->node->consensus, &ev);
 	wrap.msg_case = HEARTH__P2_PMESSAGE__MSG_VOTE;
