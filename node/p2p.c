@@ -828,6 +828,23 @@ bool p2p_is_dialed(const struct p2p *p2p, const char *addr)
 	return false;
 }
 
+bool p2p_is_known(const struct p2p *p2p, const char *ip, uint16_t port)
+{
+	for (size_t slot = 0; slot < p2p->num_dials; slot++) {
+		const struct p2p_dial *d = &p2p->dials[slot];
+
+		if ((d->used || d->peer_id != 0) && d->port == port && strcmp(d->ip, ip) == 0)
+			return true;
+	}
+	for (const struct p2p_peer *p = p2p->peers; p != NULL; p = p->next) {
+		uint32_t p_port = p->inbound ? p->remote.listen_port : p->port;
+
+		if (p->state != P2P_PEER_CLOSING && p_port == port && strcmp(p->ip, ip) == 0)
+			return true;
+	}
+	return false;
+}
+
 bool p2p_misbehaving(struct p2p *p2p, uint64_t peer_id, enum p2p_offence offence,
 		     const char *detail)
 {
@@ -864,6 +881,8 @@ void p2p_get_stats(const struct p2p *p2p, struct p2p_stats *st)
 			st->inbound++;
 		else if (p->state == P2P_PEER_READY)
 			st->outbound++;
+		else if (!p->inbound && p->state != P2P_PEER_CLOSING)
+			st->outbound_pending++;
 	}
 }
 

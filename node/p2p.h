@@ -173,6 +173,10 @@ void p2p_forget(struct p2p *p2p, const char *addr);
 /* True when addr is a persistent address (-connect, -addnode). */
 bool p2p_is_dialed(const struct p2p *p2p, const char *addr);
 
+/* True when ip:port (ip in canonical text) is being dialed or reached by a
+ * connection that is not closing (an inbound one by its listening port). */
+bool p2p_is_known(const struct p2p *p2p, const char *ip, uint16_t port);
+
 /* Closes the connection to a peer (no score). Unknown ids are ignored. */
 void p2p_disconnect(struct p2p *p2p, uint64_t peer_id, const char *reason);
 
@@ -194,6 +198,7 @@ size_t p2p_peer_count(const struct p2p *p2p);
 /* Totals since p2p_new, for metrics. */
 struct p2p_stats {
 	size_t inbound, outbound;     /* authenticated peers now, by direction */
+	size_t outbound_pending;      /* dialed connections not authenticated yet */
 	uint64_t bytes_in, bytes_out; /* over every connection, closed ones too */
 	uint64_t bans;		      /* IPs banned (by score or p2p_ban) */
 };
