@@ -141,6 +141,7 @@ static const struct p2p_callbacks callbacks = {
 	.get_blocks = on_get_blocks,
 	.blocks = on_blocks,
 	.peers = on_peers,
+	.known_addresses = net_book_known_addresses,
 	.tx_ids = on_tx_ids,
 	.get_txs = on_get_txs,
 	.round_state = on_round_state,

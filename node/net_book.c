@@ -11,6 +11,8 @@
 #include "node/net_internal.h"
 #include "node/node.h"
 
+_Static_assert(ADDRBOOK_IP_MAX == P2P_IP_MAX, "book and transport share IP texts");
+
 static uint64_t wall_now(void)
 {
 	time_t t = time(NULL);
@@ -158,6 +160,36 @@ void net_book_on_peers(struct net *net, uint64_t peer_id, const Hearth__Peers *m
 	net_log(net, true, "learned addresses peer=%llu added=%zu known=%zu",
 		(unsigned long long)peer_id, add_each(net, info.ip, msg), net->book.count);
 	net->book_dial_ms = 0; /* try the new ones at the next tick */
+}
+
+/* Copies the usable entries that were (reachable) or were not reached
+ * before into out[*n..max). */
+static void collect(const struct net *net, bool reachable, uint64_t now, struct p2p_known_addr *out,
+		    size_t *n, size_t max)
+{
+	for (size_t i = 0; i < net->book.count && *n < max; i++) {
+		const struct addrbook_entry *e = &net->book.entries[i];
+
+		if ((e->last_success != 0) != reachable || addrbook_is_terrible(e, now) ||
+		    p2p_is_banned(net->p2p, e->ip))
+			continue;
+		memcpy(out[*n].ip, e->ip, sizeof(out[*n].ip));
+		out[*n].port = e->port;
+		(*n)++;
+	}
+}
+
+size_t net_book_known_addresses(void *ctx, struct p2p_known_addr *out, size_t max)
+{
+	const struct net *net = ctx;
+	uint64_t now = wall_now();
+	size_t n = 0;
+
+	if (!net->book_on || net->p2p == NULL || net->closing)
+		return 0;
+	collect(net, true, now, out, &n, max);
+	collect(net, false, now, out, &n, max);
+	return n;
 }
 
 static bool is_loopback(const char *ip)

@@ -35,6 +35,11 @@ void net_book_peer_up(struct net *net, uint64_t peer_id, const struct p2p_peer_i
  * (with -addrbook=0 each is dialed once). */
 void net_book_on_peers(struct net *net, uint64_t peer_id, const Hearth__Peers *msg);
 
+/* p2p known_addresses callback (ctx: the struct net): addresses of the
+ * book for a GetPeers answer, reachable ones first, none banned or about to
+ * be dropped. Out: up to max into out. Returns how many. */
+size_t net_book_known_addresses(void *ctx, struct p2p_known_addr *out, size_t max);
+
 /* From the network tick: dials from the book when due, saves when due. */
 void net_book_tick(struct net *net);
 

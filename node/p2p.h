@@ -87,6 +87,12 @@ struct p2p_peer_info {
 	uint64_t bytes_in, bytes_out;
 };
 
+/* An address the node offers in answers to GetPeers. */
+struct p2p_known_addr {
+	char ip[P2P_IP_MAX];
+	uint16_t port;
+};
+
 /* What the node is told. Every member may be NULL (the message is then
  * dropped). Message pointers are valid only during the call. Callbacks may
  * call any p2p_ function, including p2p_disconnect and p2p_close. */
@@ -109,6 +115,10 @@ struct p2p_callbacks {
 	void (*get_txs)(void *ctx, uint64_t peer_id, const Hearth__TxIds *msg);
 	/* Consensus gossip: where the peer's engine is (height, round, step). */
 	void (*round_state)(void *ctx, uint64_t peer_id, const Hearth__RoundState *msg);
+	/* Addresses (from the node's address book) that a GetPeers answer
+	 * offers after the connected peers. Out: up to max into out.
+	 * Returns how many. */
+	size_t (*known_addresses)(void *ctx, struct p2p_known_addr *out, size_t max);
 	/* One line of log (category p2p), e.g. "disconnect peer=3 reason=...". */
 	void (*log)(void *ctx, const char *line);
 	/* p2p_close has finished: the struct p2p is freed. */

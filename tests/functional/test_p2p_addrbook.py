@@ -28,7 +28,7 @@ class Net:
     def __init__(self, builddir, srcdir, basedir):
         self.builddir = builddir
         self.basedir = basedir
-        self.port = free_port_range(3)
+        self.port = free_port_range(4)
         env = dict(os.environ, HEARTHD=os.path.join(builddir, "hearthd"))
         subprocess.run([os.path.join(srcdir, "contrib", "devnet.sh"), "create", "1",
                         "--basedir", basedir, "--port", str(self.port),
@@ -104,8 +104,17 @@ def test_learned_peer_is_dialed_and_kept_across_restart(net):
              "B redialed A and C from its peers.dat")
     tip = height(a)
     wait_for(lambda: height(b) >= tip, 60, "B synced from its peers")
-    stop_cleanly(b)
+
+    # B answers a GetPeers from its book too: with C stopped, a new node D
+    # seeded by B still learns C's address (and A's, a connected peer).
     stop_cleanly(c)
+    wait_for(lambda: c.port not in outbound_ports(b), 30, "B saw C go")
+    d = net.add_follower()
+    d.start([WHITELIST, "-seednode=127.0.0.1:%d" % b.port])
+    wait_for(lambda: {a.port, b.port, c.port} <= book_ports(d), 60,
+             "D learned A and C from B")
+    stop_cleanly(d)
+    stop_cleanly(b)
     stop_cleanly(a)
     # -addrbook=0: no book, no file.
     assert not os.path.exists(os.path.join(a.netdir, "peers.dat"))
