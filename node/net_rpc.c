@@ -293,7 +293,8 @@ static void nodeaddresses_on_loop(void *arg)
 	for (size_t i = 0; copy != NULL && i < net->book.count; i++)
 		if (!addrbook_is_terrible(&net->book.entries[i], now))
 			copy[n++] = net->book.entries[i];
-	qsort(copy, n, sizeof(*copy), by_last_seen_desc);
+	if (n > 1)
+		qsort(copy, n, sizeof(*copy), by_last_seen_desc);
 	for (size_t i = 0; i < n && (call->count == 0 || i < call->count); i++) {
 		if (json_array_append_new(list, describe_address(&copy[i])) != 0) {
 			json_decref(list);
