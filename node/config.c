@@ -41,6 +41,8 @@ static const struct config_key keys[] = {
 	  "seconds a misbehaving peer's IP is banned (default: 86400)" },
 	{ "whitelist", CONFIG_LIST, 0, 0, false,
 	  "never ban peers from this IP (e.g. 127.0.0.1 on a local network)" },
+	{ "addrbook", CONFIG_BOOL, 0, 1, false,
+	  "keep learned peer addresses in peers.dat and dial from them (default: 1)" },
 	{ "printvalidatorkey", CONFIG_BOOL, 0, 1, true,
 	  "create the validator key if missing, print its public key and address, exit" },
 	{ "printdevgenesis", CONFIG_BOOL, 0, 1, true,

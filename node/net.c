@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "node/net_book.h"
 #include "node/net_internal.h"
 #include "node/node.h"
 
@@ -53,6 +54,7 @@ static void on_peer_connected(void *ctx, uint64_t peer_id, const struct p2p_peer
 	net_gossip_peer_up(net, peer_id);
 	net_consensus_peer_up(net, peer_id);
 	net_sync_tick(net);
+	net_book_peer_up(net, peer_id, info);
 }
 
 static void on_peer_disconnected(void *ctx, uint64_t peer_id, const char *reason)
@@ -110,31 +112,11 @@ static void on_blocks(void *ctx, uint64_t peer_id, const Hearth__Blocks *msg)
 	net_sync_on_blocks(ctx, peer_id, msg);
 }
 
-/* A seed's answer: dial each address once (bitcoind's addrman, minus the
- * bookkeeping). Not with -connect, which means only those peers. */
+/* A Peers answer: into the address book (net_book.c). Not with -connect,
+ * which means only those peers. */
 static void on_peers(void *ctx, uint64_t peer_id, const Hearth__Peers *msg)
 {
-	struct net *net = ctx;
-	size_t dialed = 0;
-
-	if (net->connect_only || net->p2p == NULL || net->closing)
-		return;
-	for (size_t i = 0; i < msg->n_peers && i < NET_LEARNED_MAX; i++) {
-		const Hearth__PeerAddress *a = msg->peers[i];
-		char addr[P2P_ADDR_MAX + 8];
-		int n;
-
-		if (a->port == 0 || a->port > 65535 || strlen(a->host) >= P2P_IP_MAX)
-			continue;
-		n = strchr(a->host, ':') != NULL
-			    ? snprintf(addr, sizeof(addr), "[%s]:%u", a->host, (unsigned)a->port)
-			    : snprintf(addr, sizeof(addr), "%s:%u", a->host, (unsigned)a->port);
-		if (n > 0 && (size_t)n < sizeof(addr) &&
-		    p2p_connect(net->p2p, addr, P2P_CONNECT_ONCE) == 0)
-			dialed++;
-	}
-	net_log(net, true, "learned addresses peer=%llu dialed=%zu", (unsigned long long)peer_id,
-		dialed);
+	net_book_on_peers(ctx, peer_id, msg);
 }
 
 static void on_p2p_log(void *ctx, const char *line)
@@ -159,6 +141,7 @@ static const struct p2p_callbacks callbacks = {
 	.get_blocks = on_get_blocks,
 	.blocks = on_blocks,
 	.peers = on_peers,
+	.known_addresses = net_book_known_addresses,
 	.tx_ids = on_tx_ids,
 	.get_txs = on_get_txs,
 	.round_state = on_round_state,
@@ -175,6 +158,7 @@ static void on_tick(uv_timer_t *handle)
 	net_consensus_resend(net);
 	net_sync_send_status(net, 0);
 	net_sync_tick(net);
+	net_book_tick(net);
 }
 
 /* ------------------------------------------------------------ options */
@@ -283,10 +267,12 @@ int net_start(struct net *net, struct node *node, char *err, size_t err_size)
 	net->node = node;
 	net->tick_ms = NET_TICK_MS;
 	config_from_node(node, &pc);
+	net->max_outbound = pc.max_outbound;
 	if (p2p_new(&node->loop, &pc, &callbacks, net, &net->p2p) != 0) {
 		snprintf(err, err_size, "cannot start the P2P transport (check the P2P options)");
 		return -1;
 	}
+	net_book_start(net);
 	p2p_set_best_height(net->p2p, node->chain.tip.height);
 	if (txverify_init(&net->txv, &node->loop, node->chain.ledger.cfg.chain_id,
 			  &node->chain.ledger.cfg.params, net_tx_on_verified, net) != 0) {
@@ -321,6 +307,7 @@ int net_start(struct net *net, struct node *node, char *err, size_t err_size)
 
 void net_stop(struct net *net)
 {
+	net_book_stop(net);
 	net->closing = true;
 	if (net->tick_open)
 		uv_close((uv_handle_t *)&net->tick, NULL);

@@ -16,6 +16,8 @@
  *   - vote gossip (net_gossip.c): peers tell each other their consensus
  *     position (RoundState); a peer at our height gets, on a timer, the
  *     votes (and the proposal) of its round and ours that it lacks.
+ *   - the address book (net_book.c, node/addrbook.h): peers.dat, addresses
+ *     learned from peers, dials from it while outbound peers are few.
  * Everything runs on the loop thread; doc/p2p.md describes the flow. */
 #ifndef HEARTH_NODE_NET_H
 #define HEARTH_NODE_NET_H
@@ -27,6 +29,7 @@
 #include <uv.h>
 
 #include "consensus/bft.h"
+#include "node/addrbook.h"
 #include "node/net_peerstate.h"
 #include "node/p2p.h"
 #include "node/txverify.h"
@@ -77,6 +80,11 @@ struct net {
 	/* Txs received by gossip, verified on the worker pool (net_tx.c). */
 	struct txverify txv;
 	bool txv_open;
+	/* Address book and peers.dat (net_book.c); off with -addrbook=0. */
+	struct addrbook book;
+	bool book_on;
+	uint32_t max_outbound;
+	uint64_t book_dial_ms, book_saved_ms; /* loop times */
 };
 
 /* Starts the transport on node's loop from node's settings: listens (unless

@@ -1,11 +1,14 @@
-/* net_rpc.c: getnetworkinfo, getpeerinfo, addnode and disconnectnode. Each
+/* net_rpc.c: getnetworkinfo, getpeerinfo, addnode, disconnectnode and
+ * getnodeaddresses. Each
  * handler packs its parameters into a struct net_call and runs on the loop
  * thread (loop_call_run), where the transport lives. */
 #include "node/net_rpc.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "node/addrbook.h"
 #include "node/node.h"
 #include "node/p2p_handshake.h"
 #include "proto/hex.h"
@@ -16,6 +19,7 @@ struct net_call {
 	struct node *node;
 	const char *addr;
 	const char *command;
+	size_t count; /* getnodeaddresses: most addresses, 0 for all */
 	json_t *result;
 	struct rpc_error *err;
 	int rc;
@@ -250,6 +254,78 @@ static int disconnectnode(void *ctx, json_t *params, json_t **result, struct rpc
 	return 0;
 }
 
+/* ------------------------------------------------------------ getnodeaddresses */
+
+static int by_last_seen_desc(const void *a, const void *b)
+{
+	const struct addrbook_entry *x = a, *y = b;
+
+	return x->last_seen < y->last_seen ? 1 : x->last_seen > y->last_seen ? -1 : 0;
+}
+
+static json_t *describe_address(const struct addrbook_entry *e)
+{
+	return json_pack("{s:I, s:s, s:i, s:s}", "time", (json_int_t)e->last_seen, "address", e->ip,
+			 "port", (int)e->port, "network",
+			 strchr(e->ip, ':') != NULL ? "ipv6" : "ipv4");
+}
+
+/* Out: call->result, the book's usable entries, seen last first. */
+static void nodeaddresses_on_loop(void *arg)
+{
+	struct net_call *call = arg;
+	const struct net *net = &call->node->net;
+	struct addrbook_entry *copy = NULL;
+	uint64_t now = (uint64_t)time(NULL);
+	json_t *list;
+	size_t n = 0;
+
+	if (transport(call) == NULL)
+		return;
+	list = json_array();
+	if (net->book_on && net->book.count > 0)
+		copy = malloc(net->book.count * sizeof(*copy));
+	if (list == NULL || (net->book_on && net->book.count > 0 && copy == NULL)) {
+		json_decref(list);
+		free(copy);
+		return;
+	}
+	for (size_t i = 0; copy != NULL && i < net->book.count; i++)
+		if (!addrbook_is_terrible(&net->book.entries[i], now))
+			copy[n++] = net->book.entries[i];
+	if (n > 1)
+		qsort(copy, n, sizeof(*copy), by_last_seen_desc);
+	for (size_t i = 0; i < n && (call->count == 0 || i < call->count); i++) {
+		if (json_array_append_new(list, describe_address(&copy[i])) != 0) {
+			json_decref(list);
+			free(copy);
+			return;
+		}
+	}
+	free(copy);
+	call->result = json_pack("{s:o}", "addresses", list);
+}
+
+static int getnodeaddresses(void *ctx, json_t *params, json_t **result, struct rpc_error *err)
+{
+	struct net_call call = { 0 };
+	const json_t *count = json_array_get(params, 0);
+
+	call.count = 1;
+	if (json_is_integer(count)) {
+		if (json_integer_value(count) < 0)
+			return rpc_error_set(err, RPC_INVALID_PARAMETER,
+					     "count must be 0 (all) or more");
+		call.count = json_integer_value(count) > ADDRBOOK_MAX
+				     ? ADDRBOOK_MAX
+				     : (size_t)json_integer_value(count);
+	}
+	if (run_on_loop(ctx, nodeaddresses_on_loop, &call, err) != 0)
+		return -1;
+	*result = call.result;
+	return 0;
+}
+
 /* ------------------------------------------------------------ table */
 
 static const struct rpc_param addnode_params[] = {
@@ -261,6 +337,10 @@ static const struct rpc_param disconnect_params[] = {
 	{ "address", RPC_PARAM_STRING, false, "peer address ip:port, as getpeerinfo shows it" },
 };
 
+static const struct rpc_param nodeaddresses_params[] = {
+	{ "count", RPC_PARAM_INT, true, "most addresses to return (default 1, 0 for all)" },
+};
+
 static const struct rpc_method methods[] = {
 	{ "getnetworkinfo", "P2P state: listening port, connections, node key", NULL, 0, true,
 	  getnetworkinfo },
@@ -268,6 +348,8 @@ static const struct rpc_method methods[] = {
 	{ "addnode", "add, remove or try once a peer address", addnode_params, 2, false, addnode },
 	{ "disconnectnode", "close the connection to a peer", disconnect_params, 1, false,
 	  disconnectnode },
+	{ "getnodeaddresses", "addresses from the address book, seen last first",
+	  nodeaddresses_params, 1, true, getnodeaddresses },
 };
 
 const struct rpc_method *net_rpc_methods(size_t *count)

@@ -1,6 +1,6 @@
 /* net_rpc.h: the network JSON-RPC methods of hearthd (doc/rpc.md):
- * getnetworkinfo, getpeerinfo, addnode, disconnectnode. The P2P transport
- * belongs to the loop thread, so every handler does its work there through
+ * getnetworkinfo, getpeerinfo, addnode, disconnectnode, getnodeaddresses.
+ * The P2P transport belongs to the loop thread, so every handler does its work there through
  * the node's loop-call queue. */
 #ifndef HEARTH_NODE_NET_RPC_H
 #define HEARTH_NODE_NET_RPC_H

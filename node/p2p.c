@@ -295,14 +295,47 @@ static void hook_ready(struct p2p_peer *peer)
 	}
 }
 
+/* True when out[0..n) already holds ip:port. */
+static bool reply_has(const Hearth__PeerAddress *out, size_t n, const char *ip, uint32_t port)
+{
+	for (size_t i = 0; i < n; i++)
+		if (out[i].port == port && strcmp(out[i].host, ip) == 0)
+			return true;
+	return false;
+}
+
+/* Appends the node's known addresses to addrs[0..*n), up to max, but not
+ * the asking peer's own. known holds their texts. */
+static void add_known(struct p2p *p2p, const struct p2p_peer *peer, Hearth__PeerAddress *addrs,
+		      struct p2p_known_addr *known, size_t *n, size_t max)
+{
+	uint32_t own_port = peer->inbound ? peer->remote.listen_port : peer->port;
+	size_t room = max - *n, got;
+
+	if (p2p->cb.known_addresses == NULL || *n >= max)
+		return;
+	got = p2p->cb.known_addresses(p2p->ctx, known, room);
+	for (size_t i = 0; i < got && i < room && *n < max; i++) {
+		known[i].ip[P2P_IP_MAX - 1] = '\0';
+		if (known[i].port == 0 || reply_has(addrs, *n, known[i].ip, known[i].port) ||
+		    (known[i].port == own_port && strcmp(known[i].ip, peer->ip) == 0))
+			continue;
+		hearth__peer_address__init(&addrs[*n]);
+		addrs[*n].host = known[i].ip;
+		addrs[*n].port = known[i].port;
+		(*n)++;
+	}
+}
+
 /* Answers GetPeers with the addresses of other authenticated peers that
- * accept connections. */
+ * accept connections, then the ones the node knows (its address book). */
 static void answer_get_peers(struct p2p *p2p, struct p2p_peer *peer, const Hearth__GetPeers *get)
 {
 	Hearth__P2PMessage msg = HEARTH__P2_PMESSAGE__INIT;
 	Hearth__Peers reply = HEARTH__PEERS__INIT;
 	Hearth__PeerAddress addrs[P2P_PEERS_REPLY_MAX];
 	Hearth__PeerAddress *ptrs[P2P_PEERS_REPLY_MAX];
+	struct p2p_known_addr known[P2P_PEERS_REPLY_MAX];
 	size_t max = get->max < P2P_PEERS_REPLY_MAX ? get->max : P2P_PEERS_REPLY_MAX;
 	size_t n = 0;
 	uint64_t now = uv_now(p2p->loop);
@@ -319,9 +352,11 @@ static void answer_get_peers(struct p2p *p2p, struct p2p_peer *peer, const Heart
 		hearth__peer_address__init(&addrs[n]);
 		addrs[n].host = p->ip;
 		addrs[n].port = port;
-		ptrs[n] = &addrs[n];
 		n++;
 	}
+	add_known(p2p, peer, addrs, known, &n, max);
+	for (size_t i = 0; i < n; i++)
+		ptrs[i] = &addrs[i];
 	reply.n_peers = n;
 	reply.peers = n > 0 ? ptrs : NULL;
 	msg.msg_case = HEARTH__P2_PMESSAGE__MSG_PEERS;
@@ -828,6 +863,23 @@ bool p2p_is_dialed(const struct p2p *p2p, const char *addr)
 	return false;
 }
 
+bool p2p_is_known(const struct p2p *p2p, const char *ip, uint16_t port)
+{
+	for (size_t slot = 0; slot < p2p->num_dials; slot++) {
+		const struct p2p_dial *d = &p2p->dials[slot];
+
+		if ((d->used || d->peer_id != 0) && d->port == port && strcmp(d->ip, ip) == 0)
+			return true;
+	}
+	for (const struct p2p_peer *p = p2p->peers; p != NULL; p = p->next) {
+		uint32_t p_port = p->inbound ? p->remote.listen_port : p->port;
+
+		if (p->state != P2P_PEER_CLOSING && p_port == port && strcmp(p->ip, ip) == 0)
+			return true;
+	}
+	return false;
+}
+
 bool p2p_misbehaving(struct p2p *p2p, uint64_t peer_id, enum p2p_offence offence,
 		     const char *detail)
 {
@@ -864,6 +916,8 @@ void p2p_get_stats(const struct p2p *p2p, struct p2p_stats *st)
 			st->inbound++;
 		else if (p->state == P2P_PEER_READY)
 			st->outbound++;
+		else if (!p->inbound && p->state != P2P_PEER_CLOSING)
+			st->outbound_pending++;
 	}
 }
 

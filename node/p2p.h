@@ -87,6 +87,12 @@ struct p2p_peer_info {
 	uint64_t bytes_in, bytes_out;
 };
 
+/* An address the node offers in answers to GetPeers. */
+struct p2p_known_addr {
+	char ip[P2P_IP_MAX];
+	uint16_t port;
+};
+
 /* What the node is told. Every member may be NULL (the message is then
  * dropped). Message pointers are valid only during the call. Callbacks may
  * call any p2p_ function, including p2p_disconnect and p2p_close. */
@@ -109,6 +115,10 @@ struct p2p_callbacks {
 	void (*get_txs)(void *ctx, uint64_t peer_id, const Hearth__TxIds *msg);
 	/* Consensus gossip: where the peer's engine is (height, round, step). */
 	void (*round_state)(void *ctx, uint64_t peer_id, const Hearth__RoundState *msg);
+	/* Addresses (from the node's address book) that a GetPeers answer
+	 * offers after the connected peers. Out: up to max into out.
+	 * Returns how many. */
+	size_t (*known_addresses)(void *ctx, struct p2p_known_addr *out, size_t max);
 	/* One line of log (category p2p), e.g. "disconnect peer=3 reason=...". */
 	void (*log)(void *ctx, const char *line);
 	/* p2p_close has finished: the struct p2p is freed. */
@@ -173,6 +183,10 @@ void p2p_forget(struct p2p *p2p, const char *addr);
 /* True when addr is a persistent address (-connect, -addnode). */
 bool p2p_is_dialed(const struct p2p *p2p, const char *addr);
 
+/* True when ip:port (ip in canonical text) is being dialed or reached by a
+ * connection that is not closing (an inbound one by its listening port). */
+bool p2p_is_known(const struct p2p *p2p, const char *ip, uint16_t port);
+
 /* Closes the connection to a peer (no score). Unknown ids are ignored. */
 void p2p_disconnect(struct p2p *p2p, uint64_t peer_id, const char *reason);
 
@@ -194,6 +208,7 @@ size_t p2p_peer_count(const struct p2p *p2p);
 /* Totals since p2p_new, for metrics. */
 struct p2p_stats {
 	size_t inbound, outbound;     /* authenticated peers now, by direction */
+	size_t outbound_pending;      /* dialed connections not authenticated yet */
 	uint64_t bytes_in, bytes_out; /* over every connection, closed ones too */
 	uint64_t bans;		      /* IPs banned (by score or p2p_ban) */
 };
