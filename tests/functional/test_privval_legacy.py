@@ -125,8 +125,9 @@ def test_json_ahead_of_the_chain_is_converted_and_nothing_is_signed(make_node):
     node.wait_for_log("block request height=%d round=0" % (tip + 1), after=offset)
     time.sleep(3.0)  # the dev propose timeout is 400 ms: several times over
     after = node.log_text()[offset:]
-    assert "proposal height=" not in after
-    assert "vote type=" not in after
+    # (not "replaying a logged proposal": the WAL may hold one of H+1)
+    assert "consensus proposal height=" not in after
+    assert "consensus vote type=" not in after
     assert node.rpc("getblockcount")["height"] == tip
     assert read_state(node) == converted_image(ahead)
     assert node.stop() == 0
@@ -155,10 +156,10 @@ def test_json_nil_precommit_at_the_next_height_moves_to_a_later_round(make_node)
     node.wait_for_log("committed height=%d " % (tip + 1), timeout=30, after=offset)
     after = node.log_text()[offset:]
     nxt = tip + 1
-    assert "vote type=%d height=%d round=0" % (VOTE_PRECOMMIT, nxt) in after
-    assert "proposal height=%d round=0" % nxt not in after
-    assert "vote type=1 height=%d round=0" % nxt not in after
-    assert re.search(r"proposal height=%d round=[1-9]" % nxt, after)
+    assert "consensus vote type=%d height=%d round=0" % (VOTE_PRECOMMIT, nxt) in after
+    assert "consensus proposal height=%d round=0" % nxt not in after
+    assert "consensus vote type=1 height=%d round=0" % nxt not in after
+    assert re.search(r"consensus proposal height=%d round=[1-9]" % nxt, after)
     first_round, decided = rounds_histogram(node)
     assert decided >= 1 and first_round < decided
     wait_for(lambda: node.rpc("getblockcount")["height"] >= tip + 4, what="more blocks")
