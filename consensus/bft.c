@@ -232,7 +232,9 @@ static enum bft_status start_height(struct bft *e, uint64_t height, const struct
 		round = e->pv->last.round;
 	bft_start_round(e, round);
 	resume_last_vote(e);
-	return BFT_OK;
+	/* The resumed vote may already complete a rule (a lone validator's own
+	 * nil vote is a quorum) and no other event may ever come to run it. */
+	return bft_evaluate(e);
 }
 
 /* Both conditions to leave a decided height: the commit wait is over and the

@@ -519,11 +519,16 @@ static int start_privval(struct consensus *c, char *err, size_t err_size)
 	struct node *node = c->node;
 	struct privval_record rec;
 	uint8_t seckey[SECKEY_SIZE];
-	bool found;
+	bool found, converted;
 	int rc;
 
-	if (privval_file_load(&node->dd, &rec, &found, err, err_size) != 0)
+	if (privval_file_load(&node->dd, &rec, &found, &converted, err, err_size) != 0)
 		return -1;
+	if (converted)
+		log_write(&node->log, LOG_INFO, LOG_CONSENSUS,
+			  "converted %s from JSON to the slot format height=%llu round=%u step=%d",
+			  PRIVVAL_FILE_NAME, (unsigned long long)rec.height, rec.round,
+			  (int)rec.step);
 	if (signer_secret(&node->validator_key, seckey) != 0) {
 		snprintf(err, err_size, "cannot read the validator key");
 		return -1;

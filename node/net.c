@@ -1,7 +1,7 @@
 /* net.c: start and stop of the network layer, the P2P options, the
  * transport's callbacks (handed on to net_consensus.c, net_sync.c and
- * net_tx.c, net_gossip.c) and the tick timer that re-sends consensus
- * messages and drives block sync (vote gossip has its own, faster one). */
+ * net_tx.c, net_gossip.c) and the tick timer that drives block sync (vote
+ * gossip has its own, faster one). */
 #include "node/net.h"
 
 #include <stdarg.h>
@@ -14,7 +14,7 @@
 #include "node/node.h"
 
 #define NET_USER_AGENT "hearthd/0.1.0"
-/* Default period of the tick (re-sends and sync). */
+/* Default period of the tick (Status messages and sync). */
 #define NET_TICK_MS 500
 
 void net_log(struct net *net, bool verbose, const char *fmt, ...)
@@ -52,7 +52,6 @@ static void on_peer_connected(void *ctx, uint64_t peer_id, const struct p2p_peer
 		(unsigned long long)info->best_height);
 	net_sync_send_status(net, peer_id);
 	net_gossip_peer_up(net, peer_id);
-	net_consensus_peer_up(net, peer_id);
 	net_sync_tick(net);
 	net_book_peer_up(net, peer_id, info);
 }
@@ -155,7 +154,6 @@ static void on_tick(uv_timer_t *handle)
 
 	if (net->p2p == NULL || net->closing)
 		return;
-	net_consensus_resend(net);
 	net_sync_send_status(net, 0);
 	net_sync_tick(net);
 	net_book_tick(net);
@@ -318,7 +316,6 @@ void net_stop(struct net *net)
 	if (net->txv_open)
 		txverify_close(&net->txv);
 	net->txv_open = false;
-	net_consensus_clear(net);
 }
 
 void net_on_commit(struct net *net)
@@ -326,7 +323,6 @@ void net_on_commit(struct net *net)
 	if (net->p2p == NULL || net->closing)
 		return;
 	p2p_set_best_height(net->p2p, net->node->chain.tip.height);
-	net_consensus_clear(net);
 	net_sync_send_status(net, 0);
 	net_gossip_update_position(net);
 }

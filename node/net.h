@@ -4,9 +4,6 @@
  *     -maxconnections, -maxinbound, -maxoutbound, -bantime, -whitelist);
  *   - consensus gossip (net_consensus.c): the engine's proposals and votes go
  *     to every peer, the peers' ones to the engine (new ones are relayed);
- *     this node's own proposal and votes of the current height are sent
- *     again every tick until the height is committed, and at once to a peer
- *     that connects;
  *   - block sync (net_sync.c): Status messages carry each node's height; a
  *     node behind a peer asks it for the missing blocks (GetBlocks) and
  *     applies each after checking its commit certificate;
@@ -15,7 +12,8 @@
  *     lack (GetTxs);
  *   - vote gossip (net_gossip.c): peers tell each other their consensus
  *     position (RoundState); a peer at our height gets, on a timer, the
- *     votes (and the proposal) of its round and ours that it lacks.
+ *     votes (and the proposal) of its round and ours that it lacks, this
+ *     node's own ones included (the only way they are sent again).
  *   - the address book (net_book.c, node/addrbook.h): peers.dat, addresses
  *     learned from peers, dials from it while outbound peers are few.
  * Everything runs on the loop thread; doc/p2p.md describes the flow. */
@@ -41,9 +39,6 @@ struct metric_family;
  * (cs_precheck.h); a peer's id is never 0. */
 #define NET_TX_FROM_BLOCK 0
 
-/* Own votes of one height kept for re-sending: two types per tracked round. */
-#define NET_OWN_VOTES_MAX (2 * BFT_ROUND_SLOTS)
-
 struct net {
 	struct node *node;
 	struct p2p *p2p;
@@ -51,15 +46,6 @@ struct net {
 	uv_timer_t tick;
 	bool tick_open;
 	uint64_t tick_ms;
-	/* This node's consensus messages of the current height. */
-	uint64_t own_height;
-	struct vote own_votes[NET_OWN_VOTES_MAX];
-	size_t num_own_votes;
-	bool has_own_proposal;
-	struct proposal_header own_proposal;
-	uint8_t *own_payload;
-	size_t own_len;
-	uint64_t own_proposal_sent_ms; /* loop time it was last sent to all */
 	/* Block sync: the one request in flight. */
 	uint64_t sync_peer; /* 0: none */
 	uint64_t sync_sent_ms;
@@ -97,14 +83,13 @@ __attribute__((warn_unused_result)) int net_start(struct net *net, struct node *
 /* Starts closing the transport; the loop must run once more to finish. */
 void net_stop(struct net *net);
 
-/* The engine broadcasts this node's proposal (payload copied). */
+/* The engine broadcasts this node's proposal (sent at once, not kept). */
 void net_send_proposal(struct net *net, const struct bft_proposal *p);
 
 /* The engine broadcasts this node's vote. */
 void net_send_vote(struct net *net, const struct vote *v);
 
-/* A block was committed or synced: tell the peers the new height and drop
- * the own messages of the previous height. */
+/* A block was committed or synced: tell the peers the new height. */
 void net_on_commit(struct net *net);
 
 /* A tx entered the mempool: announce its id to every peer but from_peer

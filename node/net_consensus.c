@@ -1,13 +1,12 @@
 /* net_consensus.c: consensus gossip. The engine's proposals and votes go to
- * every peer; a peer's proposal or vote goes to the engine (which checks its
- * signature, through the node's signature verifier) and, when it was new to
- * the engine, on to the other peers. This node's own proposal and votes of
- * the current height are kept and sent again on every tick until the
- * height is committed, and at once to a peer that connects. Every proposal
- * and vote sent to or received from a peer is noted in that peer's state
+ * every peer once; a peer's proposal or vote goes to the engine (which
+ * checks its signature, through the node's signature verifier) and, when it
+ * was new to the engine, on to the other peers. Every proposal and vote sent
+ * to or received from a peer is noted in that peer's state
  * (net_gossip_mark_*), so that vote gossip (net_gossip.c) later sends each
- * peer only what it lacks: the votes of others too, which a peer that
- * restarted or was cut off needs to stay live. */
+ * peer at our height what it lacks, this node's own messages included: a
+ * peer that connected, restarted or was still finishing the previous height
+ * gets them then (doc/p2p.md, "Vote gossip"). */
 #include "node/net_internal.h"
 
 #include <stdlib.h>
@@ -55,14 +54,6 @@ int net_consensus_send_proposal(struct net *net, uint64_t peer_id, const struct 
 	return 0;
 }
 
-/* Sends this node's proposal to peer_id (0: every peer). */
-static void send_own_proposal(struct net *net, uint64_t peer_id)
-{
-	if (net->has_own_proposal)
-		(void)net_consensus_send_proposal(net, peer_id, &net->own_proposal,
-						  net->own_payload, net->own_len);
-}
-
 void net_consensus_send_vote(struct net *net, const struct vote *v, uint64_t peer_id)
 {
 	Hearth__P2PMessage msg = HEARTH__P2_PMESSAGE__INIT;
@@ -79,89 +70,16 @@ void net_consensus_send_vote(struct net *net, const struct vote *v, uint64_t pee
 
 /* ------------------------------------------------------------ own messages */
 
-void net_consensus_clear(struct net *net)
-{
-	free(net->own_payload);
-	net->own_payload = NULL;
-	net->own_len = 0;
-	net->has_own_proposal = false;
-	net->num_own_votes = 0;
-	net->own_height = 0;
-}
-
-/* Forgets the own messages of another height than height. */
-static void own_at(struct net *net, uint64_t height)
-{
-	if (net->own_height != height) {
-		net_consensus_clear(net);
-		net->own_height = height;
-	}
-}
-
 void net_send_proposal(struct net *net, const struct bft_proposal *p)
 {
-	uint8_t *copy = malloc(p->payload_len ? p->payload_len : 1);
-
-	own_at(net, p->header.height);
-	if (copy != NULL) {
-		memcpy(copy, p->payload, p->payload_len);
-		free(net->own_payload);
-		net->own_payload = copy;
-		net->own_len = p->payload_len;
-		net->own_proposal = p->header;
-		net->has_own_proposal = true;
-	}
-	send_own_proposal(net, 0);
-	net->own_proposal_sent_ms = uv_now(&net->node->loop);
+	(void)net_consensus_send_proposal(net, 0, &p->header, p->payload, p->payload_len);
 	net_gossip_update_position(net);
 }
 
 void net_send_vote(struct net *net, const struct vote *v)
 {
-	size_t i;
-
-	own_at(net, v->height);
-	for (i = 0; i < net->num_own_votes; i++)
-		if (net->own_votes[i].round == v->round && net->own_votes[i].type == v->type)
-			break;
-	if (i == net->num_own_votes) {
-		if (net->num_own_votes == NET_OWN_VOTES_MAX) {
-			/* The oldest round goes: the engine no longer tracks it either. */
-			memmove(&net->own_votes[0], &net->own_votes[1],
-				(NET_OWN_VOTES_MAX - 1) * sizeof(net->own_votes[0]));
-			net->num_own_votes--;
-		}
-		i = net->num_own_votes++;
-	}
-	net->own_votes[i] = *v;
 	net_consensus_send_vote(net, v, 0);
 	net_gossip_update_position(net);
-}
-
-static void send_own(struct net *net, uint64_t peer_id)
-{
-	uint64_t now = uv_now(&net->node->loop);
-
-	if (net->own_height != net->node->chain.tip.height + 1)
-		return;
-	if (peer_id != 0) {
-		send_own_proposal(net, peer_id);
-	} else if (now - net->own_proposal_sent_ms >= NET_PROPOSAL_RESEND_MS) {
-		send_own_proposal(net, 0);
-		net->own_proposal_sent_ms = now;
-	}
-	for (size_t i = 0; i < net->num_own_votes; i++)
-		net_consensus_send_vote(net, &net->own_votes[i], peer_id);
-}
-
-void net_consensus_peer_up(struct net *net, uint64_t peer_id)
-{
-	send_own(net, peer_id);
-}
-
-void net_consensus_resend(struct net *net)
-{
-	send_own(net, 0);
 }
 
 /* ------------------------------------------------------------ from peers */

@@ -130,6 +130,12 @@ static void mark(struct net *net, uint64_t peer_id, uint64_t except, uint64_t he
 		if ((peer_id != 0 && ps->peer_id != peer_id) ||
 		    (except != 0 && ps->peer_id == except))
 			continue;
+		/* Sent to every peer: only the engines at its height keep it; a
+		 * peer still at an earlier height (in its commit wait) or that
+		 * has not said where it is drops it, and gets it by gossip once
+		 * it announces this height. */
+		if (peer_id == 0 && (!ps->has_position || ps->height != height))
+			continue;
 		if (idx < 0)
 			net_peerstate_mark_proposal(ps, height, round);
 		else

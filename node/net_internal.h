@@ -10,9 +10,6 @@
 #define NET_SYNC_BATCH 64
 /* A sync request not answered this long is given up (another peer is asked). */
 #define NET_SYNC_TIMEOUT_MS 10000
-/* Own proposal re-sent at most this often (blocks can be large; own votes
- * go on every tick). */
-#define NET_PROPOSAL_RESEND_MS 2000
 /* Addresses of one Peers answer that are dialed. */
 #define NET_LEARNED_MAX 64
 /* Most tx ids in one TxIds message. */
@@ -29,11 +26,8 @@ void net_log(struct net *net, bool verbose, const char *fmt, ...)
 void net_send(struct net *net, uint64_t peer_id, const Hearth__P2PMessage *msg, uint64_t except);
 
 /* net_consensus.c */
-void net_consensus_peer_up(struct net *net, uint64_t peer_id);
-void net_consensus_resend(struct net *net);
 void net_consensus_on_proposal(struct net *net, uint64_t peer_id, const Hearth__Proposal *msg);
 void net_consensus_on_vote(struct net *net, uint64_t peer_id, const Hearth__Vote *msg);
-void net_consensus_clear(struct net *net);
 /* Sends a vote to peer_id (0: every peer) and notes that they have it. */
 void net_consensus_send_vote(struct net *net, const struct vote *v, uint64_t peer_id);
 /* Sends a proposal with its block payload[len] (an encoded Block) to

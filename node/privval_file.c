@@ -142,8 +142,8 @@ static int load_legacy(const struct datadir *dd, const char *text, size_t len,
 	return create_file(dd, rec, err, err_size);
 }
 
-int privval_file_load(const struct datadir *dd, struct privval_record *rec, bool *found, char *err,
-		      size_t err_size)
+int privval_file_load(const struct datadir *dd, struct privval_record *rec, bool *found,
+		      bool *converted, char *err, size_t err_size)
 {
 	char *text;
 	size_t len;
@@ -153,15 +153,18 @@ int privval_file_load(const struct datadir *dd, struct privval_record *rec, bool
 	rec->lock_round = -1;
 	rec->pol_round = -1;
 	*found = false;
+	*converted = false;
 	rc = datadir_read(dd, PRIVVAL_FILE_NAME, PRIVVAL_FILE_SIZE, &text, &len, err, err_size);
 	if (rc == 1)
 		return 0;
 	if (rc != 0)
 		return -1;
-	if (privval_legacy_is(text, len))
+	if (privval_legacy_is(text, len)) {
 		rc = load_legacy(dd, text, len, rec, err, err_size);
-	else
+		*converted = rc == 0;
+	} else {
 		rc = load_slots(dd, text, len, rec, err, err_size);
+	}
 	free(text);
 	if (rc != 0) {
 		memset(rec, 0, sizeof(*rec));

@@ -21,11 +21,16 @@
 
 #define PRIVVAL_FILE_NAME "priv_validator_state"
 
-/* Reads the record. Out: rec, *found (false: no file yet, rec zeroed).
- * Returns 0, or -1 with err for an unreadable or malformed file. */
+/* Reads the record; a file in the old JSON format is replaced by the slot
+ * format holding the same record (atomically, the JSON is not kept).
+ * Out: rec, *found (false: no file yet, rec zeroed), *converted (true: the
+ * file was JSON and has just been converted).
+ * Returns 0, or -1 with err for an unreadable or malformed file (a
+ * malformed JSON file is left as it is). */
 __attribute__((warn_unused_result)) int privval_file_load(const struct datadir *dd,
 							  struct privval_record *rec, bool *found,
-							  char *err, size_t err_size);
+							  bool *converted, char *err,
+							  size_t err_size);
 
 /* The privval persist callback; ctx is the struct datadir. */
 int privval_file_persist(void *ctx, const struct privval_record *rec);

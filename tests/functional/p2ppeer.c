@@ -10,8 +10,8 @@
  * (cap defaults to P2P_FRAME_LIMIT), --tampered a frame whose ciphertext has
  * one bit flipped, --undecodable a valid frame whose plaintext is not a
  * P2PMessage. --double-vote plays a validator that signs twice: it waits for
- * the first vote the node sends (its own votes of the height it decides go
- * to every new peer), then sends two prevotes for that height and round,
+ * the first vote the node sends (each vote it casts goes to every connected
+ * peer), then sends two prevotes for that height and round,
  * for two different made-up blocks, signed with the secret key in KEYFILE
  * (a datadir's validator_key: 64 hex digits), and stays 2 s for the node to
  * take them. Prints one line saying what happened; with --double-vote

@@ -59,3 +59,30 @@ def test_late_validator_gets_the_votes_of_others(builddir, srcdir, tmpdir_clean)
         stop_cleanly([n0, n1, n2])
     finally:
         net.kill_all()
+
+
+def test_validator_a_height_behind_gets_the_votes_it_dropped(builddir, srcdir, tmpdir_clean):
+    """Three of four validators, all needed for a quorum; node0 waits 3 s
+    after each commit (-timeoutcommit, as validator 3's precommit never
+    comes) while node1 and node2 start the next height at once. Their
+    proposal and votes of that height reach node0 while it is still in the
+    previous one, and its engine drops them. They must not count as
+    delivered: once node0 announces the new height, gossip sends them
+    again. Before, they were marked as sent, only the blind re-send of each
+    node's own votes (every 500 ms) got node0 going, and without it the
+    three stalled for good at height 1 (node0 waiting for prevotes, the
+    others for node0's precommit)."""
+    net = Localnet(builddir, srcdir, os.path.join(tmpdir_clean, "net"))
+    try:
+        n0, n1, n2 = net.nodes[:3]
+        n0.start(["-whitelist=127.0.0.1", "-timeoutcommit=3000"] +
+                 ["-connect=127.0.0.1:%d" % p.port for p in (n1, n2)])
+        start_connected(net, n1, [n0, n2])
+        start_connected(net, n2, [n0, n1])
+        # about 3-4 s a height; generous for a loaded machine under ASan
+        wait_heights([n0, n1, n2], 4, timeout=120)
+        assert metric(n1, "hearth_p2p_votes_resent_total") + \
+            metric(n2, "hearth_p2p_votes_resent_total") >= 1
+        stop_cleanly([n0, n1, n2])
+    finally:
+        net.kill_all()

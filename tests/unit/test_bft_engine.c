@@ -491,6 +491,55 @@ static void test_engine_keeps_its_lock_and_vote_across_a_restart(void **state UN
 	rig_free(&r);
 }
 
+/* The only validator signed a nil vote of (1, 0), type, then restarted:
+ * its own vote is already a quorum, so the engine must act on it at start
+ * (no other event will come) rather than wait forever in round 0. */
+static void lone_validator_restarts_after(enum vote_type type)
+{
+	const struct bft_action *a;
+	struct vote nil;
+	struct rig r;
+
+	memset(&r, 0, sizeof(r));
+	fixture_init(&r.f, 1, NULL);
+	snprintf(r.cfg.chain_id, sizeof(r.cfg.chain_id), "%s", FIX_CHAIN);
+	bft_timeouts_test(&r.cfg.timeouts);
+	engine_new(&r);
+	memset(&nil, 0, sizeof(nil));
+	nil.type = type;
+	nil.height = 1;
+	assert_int_equal(privval_sign_vote(&r.pv, FIX_CHAIN, &nil), PRIVVAL_OK);
+	engine_drop(&r);
+	engine_new(&r);
+	start(&r, 1);
+	assert_int_equal(bft_round(r.e), 0);
+	if (type == VOTE_TYPE_PREVOTE) {
+		/* the prevote is sent again, then the nil polka makes it precommit nil */
+		assert_non_null(voted(&r, VOTE_TYPE_PREVOTE));
+		assert_non_null(voted(&r, VOTE_TYPE_PRECOMMIT));
+		assert_false(voted(&r, VOTE_TYPE_PRECOMMIT)->has_block);
+	}
+	a = NULL;
+	for (size_t i = 0; i < r.acts.count; i++)
+		if (r.acts.items[i].type == BFT_ACTION_SCHEDULE_TIMEOUT &&
+		    r.acts.items[i].u.timeout.step == BFT_STEP_PRECOMMIT)
+			a = &r.acts.items[i];
+	assert_non_null(a); /* OnTimeoutPrecommit armed: 2f+1 precommits */
+	assert_int_equal(a->u.timeout.round, 0);
+	assert_int_equal(fire(&r, BFT_STEP_PRECOMMIT, 0), BFT_OK);
+	assert_int_equal(bft_round(r.e), 1);
+	a = find(&r, BFT_ACTION_REQUEST_BLOCK);
+	assert_non_null(a);
+	assert_int_equal(a->u.request.round, 1);
+	rig_free(&r);
+}
+
+static void test_engine_lone_validator_restarted_after_nil_votes_moves_on(void **state UNUSED)
+{
+	lone_validator_restarts_after(VOTE_TYPE_PRECOMMIT);
+	lone_validator_restarts_after(VOTE_TYPE_PREVOTE);
+}
+
 static void test_engine_commit_wait_and_its_skip(void **state UNUSED)
 {
 	for (int skip = 0; skip <= 1; skip++) {
@@ -630,6 +679,7 @@ int main(void)
 		cmocka_unit_test(test_engine_reports_a_double_proposal_as_evidence),
 		cmocka_unit_test(test_engine_prevotes_nil_for_an_invalid_block),
 		cmocka_unit_test(test_engine_keeps_its_lock_and_vote_across_a_restart),
+		cmocka_unit_test(test_engine_lone_validator_restarted_after_nil_votes_moves_on),
 		cmocka_unit_test(test_engine_commit_wait_and_its_skip),
 		cmocka_unit_test(test_engine_recovers_an_evicted_proof_of_lock_round),
 		cmocka_unit_test(test_engine_jumps_heights_after_block_sync),

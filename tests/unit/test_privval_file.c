@@ -82,23 +82,31 @@ static void assert_record_equal(const struct privval_record *a, const struct pri
 	assert_memory_equal(a->lock_id, b->lock_id, HASH_SIZE);
 }
 
-static void load_ok(struct fixture *f, struct privval_record *rec)
+/* Loads the record; want_converted: whether this load must convert JSON. */
+static void load_conv(struct fixture *f, struct privval_record *rec, bool want_converted)
 {
 	char err[512];
-	bool found = false;
+	bool found = false, converted = !want_converted;
 
-	assert_int_equal(privval_file_load(&f->dd, rec, &found, err, sizeof(err)), 0);
+	assert_int_equal(privval_file_load(&f->dd, rec, &found, &converted, err, sizeof(err)), 0);
 	assert_true(found);
+	assert_int_equal(converted, want_converted);
+}
+
+static void load_ok(struct fixture *f, struct privval_record *rec)
+{
+	load_conv(f, rec, false);
 }
 
 static void load_fails(struct fixture *f)
 {
 	struct privval_record rec;
 	char err[512];
-	bool found = true;
+	bool found = true, converted = true;
 
-	assert_int_equal(privval_file_load(&f->dd, &rec, &found, err, sizeof(err)), -1);
+	assert_int_equal(privval_file_load(&f->dd, &rec, &found, &converted, err, sizeof(err)), -1);
 	assert_false(found);
+	assert_false(converted);
 	assert_non_null(strstr(err, "refusing to sign"));
 }
 
@@ -140,11 +148,12 @@ static void test_privval_file_round_trip(void **state)
 	struct fixture *f = *state;
 	struct privval_record want = record_at(12), got;
 	char err[256];
-	bool found = true;
+	bool found = true, converted = true;
 	struct stat st;
 
-	assert_int_equal(privval_file_load(&f->dd, &got, &found, err, sizeof(err)), 0);
+	assert_int_equal(privval_file_load(&f->dd, &got, &found, &converted, err, sizeof(err)), 0);
 	assert_false(found);
+	assert_false(converted);
 	assert_int_equal(got.lock_round, -1);
 	assert_int_equal(privval_file_persist(&f->dd, &want), 0);
 	load_ok(f, &got);
@@ -272,7 +281,7 @@ static void test_privval_file_converts_old_json(void **state)
 	assert_int_equal(datadir_write_atomic(&f->dd, PRIVVAL_FILE_NAME, json, (size_t)n, 0600, err,
 					      sizeof(err)),
 			 0);
-	load_ok(f, &got);
+	load_conv(f, &got, true);
 	assert_record_equal(&got, &want);
 	/* converted on load: the slot format from now on */
 	assert_int_equal(stat(f->path, &st), 0);
