@@ -195,10 +195,10 @@ class Run:
             if accepted < len(chunk):
                 time.sleep(0.01)
 
-    def poller(self):
+    def poller(self, height):
+        """Records when each tx is first seen in a block above height."""
         port, cookie = self.endpoints[0]
         rpc = Rpc(port, cookie)
-        height = rpc.call("getblockcount")["height"]
         while not self.done.is_set():
             tip = rpc.call("getblockcount")["height"]
             while height < tip:
@@ -213,7 +213,10 @@ class Run:
     def go(self, timeout):
         total = sum(len(b) for b in self.batches)
         wanted = {txid for b in self.batches for txid, _ in b}
-        poll = threading.Thread(target=self.poller, daemon=True)
+        # The height before any client sends: a block made before the
+        # poller's first call would otherwise go unseen.
+        first = Rpc(*self.endpoints[0]).call("getblockcount")["height"]
+        poll = threading.Thread(target=self.poller, args=(first,), daemon=True)
         poll.start()
         start = time.monotonic()
         threads = [threading.Thread(target=self.client, args=(i,), daemon=True)
