@@ -248,13 +248,14 @@ def test_validators_commit_tolerate_one_down_and_converge(localnet):
 
 
 # More than one GetBlocks batch (64 blocks) behind.
-LATE_HEIGHT = 70
+LATE_HEIGHT = 200  # the "a fifth node started after 200 blocks"
+QUICK_EMPTY_MS = 20  # empty blocks this often while waiting for LATE_HEIGHT
 
 
 def test_txs_gossip_and_late_node_syncs(localnet, builddir):
     nodes = localnet.nodes
     for node in nodes:
-        localnet.start(node)
+        localnet.start(node, ["-emptyblockinterval=%d" % QUICK_EMPTY_MS])
     wait_heights(nodes, 2)
 
     # Txs sent to different nodes reach the others and are committed
