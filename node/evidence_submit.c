@@ -9,6 +9,7 @@
 #include "consensus/account.h"
 #include "consensus/staking.h"
 #include "node/evidence_report.h"
+#include "node/evidence_store.h"
 #include "node/node.h"
 #include "proto/hex.h"
 
@@ -22,6 +23,17 @@ static void count_evidence(struct node *node, const char *state)
 {
 	if (node_metrics_on_evidence(&node->nm, state) != 0)
 		log_write(&node->log, LOG_WARN, LOG_RPC, "cannot update the evidence metric");
+}
+
+/* Writes the reported set and the waiting list to evidence.dat (a failure
+ * is logged: the reports still go out, they are only not kept over a
+ * restart). */
+static void save_reports(struct node *node)
+{
+	char err[DATADIR_PATH_MAX + 128];
+
+	if (evidence_store_save(&node->dd, &node->evidence, err, sizeof(err)) != 0)
+		log_write(&node->log, LOG_WARN, LOG_CONSENSUS, "evidence not saved: %s", err);
 }
 
 /* True when key is jailed in the committed state (a failed read says no:
@@ -148,6 +160,7 @@ void evidence_submit_conflict(struct node *node, const struct evidence *ev)
 		return; /* reported before */
 	if (height <= node->chain.tip.height) {
 		send_evidence(node, ev);
+		save_reports(node);
 		return;
 	}
 	/* No block of this height may carry it: it goes after the commit. */
@@ -159,9 +172,12 @@ void evidence_submit_conflict(struct node *node, const struct evidence *ev)
 		log_write(&node->log, LOG_WARN, LOG_CONSENSUS,
 			  "evidence dropped offender=%s: %d already wait", offender,
 			  EVIDENCE_REPORT_WAITING_MAX);
+	save_reports(node);
 }
 
-/* Sends the waiting evidence whose height is now committed. */
+/* Sends the waiting evidence whose height is now committed (or drops it:
+ * send_evidence refuses a jailed offender, the mempool what the ledger
+ * would refuse), and saves the shorter list. */
 static void send_waiting(struct node *node)
 {
 	struct evidence_report *r = &node->evidence;
@@ -176,6 +192,8 @@ static void send_waiting(struct node *node)
 			r->waiting[kept++] = ev;
 	}
 	r->num_waiting = kept;
+	if (kept != n)
+		save_reports(node);
 }
 
 /* Where own pending evidence tx i went. Returns true when it is settled
@@ -220,4 +238,12 @@ void evidence_submit_on_commit(struct node *node)
 			i++;
 	}
 	send_waiting(node);
+}
+
+void evidence_submit_start(struct node *node)
+{
+	if (!node->has_validator_key || !node->mempool_open)
+		return; /* the file stays for a start with the key */
+	if (evidence_store_load(&node->dd, &node->log, &node->evidence))
+		send_waiting(node);
 }
