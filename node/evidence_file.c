@@ -75,7 +75,9 @@ int evidence_file_encode(const struct evidence_report *r, uint8_t **out, size_t 
 	size_t off = EVIDENCE_FILE_HEADER;
 
 	*out = NULL;
-	if (r->num_seen > EVIDENCE_REPORT_SEEN_MAX || r->num_waiting > EVIDENCE_REPORT_WAITING_MAX)
+	if (r->num_seen > EVIDENCE_REPORT_SEEN_MAX ||
+	    r->num_waiting > EVIDENCE_REPORT_WAITING_MAX ||
+	    r->num_pending > EVIDENCE_REPORT_PENDING_MAX)
 		return -1;
 	buf = malloc(EVIDENCE_FILE_MAX);
 	if (buf == NULL)
@@ -85,12 +87,21 @@ int evidence_file_encode(const struct evidence_report *r, uint8_t **out, size_t 
 	put_u32(buf + 12, (uint32_t)r->num_seen);
 	put_u32(buf + 16, (uint32_t)r->next_seen);
 	put_u32(buf + 20, (uint32_t)r->num_waiting);
+	put_u32(buf + 24, (uint32_t)r->num_pending);
 	for (size_t i = 0; i < r->num_seen; i++, off += EVIDENCE_FILE_PAIR) {
 		memcpy(buf + off, r->seen[i].validator, PUBKEY_SIZE);
 		put_u64(buf + off + PUBKEY_SIZE, r->seen[i].height);
 	}
 	for (size_t i = 0; i < r->num_waiting; i++) {
 		if (put_evidence(buf, &off, &r->waiting[i]) != 0) {
+			free(buf);
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < r->num_pending; i++) {
+		memcpy(buf + off, r->pending[i], HASH_SIZE);
+		off += HASH_SIZE;
+		if (put_evidence(buf, &off, &r->pending_ev[i]) != 0) {
 			free(buf);
 			return -1;
 		}
@@ -126,6 +137,7 @@ static enum evidence_file_status check_header(const uint8_t *data, size_t len)
 	/* The ring's next slot is the oldest pair once it is full, else 0. */
 	if (num_seen > EVIDENCE_REPORT_SEEN_MAX ||
 	    get_u32(data + 20) > EVIDENCE_REPORT_WAITING_MAX ||
+	    get_u32(data + 24) > EVIDENCE_REPORT_PENDING_MAX ||
 	    (num_seen < EVIDENCE_REPORT_SEEN_MAX ? next_seen != 0
 						 : next_seen >= EVIDENCE_REPORT_SEEN_MAX))
 		return EVIDENCE_FILE_OVER_BOUNDS;
@@ -159,13 +171,15 @@ static enum evidence_file_status get_evidence(const uint8_t *data, size_t end, s
 	return EVIDENCE_FILE_OK;
 }
 
-/* Reads the pairs and the evidence of a file whose header is checked.
+/* Reads the pairs, the waiting evidence and the pending txs of a file
+ * whose header is checked.
  * Out: r. Returns EVIDENCE_FILE_OK or the reason it is refused. */
 static enum evidence_file_status get_body(const uint8_t *data, size_t len,
 					  struct evidence_report *r)
 {
 	size_t end = len - HASH_SIZE, off = EVIDENCE_FILE_HEADER;
-	size_t num_seen = get_u32(data + 12), num_waiting = get_u32(data + 20);
+	size_t num_seen = get_u32(data + 12), num_waiting = get_u32(data + 20),
+	       num_pending = get_u32(data + 24);
 	enum evidence_file_status st;
 
 	if ((end - off) / EVIDENCE_FILE_PAIR < num_seen)
@@ -182,6 +196,16 @@ static enum evidence_file_status get_body(const uint8_t *data, size_t len,
 			return st;
 	}
 	r->num_waiting = num_waiting;
+	for (size_t i = 0; i < num_pending; i++) {
+		if (end - off < HASH_SIZE)
+			return EVIDENCE_FILE_TRUNCATED;
+		memcpy(r->pending[i], data + off, HASH_SIZE);
+		off += HASH_SIZE;
+		st = get_evidence(data, end, &off, &r->pending_ev[i]);
+		if (st != EVIDENCE_FILE_OK)
+			return st;
+	}
+	r->num_pending = num_pending;
 	return off == end ? EVIDENCE_FILE_OK : EVIDENCE_FILE_OVER_BOUNDS;
 }
 

@@ -67,7 +67,8 @@ bool evidence_store_load(const struct datadir *dd, struct log *log, struct evide
 		move_aside(dd, log);
 		return false;
 	}
-	log_write(log, LOG_INFO, LOG_CONSENSUS, "evidence file loaded reported=%zu waiting=%zu",
-		  r->num_seen, r->num_waiting);
+	log_write(log, LOG_INFO, LOG_CONSENSUS,
+		  "evidence file loaded reported=%zu waiting=%zu pending=%zu", r->num_seen,
+		  r->num_waiting, r->num_pending);
 	return true;
 }

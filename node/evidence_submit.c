@@ -102,7 +102,7 @@ static void announce(struct node *node, const struct evidence *ev, const uint8_t
 {
 	char sid[2 * HASH_SIZE + 1];
 
-	evidence_report_add_pending(&node->evidence, id);
+	evidence_report_add_pending(&node->evidence, id, ev);
 	node->evidence.submitted++;
 	count_evidence(node, "submitted");
 	if (node->net_open)
@@ -229,7 +229,7 @@ static bool settle(struct node *node, size_t i)
 
 void evidence_submit_on_commit(struct node *node)
 {
-	size_t i = 0;
+	size_t i = 0, n = node->evidence.num_pending;
 
 	while (i < node->evidence.num_pending) {
 		if (settle(node, i))
@@ -237,13 +237,37 @@ void evidence_submit_on_commit(struct node *node)
 		else
 			i++;
 	}
+	if (node->evidence.num_pending != n)
+		save_reports(node);
 	send_waiting(node);
+}
+
+/* Sends again the evidence of the own txs that were pending when the node
+ * stopped (its mempool, and perhaps its peers', lost them): dropped when the
+ * offender is jailed, which is also how a tx committed meanwhile shows. A
+ * copy of the tx still in a peer's pool has the same nonce: at most one of
+ * the two commits. */
+static void send_pending_again(struct node *node)
+{
+	struct evidence_report *r = &node->evidence;
+	struct evidence again[EVIDENCE_REPORT_PENDING_MAX];
+	size_t n = r->num_pending;
+
+	if (n == 0)
+		return;
+	memcpy(again, r->pending_ev, n * sizeof(again[0]));
+	r->num_pending = 0;
+	for (size_t i = 0; i < n; i++)
+		send_evidence(node, &again[i]);
+	save_reports(node);
 }
 
 void evidence_submit_start(struct node *node)
 {
 	if (!node->has_validator_key || !node->mempool_open)
 		return; /* the file stays for a start with the key */
-	if (evidence_store_load(&node->dd, &node->log, &node->evidence))
-		send_waiting(node);
+	if (!evidence_store_load(&node->dd, &node->log, &node->evidence))
+		return;
+	send_pending_again(node);
+	send_waiting(node);
 }

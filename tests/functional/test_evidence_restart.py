@@ -30,28 +30,60 @@ def see_double_vote(builddir, node, key_file, pubkey, after):
     raise AssertionError("no double vote seen in %d attempts" % ATTEMPTS)
 
 
-def test_evidence_waiting_at_a_kill_is_sent_after_the_restart(localnet, builddir):
-    nodes = localnet.nodes
-    entry, others, offender = nodes[0], nodes[1:3], nodes[3]
-    reporter, _ = offender_key(entry)
-    for node in nodes:
-        localnet.start(node)
-    wait_heights(nodes, 3)
-    assert offender.stop(timeout=30) == 0
-    pubkey, key_file = offender_key(offender)
-    addr = address_of(entry, pubkey, height(entry) + 1)
-    reporter_addr = address_of(entry, reporter, height(entry) + 1)
-    bonded = entry.rpc("getaccount", addr)["bonded"]
-    ppm = entry.rpc("getgenesis")["genesis"]["params"]["slash_fraction_ppm"]
-    # Two of four validators left: nothing commits from here on.
-    stop_cleanly(others)
-    tip = height(entry)
+class Setup:
+    """Validators 1 to 3 stopped (3 is the offender), validator 0 (entry)
+    holding the evidence of its double vote at height seen_at, which cannot
+    commit."""
 
-    seen_at = see_double_vote(builddir, entry, key_file, pubkey, 0)
-    assert seen_at > tip
-    entry.wait_for_log("evidence waits for height=%d" % seen_at)
-    path = os.path.join(entry.netdir, "evidence.dat")
-    assert os.path.exists(path)
+    def __init__(self, localnet, builddir):
+        nodes = localnet.nodes
+        self.entry, self.others, offender = nodes[0], nodes[1:3], nodes[3]
+        self.reporter, _ = offender_key(self.entry)
+        for node in nodes:
+            localnet.start(node)
+        wait_heights(nodes, 3)
+        assert offender.stop(timeout=30) == 0
+        self.pubkey, self.key_file = offender_key(offender)
+        entry = self.entry
+        self.addr = address_of(entry, self.pubkey, height(entry) + 1)
+        self.reporter_addr = address_of(entry, self.reporter, height(entry) + 1)
+        self.bonded = entry.rpc("getaccount", self.addr)["bonded"]
+        self.ppm = entry.rpc("getgenesis")["genesis"]["params"]["slash_fraction_ppm"]
+        # Two of four validators left: nothing commits from here on.
+        stop_cleanly(self.others)
+        tip = height(entry)
+        self.seen_at = see_double_vote(builddir, entry, self.key_file, self.pubkey, 0)
+        assert self.seen_at > tip
+        entry.wait_for_log("evidence waits for height=%d" % self.seen_at)
+        assert os.path.exists(os.path.join(entry.netdir, "evidence.dat"))
+
+    def check_punished_by_entry(self, submitted):
+        """The offender is slashed and jailed by one tx of entry, which
+        logged `submitted` submissions in all."""
+        entry, others = self.entry, self.others
+        wait_for(lambda: entry.rpc("getprovider", self.addr)["jailed"], 90,
+                 "the offender jailed")
+        after = entry.rpc("getaccount", self.addr)
+        assert after["bonded"] == self.bonded - self.bonded * self.ppm // 1000000
+        found = re.findall(r"evidence committed height=(\d+) tx=(\w+)", entry.log_text())
+        assert len(found) == 1, found
+        at, txid = int(found[0][0]), found[0][1]
+        assert at > self.seen_at
+        assert entry.log_text().count("evidence submitted offender=" + self.pubkey) == submitted
+        decoded = [entry.rpc("decoderawtransaction", tx.hex()) for tx in block_txs(entry, at)]
+        mine = [d for d in decoded if d["txid"] == txid]
+        assert len(mine) == 1 and "evidence" in mine[0], decoded
+        assert mine[0]["sender"] == self.reporter_addr
+        assert evidence_counts(entry) == {"submitted": 1, "committed": 1}
+        for node in others:
+            assert evidence_counts(node) == {"submitted": 0, "committed": 0}
+            assert "evidence submitted" not in node.log_text()
+        return at
+
+
+def test_evidence_waiting_at_a_kill_is_sent_after_the_restart(localnet, builddir):
+    setup = Setup(localnet, builddir)
+    entry, others, pubkey, seen_at = setup.entry, setup.others, setup.pubkey, setup.seen_at
     entry.kill()  # SIGKILL: only what was on disk when it waited is left
 
     # Alone again: the evidence is loaded and still waits; the same double
@@ -60,7 +92,7 @@ def test_evidence_waiting_at_a_kill_is_sent_after_the_restart(localnet, builddir
     localnet.start(entry)
     entry.wait_for_log("evidence file loaded reported=1 waiting=1", after=offset)
     assert height(entry) < seen_at
-    again = see_double_vote(builddir, entry, key_file, pubkey, offset)
+    again = see_double_vote(builddir, entry, setup.key_file, pubkey, offset)
     assert again == seen_at
     assert "evidence waits" not in entry.log_text()[offset:]
     assert evidence_counts(entry) == {"submitted": 0, "committed": 0}
@@ -71,31 +103,37 @@ def test_evidence_waiting_at_a_kill_is_sent_after_the_restart(localnet, builddir
     for node in [entry] + others:
         localnet.start(node)
     entry.wait_for_log("evidence file loaded reported=1 waiting=1", after=offset)
-    wait_for(lambda: entry.rpc("getprovider", addr)["jailed"], 90, "the offender jailed")
-    after = entry.rpc("getaccount", addr)
-    assert after["bonded"] == bonded - bonded * ppm // 1000000
-
-    # The tx is validator 0's, sent once, after the restart.
-    found = re.findall(r"evidence committed height=(\d+) tx=(\w+)", entry.log_text())
-    assert len(found) == 1, found
-    at, txid = int(found[0][0]), found[0][1]
-    assert at > seen_at
-    assert entry.log_text().count("evidence submitted offender=" + pubkey) == 1
-    decoded = [entry.rpc("decoderawtransaction", tx.hex()) for tx in block_txs(entry, at)]
-    mine = [d for d in decoded if d["txid"] == txid]
-    assert len(mine) == 1 and "evidence" in mine[0], decoded
-    assert mine[0]["sender"] == reporter_addr
-    assert evidence_counts(entry) == {"submitted": 1, "committed": 1}
-    for node in others:
-        assert evidence_counts(node) == {"submitted": 0, "committed": 0}
-        assert "evidence submitted" not in node.log_text()
+    at = setup.check_punished_by_entry(1)
     # Sent: the waiting list on disk is empty again.
     wait_heights([entry] + others, at + 1)
     stop_cleanly([entry] + others)
     offset = len(entry.log_text())
     localnet.start(entry)
-    entry.wait_for_log("evidence file loaded reported=1 waiting=0", after=offset)
+    entry.wait_for_log("evidence file loaded reported=1 waiting=0 pending=0", after=offset)
     assert entry.stop(timeout=30) == 0
+
+
+def test_evidence_tx_lost_with_the_mempools_is_sent_again(localnet, builddir):
+    """The tx is sent when the height commits, but every mempool holding it
+    is lost before the next block (the commit wait is long, since the
+    offender's precommit never comes): sent again after the restart."""
+    setup = Setup(localnet, builddir)
+    entry, others = setup.entry, setup.others
+    assert entry.stop(timeout=30) == 0
+    offset = len(entry.log_text())
+    for node in [entry] + others:
+        localnet.start(node, ["-timeoutcommit=30000"])
+    entry.wait_for_log("evidence submitted offender=" + setup.pubkey, timeout=60, after=offset)
+    for node in [entry] + others:
+        node.kill()
+    assert "evidence committed" not in entry.log_text()
+
+    offset = len(entry.log_text())
+    for node in [entry] + others:
+        localnet.start(node)
+    entry.wait_for_log("evidence file loaded reported=1 waiting=0 pending=1", after=offset)
+    setup.check_punished_by_entry(2)
+    stop_cleanly([entry] + others)
 
 
 def test_damaged_evidence_file_is_moved_aside(make_node):

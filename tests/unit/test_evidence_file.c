@@ -1,5 +1,6 @@
 /* test_evidence_file.c: unit tests of evidence.dat's bytes
- * (node/evidence_file.c): a report survives the round trip, and a file
+ * (node/evidence_file.c): a report (reported set, waiting and pending
+ * evidence) survives the round trip, and a file
  * truncated, damaged, of another version or over the bounds is refused
  * without touching the report it was decoded into. */
 #include "node/evidence_file.h"
@@ -61,11 +62,11 @@ static struct evidence proposal_evidence(int who, uint64_t height, uint32_t roun
 	return ev;
 }
 
-/* A report with a full (wrapped) reported ring and a full waiting list of
- * both kinds. */
+/* A report with a full (wrapped) reported ring, and full waiting and
+ * pending lists of both kinds. */
 static void full_report(struct evidence_report *r)
 {
-	uint8_t key[PUBKEY_SIZE];
+	uint8_t key[PUBKEY_SIZE], id[HASH_SIZE];
 
 	evidence_report_init(r);
 	for (int i = 0; i < EVIDENCE_REPORT_SEEN_MAX + 5; i++) {
@@ -79,6 +80,22 @@ static void full_report(struct evidence_report *r)
 
 		assert_true(evidence_report_wait(r, &ev));
 	}
+	for (int i = 0; i < EVIDENCE_REPORT_PENDING_MAX; i++) {
+		struct evidence ev = i % 2 == 0 ? proposal_evidence(i, 50 + (uint64_t)i, 1)
+						: vote_evidence(i, 50 + (uint64_t)i, 0);
+
+		memset(id, 0x80 + i, HASH_SIZE);
+		evidence_report_add_pending(r, id, &ev);
+	}
+}
+
+/* Field by field (struct copies need not copy padding). */
+static void assert_same_evidence(const struct evidence *x, const struct evidence *y)
+{
+	assert_int_equal(x->kind, y->kind);
+	assert_int_equal(evidence_height(x), evidence_height(y));
+	assert_int_equal(evidence_round(x), evidence_round(y));
+	assert_memory_equal(evidence_offender(x), evidence_offender(y), PUBKEY_SIZE);
 }
 
 static void put_u32(uint8_t *p, uint32_t v)
@@ -106,13 +123,12 @@ static void assert_same_reports(const struct evidence_report *x, const struct ev
 	assert_int_equal(x->next_seen, y->next_seen);
 	assert_memory_equal(x->seen, y->seen, x->num_seen * sizeof(x->seen[0]));
 	assert_int_equal(x->num_waiting, y->num_waiting);
-	for (size_t i = 0; i < x->num_waiting; i++) {
-		assert_int_equal(x->waiting[i].kind, y->waiting[i].kind);
-		assert_int_equal(evidence_height(&x->waiting[i]), evidence_height(&y->waiting[i]));
-		assert_int_equal(evidence_round(&x->waiting[i]), evidence_round(&y->waiting[i]));
-		assert_memory_equal(evidence_offender(&x->waiting[i]),
-				    evidence_offender(&y->waiting[i]), PUBKEY_SIZE);
-	}
+	for (size_t i = 0; i < x->num_waiting; i++)
+		assert_same_evidence(&x->waiting[i], &y->waiting[i]);
+	assert_int_equal(x->num_pending, y->num_pending);
+	assert_memory_equal(x->pending, y->pending, x->num_pending * HASH_SIZE);
+	for (size_t i = 0; i < x->num_pending; i++)
+		assert_same_evidence(&x->pending_ev[i], &y->pending_ev[i]);
 	assert_int_equal(evidence_file_encode(x, &dx, &lx), 0);
 	assert_int_equal(evidence_file_encode(y, &dy, &ly), 0);
 	assert_int_equal(lx, ly);
@@ -164,7 +180,7 @@ static void test_full_report_round_trips(void **state UNUSED)
 	assert_int_equal(evidence_file_decode(data, len, &back), EVIDENCE_FILE_OK);
 	assert_same_reports(&r, &back);
 	assert_int_equal(back.submitted, 0);
-	assert_int_equal(back.num_pending, 0);
+	assert_int_equal(back.num_pending, EVIDENCE_REPORT_PENDING_MAX);
 	/* The ring goes on where it stopped: the oldest pair is replaced. */
 	assert_false(evidence_report_mark(&back, r.seen[4].validator, r.seen[4].height));
 	assert_true(evidence_report_mark(&back, r.seen[5].validator, 999));
@@ -269,6 +285,8 @@ static void test_over_the_bounds_is_rejected(void **state UNUSED)
 	assert_int_equal(decode_with_u32(16, EVIDENCE_REPORT_SEEN_MAX), EVIDENCE_FILE_OVER_BOUNDS);
 	assert_int_equal(decode_with_u32(20, EVIDENCE_REPORT_WAITING_MAX + 1),
 			 EVIDENCE_FILE_OVER_BOUNDS);
+	assert_int_equal(decode_with_u32(24, EVIDENCE_REPORT_PENDING_MAX + 1),
+			 EVIDENCE_FILE_OVER_BOUNDS);
 	assert_int_equal(decode_with_u32(first_item, EVIDENCE_FILE_ITEM_MAX + 1),
 			 EVIDENCE_FILE_OVER_BOUNDS);
 	assert_int_equal(decode_with_u32(8, EVIDENCE_FILE_MAX + 1), EVIDENCE_FILE_OVER_BOUNDS);
@@ -308,6 +326,10 @@ static void test_encode_refuses_a_report_over_the_bounds(void **state UNUSED)
 
 	evidence_report_init(&r);
 	r.num_waiting = EVIDENCE_REPORT_WAITING_MAX + 1;
+	assert_int_equal(evidence_file_encode(&r, &data, &len), -1);
+	assert_null(data);
+	evidence_report_init(&r);
+	r.num_pending = EVIDENCE_REPORT_PENDING_MAX + 1;
 	assert_int_equal(evidence_file_encode(&r, &data, &len), -1);
 	assert_null(data);
 }
