@@ -26,7 +26,7 @@ int evidence_store_save(const struct datadir *dd, const struct evidence_report *
 	return rc;
 }
 
-/* Renames a bad evidence.dat to evidence.dat.bad (replacing an older one),
+/* Renames a bad evidence.dat to evidence.dat.bak (replacing an older one),
  * so the next save does not destroy what an operator may want to look at. */
 static void move_aside(const struct datadir *dd, struct log *log)
 {

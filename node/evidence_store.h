@@ -3,7 +3,7 @@
  * saved whole each time either changes and read back at start, so evidence
  * seen just before a restart is still sent and no pair is reported twice.
  * The bytes are node/evidence_file.h's. A file that cannot be read or
- * decoded is logged, renamed to evidence.dat.bad and ignored: losing the
+ * decoded is logged, renamed to evidence.dat.bak and ignored: losing the
  * reports costs at most a missed or a repeated report, never the start. */
 #ifndef HEARTH_NODE_EVIDENCE_STORE_H
 #define HEARTH_NODE_EVIDENCE_STORE_H
@@ -16,7 +16,7 @@
 #include "node/log.h"
 
 #define EVIDENCE_STORE_FILE "evidence.dat"
-#define EVIDENCE_STORE_BAD  "evidence.dat.bad"
+#define EVIDENCE_STORE_BAD  "evidence.dat.bak"
 
 /* Replaces evidence.dat with r's reported set and waiting list (temp file,
  * fsync, rename, fsync of the directory).

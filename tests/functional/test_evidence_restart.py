@@ -149,7 +149,7 @@ def test_damaged_evidence_file_is_moved_aside(make_node):
     node.wait_for_log("evidence.dat: checksum mismatch")
     assert "evidence.dat moved to " in node.log_text()
     assert not os.path.exists(path)
-    assert os.path.exists(path + ".bad")
+    assert os.path.exists(path + ".bak")
     start = height(node)
     wait_for(lambda: height(node) > start + 1, 30, "blocks after the start")
     assert node.stop() == 0
