@@ -30,6 +30,17 @@ def see_double_vote(builddir, node, key_file, pubkey, after):
     raise AssertionError("no double vote seen in %d attempts" % ATTEMPTS)
 
 
+def file_counts(node):
+    """(num_waiting, num_pending) in node's evidence.dat (header at 20, 24;
+    node/evidence_file.h)."""
+    try:
+        with open(os.path.join(node.netdir, "evidence.dat"), "rb") as f:
+            head = f.read(28)
+    except FileNotFoundError:
+        return None
+    return (int.from_bytes(head[20:24], "little"), int.from_bytes(head[24:28], "little"))
+
+
 class Setup:
     """Validators 1 to 3 stopped (3 is the offender), validator 0 (entry)
     holding the evidence of its double vote at height seen_at, which cannot
@@ -55,7 +66,8 @@ class Setup:
         self.seen_at = see_double_vote(builddir, entry, self.key_file, self.pubkey, 0)
         assert self.seen_at > tip
         entry.wait_for_log("evidence waits for height=%d" % self.seen_at)
-        assert os.path.exists(os.path.join(entry.netdir, "evidence.dat"))
+        # Saved just after the log line.
+        wait_for(lambda: file_counts(entry) == (1, 0), 10, "the evidence in evidence.dat")
 
     def check_punished_by_entry(self, submitted):
         """The offender is slashed and jailed by one tx of entry, which
@@ -124,6 +136,9 @@ def test_evidence_tx_lost_with_the_mempools_is_sent_again(localnet, builddir):
     for node in [entry] + others:
         localnet.start(node, ["-timeoutcommit=30000"])
     entry.wait_for_log("evidence submitted offender=" + setup.pubkey, timeout=60, after=offset)
+    # The file is saved just after the log line: wait until the evidence
+    # moved from the waiting list to the pending one on disk.
+    wait_for(lambda: file_counts(entry) == (0, 1), 10, "the pending tx in evidence.dat")
     for node in [entry] + others:
         node.kill()
     assert "evidence committed" not in entry.log_text()
