@@ -44,11 +44,13 @@ bool evidence_report_wait(struct evidence_report *r, const struct evidence *ev)
 	return true;
 }
 
-void evidence_report_add_pending(struct evidence_report *r, const uint8_t id[HASH_SIZE])
+void evidence_report_add_pending(struct evidence_report *r, const uint8_t id[HASH_SIZE],
+				 const struct evidence *ev)
 {
 	if (r->num_pending == EVIDENCE_REPORT_PENDING_MAX)
 		evidence_report_drop_pending(r, 0);
-	memcpy(r->pending[r->num_pending++], id, HASH_SIZE);
+	memcpy(r->pending[r->num_pending], id, HASH_SIZE);
+	r->pending_ev[r->num_pending++] = *ev;
 }
 
 void evidence_report_drop_pending(struct evidence_report *r, size_t i)
@@ -56,6 +58,8 @@ void evidence_report_drop_pending(struct evidence_report *r, size_t i)
 	if (i >= r->num_pending)
 		return;
 	memmove(r->pending[i], r->pending[i + 1], (r->num_pending - i - 1) * HASH_SIZE);
+	memmove(&r->pending_ev[i], &r->pending_ev[i + 1],
+		(r->num_pending - i - 1) * sizeof(r->pending_ev[0]));
 	r->num_pending--;
 }
 

@@ -14,7 +14,9 @@
  *  - the waiting list: evidence of the height being decided, which no
  *    block of that height may carry (the ledger takes evidence of heights
  *    below the block's only): it is sent once that height is committed;
- *  - the pending list: ids of own evidence txs not yet seen committed;
+ *  - the pending list: ids of own evidence txs not yet seen committed,
+ *    with their evidence (sent again after a restart, since the mempool
+ *    is not kept);
  *  - the signed tx itself, with fee = feerate * its encoded size. */
 #ifndef HEARTH_NODE_EVIDENCE_REPORT_H
 #define HEARTH_NODE_EVIDENCE_REPORT_H
@@ -42,6 +44,7 @@ struct evidence_report {
 	struct evidence waiting[EVIDENCE_REPORT_WAITING_MAX];
 	size_t num_waiting;
 	uint8_t pending[EVIDENCE_REPORT_PENDING_MAX][HASH_SIZE];
+	struct evidence pending_ev[EVIDENCE_REPORT_PENDING_MAX]; /* what pending[i] carries */
 	size_t num_pending;
 	uint64_t submitted; /* own evidence txs admitted to the mempool */
 	uint64_t committed; /* of those, seen in a committed block */
@@ -60,9 +63,10 @@ bool evidence_report_mark(struct evidence_report *r, const uint8_t validator[PUB
  * Returns true, or false when the waiting list is full (ev is dropped). */
 bool evidence_report_wait(struct evidence_report *r, const struct evidence *ev);
 
-/* Adds an own evidence tx id to the pending list (the oldest is forgotten
- * when it is full). */
-void evidence_report_add_pending(struct evidence_report *r, const uint8_t id[HASH_SIZE]);
+/* Adds an own evidence tx id, and the evidence it carries, to the pending
+ * list (the oldest is forgotten when it is full). */
+void evidence_report_add_pending(struct evidence_report *r, const uint8_t id[HASH_SIZE],
+				 const struct evidence *ev);
 
 /* Removes pending entry i (< num_pending). */
 void evidence_report_drop_pending(struct evidence_report *r, size_t i);

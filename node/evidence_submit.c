@@ -9,6 +9,7 @@
 #include "consensus/account.h"
 #include "consensus/staking.h"
 #include "node/evidence_report.h"
+#include "node/evidence_store.h"
 #include "node/node.h"
 #include "proto/hex.h"
 
@@ -22,6 +23,17 @@ static void count_evidence(struct node *node, const char *state)
 {
 	if (node_metrics_on_evidence(&node->nm, state) != 0)
 		log_write(&node->log, LOG_WARN, LOG_RPC, "cannot update the evidence metric");
+}
+
+/* Writes the reported set and the waiting list to evidence.dat (a failure
+ * is logged: the reports still go out, they are only not kept over a
+ * restart). */
+static void save_reports(struct node *node)
+{
+	char err[DATADIR_PATH_MAX + 128];
+
+	if (evidence_store_save(&node->dd, &node->evidence, err, sizeof(err)) != 0)
+		log_write(&node->log, LOG_WARN, LOG_CONSENSUS, "evidence not saved: %s", err);
 }
 
 /* True when key is jailed in the committed state (a failed read says no:
@@ -90,7 +102,7 @@ static void announce(struct node *node, const struct evidence *ev, const uint8_t
 {
 	char sid[2 * HASH_SIZE + 1];
 
-	evidence_report_add_pending(&node->evidence, id);
+	evidence_report_add_pending(&node->evidence, id, ev);
 	node->evidence.submitted++;
 	count_evidence(node, "submitted");
 	if (node->net_open)
@@ -148,6 +160,7 @@ void evidence_submit_conflict(struct node *node, const struct evidence *ev)
 		return; /* reported before */
 	if (height <= node->chain.tip.height) {
 		send_evidence(node, ev);
+		save_reports(node);
 		return;
 	}
 	/* No block of this height may carry it: it goes after the commit. */
@@ -159,9 +172,12 @@ void evidence_submit_conflict(struct node *node, const struct evidence *ev)
 		log_write(&node->log, LOG_WARN, LOG_CONSENSUS,
 			  "evidence dropped offender=%s: %d already wait", offender,
 			  EVIDENCE_REPORT_WAITING_MAX);
+	save_reports(node);
 }
 
-/* Sends the waiting evidence whose height is now committed. */
+/* Sends the waiting evidence whose height is now committed (or drops it:
+ * send_evidence refuses a jailed offender, the mempool what the ledger
+ * would refuse), and saves the shorter list. */
 static void send_waiting(struct node *node)
 {
 	struct evidence_report *r = &node->evidence;
@@ -176,6 +192,8 @@ static void send_waiting(struct node *node)
 			r->waiting[kept++] = ev;
 	}
 	r->num_waiting = kept;
+	if (kept != n)
+		save_reports(node);
 }
 
 /* Where own pending evidence tx i went. Returns true when it is settled
@@ -211,7 +229,7 @@ static bool settle(struct node *node, size_t i)
 
 void evidence_submit_on_commit(struct node *node)
 {
-	size_t i = 0;
+	size_t i = 0, n = node->evidence.num_pending;
 
 	while (i < node->evidence.num_pending) {
 		if (settle(node, i))
@@ -219,5 +237,37 @@ void evidence_submit_on_commit(struct node *node)
 		else
 			i++;
 	}
+	if (node->evidence.num_pending != n)
+		save_reports(node);
+	send_waiting(node);
+}
+
+/* Sends again the evidence of the own txs that were pending when the node
+ * stopped (its mempool, and perhaps its peers', lost them): dropped when the
+ * offender is jailed, which is also how a tx committed meanwhile shows. A
+ * copy of the tx still in a peer's pool has the same nonce: at most one of
+ * the two commits. */
+static void send_pending_again(struct node *node)
+{
+	struct evidence_report *r = &node->evidence;
+	struct evidence again[EVIDENCE_REPORT_PENDING_MAX];
+	size_t n = r->num_pending;
+
+	if (n == 0)
+		return;
+	memcpy(again, r->pending_ev, n * sizeof(again[0]));
+	r->num_pending = 0;
+	for (size_t i = 0; i < n; i++)
+		send_evidence(node, &again[i]);
+	save_reports(node);
+}
+
+void evidence_submit_start(struct node *node)
+{
+	if (!node->has_validator_key || !node->mempool_open)
+		return; /* the file stays for a start with the key */
+	if (!evidence_store_load(&node->dd, &node->log, &node->evidence))
+		return;
+	send_pending_again(node);
 	send_waiting(node);
 }

@@ -7,9 +7,11 @@
  * conflicts at the height it decides, and a block only carries evidence of
  * lower heights, so such evidence waits for that height's commit. Each
  * (validator, height) is reported once (node/evidence_report.h), and not at
- * all when the offender is already jailed. After each commit evidence_submit_on_commit
- * counts the own evidence txs that made it into a block (metric
- * hearth_evidence_total, state "submitted" and "committed").
+ * all when the offender is already jailed. The reported set, the waiting
+ * evidence and the own evidence txs not yet committed are kept in
+ * evidence.dat (node/evidence_store.h) across restarts. After each commit evidence_submit_on_commit
+ * counts the own evidence txs that made it into a block (metric hearth_evidence_total, state
+ * "submitted" and "committed": this node's txs only).
  *
  * A node without a validator key only logs what it saw: the votes or
  * proposals themselves still reach the validators (net_consensus.c relays
@@ -35,5 +37,13 @@ void evidence_submit_conflict(struct node *node, const struct evidence *ev);
  * evidence against the same validator came first), then sends the evidence
  * that waited for this commit. */
 void evidence_submit_on_commit(struct node *node);
+
+/* On the loop thread, once the node is started: reads evidence.dat
+ * (node/evidence_store.h) into node->evidence, sends again the evidence of
+ * its txs that were not seen committed, and sends at once the loaded
+ * waiting evidence whose height is committed (each dropped, as after a
+ * commit, when the offender is jailed already or the ledger refuses it).
+ * Only a node with a validator key reads the file. */
+void evidence_submit_start(struct node *node);
 
 #endif

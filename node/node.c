@@ -438,6 +438,7 @@ int node_start(struct node *node, const struct config *cfg, char *err, size_t er
 		node_stop(node);
 		return -1;
 	}
+	evidence_submit_start(node);
 	log_write(&node->log, LOG_INFO, LOG_MAIN, "hearthd started");
 	return 0;
 }

@@ -248,17 +248,22 @@ static void test_report_pending_list_is_bounded(void **state UNUSED)
 {
 	struct evidence_report *r = malloc(sizeof(*r));
 	uint8_t id[HASH_SIZE] = { 0 };
+	struct evidence ev;
 
 	assert_non_null(r);
 	evidence_report_init(r);
+	memset(&ev, 0, sizeof(ev));
 	for (int i = 0; i < EVIDENCE_REPORT_PENDING_MAX + 2; i++) {
 		id[0] = (uint8_t)i;
-		evidence_report_add_pending(r, id);
+		ev.u.vote.a.height = (uint64_t)i;
+		evidence_report_add_pending(r, id, &ev);
 	}
 	assert_int_equal(r->num_pending, EVIDENCE_REPORT_PENDING_MAX);
 	assert_int_equal(r->pending[0][0], 2); /* the two oldest went */
+	assert_int_equal(evidence_height(&r->pending_ev[0]), 2);
 	evidence_report_drop_pending(r, 0);
 	assert_int_equal(r->pending[0][0], 3);
+	assert_int_equal(evidence_height(&r->pending_ev[0]), 3);
 	evidence_report_drop_pending(r, r->num_pending - 1);
 	assert_int_equal(r->num_pending, EVIDENCE_REPORT_PENDING_MAX - 2);
 	assert_int_equal(r->pending[r->num_pending - 1][0], EVIDENCE_REPORT_PENDING_MAX);
