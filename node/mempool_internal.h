@@ -9,12 +9,14 @@
 #include <stdint.h>
 
 #include "node/mempool.h"
+#include "node/mempool_fx.h"
 
 /* Compares fee_a / len_a with fee_b / len_b exactly.
  * Returns < 0, 0 or > 0 as the first rate is lower, equal or higher. */
 int mempool_rate_cmp(uint64_t fee_a, size_t len_a, uint64_t fee_b, size_t len_b);
 
-/* Reads sender, nonce and fee of tx bytes into e (other fields untouched).
+/* Reads sender, nonce, fee and (for a transfer to another account) the
+ * recipient of tx bytes into e (other fields untouched).
  * Returns 0, or -1 when the bytes do not decode (or no memory). */
 __attribute__((warn_unused_result)) int mempool_read_entry(struct mempool_entry *e,
 							   const uint8_t *tx, size_t len);
@@ -34,11 +36,6 @@ void mempool_remove_at(struct mempool *mp, size_t i);
  * (err says why), or MEMPOOL_ERROR. Defined in mempool_evict.c. */
 __attribute__((warn_unused_result)) enum mempool_result
 mempool_make_room(struct mempool *mp, const struct mempool_entry *e, struct ledger_error *err);
-
-/* Applies tx bytes to the check state (ledger_apply_tx at next_height). */
-__attribute__((warn_unused_result)) enum ledger_reason
-mempool_check_apply(struct mempool *mp, const uint8_t *tx, size_t len, bool verify_sig,
-		    struct ledger_error *err);
 
 /* May e, whose nonce has a gap in the check state, wait? MEMPOOL_ADDED, or
  * MEMPOOL_NONCE_TOO_FAR / MEMPOOL_NONCE_WAITING / MEMPOOL_ERROR (err says

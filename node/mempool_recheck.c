@@ -21,7 +21,7 @@ static int recheck_entry(struct mempool *mp, struct mempool_entry *e)
 	if (mempool_ids_put(mp, e) != 0)
 		return 0;
 	if (!e->waiting) {
-		r = mempool_check_apply(mp, e->tx, e->len, false, NULL);
+		r = mempool_check_apply(mp, e, false, NULL);
 		if (r == LEDGER_OK)
 			return 1;
 		if (r == LEDGER_INTERNAL)
@@ -90,6 +90,7 @@ long mempool_recheck(struct mempool *mp, const uint8_t (*ids)[HASH_SIZE], size_t
 			return -1;
 		}
 	}
+	mempool_fx_clear(mp);
 	overlay_free(&mp->check);
 	overlay_init(&mp->check, mp->base, &mp->check_st);
 	mp->next_height = next_height;
