@@ -60,10 +60,18 @@ static void mark(struct mempool *mp, size_t i, bool *doomed, bool on)
 /* The plan so far. */
 struct plan {
 	bool *doomed, *passed;
+	size_t *fresh; /* the entries doom() marked in its current call */
 	size_t gone, gone_bytes;
 	uint64_t min_seq; /* lowest seq of a doomed ready tx */
 	bool ready;	  /* a ready tx is doomed */
 };
+
+static void plan_free(struct plan *p)
+{
+	free(p->doomed);
+	free(p->passed);
+	free(p->fresh);
+}
 
 /* Dooms entries[v] and its sender's txs with a later nonce, if the check
  * state can lose them alone. Returns true when they were doomed. */
@@ -82,7 +90,7 @@ static bool doom(struct mempool *mp, size_t v, struct plan *p)
 				memcmp(e->sender, victim->sender, PUBKEY_SIZE) != 0)))
 			continue;
 		mark(mp, i, p->doomed, true);
-		gone++;
+		p->fresh[gone++] = i;
 		gone_bytes += e->len;
 		if (!e->waiting) {
 			ready = true;
@@ -90,14 +98,9 @@ static bool doom(struct mempool *mp, size_t v, struct plan *p)
 		}
 	}
 	if (ready && !mp->fx_lost && !mempool_undo_possible(mp, min_seq)) {
-		for (size_t i = 0; i < mp->count; i++) {
-			const struct mempool_entry *e = &mp->entries[i];
-
-			if (p->doomed[i] &&
-			    (i == v || (e->nonce > victim->nonce &&
-					memcmp(e->sender, victim->sender, PUBKEY_SIZE) == 0)))
-				mark(mp, i, p->doomed, false);
-		}
+		/* Only this call's marks: an earlier victim stays doomed. */
+		for (size_t k = 0; k < gone; k++)
+			mark(mp, p->fresh[k], p->doomed, false);
 		return false;
 	}
 	p->gone += gone;
@@ -137,8 +140,7 @@ static enum mempool_result refuse(struct mempool *mp, const struct mempool_entry
 			     "%zu bytes)",
 			     mp->count, mp->bytes, (unsigned long long)cand->fee, cand->len,
 			     (unsigned long long)c->fee, c->len);
-	free(p->doomed);
-	free(p->passed);
+	plan_free(p);
 	return MEMPOOL_FULL;
 }
 
@@ -152,8 +154,7 @@ static enum mempool_result evict(struct mempool *mp, struct plan *p)
 	for (size_t i = mp->count; i-- > 0;)
 		if (p->doomed[i])
 			mempool_remove_at(mp, i);
-	free(p->doomed);
-	free(p->passed);
+	plan_free(p);
 	if (rebuild && mempool_recheck(mp, NULL, 0, mp->next_height) < 0)
 		return MEMPOOL_ERROR;
 	return MEMPOOL_ADDED;
@@ -167,9 +168,9 @@ enum mempool_result mempool_make_room(struct mempool *mp, const struct mempool_e
 
 	p.doomed = calloc(n, sizeof(*p.doomed));
 	p.passed = calloc(n, sizeof(*p.passed));
-	if (p.doomed == NULL || p.passed == NULL) {
-		free(p.doomed);
-		free(p.passed);
+	p.fresh = calloc(n, sizeof(*p.fresh));
+	if (p.doomed == NULL || p.passed == NULL || p.fresh == NULL) {
+		plan_free(&p);
 		return MEMPOOL_ERROR;
 	}
 	while (!fits(mp, cand->len, p.gone, p.gone_bytes)) {

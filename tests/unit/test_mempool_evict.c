@@ -164,6 +164,34 @@ static void test_a_tx_whose_funds_another_spends_is_not_evicted(void **state)
 	assert_exact(c);
 }
 
+/* Two evictions for one newcomer (bytes): the first victim is key 0's
+ * nonce 2; its nonce 1, which key 6 depends on, is passed over without
+ * bringing nonce 2 back into the pool; key 6's tx goes instead. */
+static void test_a_passed_over_tx_keeps_its_later_nonce_doomed(void **state)
+{
+	struct ctx *c = *state;
+	struct mempool_limits limits = { .max_txs = 100 };
+	uint8_t a1[HASH_SIZE], a2[HASH_SIZE], b[HASH_SIZE], id[HASH_SIZE], *tx[3];
+	size_t len[3];
+
+	tx[0] = fix_transfer(&c->f, 0, 1, 2 * F, c->f.signers[6].pubkey, 10 * F, &len[0]);
+	tx[1] = fix_transfer(&c->f, 6, 1, 5 * F, c->f.signers[7].pubkey, F, &len[1]);
+	tx[2] = fix_transfer(&c->f, 0, 2, F, c->f.signers[7].pubkey, 1, &len[2]);
+	limits.max_bytes = len[0] + len[1] + len[2];
+	mempool_free(&c->mp);
+	mempool_init(&c->mp, &c->f.ledger, fix_chain_state(&c->f.chain), 1, &limits);
+	assert_int_equal(offer(c, tx[0], len[0], a1), MEMPOOL_ADDED);
+	assert_int_equal(offer(c, tx[1], len[1], b), MEMPOOL_ADDED);
+	assert_int_equal(offer(c, tx[2], len[2], a2), MEMPOOL_ADDED);
+	/* A larger amount makes it longer than any one of them. */
+	assert_int_equal(pay(c, 1, 1, 9 * F, 7, 100000000, id), MEMPOOL_ADDED);
+	assert_true(mempool_contains(&c->mp, a1));
+	assert_false(mempool_contains(&c->mp, a2));
+	assert_false(mempool_contains(&c->mp, b));
+	assert_true(c->mp.bytes <= limits.max_bytes);
+	assert_exact(c);
+}
+
 /* Many senders credit key 7; evicting one in the middle takes exactly its
  * amount out of key 7's balance, and its fee and amount back to its sender. */
 static void test_credits_to_a_common_recipient_are_undone_exactly(void **state)
@@ -406,6 +434,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_a_tx_whose_funds_another_spends_is_not_evicted,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_passed_over_tx_keeps_its_later_nonce_doomed,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_credits_to_a_common_recipient_are_undone_exactly, setup, teardown),
