@@ -55,20 +55,11 @@ void mempool_fail(struct ledger_error *err, enum ledger_reason reason, const cha
 
 int mempool_rate_cmp(uint64_t fee_a, size_t len_a, uint64_t fee_b, size_t len_b)
 {
-	uint64_t la = len_a ? len_a : 1, lb = len_b ? len_b : 1;
-	uint64_t qa = fee_a / la, qb = fee_b / lb, xa, xb;
+	/* fee_a / la against fee_b / lb, exactly: cross-multiplied in 128
+	 * bits (no division: the eviction compares every pooled tx). */
+	unsigned __int128 xa = (unsigned __int128)fee_a * (len_b ? len_b : 1),
+			  xb = (unsigned __int128)fee_b * (len_a ? len_a : 1);
 
-	if (qa != qb)
-		return qa < qb ? -1 : 1;
-	/* Same quotient: compare the remainders' fractions (ra / la vs rb / lb)
-	 * by cross-multiplying; tx lengths are far below 2^32. */
-	if (__builtin_mul_overflow(fee_a % la, lb, &xa) ||
-	    __builtin_mul_overflow(fee_b % lb, la, &xb)) {
-		double da = (double)(fee_a % la) / (double)la,
-		       db = (double)(fee_b % lb) / (double)lb;
-
-		return da < db ? -1 : da > db;
-	}
 	return xa < xb ? -1 : xa > xb;
 }
 

@@ -60,7 +60,7 @@ static void mark(struct mempool *mp, size_t i, bool *doomed, bool on)
 /* The plan so far. */
 struct plan {
 	bool *doomed, *passed;
-	size_t *fresh; /* the entries doom() marked in its current call */
+	size_t *all, n_all; /* the doomed entries' indices */
 	size_t gone, gone_bytes;
 	uint64_t min_seq; /* lowest seq of a doomed ready tx */
 	bool ready;	  /* a ready tx is doomed */
@@ -70,7 +70,7 @@ static void plan_free(struct plan *p)
 {
 	free(p->doomed);
 	free(p->passed);
-	free(p->fresh);
+	free(p->all);
 }
 
 /* Dooms entries[v] and its sender's txs with a later nonce, if the check
@@ -90,19 +90,20 @@ static bool doom(struct mempool *mp, size_t v, struct plan *p)
 				memcmp(e->sender, victim->sender, PUBKEY_SIZE) != 0)))
 			continue;
 		mark(mp, i, p->doomed, true);
-		p->fresh[gone++] = i;
+		p->all[p->n_all + gone++] = i;
 		gone_bytes += e->len;
 		if (!e->waiting) {
 			ready = true;
 			min_seq = e->seq < min_seq ? e->seq : min_seq;
 		}
 	}
-	if (ready && !mp->fx_lost && !mempool_undo_possible(mp, min_seq)) {
+	if (ready && !mp->fx_lost && !mempool_undo_possible(mp, p->all, p->n_all + gone, min_seq)) {
 		/* Only this call's marks: an earlier victim stays doomed. */
 		for (size_t k = 0; k < gone; k++)
-			mark(mp, p->fresh[k], p->doomed, false);
+			mark(mp, p->all[p->n_all + k], p->doomed, false);
 		return false;
 	}
+	p->n_all += gone;
 	p->gone += gone;
 	p->gone_bytes += gone_bytes;
 	p->min_seq = min_seq;
@@ -149,7 +150,8 @@ static enum mempool_result evict(struct mempool *mp, struct plan *p)
 {
 	/* Undo before the entries (and their records) go; if it fails, the
 	 * check state is rebuilt from the pool, as it was before undo. */
-	bool rebuild = p->ready && (mp->fx_lost || mempool_undo(mp, p->min_seq) != 0);
+	bool rebuild =
+		p->ready && (mp->fx_lost || mempool_undo(mp, p->all, p->n_all, p->min_seq) != 0);
 
 	for (size_t i = mp->count; i-- > 0;)
 		if (p->doomed[i])
@@ -168,8 +170,8 @@ enum mempool_result mempool_make_room(struct mempool *mp, const struct mempool_e
 
 	p.doomed = calloc(n, sizeof(*p.doomed));
 	p.passed = calloc(n, sizeof(*p.passed));
-	p.fresh = calloc(n, sizeof(*p.fresh));
-	if (p.doomed == NULL || p.passed == NULL || p.fresh == NULL) {
+	p.all = calloc(n, sizeof(*p.all));
+	if (p.doomed == NULL || p.passed == NULL || p.all == NULL) {
 		plan_free(&p);
 		return MEMPOOL_ERROR;
 	}

@@ -87,14 +87,16 @@ void mempool_fx_clear(struct mempool *mp);
  * True when no other ready tx read or wrote (or iterated over) a key they
  * wrote after them, except credits to an account whose doomed changes were
  * of its balance (and of its nonce, by its own txs) only.
- * In: min_seq, the lowest seq of a doomed fx. */
-bool mempool_undo_possible(const struct mempool *mp, uint64_t min_seq);
+ * In: idx[n]: the indices of the doomed entries (waiting ones too);
+ *     min_seq: the lowest seq of a doomed ready tx. */
+bool mempool_undo_possible(const struct mempool *mp, const size_t *idx, size_t n, uint64_t min_seq);
 
 /* Takes the doomed ready txs' effects out of the check state (what
  * mempool_undo_possible allowed) and fixes the records of the credits that
  * came after them; the entries stay (the caller removes them).
  * Returns 0, or -1 when the state failed or a balance would not fit (the
  * caller then rebuilds the check state). */
-__attribute__((warn_unused_result)) int mempool_undo(struct mempool *mp, uint64_t min_seq);
+__attribute__((warn_unused_result)) int mempool_undo(struct mempool *mp, const size_t *idx,
+						     size_t n, uint64_t min_seq);
 
 #endif

@@ -85,19 +85,17 @@ static bool key_in_later_range(const struct mempool *mp, const struct mempool_to
 	return false;
 }
 
-bool mempool_undo_possible(const struct mempool *mp, uint64_t min_seq)
+bool mempool_undo_possible(const struct mempool *mp, const size_t *idx, size_t n, uint64_t min_seq)
 {
 	if (mp->fx_lost)
 		return false;
-	for (size_t i = 0; i < mp->count; i++) {
-		const struct mempool_fx *fx = mp->entries[i].fx;
+	for (size_t i = 0; i < n; i++) {
+		const struct mempool_fx *fx = mp->entries[idx[i]].fx;
 
-		if (mp->entries[i].waiting)
+		if (mp->entries[idx[i]].waiting)
 			continue;
 		if (fx == NULL)
 			return false;
-		if (!fx->doomed)
-			continue;
 		for (size_t j = 0; j < fx->n_touches; j++) {
 			const struct mempool_touch *t = &fx->touches[j];
 
@@ -187,14 +185,14 @@ static int restore_delta(struct mempool *mp, struct mempool_touch *first)
 	return account_store(&mp->check_st, first->key + 1, &cur) == STATE_OK ? 0 : -1;
 }
 
-int mempool_undo(struct mempool *mp, uint64_t min_seq)
+int mempool_undo(struct mempool *mp, const size_t *idx, size_t n, uint64_t min_seq)
 {
 	uint64_t mark = ++mp->undo_mark;
 
-	for (size_t i = 0; i < mp->count; i++) {
-		struct mempool_fx *fx = mp->entries[i].fx;
+	for (size_t i = 0; i < n; i++) {
+		struct mempool_fx *fx = mp->entries[idx[i]].fx;
 
-		if (fx == NULL || !fx->doomed)
+		if (fx == NULL)
 			continue;
 		for (size_t j = 0; j < fx->n_touches; j++) {
 			struct mempool_touch *t = &fx->touches[j], *first;
