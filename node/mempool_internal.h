@@ -59,7 +59,8 @@ void mempool_reset(struct mempool *mp);
 __attribute__((warn_unused_result)) int mempool_ids_put(struct mempool *mp,
 							const struct mempool_entry *e);
 
-/* mempool_update, also used after an eviction (no ids) and a state failure.
+/* mempool_update, also used after a state failure (no ids) and, when the
+ * records were lost (mp->fx_lost), after an eviction.
  * Defined in mempool_recheck.c. */
 long mempool_recheck(struct mempool *mp, const uint8_t (*ids)[HASH_SIZE], size_t n,
 		     uint64_t next_height);

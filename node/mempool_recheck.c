@@ -1,5 +1,6 @@
 /* mempool_recheck.c: the re-check of the pool after a committed block (and
- * after an eviction or a state failure): the committed txs go, the others
+ * after a state failure, and after an eviction when the records of the
+ * ready txs were lost): the committed txs go, the others
  * are applied again, in pool order, to a fresh check state over the new tip.
  * A ready tx that fails is dropped, except one whose nonce now has a gap,
  * which waits again; then waiting txs whose nonce was used are dropped and
