@@ -187,10 +187,9 @@ static int entries_reserve(struct mempool *mp)
 	return 0;
 }
 
-void mempool_remove_at(struct mempool *mp, size_t i)
+/* Drops e's indexes, records and bytes (the array is left as it is). */
+static void entry_release(struct mempool *mp, struct mempool_entry *e)
 {
-	struct mempool_entry *e = &mp->entries[i];
-
 	if (e->waiting) {
 		uint8_t key[WAIT_KEY_SIZE];
 
@@ -202,8 +201,30 @@ void mempool_remove_at(struct mempool *mp, size_t i)
 	kvmap_erase(&mp->ids, e->id, HASH_SIZE);
 	mp->bytes -= e->len;
 	free(e->tx);
+}
+
+void mempool_remove_at(struct mempool *mp, size_t i)
+{
+	struct mempool_entry *e = &mp->entries[i];
+
+	entry_release(mp, e);
 	memmove(e, e + 1, (mp->count - i - 1) * sizeof(*e));
 	mp->count--;
+}
+
+void mempool_remove_marked(struct mempool *mp, const bool *gone)
+{
+	size_t kept = 0;
+
+	while (kept < mp->count && !gone[kept])
+		kept++; /* those before the first to go stay where they are */
+	for (size_t i = kept; i < mp->count; i++) {
+		if (gone[i])
+			entry_release(mp, &mp->entries[i]);
+		else
+			mp->entries[kept++] = mp->entries[i];
+	}
+	mp->count = kept;
 }
 
 /* Moves entries[i] to the end (it entered the check state just now). */

@@ -153,9 +153,7 @@ static enum mempool_result evict(struct mempool *mp, struct plan *p)
 	bool rebuild =
 		p->ready && (mp->fx_lost || mempool_undo(mp, p->all, p->n_all, p->min_seq) != 0);
 
-	for (size_t i = mp->count; i-- > 0;)
-		if (p->doomed[i])
-			mempool_remove_at(mp, i);
+	mempool_remove_marked(mp, p->doomed);
 	plan_free(p);
 	if (rebuild && mempool_recheck(mp, NULL, 0, mp->next_height) < 0)
 		return MEMPOOL_ERROR;

@@ -48,7 +48,7 @@ struct mempool_touch {
 /* The touches of one key: the value of its entry in mp->touched. */
 struct mempool_key_head {
 	struct mempool_touch *tail; /* the latest touch */
-	uint64_t mark;		    /* mempool_undo's "done" mark */
+	uint64_t mark;		    /* mempool_undo's "seen" mark */
 };
 
 struct mempool_range {
@@ -89,7 +89,7 @@ void mempool_fx_clear(struct mempool *mp);
  * of its balance (and of its nonce, by its own txs) only.
  * In: idx[n]: the indices of the doomed entries (waiting ones too);
  *     min_seq: the lowest seq of a doomed ready tx. */
-bool mempool_undo_possible(const struct mempool *mp, const size_t *idx, size_t n, uint64_t min_seq);
+bool mempool_undo_possible(struct mempool *mp, const size_t *idx, size_t n, uint64_t min_seq);
 
 /* Takes the doomed ready txs' effects out of the check state (what
  * mempool_undo_possible allowed) and fixes the records of the credits that

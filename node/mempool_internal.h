@@ -31,6 +31,10 @@ mempool_classify(struct mempool *mp, const struct mempool_entry *e, const uint8_
 /* Removes entries[i] (freeing its bytes); later entries move down. */
 void mempool_remove_at(struct mempool *mp, size_t i);
 
+/* Removes every entries[i] with gone[i] (gone has mp->count flags) in one
+ * pass; the others keep their order. */
+void mempool_remove_marked(struct mempool *mp, const bool *gone);
+
 /* Makes room for e (read, not yet admitted) by evicting cheaper txs, or
  * refuses it. Returns MEMPOOL_ADDED when there is room now, MEMPOOL_FULL
  * (err says why), or MEMPOOL_ERROR. Defined in mempool_evict.c. */

@@ -85,8 +85,10 @@ static bool key_in_later_range(const struct mempool *mp, const struct mempool_to
 	return false;
 }
 
-bool mempool_undo_possible(const struct mempool *mp, const size_t *idx, size_t n, uint64_t min_seq)
+bool mempool_undo_possible(struct mempool *mp, const size_t *idx, size_t n, uint64_t min_seq)
 {
+	uint64_t mark = ++mp->undo_mark;
+
 	if (mp->fx_lost)
 		return false;
 	for (size_t i = 0; i < n; i++) {
@@ -99,8 +101,10 @@ bool mempool_undo_possible(const struct mempool *mp, const size_t *idx, size_t n
 		for (size_t j = 0; j < fx->n_touches; j++) {
 			const struct mempool_touch *t = &fx->touches[j];
 
-			if (!(t->flags & MEMPOOL_TOUCH_WRITE))
+			/* Each key once, however many doomed txs wrote it. */
+			if (!(t->flags & MEMPOOL_TOUCH_WRITE) || t->head->mark == mark)
 				continue;
+			t->head->mark = mark;
 			if (!key_undoable(first_doomed(t->head->tail, min_seq)) ||
 			    key_in_later_range(mp, t, min_seq))
 				return false;
