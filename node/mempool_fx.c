@@ -17,6 +17,15 @@ struct recorder {
 	struct mempool_fx *fx;
 };
 
+static uint8_t *dup_bytes(const uint8_t *p, size_t len)
+{
+	uint8_t *d = malloc(len ? len : 1);
+
+	if (d != NULL && len > 0)
+		memcpy(d, p, len);
+	return d;
+}
+
 static bool is_account_key(const uint8_t *key, size_t len)
 {
 	return len == 1 + PUBKEY_SIZE && key[0] == KEY_ACCOUNT;
@@ -77,8 +86,7 @@ static struct mempool_touch *note_write(struct recorder *r, const uint8_t *key, 
 	t->is_account = is_account_key(key, len);
 	st = state_get(&r->mp->check_st, key, len, &t->prior, &t->prior_len);
 	t->had_prior = st == STATE_OK;
-	if (st == STATE_ERROR || (t->is_account && t->had_prior &&
-				  account_decode(t->prior, t->prior_len, &t->prior_acct) != 0))
+	if (st == STATE_ERROR)
 		r->fx->failed = true;
 	return t;
 }
@@ -98,9 +106,13 @@ static enum state_status rec_put(void *impl, const uint8_t *key, size_t key_len,
 	struct recorder *r = impl;
 	struct mempool_touch *t = note_write(r, key, key_len);
 
-	if (t != NULL) {
+	if (t != NULL)
 		t->deleted = false;
-		if (t->is_account && account_decode(val, val_len, &t->post_acct) != 0)
+	if (t != NULL && t->is_account) {
+		free(t->post);
+		t->post = dup_bytes(val, val_len);
+		t->post_len = val_len;
+		if (t->post == NULL)
 			r->fx->failed = true;
 	}
 	return state_put(&r->mp->check_st, key, key_len, val, val_len);
@@ -113,18 +125,11 @@ static enum state_status rec_del(void *impl, const uint8_t *key, size_t key_len)
 
 	if (t != NULL) {
 		t->deleted = true;
-		memset(&t->post_acct, 0, sizeof(t->post_acct));
+		free(t->post);
+		t->post = NULL;
+		t->post_len = 0;
 	}
 	return state_del(&r->mp->check_st, key, key_len);
-}
-
-static uint8_t *dup_bytes(const uint8_t *p, size_t len)
-{
-	uint8_t *d = malloc(len ? len : 1);
-
-	if (d != NULL && len > 0)
-		memcpy(d, p, len);
-	return d;
 }
 
 static enum state_status rec_iterate(void *impl, const uint8_t *prefix, size_t prefix_len,
@@ -180,6 +185,7 @@ static void fx_free(struct mempool_fx *fx)
 	for (size_t i = 0; i < fx->n_touches; i++) {
 		free(fx->touches[i].key);
 		free(fx->touches[i].prior);
+		free(fx->touches[i].post);
 	}
 	for (size_t i = 0; i < fx->n_ranges; i++) {
 		free(fx->ranges[i].prefix);
@@ -191,7 +197,8 @@ static void fx_free(struct mempool_fx *fx)
 }
 
 /* Marks the credit touch of a transfer: its recipient's account, another
- * than the sender's, whose balance only grew. */
+ * than the sender's (that only its balance grew is checked when it counts,
+ * mempool_undo.c). */
 static void mark_credit(struct mempool_fx *fx, const struct mempool_entry *e)
 {
 	struct key k;
@@ -201,13 +208,9 @@ static void mark_credit(struct mempool_fx *fx, const struct mempool_entry *e)
 	key_make_pubkey(&k, KEY_ACCOUNT, e->credit_to);
 	for (size_t i = 0; i < fx->n_touches; i++) {
 		struct mempool_touch *t = &fx->touches[i];
-		const struct account *a = &t->prior_acct, *b = &t->post_acct;
 
-		if (t->key_len != k.len || memcmp(t->key, k.bytes, k.len) != 0)
-			continue;
-		if ((t->flags & MEMPOOL_TOUCH_WRITE) && !t->deleted && b->balance > a->balance &&
-		    a->nonce == b->nonce && a->bonded == b->bonded &&
-		    a->unbonding == b->unbonding && a->validator == b->validator)
+		if (t->key_len == k.len && memcmp(t->key, k.bytes, k.len) == 0 &&
+		    (t->flags & MEMPOOL_TOUCH_WRITE) && !t->deleted)
 			t->flags |= MEMPOOL_TOUCH_CREDIT;
 	}
 }
@@ -285,6 +288,21 @@ enum ledger_reason mempool_check_apply(struct mempool *mp, struct mempool_entry 
 	}
 	fx_free(r.fx);
 	return res;
+}
+
+int mempool_touch_decode(struct mempool_touch *t)
+{
+	if (t->decoded)
+		return 0;
+	if (!t->is_account || !(t->flags & MEMPOOL_TOUCH_WRITE))
+		return -1;
+	memset(&t->prior_acct, 0, sizeof(t->prior_acct));
+	memset(&t->post_acct, 0, sizeof(t->post_acct));
+	if ((t->had_prior && account_decode(t->prior, t->prior_len, &t->prior_acct) != 0) ||
+	    (!t->deleted && account_decode(t->post, t->post_len, &t->post_acct) != 0))
+		return -1;
+	t->decoded = true;
+	return 0;
 }
 
 static void touch_unlink(struct mempool *mp, struct mempool_touch *t)

@@ -8,9 +8,10 @@
  * decoded account after it). The touches of one key are linked in pool
  * order, from the latest one (its head in mp->touched). A touch is a
  * "credit" when the tx is a transfer and the key is its recipient's account
- * (another account than the sender's) and only the balance grew: such a
- * touch reads the balance only to refuse an overflow, so it stays valid when
- * an earlier tx's change of that balance is taken out.
+ * (another account than the sender's; an eviction also checks that only the
+ * balance grew): such a touch reads the balance only to refuse an overflow,
+ * so it stays valid when an earlier tx's change of that balance is taken
+ * out.
  * Not for callers outside the mempool. */
 #ifndef HEARTH_NODE_MEMPOOL_FX_H
 #define HEARTH_NODE_MEMPOOL_FX_H
@@ -37,11 +38,13 @@ struct mempool_touch {
 	uint8_t *key;
 	size_t key_len;
 	unsigned flags;
-	/* Writes: the value before (had_prior false: absent), and for an
-	 * account key (is_account) both sides decoded (absent: zeros). */
-	bool had_prior, is_account, deleted;
-	uint8_t *prior;
-	size_t prior_len;
+	/* Writes: the value before (had_prior false: absent) and, for an
+	 * account key (is_account), the value after (deleted: none); both
+	 * decoded on demand (mempool_touch_decode; absent: zeros), and then
+	 * prior_acct and post_acct are what counts (an eviction may fix them). */
+	bool had_prior, is_account, deleted, decoded;
+	uint8_t *prior, *post;
+	size_t prior_len, post_len;
 	struct account prior_acct, post_acct;
 };
 
@@ -75,6 +78,10 @@ struct mempool_fx {
 __attribute__((warn_unused_result)) enum ledger_reason
 mempool_check_apply(struct mempool *mp, struct mempool_entry *e, bool verify_sig,
 		    struct ledger_error *err);
+
+/* Decodes t's account values (once). Returns 0, or -1 when t is not an
+ * account write or a value does not decode. */
+__attribute__((warn_unused_result)) int mempool_touch_decode(struct mempool_touch *t);
 
 /* Unlinks e->fx from the index and frees it (e->fx becomes NULL). */
 void mempool_fx_drop(struct mempool *mp, struct mempool_entry *e);

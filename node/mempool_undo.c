@@ -24,16 +24,26 @@ static bool is_doomed(const struct mempool_touch *t)
 
 /* A doomed write that changed an account's balance only (and the nonce when
  * the account is the tx's sender's). */
-static bool delta_only(const struct mempool_touch *t)
+static bool delta_only(struct mempool_touch *t)
 {
 	const struct account *a = &t->prior_acct, *b = &t->post_acct;
 
 	if (!(t->flags & MEMPOOL_TOUCH_WRITE))
 		return true;
-	if (!t->is_account || t->deleted || a->bonded != b->bonded ||
-	    a->unbonding != b->unbonding || a->validator != b->validator)
+	if (!t->is_account || t->deleted || mempool_touch_decode(t) != 0 ||
+	    a->bonded != b->bonded || a->unbonding != b->unbonding || a->validator != b->validator)
 		return false;
 	return a->nonce == b->nonce || memcmp(t->key + 1, t->fx->sender, PUBKEY_SIZE) == 0;
+}
+
+/* A credit (mempool_fx.h) that indeed only raised the balance. */
+static bool credit_only(struct mempool_touch *t)
+{
+	const struct account *a = &t->prior_acct, *b = &t->post_acct;
+
+	return (t->flags & MEMPOOL_TOUCH_CREDIT) && !t->deleted && mempool_touch_decode(t) == 0 &&
+	       b->balance > a->balance && a->nonce == b->nonce && a->bonded == b->bonded &&
+	       a->unbonding == b->unbonding && a->validator == b->validator;
 }
 
 /* The earliest doomed touch of the key whose latest touch is tail (touches
@@ -49,16 +59,16 @@ static struct mempool_touch *first_doomed(struct mempool_touch *tail, uint64_t m
 }
 
 /* May the doomed touches of this key go? */
-static bool key_undoable(const struct mempool_touch *first)
+static bool key_undoable(struct mempool_touch *first)
 {
 	bool others = false, deltas = true;
 
-	for (const struct mempool_touch *w = first; w != NULL; w = w->next) {
+	for (struct mempool_touch *w = first; w != NULL; w = w->next) {
 		if (is_doomed(w)) {
 			deltas = deltas && delta_only(w);
 			continue;
 		}
-		if (!(w->flags & MEMPOOL_TOUCH_CREDIT))
+		if (!credit_only(w))
 			return false;
 		others = true;
 	}
@@ -92,14 +102,14 @@ bool mempool_undo_possible(struct mempool *mp, const size_t *idx, size_t n, uint
 	if (mp->fx_lost)
 		return false;
 	for (size_t i = 0; i < n; i++) {
-		const struct mempool_fx *fx = mp->entries[idx[i]].fx;
+		struct mempool_fx *fx = mp->entries[idx[i]].fx;
 
 		if (mp->entries[idx[i]].waiting)
 			continue;
 		if (fx == NULL)
 			return false;
 		for (size_t j = 0; j < fx->n_touches; j++) {
-			const struct mempool_touch *t = &fx->touches[j];
+			struct mempool_touch *t = &fx->touches[j];
 
 			/* Each key once, however many doomed txs wrote it. */
 			if (!(t->flags & MEMPOOL_TOUCH_WRITE) || t->head->mark == mark)
@@ -126,7 +136,7 @@ static int restore_value(struct mempool *mp, const struct mempool_touch *first)
 	if (!w->had_prior)
 		return state_del(&mp->check_st, w->key, w->key_len) == STATE_OK ? 0 : -1;
 	/* An account's record may have been fixed by an earlier eviction. */
-	if (w->is_account)
+	if (w->decoded)
 		return account_store(&mp->check_st, w->key + 1, &w->prior_acct) == STATE_OK ? 0
 											    : -1;
 	return state_put(&mp->check_st, w->key, w->key_len, w->prior, w->prior_len) == STATE_OK
@@ -155,6 +165,8 @@ static int restore_delta(struct mempool *mp, struct mempool_touch *first)
 	uint64_t nonce = 0;
 
 	for (struct mempool_touch *w = first; w != NULL; w = w->next) {
+		if ((w->flags & MEMPOOL_TOUCH_WRITE) && mempool_touch_decode(w) != 0)
+			return -1;
 		if (is_doomed(w)) {
 			if (!(w->flags & MEMPOOL_TOUCH_WRITE))
 				continue;
