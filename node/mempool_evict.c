@@ -134,6 +134,13 @@ static enum mempool_result refuse(struct mempool *mp, const struct mempool_entry
 			     "mempool full (%zu txs, %zu bytes): the %zu cheapest txs it could "
 			     "evict have txs of other senders depending on them",
 			     mp->count, mp->bytes, tries);
+	else if (tries > 0)
+		mempool_fail(
+			err, LEDGER_OK,
+			"mempool full (%zu txs, %zu bytes): the %zu txs that pay less per byte "
+			"than fee %llu for %zu bytes have txs of other senders depending on "
+			"them",
+			mp->count, mp->bytes, tries, (unsigned long long)cand->fee, cand->len);
 	else
 		mempool_fail(err, LEDGER_OK,
 			     "mempool full (%zu txs, %zu bytes): fee %llu for %zu bytes does not "

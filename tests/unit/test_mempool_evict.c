@@ -61,14 +61,24 @@ static enum mempool_result offer(struct ctx *c, uint8_t *tx, size_t len, uint8_t
 	return r;
 }
 
-/* A transfer of amount from key `from` to key `to`. */
-static enum mempool_result pay(struct ctx *c, int from, uint64_t nonce, uint64_t fee, int to,
-			       uint64_t amount, uint8_t id[HASH_SIZE])
+/* A transfer of amount from key `from` to key `to`. Out: id, err. */
+static enum mempool_result pay_err(struct ctx *c, int from, uint64_t nonce, uint64_t fee, int to,
+				   uint64_t amount, uint8_t id[HASH_SIZE], struct ledger_error *err)
 {
 	size_t len;
 	uint8_t *tx = fix_transfer(&c->f, from, nonce, fee, c->f.signers[to].pubkey, amount, &len);
+	enum mempool_result r = mempool_add(&c->mp, tx, len, id, err);
 
-	return offer(c, tx, len, id);
+	free(tx);
+	return r;
+}
+
+static enum mempool_result pay(struct ctx *c, int from, uint64_t nonce, uint64_t fee, int to,
+			       uint64_t amount, uint8_t id[HASH_SIZE])
+{
+	struct ledger_error err;
+
+	return pay_err(c, from, nonce, fee, to, amount, id, &err);
 }
 
 struct cmp {
@@ -145,6 +155,7 @@ static void test_a_tx_whose_funds_another_spends_is_not_evicted(void **state)
 {
 	struct ctx *c = *state;
 	uint8_t fund[HASH_SIZE], spend[HASH_SIZE], other[HASH_SIZE], id[HASH_SIZE];
+	struct ledger_error err;
 
 	pool_reset(c, 3);
 	assert_int_equal(pay(c, 0, 1, F, 6, 10 * F, fund), MEMPOOL_ADDED);
@@ -152,7 +163,8 @@ static void test_a_tx_whose_funds_another_spends_is_not_evicted(void **state)
 	assert_int_equal(pay(c, 2, 1, 3 * F, 7, 1, other), MEMPOOL_ADDED);
 	assert_exact(c);
 	/* Pays more than fund, less than other: nothing can go for it. */
-	assert_int_equal(pay(c, 1, 1, 2 * F, 7, 1, id), MEMPOOL_FULL);
+	assert_int_equal(pay_err(c, 1, 1, 2 * F, 7, 1, id, &err), MEMPOOL_FULL);
+	assert_non_null(strstr(err.text, "depending on them"));
 	assert_int_equal(c->mp.count, 3);
 	assert_exact(c);
 	/* Pays more than other: other goes, fund and spend stay. */
