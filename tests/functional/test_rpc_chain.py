@@ -48,7 +48,8 @@ def test_sendrawtransaction_to_mempool(builddir, node):
     pool = node.rpc("getrawmempool")["txids"]
     assert pool in ([txid], [])
     info = node.rpc("getmempoolinfo")
-    assert info["size"] == len(pool) and info["max_txs"] == 5000
+    # A block may take the tx between the two calls, never put it back.
+    assert info["size"] <= len(pool) and info["max_txs"] == 5000
     with pytest.raises(RpcError) as exc:
         node.rpc("sendrawtransaction", tx)
     # Still pending: already known; committed: its nonce is spent.
