@@ -55,21 +55,23 @@ void mempool_fail(struct ledger_error *err, enum ledger_reason reason, const cha
 
 int mempool_rate_cmp(uint64_t fee_a, size_t len_a, uint64_t fee_b, size_t len_b)
 {
-	uint64_t la = len_a ? len_a : 1, lb = len_b ? len_b : 1;
-	uint64_t qa = fee_a / la, qb = fee_b / lb, xa, xb;
+	/* fee_a / la against fee_b / lb, exactly: cross-multiplied in 128
+	 * bits (no division: the eviction compares every pooled tx). */
+	unsigned __int128 xa = (unsigned __int128)fee_a * (len_b ? len_b : 1),
+			  xb = (unsigned __int128)fee_b * (len_a ? len_a : 1);
 
-	if (qa != qb)
-		return qa < qb ? -1 : 1;
-	/* Same quotient: compare the remainders' fractions (ra / la vs rb / lb)
-	 * by cross-multiplying; tx lengths are far below 2^32. */
-	if (__builtin_mul_overflow(fee_a % la, lb, &xa) ||
-	    __builtin_mul_overflow(fee_b % lb, la, &xb)) {
-		double da = (double)(fee_a % la) / (double)la,
-		       db = (double)(fee_b % lb) / (double)lb;
-
-		return da < db ? -1 : da > db;
-	}
 	return xa < xb ? -1 : xa > xb;
+}
+
+/* The recipient of a transfer to another account than the sender's. */
+static void read_credit(struct mempool_entry *e, const Hearth__TxBody *body)
+{
+	const Hearth__Transfer *t = body->transfer;
+
+	e->credits = body->kind_case == HEARTH__TX_BODY__KIND_TRANSFER && t != NULL &&
+		     t->to.len == PUBKEY_SIZE && memcmp(t->to.data, e->sender, PUBKEY_SIZE) != 0;
+	if (e->credits)
+		memcpy(e->credit_to, t->to.data, PUBKEY_SIZE);
 }
 
 int mempool_read_entry(struct mempool_entry *e, const uint8_t *tx, size_t len)
@@ -90,6 +92,7 @@ int mempool_read_entry(struct mempool_entry *e, const uint8_t *tx, size_t len)
 			memcpy(e->sender, body->sender.data, PUBKEY_SIZE);
 			e->nonce = body->nonce;
 			e->fee = body->fee;
+			read_credit(e, body);
 			rc = 0;
 		}
 		codec_free(body_msg);
@@ -117,11 +120,13 @@ void mempool_init(struct mempool *mp, const struct ledger *l, const struct state
 	mp->next_height = next_height;
 	kvmap_init(&mp->ids);
 	kvmap_init(&mp->waiting);
+	kvmap_init(&mp->touched);
 	overlay_init(&mp->check, base, &mp->check_st);
 }
 
 static void entries_clear(struct mempool *mp)
 {
+	mempool_fx_clear(mp);
 	for (size_t i = 0; i < mp->count; i++)
 		free(mp->entries[i].tx);
 	mp->count = 0;
@@ -182,10 +187,9 @@ static int entries_reserve(struct mempool *mp)
 	return 0;
 }
 
-void mempool_remove_at(struct mempool *mp, size_t i)
+/* Drops e's indexes, records and bytes (the array is left as it is). */
+static void entry_release(struct mempool *mp, struct mempool_entry *e)
 {
-	struct mempool_entry *e = &mp->entries[i];
-
 	if (e->waiting) {
 		uint8_t key[WAIT_KEY_SIZE];
 
@@ -193,11 +197,34 @@ void mempool_remove_at(struct mempool *mp, size_t i)
 		kvmap_erase(&mp->waiting, key, sizeof(key));
 		mp->n_waiting--;
 	}
+	mempool_fx_drop(mp, e);
 	kvmap_erase(&mp->ids, e->id, HASH_SIZE);
 	mp->bytes -= e->len;
 	free(e->tx);
+}
+
+void mempool_remove_at(struct mempool *mp, size_t i)
+{
+	struct mempool_entry *e = &mp->entries[i];
+
+	entry_release(mp, e);
 	memmove(e, e + 1, (mp->count - i - 1) * sizeof(*e));
 	mp->count--;
+}
+
+void mempool_remove_marked(struct mempool *mp, const bool *gone)
+{
+	size_t kept = 0;
+
+	while (kept < mp->count && !gone[kept])
+		kept++; /* those before the first to go stay where they are */
+	for (size_t i = kept; i < mp->count; i++) {
+		if (gone[i])
+			entry_release(mp, &mp->entries[i]);
+		else
+			mp->entries[kept++] = mp->entries[i];
+	}
+	mp->count = kept;
 }
 
 /* Moves entries[i] to the end (it entered the check state just now). */
@@ -207,6 +234,8 @@ static void move_to_end(struct mempool *mp, size_t i)
 
 	memmove(&mp->entries[i], &mp->entries[i + 1], (mp->count - i - 1) * sizeof(e));
 	e.seq = mp->next_seq++;
+	if (e.fx != NULL)
+		e.fx->seq = e.seq;
 	mp->entries[mp->count - 1] = e;
 	if (mempool_ids_put(mp, &e) != 0)
 		return; /* no memory: the old seq stays, mempool_find then scans */
@@ -254,16 +283,6 @@ const struct mempool_entry *mempool_find(const struct mempool *mp, const uint8_t
 		if (memcmp(mp->entries[i].id, id, HASH_SIZE) == 0)
 			return &mp->entries[i];
 	return NULL;
-}
-
-/* Applies tx to the check state. */
-enum ledger_reason mempool_check_apply(struct mempool *mp, const uint8_t *tx, size_t len,
-				       bool verify_sig, struct ledger_error *err)
-{
-	struct ledger_block_ctx blk;
-
-	ledger_block_ctx_init(&blk, mp->next_height, no_proposer);
-	return ledger_apply_tx(mp->ledger, &mp->check_st, &blk, tx, len, verify_sig, err);
 }
 
 /* May e (whose nonce has a gap in the check state) wait? */
@@ -352,7 +371,7 @@ void mempool_promote(struct mempool *mp, const uint8_t sender[PUBKEY_SIZE])
 		mp->n_waiting--;
 		mp->entries[i].waiting = false;
 		/* Its signature was verified when it was admitted. */
-		r = mempool_check_apply(mp, mp->entries[i].tx, mp->entries[i].len, false, NULL);
+		r = mempool_check_apply(mp, &mp->entries[i], false, NULL);
 		if (r == LEDGER_OK) {
 			move_to_end(mp, i);
 			continue;
@@ -409,7 +428,7 @@ static enum mempool_result admit(struct mempool *mp, struct mempool_entry *e, co
 		free(e->tx);
 		return MEMPOOL_ERROR;
 	}
-	r = mempool_check_apply(mp, tx, len, verify_sig, err);
+	r = mempool_check_apply(mp, e, verify_sig, err);
 	if (r == LEDGER_TX_NONCE_GAP) {
 		res = mempool_wait_check(mp, e, err);
 		if (res == MEMPOOL_ADDED && mempool_wait_register(mp, e) != 0)

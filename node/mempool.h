@@ -22,8 +22,12 @@
  * full, a ready tx paying strictly more per byte than the cheapest tx of
  * another sender evicts it, with that sender's later-nonce txs that depend
  * on it, as many as needed; otherwise (and always for a tx that would wait)
- * it is refused (MEMPOOL_FULL). Evicting a ready tx rebuilds the check state
- * (the cost of a re-check).
+ * it is refused (MEMPOOL_FULL). A ready tx is evicted only when its removal
+ * (with its sender's later nonces) can be undone in the check state alone:
+ * no other pooled tx read a key it wrote, except transfers crediting an
+ * account it only credited or debited (node/mempool_undo.c); otherwise the
+ * next cheapest is tried (a few at most, then MEMPOOL_FULL). An eviction
+ * costs what the evicted txs touched, not a re-check of the pool.
  *
  * After each committed block the txs it included are removed and the others
  * are re-checked against the new tip; those that no longer apply (spent
@@ -67,6 +71,9 @@ struct mempool_entry {
 	uint64_t nonce;
 	uint64_t fee;
 	bool waiting; /* nonce ahead of the sender's next: not in the check state */
+	bool credits; /* a transfer to another account than the sender's */
+	uint8_t credit_to[PUBKEY_SIZE];
+	struct mempool_fx *fx; /* a ready tx's effects (node/mempool_fx.h) */
 };
 
 struct mempool {
@@ -82,6 +89,12 @@ struct mempool {
 	struct overlay check;
 	struct state check_st;
 	uint64_t next_height;
+	/* What the ready txs touched in the check state (node/mempool_fx.h):
+	 * key -> its touches; the txs that iterated over key ranges. */
+	struct kvmap touched;
+	struct mempool_fx *ranged, *ranged_tail;
+	bool fx_lost; /* a record failed: evictions rebuild until a re-check */
+	uint64_t undo_mark;
 };
 
 enum mempool_result {

@@ -9,12 +9,14 @@
 #include <stdint.h>
 
 #include "node/mempool.h"
+#include "node/mempool_fx.h"
 
 /* Compares fee_a / len_a with fee_b / len_b exactly.
  * Returns < 0, 0 or > 0 as the first rate is lower, equal or higher. */
 int mempool_rate_cmp(uint64_t fee_a, size_t len_a, uint64_t fee_b, size_t len_b);
 
-/* Reads sender, nonce and fee of tx bytes into e (other fields untouched).
+/* Reads sender, nonce, fee and (for a transfer to another account) the
+ * recipient of tx bytes into e (other fields untouched).
  * Returns 0, or -1 when the bytes do not decode (or no memory). */
 __attribute__((warn_unused_result)) int mempool_read_entry(struct mempool_entry *e,
 							   const uint8_t *tx, size_t len);
@@ -29,16 +31,15 @@ mempool_classify(struct mempool *mp, const struct mempool_entry *e, const uint8_
 /* Removes entries[i] (freeing its bytes); later entries move down. */
 void mempool_remove_at(struct mempool *mp, size_t i);
 
+/* Removes every entries[i] with gone[i] (gone has mp->count flags) in one
+ * pass; the others keep their order. */
+void mempool_remove_marked(struct mempool *mp, const bool *gone);
+
 /* Makes room for e (read, not yet admitted) by evicting cheaper txs, or
  * refuses it. Returns MEMPOOL_ADDED when there is room now, MEMPOOL_FULL
  * (err says why), or MEMPOOL_ERROR. Defined in mempool_evict.c. */
 __attribute__((warn_unused_result)) enum mempool_result
 mempool_make_room(struct mempool *mp, const struct mempool_entry *e, struct ledger_error *err);
-
-/* Applies tx bytes to the check state (ledger_apply_tx at next_height). */
-__attribute__((warn_unused_result)) enum ledger_reason
-mempool_check_apply(struct mempool *mp, const uint8_t *tx, size_t len, bool verify_sig,
-		    struct ledger_error *err);
 
 /* May e, whose nonce has a gap in the check state, wait? MEMPOOL_ADDED, or
  * MEMPOOL_NONCE_TOO_FAR / MEMPOOL_NONCE_WAITING / MEMPOOL_ERROR (err says
@@ -62,7 +63,8 @@ void mempool_reset(struct mempool *mp);
 __attribute__((warn_unused_result)) int mempool_ids_put(struct mempool *mp,
 							const struct mempool_entry *e);
 
-/* mempool_update, also used after an eviction (no ids) and a state failure.
+/* mempool_update, also used after a state failure (no ids) and, when the
+ * records were lost (mp->fx_lost), after an eviction.
  * Defined in mempool_recheck.c. */
 long mempool_recheck(struct mempool *mp, const uint8_t (*ids)[HASH_SIZE], size_t n,
 		     uint64_t next_height);

@@ -1,5 +1,6 @@
 /* mempool_recheck.c: the re-check of the pool after a committed block (and
- * after an eviction or a state failure): the committed txs go, the others
+ * after a state failure, and after an eviction when the records of the
+ * ready txs were lost): the committed txs go, the others
  * are applied again, in pool order, to a fresh check state over the new tip.
  * A ready tx that fails is dropped, except one whose nonce now has a gap,
  * which waits again; then waiting txs whose nonce was used are dropped and
@@ -21,7 +22,7 @@ static int recheck_entry(struct mempool *mp, struct mempool_entry *e)
 	if (mempool_ids_put(mp, e) != 0)
 		return 0;
 	if (!e->waiting) {
-		r = mempool_check_apply(mp, e->tx, e->len, false, NULL);
+		r = mempool_check_apply(mp, e, false, NULL);
 		if (r == LEDGER_OK)
 			return 1;
 		if (r == LEDGER_INTERNAL)
@@ -90,6 +91,7 @@ long mempool_recheck(struct mempool *mp, const uint8_t (*ids)[HASH_SIZE], size_t
 			return -1;
 		}
 	}
+	mempool_fx_clear(mp);
 	overlay_free(&mp->check);
 	overlay_init(&mp->check, mp->base, &mp->check_st);
 	mp->next_height = next_height;
