@@ -325,4 +325,5 @@ void net_on_commit(struct net *net)
 	p2p_set_best_height(net->p2p, net->node->chain.tip.height);
 	net_sync_send_status(net, 0);
 	net_gossip_update_position(net);
+	net_tx_retry(net);
 }

@@ -39,6 +39,15 @@ struct metric_family;
  * (cs_precheck.h); a peer's id is never 0. */
 #define NET_TX_FROM_BLOCK 0
 
+/* Gossiped txs refused for want of room or for a nonce gap, asked for
+ * again after the next commit (net_tx.c). */
+#define NET_RETRY_MAX 1024
+
+struct net_retry {
+	uint8_t id[HASH_SIZE];
+	uint64_t peer; /* the peer that sent it */
+};
+
 struct net {
 	struct node *node;
 	struct p2p *p2p;
@@ -66,6 +75,8 @@ struct net {
 	/* Txs received by gossip, verified on the worker pool (net_tx.c). */
 	struct txverify txv;
 	bool txv_open;
+	struct net_retry retry[NET_RETRY_MAX]; /* oldest first */
+	size_t n_retry;
 	/* Address book and peers.dat (net_book.c); off with -addrbook=0. */
 	struct addrbook book;
 	bool book_on;

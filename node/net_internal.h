@@ -67,5 +67,9 @@ void net_tx_on_tx(struct net *net, uint64_t peer_id, const Hearth__Tx *msg);
 void net_tx_on_verified(void *arg, const struct txverify_item *items, size_t n);
 void net_tx_on_ids(struct net *net, uint64_t peer_id, const Hearth__TxIds *msg);
 void net_tx_on_get(struct net *net, uint64_t peer_id, const Hearth__TxIds *msg);
+/* After a commit: asks again, from the peers that sent them, for the txs
+ * refused since for want of room or a nonce gap (as many as the pool now
+ * has room for). */
+void net_tx_retry(struct net *net);
 
 #endif

@@ -7,7 +7,11 @@
  * peer did not deliver). The node's txseen keeps gossip from doing work
  * twice: an id a committed block holds is neither asked for nor verified,
  * and bytes whose signature was verified already (in a block this node
- * applied, or earlier on the worker pool) skip the worker pool. */
+ * applied, or earlier on the worker pool) skip the worker pool. A tx the
+ * pool refused for want of room or for a nonce gap is asked for again
+ * after the next commit (its peers announced it once, and never again):
+ * without that a node whose pool once filled never got those txs, and
+ * proposed empty blocks while its peers held thousands. */
 #include "node/net_internal.h"
 
 #include <stdlib.h>
@@ -47,6 +51,18 @@ void net_on_tx(struct net *net, const uint8_t id[HASH_SIZE], uint64_t from_peer)
 	net_on_txs(net, (const uint8_t(*)[HASH_SIZE])id, 1, from_peer);
 }
 
+/* Notes a tx refused for a reason the next commit may lift. When the list
+ * is full the newest is not noted: the older ones hold the lower nonces
+ * that later ones wait for. */
+static void retry_later(struct net *net, const uint8_t id[HASH_SIZE], uint64_t peer)
+{
+	if (net->n_retry == NET_RETRY_MAX)
+		return;
+	memcpy(net->retry[net->n_retry].id, id, HASH_SIZE);
+	net->retry[net->n_retry].peer = peer;
+	net->n_retry++;
+}
+
 /* Offers one verified tx to the mempool. Returns true when admitted. */
 static bool admit(struct net *net, const struct txverify_item *it, uint8_t id[HASH_SIZE])
 {
@@ -74,9 +90,11 @@ static bool admit(struct net *net, const struct txverify_item *it, uint8_t id[HA
 		net_log(net, false, "tx from peer=%llu rejected: %s", (unsigned long long)it->tag,
 			lerr.text);
 		return false;
-	case MEMPOOL_DUPLICATE:
 	case MEMPOOL_FULL:
 	case MEMPOOL_NONCE_TOO_FAR:
+		retry_later(net, id, it->tag);
+		return false;
+	case MEMPOOL_DUPLICATE:
 	case MEMPOOL_NONCE_WAITING:
 	case MEMPOOL_ERROR:
 		return false;
@@ -240,4 +258,51 @@ void net_tx_on_get(struct net *net, uint64_t peer_id, const Hearth__TxIds *msg)
 		}
 		codec_free(tx);
 	}
+}
+
+/* Sends peer a GetTxs for ids[n]. */
+static void ask_again(struct net *net, uint64_t peer, ProtobufCBinaryData *ids, size_t n)
+{
+	Hearth__P2PMessage req = HEARTH__P2_PMESSAGE__INIT;
+	Hearth__TxIds want = HEARTH__TX_IDS__INIT;
+
+	want.n_ids = n;
+	want.ids = ids;
+	req.msg_case = HEARTH__P2_PMESSAGE__MSG_GET_TXS;
+	req.get_txs = &want;
+	net_send(net, peer, &req, 0);
+}
+
+void net_tx_retry(struct net *net)
+{
+	const struct mempool *mp = &net->node->mempool;
+	size_t room = mp->limits.max_txs > mp->count ? mp->limits.max_txs - mp->count : 0;
+	size_t done = 0;
+	ProtobufCBinaryData *ids = calloc(NET_TX_IDS_MAX, sizeof(*ids));
+
+	while (ids != NULL && done < net->n_retry && room > 0) {
+		uint64_t peer = net->retry[done].peer;
+		size_t n = 0;
+
+		/* One GetTxs per run of ids from one peer, in the order refused. */
+		for (; done < net->n_retry && net->retry[done].peer == peer && n < NET_TX_IDS_MAX &&
+		       room > 0;
+		     done++) {
+			const uint8_t *id = net->retry[done].id;
+
+			if ((txseen_flags(&net->node->txseen, id) & TXSEEN_COMMITTED) != 0 ||
+			    mempool_contains(mp, id))
+				continue;
+			ids[n].len = HASH_SIZE;
+			ids[n].data = net->retry[done].id;
+			n++;
+			room--;
+		}
+		if (n > 0)
+			ask_again(net, peer, ids, n);
+	}
+	free(ids);
+	/* What there was no room for waits for the next commit. */
+	memmove(&net->retry[0], &net->retry[done], (net->n_retry - done) * sizeof(net->retry[0]));
+	net->n_retry -= done;
 }
