@@ -70,6 +70,7 @@ struct net {
 	uint32_t rs_round;
 	enum bft_step rs_step;
 	int32_t rs_pol_round;
+	bool rs_has_proposal;
 	uint64_t votes_resent, proposals_resent;
 	struct metric_family *m_votes_resent, *m_proposals_resent;
 	/* Txs received by gossip, verified on the worker pool (net_tx.c). */

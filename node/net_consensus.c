@@ -158,10 +158,16 @@ void net_consensus_on_proposal(struct net *net, uint64_t peer_id, const Hearth__
 	free(payload);
 	wrap.msg_case = HEARTH__P2_PMESSAGE__MSG_PROPOSAL;
 	wrap.proposal = (Hearth__Proposal *)msg;
-	judge(net, peer_id, st, &wrap, "invalid proposal");
-	if (st != BFT_INVALID) /* the sender has it; a new one was relayed to the others */
-		net_gossip_mark_proposal(net, st == BFT_OK ? 0 : peer_id, 0, msg->height,
-					 msg->round);
+	/* A new proposal is not relayed at once: its proposer sent it to
+	 * every peer of its own, and a relay reached most of them a second
+	 * time (a whole block, decrypted and decoded again). Peers say in
+	 * their round_state that they hold it; one that does not gets it by
+	 * gossip (net_gossip.c) within a tick. A conflicting one is relayed
+	 * (evidence). */
+	if (st != BFT_OK)
+		judge(net, peer_id, st, &wrap, "invalid proposal");
+	if (st != BFT_INVALID) /* the sender has it */
+		net_gossip_mark_proposal(net, peer_id, 0, msg->height, msg->round);
 	net_gossip_update_position(net);
 }
 

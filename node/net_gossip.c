@@ -73,6 +73,9 @@ static void send_round_state(struct net *net, uint64_t peer_id)
 	rs.round = net->rs_round;
 	rs.step = step_to_proto(net->rs_step);
 	rs.pol_round = net->rs_pol_round;
+	/* Present only when true: the codec takes only canonical encodings. */
+	rs.has_has_proposal = net->rs_has_proposal;
+	rs.has_proposal = net->rs_has_proposal;
 	msg.msg_case = HEARTH__P2_PMESSAGE__MSG_ROUND_STATE;
 	msg.round_state = &rs;
 	net_send(net, peer_id, &msg, 0);
@@ -85,6 +88,8 @@ void net_gossip_update_position(struct net *net)
 	uint32_t round;
 	enum bft_step step;
 	int64_t pol;
+	struct bft_proposal p;
+	bool has_proposal;
 
 	if (e == NULL || net->p2p == NULL || net->closing)
 		return;
@@ -92,9 +97,12 @@ void net_gossip_update_position(struct net *net)
 	round = bft_round(e);
 	step = bft_step(e);
 	pol = bft_pol_wanted(e);
+	has_proposal = bft_proposal_get(e, round, &p);
 	if (height == 0 || (net->rs_sent && net->rs_height == height && net->rs_round == round &&
-			    net->rs_step == step && net->rs_pol_round == pol))
+			    net->rs_step == step && net->rs_pol_round == pol &&
+			    net->rs_has_proposal == has_proposal))
 		return;
+	net->rs_has_proposal = has_proposal;
 	net->rs_sent = true;
 	net->rs_height = height;
 	net->rs_round = round;
@@ -130,11 +138,16 @@ static void mark(struct net *net, uint64_t peer_id, uint64_t except, uint64_t he
 		if ((peer_id != 0 && ps->peer_id != peer_id) ||
 		    (except != 0 && ps->peer_id == except))
 			continue;
-		/* Sent to every peer: only the engines at its height keep it; a
-		 * peer still at an earlier height (in its commit wait) or that
-		 * has not said where it is drops it, and gets it by gossip once
-		 * it announces this height. */
-		if (peer_id == 0 && (!ps->has_position || ps->height != height))
+		/* Sent to every peer: the engines at its height take it, and a
+		 * peer one height below (in its commit wait, or still deciding)
+		 * keeps it until it gets there (cs_early.h); a peer further
+		 * behind, or that has not said where it is, drops it and gets
+		 * it by gossip once it announces this height. Marking the peer
+		 * one below matters: gossip would otherwise send every proposal
+		 * twice, as the peers announce the new height only after the
+		 * proposer has broadcast it. */
+		if (peer_id == 0 &&
+		    (!ps->has_position || (ps->height != height && ps->height + 1 != height)))
 			continue;
 		if (idx < 0)
 			net_peerstate_mark_proposal(ps, height, round);
@@ -231,6 +244,8 @@ void net_gossip_on_round_state(struct net *net, uint64_t peer_id, const Hearth__
 	if (ps == NULL)
 		return;
 	net_peerstate_set_position(ps, msg->height, msg->round, step, msg->pol_round);
+	if (msg->has_has_proposal && msg->has_proposal)
+		net_peerstate_mark_proposal(ps, msg->height, msg->round);
 	/* At once, not on the next tick: what it lacks is sent once only. */
 	if (e != NULL)
 		gossip_peer(net, e, ps);

@@ -9,9 +9,11 @@
  * --oversize sends one frame header declaring a plaintext of cap + 1 bytes
  * (cap defaults to P2P_FRAME_LIMIT), --tampered a frame whose ciphertext has
  * one bit flipped, --undecodable a valid frame whose plaintext is not a
- * P2PMessage. --double-vote plays a validator that signs twice: it waits for
- * the first vote the node sends (each vote it casts goes to every connected
- * peer), then sends two prevotes for that height and round,
+ * P2PMessage. --double-vote plays a validator that signs twice: it says
+ * where its engine is (round_state at the height after the node's tip, as
+ * a node does; vote gossip sends nothing to a peer that has not), waits for
+ * the first vote the node sends, then sends two prevotes for that height
+ * and round,
  * for two different made-up blocks, signed with the secret key in KEYFILE
  * (a datadir's validator_key: 64 hex digits), and stays 2 s for the node to
  * take them. Prints one line saying what happened; with --double-vote
@@ -261,6 +263,7 @@ static int drain_until_closed(int fd, const char *when, unsigned timeout_s)
 struct peer_rest {
 	uint8_t data[4096];
 	size_t len;
+	uint64_t node_height; /* the best height the node gave in its handshake */
 };
 
 /* Runs the handshake. Returns 0 when it is done (rx/tx set, rest holds the
@@ -301,6 +304,7 @@ static int run_handshake(int fd, const struct p2p_hs_params *params, struct p2p_
 			rest->len = used < got ? got - used : 0;
 			memcpy(rest->data, buf + used, rest->len);
 			p2p_handshake_finish(&hs, P2P_FRAME_LIMIT, rx, tx, &peer);
+			rest->node_height = peer.best_height;
 			printf("handshake done\n");
 			ret = 0;
 			break;
@@ -418,15 +422,45 @@ static int scan_frames(struct p2p_frame_rx *rx, const uint8_t *data, size_t len,
 	return 0;
 }
 
-/* Reads frames (the rest of the handshake's read first) until the node
- * sends a vote. Out: *height, *round. Returns 0, or -1 (closed, timeout,
- * bad frame). */
-static int wait_for_vote(int fd, struct p2p_frame_rx *rx, const struct peer_rest *rest,
-			 uint64_t *height, uint32_t *round)
+/* Says where this peer's engine is, as a node does after the handshake:
+ * at the height after the node's tip, round 0. The node's vote gossip then
+ * sends it the votes of that height (it sends nothing to a peer that has
+ * not said where it is). Returns 0 or -1. */
+static int send_round_state(int fd, struct p2p_frame_tx *tx, uint64_t height)
+{
+	Hearth__P2PMessage msg = HEARTH__P2_PMESSAGE__INIT;
+	Hearth__RoundState rs = HEARTH__ROUND_STATE__INIT;
+	uint8_t *plain = NULL, *frame = NULL;
+	size_t plain_len, frame_len;
+	int rc = -1;
+
+	rs.height = height;
+	rs.round = 0;
+	rs.step = HEARTH__ROUND_STEP__STEP_PROPOSE;
+	rs.pol_round = -1;
+	msg.msg_case = HEARTH__P2_PMESSAGE__MSG_ROUND_STATE;
+	msg.round_state = &rs;
+	if (codec_encode(&msg.base, &plain, &plain_len) == CODEC_OK &&
+	    p2p_frame_seal(tx, plain, plain_len, &frame, &frame_len) == P2P_FRAME_OK)
+		rc = peer_write(fd, frame, frame_len);
+	free(plain);
+	free(frame);
+	return rc;
+}
+
+/* Announces its position, then reads frames (the rest of the handshake's
+ * read first) until the node sends a vote. Out: *height, *round. Returns
+ * 0, or -1 (closed, timeout, bad frame). */
+static int wait_for_vote(int fd, struct p2p_frame_rx *rx, struct p2p_frame_tx *tx,
+			 const struct peer_rest *rest, uint64_t *height, uint32_t *round)
 {
 	uint8_t buf[4096];
 	size_t got;
-	int rc = scan_frames(rx, rest->data, rest->len, height, round);
+	int rc;
+
+	if (send_round_state(fd, tx, rest->node_height + 1) != 0)
+		return -1;
+	rc = scan_frames(rx, rest->data, rest->len, height, round);
 
 	while (rc == 0) {
 		if (peer_read(fd, buf, sizeof(buf), &got) != READ_DATA)
@@ -484,7 +518,7 @@ static int run_double_vote(int fd, const struct peer_opts *o, struct p2p_frame_r
 		return fail("cannot load the validator key");
 	randombytes_buf(id_a, sizeof(id_a));
 	randombytes_buf(id_b, sizeof(id_b));
-	if (wait_for_vote(fd, rx, rest, &height, &round) != 0) {
+	if (wait_for_vote(fd, rx, tx, rest, &height, &round) != 0) {
 		signer_wipe(&key);
 		return fail("no vote from the node");
 	}
@@ -666,7 +700,7 @@ static int run_double_propose(int fd, const struct peer_opts *o, struct p2p_fram
 		free(members);
 		return fail("cannot load the validator key");
 	}
-	if (wait_for_vote(fd, rx, rest, &height, &round) == 0 && height < UINT64_MAX)
+	if (wait_for_vote(fd, rx, tx, rest, &height, &round) == 0 && height < UINT64_MAX)
 		rc = double_propose_at(fd, tx, o->chain_id, &key, members, height) == 0 &&
 				     double_propose_at(fd, tx, o->chain_id, &key, members,
 						       height + 1) == 0

@@ -24,9 +24,12 @@ TXS = 1500
 BATCH = 100
 FEE = 1000
 # Checks per tx allowed on a node the txs reach by gossip: one is the
-# floor, and what every node does here; the small margin keeps the test
-# about repeated work rather than about an exact count.
-MAX_CHECKS_PER_TX = 1.1
+# floor, and what every node does on a quiet machine. On a loaded one a
+# node can fall behind: the others commit a block while its proposal's txs
+# still wait for the worker pool, and the node applies the block (checking
+# those txs) before the queued checks run (1.13 seen under CI and a second
+# test run at once). Before the fix the busiest node did 1.26 and more.
+MAX_CHECKS_PER_TX = 1.2
 
 
 def sig_checks(node):

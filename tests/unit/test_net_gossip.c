@@ -411,6 +411,20 @@ static void test_engine_votes_reach_the_peer_that_lacks_them(void **state UNUSED
 
 /* ---------------------------------------------------------------- the message */
 
+/* msg encodes, and its encoding does not decode (not canonical). */
+static void assert_not_canonical(const Hearth__P2PMessage *msg)
+{
+	ProtobufCMessage *decoded = NULL;
+	uint8_t *bytes;
+	size_t len;
+
+	assert_int_equal(codec_encode(&msg->base, &bytes, &len), CODEC_OK);
+	assert_int_not_equal(
+		codec_decode(&hearth__p2_pmessage__descriptor, bytes, len, len, &decoded, NULL),
+		CODEC_OK);
+	free(bytes);
+}
+
 static void test_round_state_round_trips_and_an_unknown_step_is_refused(void **state UNUSED)
 {
 	Hearth__P2PMessage msg = HEARTH__P2_PMESSAGE__INIT;
@@ -428,10 +442,12 @@ static void test_round_state_round_trips_and_an_unknown_step_is_refused(void **s
 	rs.round = 7;
 	rs.step = HEARTH__ROUND_STEP__STEP_PRECOMMIT;
 	rs.pol_round = -1;
+	rs.has_has_proposal = true;
+	rs.has_proposal = true;
 	msg.msg_case = HEARTH__P2_PMESSAGE__MSG_ROUND_STATE;
 	msg.round_state = &rs;
 	assert_int_equal(codec_encode(&msg.base, &bytes, &len), CODEC_OK);
-	assert_true(len <= 27); /* doc/p2p.md: at most 27 bytes, whatever the values */
+	assert_true(len <= 29); /* doc/p2p.md: at most 29 bytes, whatever the values */
 	assert_int_equal(
 		codec_decode(&hearth__p2_pmessage__descriptor, bytes, len, len, &decoded, NULL),
 		CODEC_OK);
@@ -441,7 +457,12 @@ static void test_round_state_round_trips_and_an_unknown_step_is_refused(void **s
 	assert_int_equal(back->round_state->round, 7);
 	assert_int_equal(back->round_state->step, HEARTH__ROUND_STEP__STEP_PRECOMMIT);
 	assert_int_equal(back->round_state->pol_round, -1);
+	assert_true(back->round_state->has_has_proposal && back->round_state->has_proposal);
 	codec_free(decoded);
+	/* has_proposal present and false is not canonical (net_gossip.c sends
+	 * it only when true). */
+	rs.has_proposal = false;
+	assert_not_canonical(&msg);
 	/* The step is the 3rd field (tag 0x18) of the inner message: 9 is no step. */
 	for (size_t i = 2; i + 1 < len; i++)
 		if (bytes[i] == 0x18 && bytes[i + 1] == 3)
