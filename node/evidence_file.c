@@ -8,38 +8,9 @@
 #include <sodium.h>
 
 #include "proto/codec.h"
+#include "proto/le.h"
 
 #define FILE_MAGIC "HEVD"
-
-static void put_u32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put_u64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t get_u32(const uint8_t *p)
-{
-	uint32_t v = 0;
-
-	for (int i = 3; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
-}
-
-static uint64_t get_u64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
-}
 
 static void checksum(const uint8_t *data, size_t len, uint8_t out[HASH_SIZE])
 {
@@ -62,7 +33,7 @@ static int put_evidence(uint8_t *buf, size_t *off, const struct evidence *ev)
 		free(bytes);
 		return -1;
 	}
-	put_u32(buf + *off, (uint32_t)n);
+	le_put_u32(buf + *off, (uint32_t)n);
 	memcpy(buf + *off + 4, bytes, n);
 	*off += 4 + n;
 	free(bytes);
@@ -83,14 +54,14 @@ int evidence_file_encode(const struct evidence_report *r, uint8_t **out, size_t 
 	if (buf == NULL)
 		return -1;
 	memcpy(buf, FILE_MAGIC, 4);
-	put_u32(buf + 4, EVIDENCE_FILE_VERSION);
-	put_u32(buf + 12, (uint32_t)r->num_seen);
-	put_u32(buf + 16, (uint32_t)r->next_seen);
-	put_u32(buf + 20, (uint32_t)r->num_waiting);
-	put_u32(buf + 24, (uint32_t)r->num_pending);
+	le_put_u32(buf + 4, EVIDENCE_FILE_VERSION);
+	le_put_u32(buf + 12, (uint32_t)r->num_seen);
+	le_put_u32(buf + 16, (uint32_t)r->next_seen);
+	le_put_u32(buf + 20, (uint32_t)r->num_waiting);
+	le_put_u32(buf + 24, (uint32_t)r->num_pending);
 	for (size_t i = 0; i < r->num_seen; i++, off += EVIDENCE_FILE_PAIR) {
 		memcpy(buf + off, r->seen[i].validator, PUBKEY_SIZE);
-		put_u64(buf + off + PUBKEY_SIZE, r->seen[i].height);
+		le_put_u64(buf + off + PUBKEY_SIZE, r->seen[i].height);
 	}
 	for (size_t i = 0; i < r->num_waiting; i++) {
 		if (put_evidence(buf, &off, &r->waiting[i]) != 0) {
@@ -106,7 +77,7 @@ int evidence_file_encode(const struct evidence_report *r, uint8_t **out, size_t 
 			return -1;
 		}
 	}
-	put_u32(buf + 8, (uint32_t)(off + HASH_SIZE));
+	le_put_u32(buf + 8, (uint32_t)(off + HASH_SIZE));
 	checksum(buf, off, buf + off);
 	*out = buf;
 	*len = off + HASH_SIZE;
@@ -117,27 +88,27 @@ int evidence_file_encode(const struct evidence_report *r, uint8_t **out, size_t 
  * Returns EVIDENCE_FILE_OK or the reason it is refused. */
 static enum evidence_file_status check_header(const uint8_t *data, size_t len)
 {
-	uint32_t num_seen = get_u32(data + 12), next_seen = get_u32(data + 16);
+	uint32_t num_seen = le_get_u32(data + 12), next_seen = le_get_u32(data + 16);
 	uint8_t sum[HASH_SIZE];
 
 	if (memcmp(data, FILE_MAGIC, 4) != 0)
 		return EVIDENCE_FILE_BAD_MAGIC;
 	/* Before the checksum: another version may place it elsewhere. */
-	if (get_u32(data + 4) != EVIDENCE_FILE_VERSION)
+	if (le_get_u32(data + 4) != EVIDENCE_FILE_VERSION)
 		return EVIDENCE_FILE_BAD_VERSION;
-	if (get_u32(data + 8) > EVIDENCE_FILE_MAX)
+	if (le_get_u32(data + 8) > EVIDENCE_FILE_MAX)
 		return EVIDENCE_FILE_OVER_BOUNDS;
-	if (get_u32(data + 8) > len)
+	if (le_get_u32(data + 8) > len)
 		return EVIDENCE_FILE_TRUNCATED;
-	if (get_u32(data + 8) < len)
+	if (le_get_u32(data + 8) < len)
 		return EVIDENCE_FILE_OVER_BOUNDS;
 	checksum(data, len - HASH_SIZE, sum);
 	if (sodium_memcmp(sum, data + len - HASH_SIZE, HASH_SIZE) != 0)
 		return EVIDENCE_FILE_BAD_CHECKSUM;
 	/* The ring's next slot is the oldest pair once it is full, else 0. */
 	if (num_seen > EVIDENCE_REPORT_SEEN_MAX ||
-	    get_u32(data + 20) > EVIDENCE_REPORT_WAITING_MAX ||
-	    get_u32(data + 24) > EVIDENCE_REPORT_PENDING_MAX ||
+	    le_get_u32(data + 20) > EVIDENCE_REPORT_WAITING_MAX ||
+	    le_get_u32(data + 24) > EVIDENCE_REPORT_PENDING_MAX ||
 	    (num_seen < EVIDENCE_REPORT_SEEN_MAX ? next_seen != 0
 						 : next_seen >= EVIDENCE_REPORT_SEEN_MAX))
 		return EVIDENCE_FILE_OVER_BOUNDS;
@@ -155,7 +126,7 @@ static enum evidence_file_status get_evidence(const uint8_t *data, size_t end, s
 
 	if (end - *off < 4)
 		return EVIDENCE_FILE_TRUNCATED;
-	n = get_u32(data + *off);
+	n = le_get_u32(data + *off);
 	if (n > EVIDENCE_FILE_ITEM_MAX)
 		return EVIDENCE_FILE_OVER_BOUNDS;
 	if (end - *off - 4 < n)
@@ -178,18 +149,18 @@ static enum evidence_file_status get_body(const uint8_t *data, size_t len,
 					  struct evidence_report *r)
 {
 	size_t end = len - HASH_SIZE, off = EVIDENCE_FILE_HEADER;
-	size_t num_seen = get_u32(data + 12), num_waiting = get_u32(data + 20),
-	       num_pending = get_u32(data + 24);
+	size_t num_seen = le_get_u32(data + 12), num_waiting = le_get_u32(data + 20),
+	       num_pending = le_get_u32(data + 24);
 	enum evidence_file_status st;
 
 	if ((end - off) / EVIDENCE_FILE_PAIR < num_seen)
 		return EVIDENCE_FILE_TRUNCATED;
 	for (size_t i = 0; i < num_seen; i++, off += EVIDENCE_FILE_PAIR) {
 		memcpy(r->seen[i].validator, data + off, PUBKEY_SIZE);
-		r->seen[i].height = get_u64(data + off + PUBKEY_SIZE);
+		r->seen[i].height = le_get_u64(data + off + PUBKEY_SIZE);
 	}
 	r->num_seen = num_seen;
-	r->next_seen = get_u32(data + 16);
+	r->next_seen = le_get_u32(data + 16);
 	for (size_t i = 0; i < num_waiting; i++) {
 		st = get_evidence(data, end, &off, &r->waiting[i]);
 		if (st != EVIDENCE_FILE_OK)

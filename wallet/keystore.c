@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "proto/hex.h"
+#include "proto/le.h"
 
 #define MAGIC	    "HTHWKEY"
 #define MAGIC_LEN   7
@@ -73,21 +74,6 @@ int keystore_dir(const char *datadir, char *out, size_t out_size, char *err, siz
 	return 0;
 }
 
-static void put_u64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-static uint64_t get_u64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
 static bool limits_ok(uint64_t ops, uint64_t mem)
 {
 	return ops >= crypto_pwhash_OPSLIMIT_MIN && ops <= KEYSTORE_OPS_MAX &&
@@ -112,8 +98,8 @@ static int derive_key(const uint8_t *file, const char *pass, size_t pass_len,
 		      uint8_t key[crypto_aead_xchacha20poly1305_ietf_KEYBYTES])
 {
 	return crypto_pwhash(key, crypto_aead_xchacha20poly1305_ietf_KEYBYTES, pass, pass_len,
-			     file + OFF_SALT, get_u64(file + OFF_OPS),
-			     (size_t)get_u64(file + OFF_MEM), crypto_pwhash_ALG_ARGON2ID13);
+			     file + OFF_SALT, le_get_u64(file + OFF_OPS),
+			     (size_t)le_get_u64(file + OFF_MEM), crypto_pwhash_ALG_ARGON2ID13);
 }
 
 int keystore_seal(const char *name, const uint8_t secret[SECKEY_SIZE], const char *pass,
@@ -136,8 +122,8 @@ int keystore_seal(const char *name, const uint8_t secret[SECKEY_SIZE], const cha
 	}
 	memcpy(out, MAGIC, MAGIC_LEN);
 	out[OFF_VERSION] = KEYSTORE_VERSION;
-	put_u64(out + OFF_OPS, lim->opslimit);
-	put_u64(out + OFF_MEM, lim->memlimit);
+	le_put_u64(out + OFF_OPS, lim->opslimit);
+	le_put_u64(out + OFF_MEM, lim->memlimit);
 	randombytes_buf(out + OFF_SALT, crypto_pwhash_SALTBYTES);
 	memcpy(out + OFF_PUBKEY, s.pubkey, PUBKEY_SIZE);
 	signer_wipe(&s);
@@ -167,7 +153,7 @@ int keystore_open(const char *name, const uint8_t *data, size_t len, const char 
 
 	if (len != KEYSTORE_FILE_SIZE || memcmp(data, MAGIC, MAGIC_LEN) != 0 ||
 	    data[OFF_VERSION] != KEYSTORE_VERSION ||
-	    !limits_ok(get_u64(data + OFF_OPS), get_u64(data + OFF_MEM)) ||
+	    !limits_ok(le_get_u64(data + OFF_OPS), le_get_u64(data + OFF_MEM)) ||
 	    make_ad(data, name, ad, sizeof(ad), &ad_len) != 0) {
 		snprintf(err, err_size, "key '%s' is not a valid key file (truncated or corrupted)",
 			 name);

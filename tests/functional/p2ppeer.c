@@ -422,6 +422,21 @@ static int scan_frames(struct p2p_frame_rx *rx, const uint8_t *data, size_t len,
 	return 0;
 }
 
+/* Encodes, seals and writes msg. Returns 0 or -1. */
+static int send_message(int fd, struct p2p_frame_tx *tx, const Hearth__P2PMessage *msg)
+{
+	uint8_t *plain = NULL, *frame = NULL;
+	size_t plain_len, frame_len;
+	int rc = -1;
+
+	if (codec_encode(&msg->base, &plain, &plain_len) == CODEC_OK &&
+	    p2p_frame_seal(tx, plain, plain_len, &frame, &frame_len) == P2P_FRAME_OK)
+		rc = peer_write(fd, frame, frame_len);
+	free(plain);
+	free(frame);
+	return rc;
+}
+
 /* Says where this peer's engine is, as a node does after the handshake:
  * at the height after the node's tip, round 0. The node's vote gossip then
  * sends it the votes of that height (it sends nothing to a peer that has
@@ -430,9 +445,6 @@ static int send_round_state(int fd, struct p2p_frame_tx *tx, uint64_t height)
 {
 	Hearth__P2PMessage msg = HEARTH__P2_PMESSAGE__INIT;
 	Hearth__RoundState rs = HEARTH__ROUND_STATE__INIT;
-	uint8_t *plain = NULL, *frame = NULL;
-	size_t plain_len, frame_len;
-	int rc = -1;
 
 	rs.height = height;
 	rs.round = 0;
@@ -440,12 +452,7 @@ static int send_round_state(int fd, struct p2p_frame_tx *tx, uint64_t height)
 	rs.pol_round = -1;
 	msg.msg_case = HEARTH__P2_PMESSAGE__MSG_ROUND_STATE;
 	msg.round_state = &rs;
-	if (codec_encode(&msg.base, &plain, &plain_len) == CODEC_OK &&
-	    p2p_frame_seal(tx, plain, plain_len, &frame, &frame_len) == P2P_FRAME_OK)
-		rc = peer_write(fd, frame, frame_len);
-	free(plain);
-	free(frame);
-	return rc;
+	return send_message(fd, tx, &msg);
 }
 
 /* Announces its position, then reads frames (the rest of the handshake's
@@ -479,9 +486,7 @@ static int send_prevote(int fd, struct p2p_frame_tx *tx, const char *chain_id,
 	Hearth__P2PMessage msg = HEARTH__P2_PMESSAGE__INIT;
 	Hearth__Vote vm;
 	struct vote v;
-	uint8_t digest[HASH_SIZE], *plain = NULL, *frame = NULL;
-	size_t plain_len, frame_len;
-	int rc = -1;
+	uint8_t digest[HASH_SIZE];
 
 	memset(&v, 0, sizeof(v));
 	v.type = VOTE_TYPE_PREVOTE;
@@ -496,12 +501,7 @@ static int send_prevote(int fd, struct p2p_frame_tx *tx, const char *chain_id,
 	vote_to_proto(&v, &vm);
 	msg.msg_case = HEARTH__P2_PMESSAGE__MSG_VOTE;
 	msg.vote = &vm;
-	if (codec_encode(&msg.base, &plain, &plain_len) == CODEC_OK &&
-	    p2p_frame_seal(tx, plain, plain_len, &frame, &frame_len) == P2P_FRAME_OK)
-		rc = peer_write(fd, frame, frame_len);
-	free(plain);
-	free(frame);
-	return rc;
+	return send_message(fd, tx, &msg);
 }
 
 /* --double-vote. Returns the exit code. */
@@ -623,8 +623,8 @@ static int send_proposal(int fd, struct p2p_frame_tx *tx, const char *chain_id,
 	Hearth__Block block = HEARTH__BLOCK__INIT;
 	struct block_header h;
 	struct proposal_header p;
-	uint8_t digest[HASH_SIZE], *header = NULL, *plain = NULL, *frame = NULL;
-	size_t header_len, plain_len, frame_len;
+	uint8_t digest[HASH_SIZE], *header = NULL;
+	size_t header_len;
 	int rc = -1;
 
 	memset(&h, 0, sizeof(h));
@@ -654,13 +654,9 @@ static int send_proposal(int fd, struct p2p_frame_tx *tx, const char *chain_id,
 		prop.sig.len = SIG_SIZE;
 		msg.msg_case = HEARTH__P2_PMESSAGE__MSG_PROPOSAL;
 		msg.proposal = &prop;
-		if (codec_encode(&msg.base, &plain, &plain_len) == CODEC_OK &&
-		    p2p_frame_seal(tx, plain, plain_len, &frame, &frame_len) == P2P_FRAME_OK)
-			rc = peer_write(fd, frame, frame_len);
+		rc = send_message(fd, tx, &msg);
 	}
 	free(header);
-	free(plain);
-	free(frame);
 	return rc;
 }
 
