@@ -244,6 +244,23 @@ static int start_loop(struct node *node, char *err, size_t err_size)
 	return 0;
 }
 
+int node_open_mempool(struct node *node, const struct mempool_limits *limits, char *err,
+		      size_t err_size)
+{
+	if (txseen_init(&node->txseen) != 0) {
+		snprintf(err, err_size, "out of memory for the table of recent tx ids");
+		return -1;
+	}
+	mempool_init(&node->mempool, &node->chain.ledger, store_state(node->store),
+		     node->chain.tip.height + 1, limits);
+	node->mempool_open = true;
+	/* The pool and txseen are the ledger's verified-signature cache. */
+	node->chain.ledger.cfg.sig_verified = sigcache_has;
+	node->chain.ledger.cfg.sig_noted = sigcache_note;
+	node->chain.ledger.cfg.sig_arg = node;
+	return 0;
+}
+
 static int start_mempool(struct node *node, char *err, size_t err_size)
 {
 	struct mempool_limits limits = {
@@ -253,18 +270,7 @@ static int start_mempool(struct node *node, char *err, size_t err_size)
 						      MEMPOOL_AHEAD_DEFAULT),
 	};
 
-	if (txseen_init(&node->txseen) != 0) {
-		snprintf(err, err_size, "out of memory for the table of recent tx ids");
-		return -1;
-	}
-	mempool_init(&node->mempool, &node->chain.ledger, store_state(node->store),
-		     node->chain.tip.height + 1, &limits);
-	node->mempool_open = true;
-	/* The pool and txseen are the ledger's verified-signature cache. */
-	node->chain.ledger.cfg.sig_verified = sigcache_has;
-	node->chain.ledger.cfg.sig_noted = sigcache_note;
-	node->chain.ledger.cfg.sig_arg = node;
-	return 0;
+	return node_open_mempool(node, &limits, err, err_size);
 }
 
 static int start_calls(struct node *node, char *err, size_t err_size)

@@ -90,6 +90,15 @@ __attribute__((warn_unused_result)) int node_start(struct node *node, const stru
 /* Runs the loop until SIGINT or SIGTERM. Returns 0, or -1 with err. */
 __attribute__((warn_unused_result)) int node_run(struct node *node, char *err, size_t err_size);
 
+/* Opens the mempool over the chain's state with limits, with the table of
+ * recent tx ids, and makes both the ledger's verified-signature cache
+ * (sigcache.h). node_start does it from the config; a harness that builds
+ * a node by hand (tests/fuzz/fuzz_rpc_node.c) calls it itself.
+ * Returns 0, or -1 with err (out of memory). */
+__attribute__((warn_unused_result)) int node_open_mempool(struct node *node,
+							  const struct mempool_limits *limits,
+							  char *err, size_t err_size);
+
 /* Sets the height and mempool gauges from the loop thread's state. */
 void node_update_gauges(struct node *node);
 

@@ -142,11 +142,8 @@ static void open_node(void)
 	if (uv_loop_init(&node->loop) != 0)
 		die("loop", NULL);
 	node->loop_open = true;
-	mempool_init(&node->mempool, &node->chain.ledger, store_state(node->store),
-		     node->chain.tip.height + 1, &limits);
-	node->mempool_open = true;
-	node->chain.ledger.cfg.sig_verified = mempool_sig_verified;
-	node->chain.ledger.cfg.sig_arg = &node->mempool;
+	if (node_open_mempool(node, &limits, err, sizeof(err)) != 0)
+		die("mempool", err);
 	loop_call_init_direct(&node->calls);
 	node->calls_open = true;
 	if (chain_watch_init(&node->watch) != 0)
