@@ -3,7 +3,6 @@
  * the data directory, with a refused file moved aside. */
 #include "node/addrbook_file.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,17 +230,11 @@ int addrbook_file_save(const struct addrbook *book, const struct datadir *dd, ch
 /* Renames peers.dat to peers.dat.bak; appends the outcome to err. */
 static void move_aside(const struct datadir *dd, char *err, size_t err_size)
 {
-	char from[DATADIR_PATH_MAX + 32], to[DATADIR_PATH_MAX + 32];
+	char why[DATADIR_PATH_MAX + 320];
 	size_t used = strlen(err);
 
-	if (datadir_file(dd, ADDRBOOK_FILE_NAME, from, sizeof(from)) != 0 ||
-	    datadir_file(dd, ADDRBOOK_FILE_ASIDE, to, sizeof(to)) != 0) {
-		snprintf(err + used, err_size - used, "; path too long, not moved aside");
-		return;
-	}
-	if (rename(from, to) != 0)
-		snprintf(err + used, err_size - used, "; cannot move it aside: %s",
-			 strerror(errno));
+	if (datadir_move_aside(dd, ADDRBOOK_FILE_NAME, ADDRBOOK_FILE_ASIDE, why, sizeof(why)) != 0)
+		snprintf(err + used, err_size - used, "; %s", why);
 	else
 		snprintf(err + used, err_size - used, "; moved aside to %s", ADDRBOOK_FILE_ASIDE);
 }

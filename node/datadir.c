@@ -130,6 +130,23 @@ int datadir_write_atomic(const struct datadir *dd, const char *name, const void 
 	return 0;
 }
 
+int datadir_move_aside(const struct datadir *dd, const char *name, const char *aside, char *err,
+		       size_t err_size)
+{
+	char from[DATADIR_PATH_MAX + 256], to[DATADIR_PATH_MAX + 256];
+
+	if (datadir_file(dd, name, from, sizeof(from)) != 0 ||
+	    datadir_file(dd, aside, to, sizeof(to)) != 0) {
+		snprintf(err, err_size, "path of %s too long, not moved aside", name);
+		return -1;
+	}
+	if (rename(from, to) != 0 || fdio_fsync_dir(dd->path) != 0) {
+		snprintf(err, err_size, "cannot move %s aside: %s", from, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int datadir_read(const struct datadir *dd, const char *name, size_t max_len, char **data,
 		 size_t *len, char *err, size_t err_size)
 {

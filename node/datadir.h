@@ -45,6 +45,14 @@ __attribute__((warn_unused_result)) int datadir_write_atomic(const struct datadi
 							     size_t len, unsigned mode, char *err,
 							     size_t err_size);
 
+/* Renames <datadir>/<name> to <datadir>/<aside> (replacing an older one)
+ * and syncs the directory: a file the node refused, kept for the operator
+ * to look at while the next save writes a fresh one.
+ * Returns 0, or -1 with err (a path too long, or why the rename failed). */
+__attribute__((warn_unused_result)) int datadir_move_aside(const struct datadir *dd,
+							   const char *name, const char *aside,
+							   char *err, size_t err_size);
+
 /* Reads <datadir>/<name>, at most max_len bytes.
  * Out: *data (malloc'd, NUL-terminated, caller frees), *len.
  * Returns 0, 1 when the file does not exist, -1 on error with err. */

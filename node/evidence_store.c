@@ -1,14 +1,12 @@
 /* evidence_store.c: evidence.dat on disk (evidence_store.h). */
 #include "node/evidence_store.h"
 
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "node/evidence_file.h"
-#include "node/fdio.h"
 
 int evidence_store_save(const struct datadir *dd, const struct evidence_report *r, char *err,
 			size_t err_size)
@@ -30,16 +28,13 @@ int evidence_store_save(const struct datadir *dd, const struct evidence_report *
  * so the next save does not destroy what an operator may want to look at. */
 static void move_aside(const struct datadir *dd, struct log *log)
 {
-	char from[DATADIR_PATH_MAX + 64], to[DATADIR_PATH_MAX + 64];
+	char why[DATADIR_PATH_MAX + 320];
 
-	if (datadir_file(dd, EVIDENCE_STORE_FILE, from, sizeof(from)) != 0 ||
-	    datadir_file(dd, EVIDENCE_STORE_BAD, to, sizeof(to)) != 0)
-		return;
-	if (rename(from, to) != 0 || fdio_fsync_dir(dd->path) != 0)
-		log_write(log, LOG_WARN, LOG_CONSENSUS, "cannot move %s aside: %s", from,
-			  strerror(errno));
+	if (datadir_move_aside(dd, EVIDENCE_STORE_FILE, EVIDENCE_STORE_BAD, why, sizeof(why)) != 0)
+		log_write(log, LOG_WARN, LOG_CONSENSUS, "%s", why);
 	else
-		log_write(log, LOG_WARN, LOG_CONSENSUS, "%s moved to %s", from, to);
+		log_write(log, LOG_WARN, LOG_CONSENSUS, "%s/%s moved to %s/%s", dd->path,
+			  EVIDENCE_STORE_FILE, dd->path, EVIDENCE_STORE_BAD);
 }
 
 bool evidence_store_load(const struct datadir *dd, struct log *log, struct evidence_report *r)

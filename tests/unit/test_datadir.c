@@ -101,6 +101,27 @@ static void test_datadir_atomic_write_and_read(void **state)
 	datadir_close(&dd);
 }
 
+static void test_datadir_move_aside(void **state)
+{
+	const char *base = *state;
+	struct datadir dd;
+	char err[512], *data;
+	size_t len;
+
+	assert_int_equal(datadir_open(&dd, base, "dev", err, sizeof(err)), 0);
+	assert_int_equal(datadir_write_atomic(&dd, "f", "bad", 3, 0600, err, sizeof(err)), 0);
+	assert_int_equal(datadir_write_atomic(&dd, "f.bak", "older", 5, 0600, err, sizeof(err)), 0);
+	assert_int_equal(datadir_move_aside(&dd, "f", "f.bak", err, sizeof(err)), 0);
+	assert_int_equal(datadir_read(&dd, "f", 100, &data, &len, err, sizeof(err)), 1);
+	assert_int_equal(datadir_read(&dd, "f.bak", 100, &data, &len, err, sizeof(err)), 0);
+	assert_string_equal(data, "bad"); /* the older one replaced */
+	free(data);
+	/* Nothing to move: an error that names the file. */
+	assert_int_equal(datadir_move_aside(&dd, "f", "f.bak", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "cannot move"));
+	datadir_close(&dd);
+}
+
 static void test_datadir_key_created_once_then_loaded(void **state)
 {
 	const char *base = *state;
@@ -158,6 +179,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_datadir_atomic_write_and_read, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_datadir_move_aside, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_datadir_key_created_once_then_loaded, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_datadir_corrupt_key_is_refused, setup,
