@@ -9,6 +9,7 @@ import http.server
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -123,6 +124,15 @@ class HearthNode:
                                      (self.proc.returncode, text, self.proc.stderr.read()))
             time.sleep(0.02)
         raise AssertionError("timed out waiting for %r in debug.log" % text)
+
+    def adopt_genesis(self, genesis_path):
+        """Makes the data directory and keys (-printvalidatorkey), then puts
+        the genesis at genesis_path in it: the node joins another node's
+        network, not as one of its genesis validators. Returns self."""
+        res = self.run(["-printvalidatorkey"])
+        assert res.returncode == 0, res.stderr
+        shutil.copy(genesis_path, os.path.join(self.netdir, "genesis.json"))
+        return self
 
     def start(self, extra=()):
         """Starts hearthd and waits until it reports it has started."""

@@ -10,7 +10,6 @@ blocks forever while the follower held the rest. Now, after each commit,
 the validator asks the follower again for the txs it refused, as many as
 its pool has room for, and commits them all."""
 import os
-import shutil
 
 from test_localnet import wait_for
 from test_rpc_chain import SOMEONE
@@ -23,11 +22,7 @@ TXS = 300
 def test_refused_for_room_is_fetched_after_the_commit(builddir, make_node):
     validator = make_node()
     validator.start(["-mempoolmaxtxs=%d" % POOL, "-whitelist=127.0.0.1"])
-    follower = make_node()
-    res = follower.run(["-printvalidatorkey"])
-    assert res.returncode == 0, res.stderr
-    shutil.copy(os.path.join(validator.netdir, "genesis.json"),
-                os.path.join(follower.netdir, "genesis.json"))
+    follower = make_node().adopt_genesis(os.path.join(validator.netdir, "genesis.json"))
     follower.start(["-connect=127.0.0.1:%d" % validator.port, "-whitelist=127.0.0.1"])
     wait_for(lambda: follower.rpc("getnetworkinfo")["connections"] == 1, 30, "connected")
 

@@ -13,7 +13,6 @@ import base64
 import hashlib
 import http.client
 import os
-import shutil
 import socket
 import time
 
@@ -63,10 +62,7 @@ def net(make_node, builddir):
     """(provider node A, consumer node B, the consumer's CLI on B, A's CLI)."""
     a = make_node().start(["-provider", "-emptyblockinterval=200", "-whitelist=127.0.0.1",
                            "-maxinputsize=65536"])
-    b = make_node()
-    res = b.run(["-printvalidatorkey"])
-    assert res.returncode == 0, res.stderr
-    shutil.copy(os.path.join(a.netdir, "genesis.json"), os.path.join(b.netdir, "genesis.json"))
+    b = make_node().adopt_genesis(os.path.join(a.netdir, "genesis.json"))
     b.start(["-connect=127.0.0.1:%d" % a.port, "-whitelist=127.0.0.1", "-maxinputsize=65536"])
     cli_a = Cli(builddir, a.datadir, a.rpcport)
     cli_b = Cli(builddir, b.datadir, b.rpcport)

@@ -3,7 +3,6 @@ over P2P, liveness with one validator down, safety with two down, catching
 up after a restart, block sync of a late fifth node, and tx gossip."""
 import os
 import random
-import shutil
 import signal
 import socket
 import subprocess
@@ -65,10 +64,7 @@ class Localnet:
         """A fifth node: same genesis, own (non-validator) key, connects to all."""
         node = HearthNode(self.builddir, os.path.join(self.basedir, "node%d" % N))
         node.port = self.port + N
-        res = node.run(["-printvalidatorkey"])
-        assert res.returncode == 0, res.stderr
-        shutil.copy(os.path.join(self.basedir, "genesis.json"),
-                    os.path.join(node.netdir, "genesis.json"))
+        node.adopt_genesis(os.path.join(self.basedir, "genesis.json"))
         self.nodes.append(node)
         return node
 

@@ -6,7 +6,6 @@ it dials them again from that file. A corrupt peers.dat is moved aside with
 a warning and the node starts with an empty book. One validator (A) and two
 followers of its genesis, as contrib/devnet.sh creates them."""
 import os
-import shutil
 import subprocess
 import time
 
@@ -42,10 +41,7 @@ class Net:
         i = len(self.nodes)
         node = HearthNode(self.builddir, os.path.join(self.basedir, "node%d" % i))
         node.port = self.port + i
-        res = node.run(["-printvalidatorkey"])
-        assert res.returncode == 0, res.stderr
-        shutil.copy(os.path.join(self.basedir, "genesis.json"),
-                    os.path.join(node.netdir, "genesis.json"))
+        node.adopt_genesis(os.path.join(self.basedir, "genesis.json"))
         self.nodes.append(node)
         return node
 

@@ -5,7 +5,6 @@ same genesis, started only then, fetches them in batches (get_blocks, 64
 at a time), checks each block's certificate, applies it, reaches the tip,
 and then follows the blocks made after it. Its blocks are the validator's."""
 import os
-import shutil
 import time
 
 from test_localnet import wait_for
@@ -22,11 +21,7 @@ def test_node_1200_blocks_behind_catches_up_and_follows(make_node):
     validator.start(["-emptyblockinterval=1", "-whitelist=127.0.0.1"])
     wait_for(lambda: height(validator) >= BLOCKS, 180, "%d blocks made" % BLOCKS)
 
-    late = make_node()
-    res = late.run(["-printvalidatorkey"])  # creates its datadir and keys
-    assert res.returncode == 0, res.stderr
-    shutil.copy(os.path.join(validator.netdir, "genesis.json"),
-                os.path.join(late.netdir, "genesis.json"))
+    late = make_node().adopt_genesis(os.path.join(validator.netdir, "genesis.json"))
     started = time.monotonic()
     late.start(["-connect=127.0.0.1:%d" % validator.port, "-whitelist=127.0.0.1"])
     wait_for(lambda: height(late) >= BLOCKS, 180, "the late node synced %d blocks" % BLOCKS)
