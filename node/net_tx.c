@@ -51,6 +51,15 @@ void net_on_tx(struct net *net, const uint8_t id[HASH_SIZE], uint64_t from_peer)
 	net_on_txs(net, (const uint8_t(*)[HASH_SIZE])id, 1, from_peer);
 }
 
+/* True when there is nothing to fetch or check for the tx with this id:
+ * the mempool holds it, it waits for its checks, or a committed block
+ * holds it. seen: its txseen flags. */
+static bool have_tx(struct net *net, const uint8_t id[HASH_SIZE], unsigned seen)
+{
+	return (seen & TXSEEN_COMMITTED) != 0 || mempool_contains(&net->node->mempool, id) ||
+	       (net->txv_open && txverify_has(&net->txv, id));
+}
+
 /* Notes a tx refused for a reason the next commit may lift. When the list
  * is full the newest is not noted: the older ones hold the lower nonces
  * that later ones wait for. */
@@ -162,8 +171,7 @@ void net_tx_on_tx(struct net *net, uint64_t peer_id, const Hearth__Tx *msg)
 		return;
 	tx_id(item.tx, item.len, item.id);
 	seen = txseen_flags(&net->node->txseen, item.id);
-	if ((seen & TXSEEN_COMMITTED) != 0 || mempool_contains(&net->node->mempool, item.id) ||
-	    txverify_has(&net->txv, item.id)) {
+	if (have_tx(net, item.id, seen)) {
 		free(item.tx);
 		return;
 	}
@@ -180,12 +188,10 @@ void net_tx_on_tx(struct net *net, uint64_t peer_id, const Hearth__Tx *msg)
  * NET_ASK_AGAIN_MS ago (else that it is asked for now is noted). */
 static bool skip_id(struct net *net, const uint8_t id[HASH_SIZE], uint64_t now)
 {
-	struct node *node = net->node;
+	struct txseen *seen = &net->node->txseen;
 
-	return (txseen_flags(&node->txseen, id) & TXSEEN_COMMITTED) != 0 ||
-	       mempool_contains(&node->mempool, id) ||
-	       (net->txv_open && txverify_has(&net->txv, id)) ||
-	       txseen_ask(&node->txseen, id, now, NET_ASK_AGAIN_MS);
+	return have_tx(net, id, txseen_flags(seen, id)) ||
+	       txseen_ask(seen, id, now, NET_ASK_AGAIN_MS);
 }
 
 void net_tx_on_ids(struct net *net, uint64_t peer_id, const Hearth__TxIds *msg)
